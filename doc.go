@@ -1,0 +1,2 @@
+// Package netwarden detects attacks and anomalies in network traffic, in pure Go.
+package netwarden
