@@ -108,6 +108,7 @@ type Table struct {
 	labelIndex map[string]string // interns label strings
 	categories []Category
 	difficulty []int8
+	source     string // see Source
 }
 
 // NewTable returns an empty table with the given schema.
@@ -230,6 +231,7 @@ func (t *Table) IsAttack(i int) bool { return t.categories[i] != Normal }
 // Categorical levels are re-coded in first-seen order of the subset.
 func (t *Table) Subset(idx []int) *Table {
 	s := NewTable(t.schema)
+	s.source = t.source
 	var r Row
 	for _, i := range idx {
 		t.Row(i, &r)

@@ -1,0 +1,493 @@
+package dataset
+
+import (
+	"bufio"
+	"compress/flate"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/netwarden/netwarden/internal/errs"
+)
+
+// maxLine bounds the length of one line (1 MiB): a file without line ends is
+// an error, not an unbounded buffer.
+const maxLine = 1 << 20
+
+// maxInterned bounds the distinct values a Reader interns per column.
+const maxInterned = 1 << 14
+
+// defaultMaxErrors is how many skipped-row errors a Report keeps by default.
+const defaultMaxErrors = 10
+
+// Report says what a Reader read: rows returned, rows skipped in lenient
+// mode (with the first few reasons), and labels the category map did not
+// know.
+type Report struct {
+	// Source is the name given to the reader (a file path for the Load
+	// functions).
+	Source string
+	// Lines is the number of lines read, blank and skipped lines included.
+	Lines int
+	// Rows is the number of rows returned.
+	Rows int
+	// Skipped is the number of malformed rows skipped in lenient mode.
+	Skipped int
+	// Errors holds the first MaxErrors reasons for skipped rows, each a
+	// *ParseError.
+	Errors []error
+	// Unknown is the number of returned rows whose label the category map
+	// did not know (their Category is Unknown).
+	Unknown int
+	// UnknownLabels counts those rows by label.
+	UnknownLabels map[string]int
+}
+
+// String summarises the report in one line.
+func (r Report) String() string {
+	s := fmt.Sprintf("%s: %d rows", r.Source, r.Rows)
+	if r.Skipped > 0 {
+		s += fmt.Sprintf(", %d skipped", r.Skipped)
+		if len(r.Errors) > 0 {
+			s += fmt.Sprintf(" (first: %v)", r.Errors[0])
+		}
+	}
+	if r.Unknown > 0 {
+		s += fmt.Sprintf(", %d with unknown labels %v", r.Unknown, r.UnknownLabels)
+	}
+	return s
+}
+
+// fieldRole says what one field of a record holds.
+type fieldRole uint8
+
+const (
+	roleNum fieldRole = iota
+	roleCat
+	roleLabel
+	roleDifficulty
+	roleIgnore
+)
+
+type field struct {
+	role fieldRole
+	col  int    // schema column for roleNum and roleCat
+	name string // for error messages
+}
+
+// span is one field of the current line: data[start:end], starting at the
+// 1-based byte column col of the line.
+type span struct{ start, end, col int }
+
+// Action says what a reader does with an empty, NaN or infinite value in a
+// numeric column.
+type Action uint8
+
+const (
+	// Reject makes the value an error (a skipped row in lenient mode).
+	Reject Action = iota
+	// AsNaN stores NaN, for models that take missing values (the XGBoost
+	// reader sends NaN down each split's default branch).
+	AsNaN
+	// Replace stores the policy's Value.
+	Replace
+)
+
+// ValuePolicy says how one kind of special value is read. The zero value
+// rejects it.
+type ValuePolicy struct {
+	Action Action
+	// Value is stored when Action is Replace.
+	Value float64
+}
+
+func (p ValuePolicy) apply(what string) (float64, error) {
+	switch p.Action {
+	case AsNaN:
+		return math.NaN(), nil
+	case Replace:
+		return p.Value, nil
+	}
+	return 0, fmt.Errorf("%s value: %w", what, errs.ErrFormat)
+}
+
+type format uint8
+
+const (
+	formatNSLKDD format = iota
+	formatKDD99
+	formatCSV
+)
+
+// Reader reads records one at a time from NSL-KDD, KDD Cup 1999 or CSV
+// text, in the manner of encoding/csv.Reader: Read fills a caller's Row
+// and returns io.EOF at the end. Memory stays constant however much text
+// is read: lines are parsed in place, numbers without allocation, and
+// categorical values and labels are interned.
+//
+// A Reader is not safe for concurrent use.
+type Reader struct {
+	// Lenient makes Read skip malformed rows, counting them in the Report
+	// (with the first MaxErrors reasons), instead of returning an error.
+	// Set it before the first Read. Errors of the stream itself (a
+	// corrupt gzip stream, a line over 1 MiB) end reading in either mode.
+	Lenient bool
+	// MaxErrors is how many skip reasons the Report keeps; 0 means 10.
+	MaxErrors int
+
+	name   string
+	format format
+	br     *bufio.Reader
+	schema Schema
+	fields []field
+	spans  []span
+	long   []byte
+	intern []*interner // by field
+	label  *interner
+
+	categoryOf          func(string) Category
+	lastLabel           string
+	lastCat             Category
+	missing, nan, inf   ValuePolicy
+	comma               byte
+	quotes              bool
+	scratch             []byte
+	hasLabel, hasDiffic bool
+
+	line   int
+	report Report
+	err    error // sticky
+}
+
+func newReader(r io.Reader, name string, f format) *Reader {
+	br, ok := r.(*bufio.Reader)
+	if !ok || br.Size() < 64<<10 {
+		br = bufio.NewReaderSize(r, 64<<10)
+	}
+	return &Reader{
+		name: name, format: f, br: br,
+		label:      newInterner(maxInterned),
+		categoryOf: CategoryOf,
+		lastCat:    Unknown,
+		comma:      ',',
+		report:     Report{Source: name, UnknownLabels: map[string]int{}},
+	}
+}
+
+// NewNSLKDDReader returns a Reader of NSL-KDD text (KDDTrain+.txt,
+// KDDTest+.txt, …): 41 features (NSLKDDSchema), the attack name and the
+// difficulty level, comma separated, one record a line, no header. name
+// is used in errors and as the Report's Source.
+func NewNSLKDDReader(r io.Reader, name string) *Reader {
+	rd := newReader(r, name, formatNSLKDD)
+	rd.setKDD(true)
+	return rd
+}
+
+// NewKDD99Reader returns a Reader of KDD Cup 1999 text
+// (kddcup.data_10_percent, corrected): the 41 features of NSLKDDSchema and
+// the attack name with its trailing '.' ("smurf."), no difficulty column.
+// Rows carry the label without the '.' ("smurf", as in NSL-KDD) and
+// Difficulty -1.
+func NewKDD99Reader(r io.Reader, name string) *Reader {
+	rd := newReader(r, name, formatKDD99)
+	rd.setKDD(false)
+	return rd
+}
+
+func (r *Reader) setKDD(difficulty bool) {
+	r.schema = NSLKDDSchema()
+	for j, c := range r.schema.Columns {
+		role := roleNum
+		if c.Kind == Categorical {
+			role = roleCat
+		}
+		r.fields = append(r.fields, field{role: role, col: j, name: c.Name})
+	}
+	r.fields = append(r.fields, field{role: roleLabel, name: "label"})
+	r.hasLabel = true
+	if difficulty {
+		r.fields = append(r.fields, field{role: roleDifficulty, name: "difficulty"})
+		r.hasDiffic = true
+	}
+	r.initInterners()
+}
+
+func (r *Reader) initInterners() {
+	r.intern = make([]*interner, len(r.fields))
+	for i, f := range r.fields {
+		if f.role == roleCat {
+			r.intern[i] = newInterner(maxInterned)
+		}
+	}
+	r.spans = make([]span, 0, len(r.fields)+1)
+}
+
+// Schema returns the schema of the rows Read returns.
+func (r *Reader) Schema() Schema {
+	cols := make([]Column, len(r.schema.Columns))
+	copy(cols, r.schema.Columns)
+	return Schema{Columns: cols}
+}
+
+// Report returns what the reader has read so far.
+func (r *Reader) Report() Report {
+	rep := r.report
+	rep.Errors = append([]error(nil), r.report.Errors...)
+	rep.UnknownLabels = make(map[string]int, len(r.report.UnknownLabels))
+	for k, v := range r.report.UnknownLabels {
+		rep.UnknownLabels[k] = v
+	}
+	return rep
+}
+
+// readLine returns the next line without its line end, and whether it
+// ended in '\n'. The line is valid until the next call.
+func (r *Reader) readLine() (line []byte, newline bool, err error) {
+	line, err = r.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		r.long = append(r.long[:0], line...)
+		for err == bufio.ErrBufferFull {
+			if len(r.long) > maxLine {
+				return nil, false, &ParseError{File: r.name, Line: r.line + 1,
+					Err: fmt.Errorf("line longer than %d bytes: %w", maxLine, errs.ErrFormat)}
+			}
+			line, err = r.br.ReadSlice('\n')
+			r.long = append(r.long, line...)
+		}
+		line = r.long
+	}
+	if err != nil && err != io.EOF {
+		return nil, false, r.streamError(err)
+	}
+	if len(line) == 0 {
+		return nil, false, io.EOF
+	}
+	r.line++
+	r.report.Lines++
+	if n := len(line); line[n-1] == '\n' {
+		line, newline = line[:n-1], true
+	}
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return line, newline, nil
+}
+
+// streamError wraps an error of the underlying stream, marking a damaged
+// compressed stream as a format error.
+func (r *Reader) streamError(err error) error {
+	var ce flate.CorruptInputError
+	if errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &ce) {
+		err = fmt.Errorf("%w: %w", errs.ErrFormat, err)
+	}
+	return &ParseError{File: r.name, Line: r.line + 1, Err: err}
+}
+
+// Read reads the next record into row, resizing row for the schema and
+// reusing its storage: once row is large enough, Read allocates nothing
+// for the NSL-KDD and KDD'99 formats. It returns io.EOF after the last
+// record; malformed text gives a *ParseError (or, in lenient mode, a
+// skipped row), and input without any record gives a *ParseError wrapping
+// ErrEmpty. Blank lines are ignored. After an error other than a skipped
+// row, every further Read returns the same error.
+func (r *Reader) Read(row *Row) error {
+	if r.err != nil {
+		return r.err
+	}
+	for {
+		line, newline, err := r.readLine()
+		if err == io.EOF {
+			if r.report.Rows == 0 && r.report.Skipped == 0 {
+				r.err = &ParseError{File: r.name, Line: r.line + 1, Column: 1,
+					Err: fmt.Errorf("no records: %w", errs.ErrEmpty)}
+				return r.err
+			}
+			r.err = io.EOF
+			return io.EOF
+		}
+		if err != nil {
+			r.err = err
+			return err
+		}
+		if len(line) == 0 || (r.format == formatCSV && isBlank(line)) {
+			continue
+		}
+		perr := r.parse(line, newline, row)
+		if perr == nil {
+			r.report.Rows++
+			if row.Category == Unknown && r.hasLabel {
+				r.report.Unknown++
+				r.report.UnknownLabels[row.Label]++
+			}
+			return nil
+		}
+		if !r.Lenient {
+			r.err = perr
+			return perr
+		}
+		r.report.Skipped++
+		max := r.MaxErrors
+		if max <= 0 {
+			max = defaultMaxErrors
+		}
+		if len(r.report.Errors) < max {
+			r.report.Errors = append(r.report.Errors, perr)
+		}
+	}
+}
+
+func isBlank(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' {
+			return false
+		}
+	}
+	return true
+}
+
+// ReadAll reads every remaining record into a new Table whose Source is
+// the reader's name. It returns a *ParseError wrapping ErrEmpty when no
+// record could be read (in lenient mode: when every row was skipped).
+func (r *Reader) ReadAll() (*Table, error) {
+	t := NewTable(r.schema)
+	t.source = r.name
+	var row Row
+	for {
+		err := r.Read(&row)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := t.Append(&row); err != nil {
+			return nil, err
+		}
+	}
+	if t.Len() == 0 {
+		first := ""
+		if len(r.report.Errors) > 0 {
+			first = fmt.Sprintf("; first: %v", r.report.Errors[0])
+		}
+		return nil, &ParseError{File: r.name, Line: r.line, Err: fmt.Errorf("no valid records, %d skipped%s: %w",
+			r.report.Skipped, first, errs.ErrEmpty)}
+	}
+	return t, nil
+}
+
+// parse splits line into fields and fills row.
+func (r *Reader) parse(line []byte, newline bool, row *Row) *ParseError {
+	data := line
+	if r.format == formatCSV {
+		var perr *ParseError
+		if data, perr = r.splitCSV(line); perr != nil {
+			return perr
+		}
+	} else {
+		r.splitPlain(line)
+	}
+	if len(r.spans) != len(r.fields) {
+		pe := &ParseError{File: r.name, Line: r.line}
+		if len(r.spans) > len(r.fields) {
+			pe.Column = r.spans[len(r.fields)].col
+			pe.Err = fmt.Errorf("%d fields, want %d: %w", len(r.spans), len(r.fields), errs.ErrFormat)
+		} else {
+			pe.Column = len(line) + 1
+			what := "line"
+			if !newline {
+				what = "truncated last line"
+			}
+			pe.Err = fmt.Errorf("%s has %d fields, want %d: %w", what, len(r.spans), len(r.fields), errs.ErrFormat)
+		}
+		return pe
+	}
+	row.Reset(len(r.schema.Columns))
+	for i, sp := range r.spans {
+		f := &r.fields[i]
+		b := data[sp.start:sp.end]
+		switch f.role {
+		case roleNum:
+			v, err := r.number(b)
+			if err != nil {
+				return &ParseError{File: r.name, Line: r.line, Column: sp.col, Field: f.name, Err: err}
+			}
+			row.Num[f.col] = v
+			row.Cat[f.col] = ""
+		case roleCat:
+			if len(b) == 0 && r.missing.Action == Reject {
+				return &ParseError{File: r.name, Line: r.line, Column: sp.col, Field: f.name,
+					Err: fmt.Errorf("empty value: %w", errs.ErrFormat)}
+			}
+			row.Num[f.col] = 0
+			row.Cat[f.col] = r.intern[i].get(b)
+		case roleLabel:
+			if r.format == formatKDD99 && len(b) > 0 && b[len(b)-1] == '.' {
+				b = b[:len(b)-1]
+			}
+			if len(b) == 0 {
+				return &ParseError{File: r.name, Line: r.line, Column: sp.col, Field: f.name,
+					Err: fmt.Errorf("empty label: %w", errs.ErrFormat)}
+			}
+			s := r.label.get(b)
+			if s != r.lastLabel {
+				r.lastLabel, r.lastCat = s, r.categoryOf(s)
+			}
+			row.Label, row.Category = s, r.lastCat
+		case roleDifficulty:
+			d, ok := parseInt(b)
+			if !ok || d < 0 || d > 127 {
+				return &ParseError{File: r.name, Line: r.line, Column: sp.col, Field: f.name,
+					Err: fmt.Errorf("difficulty %q is not an integer in [0, 127]: %w", b, errs.ErrFormat)}
+			}
+			row.Difficulty = d
+		}
+	}
+	if !r.hasLabel {
+		row.Label, row.Category = "", Unknown
+	}
+	if !r.hasDiffic {
+		row.Difficulty = -1
+	}
+	return nil
+}
+
+// number reads one numeric field under the reader's policies; the NSL-KDD
+// and KDD'99 readers reject empty, NaN and infinite values.
+func (r *Reader) number(b []byte) (float64, error) {
+	if len(b) == 0 {
+		return r.missing.apply("empty")
+	}
+	v, ok := parseFloat(b)
+	if !ok {
+		return 0, fmt.Errorf("invalid number %q: %w", b, errs.ErrFormat)
+	}
+	if math.IsNaN(v) {
+		return r.nan.apply(fmt.Sprintf("NaN (%q)", b))
+	}
+	if math.IsInf(v, 0) {
+		return r.inf.apply(fmt.Sprintf("infinite (%q)", b))
+	}
+	return v, nil
+}
+
+// splitPlain splits line at commas, without quoting.
+func (r *Reader) splitPlain(line []byte) {
+	r.spans = r.spans[:0]
+	start := 0
+	for i := 0; i < len(line); i++ {
+		if line[i] == ',' {
+			r.spans = append(r.spans, span{start, i, start + 1})
+			start = i + 1
+			// A record with far too many fields is reported from the
+			// count alone: stop splitting.
+			if len(r.spans) > len(r.fields) {
+				return
+			}
+		}
+	}
+	r.spans = append(r.spans, span{start, len(line), start + 1})
+}
