@@ -1,0 +1,666 @@
+package tree
+
+import (
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/netwarden/netwarden/internal/errs"
+)
+
+// This file implements exact, path-dependent TreeSHAP (Lundberg et al., "From
+// local explanations to global understanding with explainable AI for trees",
+// Nature Machine Intelligence 2, 2020, Algorithm 2) and Saabas path
+// attribution over the flat Tree layout, for every tree model of netwarden.
+//
+// The value of a coalition S of features is the cover-weighted conditional
+// expectation of the tree: walk from the root; at a node whose feature is in
+// S follow x, otherwise take both children weighted by Cover[child] /
+// Cover[node]. For one leaf l with value v, unique path features P (|P| = D),
+// per-feature "one fraction" o_j (1 if x follows the path at every node of
+// feature j, else 0) and "zero fraction" z_j (the product of the cover ratios
+// along the path at the nodes of feature j), that value is the product game
+// v·Π_{j∈P}(j∈S ? o_j : z_j), whose Shapley value for i ∈ P is
+//
+//	φ_i = v·(o_i − z_i)·Σ_{S⊆P∖{i}} w(|S|)·Π_{j∈S} o_j·Π_{j∈P∖S∖{i}} z_j,
+//	w(k) = k!(D−k−1)!/D!.
+//
+// Since o_j ∈ {0, 1}, only the set Q = {j : o_j = 1} matters. With
+// F(R) = Σ_{S⊆R} w(|S|)·Π_{j∈R∖S} z_j and G(Q) = Π_{j∈P∖Q} z_j this is
+//
+//	φ_i = v·(1 − z_i)·G(Q)·F(Q∖{i})   for i ∈ Q,
+//	φ_i = −v·G(Q)·F(Q)                for i ∉ Q,
+//
+// the reformulation of Fast TreeSHAP v2 (J. Yang, "Fast TreeSHAP:
+// Accelerating SHAP value computation for trees", arXiv:2109.09847, 2021):
+// the 2^D values F(R) of each leaf depend only on the tree, so they are
+// computed once when the ensemble is prepared, and a row then costs O(L·D)
+// instead of Algorithm 2's O(L·D²) (L leaves, D depth). Trees whose tables
+// would be too large (deep, fully grown Random Forest trees) use Algorithm 2.
+
+// DefaultTableBudget is the default of Options.TableBudget: 2^16 table
+// entries (512 KiB) per tree, which admits every tree of depth 8 or less.
+const DefaultTableBudget = 1 << 16
+
+// maxTableDepth bounds the unique-feature count of a path that Fast TreeSHAP
+// v2 tabulates (the masks are uint32).
+const maxTableDepth = 24
+
+// Options tunes NewEnsemble. The zero value means the defaults.
+type Options struct {
+	// TableBudget is the largest number of precomputed Fast TreeSHAP v2
+	// table entries (8 bytes each) one tree may hold: the sum over its leaves
+	// of 2^D, D the number of distinct features on the leaf's path. A tree
+	// over the budget is explained with Algorithm 2, which needs no tables
+	// but costs O(D) more per leaf. Zero means DefaultTableBudget; a negative
+	// value disables the tables.
+	TableBudget int
+}
+
+// prepared is one tree with what explaining it needs, built once.
+type prepared struct {
+	t Tree
+	// means holds, per node and output, the cover-weighted mean of the
+	// leaves below the node (XGBoost's "node mean values"): the expected
+	// value at the root, and the node values of Saabas attribution.
+	means []float64
+	depth int
+
+	// Fast TreeSHAP v2 data (fast == true).
+	fast bool
+	// aux: for an internal node the bit of its feature's slot in the masks of
+	// the leaves below it; for a leaf the index of its record in leaves.
+	aux    []uint32
+	leaves []leafRec
+	// Per path slot s of a leaf (from leafRec.off): feat is the feature,
+	// zsel[2s] = z, zsel[2s+1] = 1, coef[2s] = −1, coef[2s+1] = 1 − z.
+	feat  []int32
+	zsel  []float64
+	coef  []float64
+	table []float64
+}
+
+// leafRec locates one leaf's data in the flat slices of a prepared tree.
+type leafRec struct {
+	off   int32 // first slot in feat/zsel/coef (×2 for zsel/coef)
+	d     int32 // distinct features on the path
+	table int32 // first entry of the leaf's 2^d table
+}
+
+// Ensemble is a set of trees prepared for explanation: node means for the
+// expected value and for Saabas attribution, and Fast TreeSHAP v2 tables
+// where they fit the budget. Build it once when a model is loaded; it is
+// read-only and safe for concurrent use, and the trees it was built from must
+// not be modified afterwards.
+type Ensemble struct {
+	trees       []prepared
+	numFeatures int
+	maxNodes    int
+	maxDepth    int // of the Algorithm 2 trees
+	pool        sync.Pool
+}
+
+// NewEnsemble prepares trees for explanation over rows of numFeatures values.
+// Every tree must pass Validate(numFeatures), hold Cover (an error wrapping
+// errs.ErrNoExplanation names the first tree without it) with finite,
+// non-negative values and a positive cover at every internal node (errors
+// wrap errs.ErrFormat). opt may be nil for the defaults. An empty trees is an
+// error wrapping errs.ErrEmpty.
+func NewEnsemble(trees []Tree, numFeatures int, opt *Options) (*Ensemble, error) {
+	if len(trees) == 0 {
+		return nil, fmt.Errorf("tree: explain: no trees: %w", errs.ErrEmpty)
+	}
+	if numFeatures < 1 {
+		return nil, fmt.Errorf("tree: explain: %d features: %w", numFeatures, errs.ErrDimension)
+	}
+	budget := DefaultTableBudget
+	if opt != nil && opt.TableBudget != 0 {
+		budget = opt.TableBudget
+	}
+	e := &Ensemble{trees: make([]prepared, len(trees)), numFeatures: numFeatures}
+	for i := range trees {
+		t := &trees[i]
+		if err := t.Validate(numFeatures); err != nil {
+			return nil, fmt.Errorf("tree: explain: tree %d: %w", i, err)
+		}
+		if t.Cover == nil {
+			return nil, fmt.Errorf("tree: explain: tree %d has no cover statistics (the model was saved without them): %w", i, errs.ErrNoExplanation)
+		}
+		for j, c := range t.Cover {
+			if !(c >= 0) || math.IsInf(c, 1) {
+				return nil, fmt.Errorf("tree: explain: tree %d: node %d: cover %v: %w", i, j, c, errs.ErrFormat)
+			}
+			if c == 0 && !t.Nodes[j].IsLeaf() {
+				return nil, fmt.Errorf("tree: explain: tree %d: internal node %d has cover 0: %w", i, j, errs.ErrFormat)
+			}
+		}
+		p := &e.trees[i]
+		p.t = *t
+		p.means = nodeMeans(t)
+		p.depth = t.MaxDepth()
+		if budget > 0 {
+			p.buildTables(budget)
+		}
+		if !p.fast && p.depth > e.maxDepth {
+			e.maxDepth = p.depth
+		}
+		if len(t.Nodes) > e.maxNodes {
+			e.maxNodes = len(t.Nodes)
+		}
+	}
+	e.pool.New = func() any { return e.newScratch() }
+	return e, nil
+}
+
+// NumFeatures returns the row length the ensemble explains.
+func (e *Ensemble) NumFeatures() int { return e.numFeatures }
+
+// NumTrees returns the number of trees.
+func (e *Ensemble) NumTrees() int { return len(e.trees) }
+
+// nodeMeans returns, per node and output, the mean of the leaf values below
+// the node weighted by cover, computed bottom-up as XGBoost's
+// FillNodeMeanValues does: mean(n) = (mean(l)·c(l) + mean(r)·c(r)) / c(n).
+func nodeMeans(t *Tree) []float64 {
+	o := t.Outputs
+	m := make([]float64, len(t.Values))
+	for i := len(t.Nodes) - 1; i >= 0; i-- {
+		n := &t.Nodes[i]
+		if n.IsLeaf() {
+			copy(m[i*o:(i+1)*o], t.Values[i*o:(i+1)*o])
+			continue
+		}
+		cl, cr, c := t.Cover[n.Left], t.Cover[n.Right], t.Cover[i]
+		l, r := int(n.Left)*o, int(n.Right)*o
+		for k := 0; k < o; k++ {
+			m[i*o+k] = (m[l+k]*cl + m[r+k]*cr) / c
+		}
+	}
+	return m
+}
+
+// buildTables fills the Fast TreeSHAP v2 data of p when the tree's tables fit
+// budget entries.
+func (p *prepared) buildTables(budget int) {
+	t := &p.t
+	// First pass: the distinct path features of every leaf, to size tables.
+	total := 0
+	var feats []int32
+	fits := true
+	var count func(i int32)
+	count = func(i int32) {
+		if !fits {
+			return
+		}
+		n := &t.Nodes[i]
+		if n.IsLeaf() {
+			if len(feats) > maxTableDepth {
+				fits = false
+				return
+			}
+			total += 1 << len(feats)
+			if total > budget {
+				fits = false
+			}
+			return
+		}
+		k := len(feats)
+		if slotOf(feats, n.Feature) < 0 {
+			feats = append(feats, n.Feature)
+		}
+		count(n.Left)
+		count(n.Right)
+		feats = feats[:k]
+	}
+	count(0)
+	if !fits {
+		return
+	}
+
+	p.aux = make([]uint32, len(t.Nodes))
+	p.table = make([]float64, 0, total)
+	var zs []float64
+	var walk func(i int32)
+	walk = func(i int32) {
+		n := &t.Nodes[i]
+		if n.IsLeaf() {
+			d := len(feats)
+			rec := leafRec{off: int32(len(p.feat)), d: int32(d), table: int32(len(p.table))}
+			p.aux[i] = uint32(len(p.leaves))
+			p.leaves = append(p.leaves, rec)
+			p.feat = append(p.feat, feats...)
+			for _, z := range zs {
+				p.zsel = append(p.zsel, z, 1)
+				p.coef = append(p.coef, -1, 1-z)
+			}
+			p.table = appendTable(p.table, zs)
+			return
+		}
+		k := len(feats)
+		s := slotOf(feats, n.Feature)
+		if s < 0 {
+			s = k
+			feats = append(feats, n.Feature)
+			zs = append(zs, 1)
+		}
+		p.aux[i] = 1 << uint(s)
+		z := zs[s]
+		for _, c := range [2]int32{n.Left, n.Right} {
+			zs[s] = z * t.Cover[c] / t.Cover[i]
+			walk(c)
+		}
+		zs[s] = z
+		feats, zs = feats[:k], zs[:k]
+	}
+	walk(0)
+	p.fast = true
+}
+
+// slotOf returns the index of f in feats, or -1.
+func slotOf(feats []int32, f int32) int {
+	for s, g := range feats {
+		if g == f {
+			return s
+		}
+	}
+	return -1
+}
+
+// appendTable appends to dst, for every subset R of the d = len(z) slots (bit
+// s of the index for slot s), F(R) = Σ_{S⊆R} w(|S|)·Π_{j∈R∖S} z_j with
+// w(k) = k!(d−k−1)!/d! (w(k) = 0 for k ≥ d). With e_m(R) the elementary
+// symmetric polynomials of {z_j : j ∈ R}, F(R) = Σ_k w(k)·e_{|R|−k}(R); the
+// polynomials are built depth first, one slot at a time, in O(2^d·d).
+func appendTable(dst []float64, z []float64) []float64 {
+	d := len(z)
+	base := len(dst)
+	dst = append(dst, make([]float64, 1<<d)...)
+	tab := dst[base:]
+	if d == 0 {
+		return dst
+	}
+	w := make([]float64, d+1)
+	// w(k) = 1 / (d · C(d−1, k)).
+	binom := 1.0
+	for k := 0; k < d; k++ {
+		w[k] = 1 / (float64(d) * binom)
+		binom = binom * float64(d-1-k) / float64(k+1)
+	}
+	// poly[lvl] holds e_0..e_count of the subset chosen among slots < lvl.
+	poly := make([][]float64, d+1)
+	for i := range poly {
+		poly[i] = make([]float64, d+1)
+	}
+	poly[0][0] = 1
+	var rec func(j int, mask uint32, count int)
+	rec = func(j int, mask uint32, count int) {
+		if j == d {
+			e := poly[j]
+			f := 0.0
+			for k := 0; k <= count; k++ {
+				f += w[k] * e[count-k]
+			}
+			tab[mask] = f
+			return
+		}
+		cur, next := poly[j], poly[j+1]
+		// Without slot j.
+		copy(next[:count+1], cur[:count+1])
+		rec(j+1, mask, count)
+		// With slot j: e'_m = e_m + z_j·e_{m−1}.
+		next[0] = cur[0]
+		for m := 1; m <= count; m++ {
+			next[m] = cur[m] + z[j]*cur[m-1]
+		}
+		next[count+1] = z[j] * cur[count]
+		rec(j+1, mask|1<<uint(j), count+1)
+	}
+	rec(0, 0, 0)
+	return dst
+}
+
+// scratch is the per-goroutine working memory of one explanation.
+type scratch struct {
+	mask []uint32   // per node: the path slots x agrees with (Fast TreeSHAP v2)
+	path []pathElem // Algorithm 2's stacked unique paths
+}
+
+func (e *Ensemble) newScratch() *scratch {
+	d := e.maxDepth + 2
+	return &scratch{
+		mask: make([]uint32, e.maxNodes),
+		path: make([]pathElem, (d+1)*(d+2)/2),
+	}
+}
+
+// Explainer explains one linear combination of the ensemble's tree outputs:
+// the raw model output f(x) = Σ_t Σ_k w[t][k]·leaf_t(x)[k]. It satisfies
+// anomaly.Explainer. An Explainer is read-only and safe for concurrent use;
+// Explain and ExplainApprox allocate nothing.
+type Explainer struct {
+	e      *Ensemble
+	active []int32   // trees with a non-zero weight
+	off    []int32   // per tree, the first of its weights in w
+	w      []float64 // flattened weights
+	base   float64
+}
+
+// Explainer returns an Explainer for the combination with weights w: w[t]
+// holds one weight per output of tree t (length trees[t].Outputs). A nil w
+// gives every output of every tree weight 1 (a plain sum, as in a gradient
+// boosted ensemble of single-output trees). For example, XGBoost uses one
+// weight per tree (1, or the dart tree weight), a Random Forest's attack
+// probability e_attack/ntrees for every tree, an Isolation Forest's mean path
+// length 1/ntrees. A weight slice of the wrong length is an error wrapping
+// errs.ErrDimension, a NaN or infinite weight one wrapping errs.ErrNaN.
+func (e *Ensemble) Explainer(w [][]float64) (*Explainer, error) {
+	if w != nil && len(w) != len(e.trees) {
+		return nil, fmt.Errorf("tree: explain: %d weight vectors for %d trees: %w", len(w), len(e.trees), errs.ErrDimension)
+	}
+	x := &Explainer{e: e, off: make([]int32, len(e.trees))}
+	for i := range e.trees {
+		o := e.trees[i].t.Outputs
+		x.off[i] = int32(len(x.w))
+		nonzero := false
+		for k := 0; k < o; k++ {
+			v := 1.0
+			if w != nil {
+				if len(w[i]) != o {
+					return nil, fmt.Errorf("tree: explain: tree %d: %d weights for %d outputs: %w", i, len(w[i]), o, errs.ErrDimension)
+				}
+				v = w[i][k]
+			}
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("tree: explain: tree %d: weight %d is %v: %w", i, k, v, errs.ErrNaN)
+			}
+			x.w = append(x.w, v)
+			nonzero = nonzero || v != 0
+		}
+		if nonzero {
+			x.active = append(x.active, int32(i))
+		}
+	}
+	for _, i := range x.active {
+		x.base += x.nodeValue(i, x.e.trees[i].means, 0)
+	}
+	return x, nil
+}
+
+// nodeValue returns Σ_k w[t][k]·vals[node·Outputs+k].
+func (x *Explainer) nodeValue(t int32, vals []float64, node int32) float64 {
+	o := x.e.trees[t].t.Outputs
+	w := x.w[x.off[t] : int(x.off[t])+o]
+	if o == 1 {
+		return w[0] * vals[node]
+	}
+	v := vals[int(node)*o : (int(node)+1)*o]
+	s := 0.0
+	for k, wk := range w {
+		s += wk * v[k]
+	}
+	return s
+}
+
+// NumFeatures returns the row length the explainer takes.
+func (x *Explainer) NumFeatures() int { return x.e.numFeatures }
+
+// Base returns the expected value of the combination: Σ over the trees of
+// the weighted cover-weighted mean of the leaves, the bias XGBoost's
+// pred_contribs reports (without the model's base score).
+func (x *Explainer) Base() float64 { return x.base }
+
+// Value returns the combination's output for x, Σ_t Σ_k w[t][k]·leaf value:
+// what Base plus the contributions of Explain add up to. x must have length
+// NumFeatures (else an error wrapping errs.ErrDimension).
+func (x *Explainer) Value(row []float64) (float64, error) {
+	if len(row) != x.e.numFeatures {
+		return 0, fmt.Errorf("tree: explain: row of %d values, want %d: %w", len(row), x.e.numFeatures, errs.ErrDimension)
+	}
+	s := 0.0
+	for _, i := range x.active {
+		p := &x.e.trees[i]
+		s += x.nodeValue(i, p.t.Values, p.t.Leaf(row))
+	}
+	return s, nil
+}
+
+func (x *Explainer) check(row, dst []float64) error {
+	if len(row) != x.e.numFeatures {
+		return fmt.Errorf("tree: explain: row of %d values, want %d: %w", len(row), x.e.numFeatures, errs.ErrDimension)
+	}
+	if len(dst) != x.e.numFeatures {
+		return fmt.Errorf("tree: explain: dst of %d values, want %d: %w", len(dst), x.e.numFeatures, errs.ErrDimension)
+	}
+	return nil
+}
+
+// Explain writes into dst the exact path-dependent TreeSHAP value of every
+// feature for row (Lundberg et al. 2020, Algorithm 2, with Fast TreeSHAP v2
+// tables where prepared) and returns Base, so that base + Σ dst = Value(row)
+// up to rounding. NaN values follow each node's default direction and
+// categorical splits route as Leaf does. row and dst must have length
+// NumFeatures (else an error wrapping errs.ErrDimension). Explain allocates
+// nothing and is safe for concurrent use.
+func (x *Explainer) Explain(row, dst []float64) (float64, error) {
+	if err := x.check(row, dst); err != nil {
+		return 0, err
+	}
+	clear(dst)
+	s := x.e.pool.Get().(*scratch)
+	for _, i := range x.active {
+		p := &x.e.trees[i]
+		if p.fast {
+			x.addFast(i, p, row, dst, s)
+		} else {
+			x.addAlg2(i, p, row, dst, s)
+		}
+	}
+	x.e.pool.Put(s)
+	return x.base, nil
+}
+
+// ExplainApprox writes into dst the Saabas path attribution of row
+// (A. Saabas, "Interpreting random forests", 2014), as XGBoost's
+// approx_contribs computes it: walking x's path, each split adds to its
+// feature the change of the cover-weighted node mean from the node to the
+// child taken. It returns Base; base + Σ dst = Value(row). It is cheaper than
+// Explain (O(depth) per tree) but not a Shapley value. row and dst must have
+// length NumFeatures (else an error wrapping errs.ErrDimension). It allocates
+// nothing and is safe for concurrent use.
+func (x *Explainer) ExplainApprox(row, dst []float64) (float64, error) {
+	if err := x.check(row, dst); err != nil {
+		return 0, err
+	}
+	clear(dst)
+	for _, i := range x.active {
+		p := &x.e.trees[i]
+		t := &p.t
+		n := int32(0)
+		prev := x.nodeValue(i, p.means, 0)
+		for !t.Nodes[n].IsLeaf() {
+			f := t.Nodes[n].Feature
+			if t.GoesLeft(n, row) {
+				n = t.Nodes[n].Left
+			} else {
+				n = t.Nodes[n].Right
+			}
+			v := x.nodeValue(i, p.means, n)
+			dst[f] += v - prev
+			prev = v
+		}
+	}
+	return x.base, nil
+}
+
+// addFast adds tree i's TreeSHAP values to phi with the Fast TreeSHAP v2
+// tables: one forward pass over the nodes (children follow parents) carries
+// to each leaf the mask Q of the path slots that x agrees with.
+func (x *Explainer) addFast(i int32, p *prepared, row, phi []float64, s *scratch) {
+	t := &p.t
+	nodes := t.Nodes
+	mask := s.mask[:len(nodes)]
+	aux := p.aux[:len(nodes)]
+	mask[0] = ^uint32(0)
+	o := t.Outputs
+	w := x.w[x.off[i] : int(x.off[i])+o]
+	for n := range nodes {
+		nd := &nodes[n]
+		if nd.Feature >= 0 {
+			m, bit := mask[n], aux[n]
+			if t.GoesLeft(int32(n), row) {
+				mask[nd.Left], mask[nd.Right] = m, m&^bit
+			} else {
+				mask[nd.Left], mask[nd.Right] = m&^bit, m
+			}
+			continue
+		}
+		var v float64
+		if o == 1 {
+			v = w[0] * t.Values[n]
+		} else {
+			vals := t.Values[n*o : (n+1)*o]
+			for k, wk := range w {
+				v += wk * vals[k]
+			}
+		}
+		rec := p.leaves[aux[n]]
+		d := int(rec.d)
+		if v == 0 || d == 0 {
+			continue
+		}
+		q := mask[n] & (1<<uint(d) - 1)
+		feat := p.feat[rec.off : int(rec.off)+d]
+		zsel := p.zsel[2*rec.off : 2*(int(rec.off)+d)]
+		coef := p.coef[2*rec.off : 2*(int(rec.off)+d)]
+		tab := p.table[rec.table : int(rec.table)+1<<uint(d)]
+		g := v
+		for j := range feat {
+			g *= zsel[2*j+int(q>>uint(j)&1)]
+		}
+		for j, f := range feat {
+			b := q >> uint(j) & 1
+			phi[f] += g * coef[2*j+int(b)] * tab[q&^(b<<uint(j))]
+		}
+	}
+}
+
+// pathElem is one entry of Algorithm 2's unique path.
+type pathElem struct {
+	feature int32
+	zero    float64 // fraction of zero paths (cover ratio) flowing through
+	one     float64 // fraction of one paths (x's paths) flowing through
+	pweight float64
+}
+
+// addAlg2 adds tree i's TreeSHAP values to phi with Algorithm 2 of Lundberg
+// et al. (2020), as XGBoost's RegTree::TreeShap implements it.
+func (x *Explainer) addAlg2(i int32, p *prepared, row, phi []float64, s *scratch) {
+	a := alg2{x: x, tree: i, t: &p.t, row: row, phi: phi}
+	a.recurse(0, 0, s.path, 1, 1, -1)
+}
+
+type alg2 struct {
+	x        *Explainer
+	tree     int32
+	t        *Tree
+	row, phi []float64
+}
+
+func (a *alg2) recurse(node int32, depth int, parent []pathElem, pz, po float64, pf int32) {
+	// This level's path is a copy of the parent's, stacked after it.
+	path := parent[depth:]
+	copy(path[:depth], parent[:depth])
+	extendPath(path, depth, pz, po, pf)
+	t := a.t
+	n := &t.Nodes[node]
+	if n.IsLeaf() {
+		v := a.x.nodeValue(a.tree, t.Values, node)
+		if v == 0 {
+			return
+		}
+		for k := 1; k <= depth; k++ {
+			el := &path[k]
+			a.phi[el.feature] += unwoundPathSum(path, depth, k) * (el.one - el.zero) * v
+		}
+		return
+	}
+	hot, cold := n.Right, n.Left
+	if t.GoesLeft(node, a.row) {
+		hot, cold = cold, hot
+	}
+	c := t.Cover[node]
+	hz, cz := t.Cover[hot]/c, t.Cover[cold]/c
+	iz, io := 1.0, 1.0
+	// A feature already on the path is undone and redone with its fractions
+	// multiplied in, so that each feature appears once.
+	k := 1
+	for ; k <= depth; k++ {
+		if path[k].feature == n.Feature {
+			break
+		}
+	}
+	if k <= depth {
+		iz, io = path[k].zero, path[k].one
+		unwindPath(path, depth, k)
+		depth--
+	}
+	a.recurse(hot, depth+1, path, hz*iz, io, n.Feature)
+	a.recurse(cold, depth+1, path, cz*iz, 0, n.Feature)
+}
+
+// extendPath adds an element with fractions z, o and feature f at position
+// depth of path, updating the permutation weights.
+func extendPath(path []pathElem, depth int, z, o float64, f int32) {
+	path[depth] = pathElem{feature: f, zero: z, one: o}
+	if depth == 0 {
+		path[0].pweight = 1
+		return
+	}
+	d1 := float64(depth + 1)
+	for i := depth - 1; i >= 0; i-- {
+		path[i+1].pweight += o * path[i].pweight * float64(i+1) / d1
+		path[i].pweight = z * path[i].pweight * float64(depth-i) / d1
+	}
+}
+
+// unwindPath removes element k of path (of last index depth), undoing
+// extendPath.
+func unwindPath(path []pathElem, depth, k int) {
+	o, z := path[k].one, path[k].zero
+	next := path[depth].pweight
+	d1 := float64(depth + 1)
+	for i := depth - 1; i >= 0; i-- {
+		if o != 0 {
+			tmp := path[i].pweight
+			path[i].pweight = next * d1 / (float64(i+1) * o)
+			next = tmp - path[i].pweight*z*float64(depth-i)/d1
+		} else {
+			path[i].pweight = path[i].pweight * d1 / (z * float64(depth-i))
+		}
+	}
+	for i := k; i < depth; i++ {
+		path[i].feature = path[i+1].feature
+		path[i].zero = path[i+1].zero
+		path[i].one = path[i+1].one
+	}
+}
+
+// unwoundPathSum returns the total permutation weight of path (of last index
+// depth) with element k removed, without modifying it.
+func unwoundPathSum(path []pathElem, depth, k int) float64 {
+	o, z := path[k].one, path[k].zero
+	next := path[depth].pweight
+	d1 := float64(depth + 1)
+	total := 0.0
+	for i := depth - 1; i >= 0; i-- {
+		switch {
+		case o != 0:
+			tmp := next * d1 / (float64(i+1) * o)
+			total += tmp
+			next = path[i].pweight - tmp*z*float64(depth-i)/d1
+		case z != 0:
+			total += path[i].pweight / z / (float64(depth-i) / d1)
+		}
+	}
+	return total
+}
