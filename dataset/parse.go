@@ -71,8 +71,12 @@ func slowFloat(b []byte) (float64, bool) {
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
 	if err != nil {
-		// Out-of-range values come back as ±Inf with ErrRange: report
-		// them as not numbers rather than as silent infinities.
+		// Out-of-range values come back as ±Inf (or 0 for underflow)
+		// with ErrRange: keep that value, so that the reader's infinity
+		// policy decides about overflow.
+		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+			return f, true
+		}
 		return 0, false
 	}
 	return f, true

@@ -376,6 +376,8 @@ func (r *Reader) ReadAll() (*Table, error) {
 		return nil, &ParseError{File: r.name, Line: r.line, Err: fmt.Errorf("no valid records, %d skipped%s: %w",
 			r.report.Skipped, first, errs.ErrEmpty)}
 	}
+	rep := r.Report()
+	t.report = &rep
 	return t, nil
 }
 

@@ -108,7 +108,8 @@ type Table struct {
 	labelIndex map[string]string // interns label strings
 	categories []Category
 	difficulty []int8
-	source     string // see Source
+	source     string  // see Source
+	report     *Report // see LoadReport; nil unless read by a Reader
 }
 
 // NewTable returns an empty table with the given schema.

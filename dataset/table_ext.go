@@ -11,3 +11,14 @@ func (t *Table) Source() string { return t.source }
 
 // SetSource sets the description Source returns.
 func (t *Table) SetSource(s string) { t.source = s }
+
+// LoadReport returns the Report of the Reader that filled the table
+// (ReadAll and the Read/Load functions): rows skipped in lenient mode, with
+// the first reasons, and labels the category map did not know. For a table
+// built otherwise it reports only Source and Rows.
+func (t *Table) LoadReport() Report {
+	if t.report == nil {
+		return Report{Source: t.source, Rows: t.Len(), UnknownLabels: t.UnknownLabels()}
+	}
+	return *t.report
+}

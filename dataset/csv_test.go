@@ -1,0 +1,151 @@
+package dataset_test
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netwarden/netwarden/dataset"
+	"github.com/netwarden/netwarden/internal/errs"
+)
+
+// A CICFlowMeter-style export: spaces in header names, a repeated column,
+// "Infinity" and "NaN" in the rate columns, an ID to ignore.
+const cicCSV = "\ufeffFlow ID, Destination Port, Protocol, Flow Bytes/s, Flow Packets/s, Fwd Header Length, Fwd Header Length, Label\r\n" +
+	"a-1,80,tcp,1000.5,20,40,40,BENIGN\r\n" +
+	"a-2,443,tcp,Infinity,NaN,32,32,DDoS\r\n" +
+	"\"a,3\",22,\"tcp\",,3,20,20,SSH-Patator\r\n"
+
+func TestCSVCICFlowMeter(t *testing.T) {
+	cfg := dataset.CSVConfig{
+		Categorical: []string{"Protocol"},
+		Label:       "Label",
+		Ignore:      []string{"Flow ID", "Fwd Header Length.1"},
+		Missing:     dataset.ValuePolicy{Action: dataset.Replace, Value: -1},
+		NaN:         dataset.ValuePolicy{Action: dataset.AsNaN},
+		Inf:         dataset.ValuePolicy{Action: dataset.Replace, Value: 1e12},
+		Categories:  map[string]dataset.Category{"BENIGN": dataset.Normal, "DDoS": dataset.DoS},
+	}
+	tab, err := dataset.ReadCSV(strings.NewReader(cicCSV), "flows.csv", cfg)
+	require.NoError(t, err)
+	s := tab.Schema()
+	names := []string{}
+	for _, c := range s.Columns {
+		names = append(names, c.Name)
+	}
+	assert.Equal(t, []string{"Destination Port", "Protocol", "Flow Bytes/s", "Flow Packets/s", "Fwd Header Length"}, names)
+	assert.Equal(t, dataset.Categorical, s.Columns[1].Kind)
+	require.Equal(t, 3, tab.Len())
+	assert.Equal(t, []float64{1000.5, 1e12, -1}, tab.Numeric(2))
+	assert.True(t, math.IsNaN(tab.Numeric(3)[1]))
+	codes, levels := tab.Codes(1)
+	assert.Equal(t, []int32{0, 0, 0}, codes)
+	assert.Equal(t, []string{"tcp"}, levels)
+	assert.Equal(t, []string{"BENIGN", "DDoS", "SSH-Patator"}, tab.Labels())
+	assert.Equal(t, []dataset.Category{dataset.Normal, dataset.DoS, dataset.Unknown}, tab.Categories())
+	rep := tab.LoadReport()
+	assert.Equal(t, 3, rep.Rows)
+	assert.Equal(t, 1, rep.Unknown)
+	assert.Equal(t, map[string]int{"SSH-Patator": 1}, rep.UnknownLabels)
+}
+
+func TestCSVPolicies(t *testing.T) {
+	const text = "a,b\n1,2\n,3\nNaN,4\ninf,5\n-Infinity,6\n1e999,7\n"
+	tests := []struct {
+		name    string
+		cfg     dataset.CSVConfig
+		want    []float64 // column a, NaN compared as NaN
+		skipped int
+		line    int // line of the first error (strict) or 0
+	}{
+		{name: "strict", line: 3},
+		{name: "lenient", cfg: dataset.CSVConfig{Lenient: true}, want: []float64{1}, skipped: 5},
+		{name: "all NaN", cfg: dataset.CSVConfig{Missing: dataset.ValuePolicy{Action: dataset.AsNaN},
+			NaN: dataset.ValuePolicy{Action: dataset.AsNaN}, Inf: dataset.ValuePolicy{Action: dataset.AsNaN}},
+			want: []float64{1, math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()}},
+		{name: "replace", cfg: dataset.CSVConfig{Missing: dataset.ValuePolicy{Action: dataset.Replace, Value: 0},
+			NaN: dataset.ValuePolicy{Action: dataset.Replace, Value: -1}, Inf: dataset.ValuePolicy{Action: dataset.Replace, Value: 9}},
+			want: []float64{1, 0, -1, 9, 9, 9}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tab, err := dataset.ReadCSV(strings.NewReader(text), "p.csv", tc.cfg)
+			if tc.line > 0 {
+				var pe *dataset.ParseError
+				require.ErrorAs(t, err, &pe)
+				assert.Equal(t, "p.csv", pe.File)
+				assert.Equal(t, tc.line, pe.Line)
+				assert.Equal(t, 1, pe.Column)
+				assert.Equal(t, "a", pe.Field)
+				assert.ErrorIs(t, err, errs.ErrFormat)
+				return
+			}
+			require.NoError(t, err)
+			got := tab.Numeric(0)
+			require.Len(t, got, len(tc.want))
+			for i := range got {
+				if math.IsNaN(tc.want[i]) {
+					assert.True(t, math.IsNaN(got[i]), "row %d", i)
+				} else {
+					assert.Equal(t, tc.want[i], got[i], "row %d", i)
+				}
+			}
+			rep := tab.LoadReport()
+			assert.Equal(t, tc.skipped, rep.Skipped)
+			assert.Len(t, rep.Errors, tc.skipped)
+		})
+	}
+}
+
+func TestCSVConfigErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		cfg  dataset.CSVConfig
+		is   error
+	}{
+		{"empty file", "", dataset.CSVConfig{}, errs.ErrEmpty},
+		{"header only", "a,b\n", dataset.CSVConfig{}, errs.ErrEmpty},
+		{"unknown categorical", "a,b\n1,2\n", dataset.CSVConfig{Categorical: []string{"c"}}, errs.ErrFormat},
+		{"unknown label", "a,b\n1,2\n", dataset.CSVConfig{Label: "y"}, errs.ErrFormat},
+		{"names count", "a,b\n1,2\n", dataset.CSVConfig{Names: []string{"x"}}, errs.ErrFormat},
+		{"only label", "a\nx\n", dataset.CSVConfig{Label: "a"}, errs.ErrEmpty},
+		{"bad comma", "a\n1\n", dataset.CSVConfig{Comma: 'é'}, errs.ErrFormat},
+		{"unterminated quote", "a,b\n\"1,2\n", dataset.CSVConfig{}, errs.ErrFormat},
+		{"text after quote", "a,b\n\"1\"x,2\n", dataset.CSVConfig{}, errs.ErrFormat},
+		{"too many fields", "a,b\n1,2,3\n", dataset.CSVConfig{}, errs.ErrFormat},
+		{"too few fields", "a,b\n1\n", dataset.CSVConfig{}, errs.ErrFormat},
+		{"not a number", "a,b\n1,x\n", dataset.CSVConfig{}, errs.ErrFormat},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := dataset.ReadCSV(strings.NewReader(tc.text), "c.csv", tc.cfg)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, tc.is)
+			assert.True(t, strings.HasPrefix(err.Error(), "dataset: "), err.Error())
+			var pe *dataset.ParseError
+			if errors.As(err, &pe) {
+				assert.Equal(t, "c.csv", pe.File)
+			}
+		})
+	}
+}
+
+func TestCSVNoHeaderAndNames(t *testing.T) {
+	tab, err := dataset.ReadCSV(strings.NewReader("1;x;n\n2;y;smurf\n"), "n.csv",
+		dataset.CSVConfig{Comma: ';', NoHeader: true, Categorical: []string{"c2"}, Label: "c3"})
+	require.NoError(t, err)
+	assert.Equal(t, []float64{1, 2}, tab.Numeric(0))
+	assert.Equal(t, []dataset.Category{dataset.Unknown, dataset.DoS}, tab.Categories(), "default map is CategoryOf")
+	assert.Equal(t, map[string]int{"n": 1}, tab.UnknownLabels())
+
+	tab, err = dataset.ReadCSV(strings.NewReader("p,q\n1,2\n"), "r.csv", dataset.CSVConfig{Names: []string{"x", "y"}})
+	require.NoError(t, err)
+	s := tab.Schema()
+	assert.Equal(t, 1, s.Index("y"))
+	assert.Equal(t, -1, s.Index("q"))
+}
