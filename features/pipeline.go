@@ -1,0 +1,492 @@
+package features
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+
+	"github.com/netwarden/netwarden/dataset"
+	"github.com/netwarden/netwarden/internal/errs"
+)
+
+// fop is one fitted Op: y = f(x) for Log1p and Log, y = (x - center) / scale
+// for the affine Ops.
+type fop struct {
+	op            Op
+	center, scale float64
+}
+
+// step is one fitted Step, compiled for TransformRow.
+type step struct {
+	kind     Kind
+	src      []int    // schema column indices
+	srcNames []string // their names
+	ops      []fop
+	nan      bool
+	smooth   float64
+	off      int      // first output
+	names    []string // output names
+
+	// one-hot
+	index   map[string]int32 // (mapped) value → output within the step
+	unknown Unknown
+	other   int32 // output of the "other" bucket, -1 if none
+	mapping map[string]string
+	mapDef  string
+
+	// pseudonymize
+	keyID [keyIDLen]byte
+	ps    *Pseudonymizer // nil until the key is given
+}
+
+// Pipeline is a fitted list of Steps: it turns a raw record of the schema it
+// was fitted on into NumFeatures named values. Build one with Fit, or load
+// one with UnmarshalBinary.
+//
+// A Pipeline is read-only and safe for concurrent use, except SetKey, which
+// must be called before it is shared.
+type Pipeline struct {
+	schema  dataset.Schema
+	steps   []step
+	names   []string
+	sources [][]string
+}
+
+// Fit fits steps, in order, on t and returns the Pipeline. Each Step's
+// outputs follow the previous Step's. A step naming a column that t does not
+// have, or a column of the wrong kind, is an error naming it; so is a NaN or
+// infinite value in a numeric column a step reads (unless the step keeps
+// NaN), and an empty table (ErrEmpty). Fit reads t concurrently but does not
+// modify it.
+func Fit(ctx context.Context, t *dataset.Table, steps ...Step) (*Pipeline, error) {
+	if t == nil || t.Len() == 0 {
+		return nil, fmt.Errorf("features: fit on a table without rows: %w", errs.ErrEmpty)
+	}
+	if len(steps) == 0 {
+		return nil, fmt.Errorf("features: fit without steps: %w", errs.ErrEmpty)
+	}
+	p := &Pipeline{schema: t.Schema()}
+	for k, s := range steps {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		fitted, err := p.fitStep(t, s)
+		if err != nil {
+			return nil, fmt.Errorf("features: step %d (%s): %w", k, s.Kind, err)
+		}
+		for _, f := range fitted {
+			f.off = len(p.names)
+			p.names = append(p.names, f.names...)
+			for range f.names {
+				p.sources = append(p.sources, f.srcNames)
+			}
+			p.steps = append(p.steps, f)
+		}
+	}
+	if len(p.names) == 0 {
+		return nil, fmt.Errorf("features: steps produce no output: %w", errs.ErrEmpty)
+	}
+	if err := p.checkNames(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *Pipeline) checkNames() error {
+	seen := make(map[string]bool, len(p.names))
+	for _, n := range p.names {
+		if seen[n] {
+			return fmt.Errorf("features: two outputs are named %q: rename one with As: %w", n, errs.ErrFormat)
+		}
+		seen[n] = true
+	}
+	return nil
+}
+
+// column resolves a column name to its index, checking its kind.
+func (p *Pipeline) column(name string, kind dataset.Kind) (int, error) {
+	j := p.schema.Index(name)
+	if j < 0 {
+		return 0, fmt.Errorf("column %q is not in the table: %w", name, errs.ErrDimension)
+	}
+	if k := p.schema.Columns[j].Kind; k != kind {
+		return 0, fmt.Errorf("column %q is %s, the step needs a %s column: %w", name, k, kind, errs.ErrDimension)
+	}
+	return j, nil
+}
+
+func (p *Pipeline) fitStep(t *dataset.Table, s Step) ([]step, error) {
+	for _, o := range s.Ops {
+		if !o.valid() {
+			return nil, fmt.Errorf("unknown op %d: %w", uint8(o), errs.ErrUnsupported)
+		}
+	}
+	switch s.Kind {
+	case KindNumeric, KindDrop:
+		var cols []string
+		if s.Kind == KindNumeric {
+			cols = s.Columns
+		} else {
+			drop := map[string]bool{}
+			for _, c := range s.Columns {
+				if p.schema.Index(c) < 0 {
+					return nil, fmt.Errorf("column %q is not in the table: %w", c, errs.ErrDimension)
+				}
+				drop[c] = true
+			}
+			for _, c := range p.schema.Columns {
+				if c.Kind == dataset.Numeric && !drop[c.Name] {
+					cols = append(cols, c.Name)
+				}
+			}
+		}
+		if len(cols) == 0 {
+			return nil, fmt.Errorf("no column: %w", errs.ErrEmpty)
+		}
+		out := make([]step, 0, len(cols))
+		for _, c := range cols {
+			j, err := p.column(c, dataset.Numeric)
+			if err != nil {
+				return nil, err
+			}
+			f := step{kind: KindNumeric, src: []int{j}, srcNames: []string{c}, nan: s.NaN}
+			if err := f.fitOps(s.Ops, t.Len(), func(i int) float64 { return t.Numeric(j)[i] }); err != nil {
+				return nil, err
+			}
+			f.names = []string{outputName(c, s.Ops)}
+			out = append(out, f)
+		}
+		return out, nil
+	case KindRatio, KindMean:
+		need := 2
+		if s.Kind == KindMean {
+			need = 1
+		}
+		if len(s.Columns) < need || (s.Kind == KindRatio && len(s.Columns) != 2) {
+			return nil, fmt.Errorf("%d columns: %w", len(s.Columns), errs.ErrDimension)
+		}
+		f := step{kind: s.Kind, nan: s.NaN, smooth: s.Smoothing}
+		if f.smooth <= 0 || math.IsNaN(f.smooth) || math.IsInf(f.smooth, 0) {
+			f.smooth = 1
+		}
+		if s.Kind == KindMean {
+			f.smooth = 0
+		}
+		var cols [][]float64
+		for _, c := range s.Columns {
+			j, err := p.column(c, dataset.Numeric)
+			if err != nil {
+				return nil, err
+			}
+			f.src = append(f.src, j)
+			f.srcNames = append(f.srcNames, c)
+			cols = append(cols, t.Numeric(j))
+		}
+		var vals [4]float64
+		err := f.fitOps(s.Ops, t.Len(), func(i int) float64 {
+			v := vals[:0]
+			for _, c := range cols {
+				v = append(v, c[i])
+			}
+			return f.combine(v)
+		})
+		if err != nil {
+			return nil, err
+		}
+		name := s.Name
+		if name == "" {
+			if s.Kind == KindRatio {
+				name = ratioName(s.Columns[0], s.Columns[1])
+			} else {
+				name = meanName(s.Columns)
+			}
+		}
+		f.names = []string{outputName(name, s.Ops)}
+		return []step{f}, nil
+	case KindOneHot:
+		f, err := p.fitOneHot(t, s)
+		if err != nil {
+			return nil, err
+		}
+		return []step{f}, nil
+	case KindPseudonymize:
+		if len(s.Columns) != 1 {
+			return nil, fmt.Errorf("%d columns, want 1: %w", len(s.Columns), errs.ErrDimension)
+		}
+		j, err := p.column(s.Columns[0], dataset.Categorical)
+		if err != nil {
+			return nil, err
+		}
+		ps, err := NewPseudonymizer(s.Pseudonym.Key)
+		if err != nil {
+			return nil, err
+		}
+		b := s.Pseudonym.Buckets
+		if b == 0 {
+			b = DefaultBuckets
+		}
+		if b < 1 || b > maxBuckets {
+			return nil, fmt.Errorf("%d buckets, want 1 to %d: %w", b, maxBuckets, errs.ErrDimension)
+		}
+		prefix := s.Name
+		if prefix == "" {
+			prefix = s.Columns[0]
+		}
+		f := step{kind: KindPseudonymize, src: []int{j}, srcNames: []string{s.Columns[0]}, ps: ps, keyID: ps.id}
+		f.names = make([]string, b)
+		for k := range f.names {
+			f.names[k] = prefix + "#" + strconv.Itoa(k)
+		}
+		return []step{f}, nil
+	}
+	return nil, fmt.Errorf("unknown step kind %d: %w", uint8(s.Kind), errs.ErrUnsupported)
+}
+
+// combine computes a Ratio's or Mean's value from its inputs.
+func (f *step) combine(v []float64) float64 {
+	if f.kind == KindRatio {
+		return (v[0] + f.smooth) / (max(v[1], 0) + f.smooth)
+	}
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
+}
+
+// fitOps fits the Op chain on the n values value(i) and stores it in f.
+func (f *step) fitOps(ops []Op, n int, value func(i int) float64) error {
+	col := f.srcNames[0]
+	if len(f.srcNames) > 1 {
+		col = fmt.Sprint(f.srcNames)
+	}
+	x := make([]float64, 0, n)
+	for i := 0; i < n; i++ {
+		v := value(i)
+		if math.IsNaN(v) && f.nan {
+			continue
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("column %s: row %d: value %g: %w", col, i, v, errs.ErrNaN)
+		}
+		x = append(x, v)
+	}
+	f.ops = make([]fop, len(ops))
+	for k, o := range ops {
+		fo := fop{op: o, scale: 1}
+		switch o {
+		case Log1p, Log:
+			for i, v := range x {
+				y, err := fo.apply(v)
+				if err != nil {
+					return fmt.Errorf("column %s: %w", col, err)
+				}
+				x[i] = y
+			}
+			f.ops[k] = fo
+			continue
+		case Standardize:
+			if len(x) > 0 {
+				var m float64
+				for _, v := range x {
+					m += v
+				}
+				m /= float64(len(x))
+				var ss float64
+				for _, v := range x {
+					ss += (v - m) * (v - m)
+				}
+				fo.center = m
+				if sd := math.Sqrt(ss / float64(len(x))); sd > 0 && !math.IsInf(sd, 0) {
+					fo.scale = sd
+				}
+			}
+		case MinMax:
+			if len(x) > 0 {
+				lo, hi := slices.Min(x), slices.Max(x)
+				fo.center = lo
+				if r := hi - lo; r > 0 && !math.IsInf(r, 0) {
+					fo.scale = r
+				}
+			}
+		case Robust:
+			if len(x) > 0 {
+				s := slices.Clone(x)
+				sort.Float64s(s)
+				fo.center = quantile(s, 0.5)
+				if iqr := quantile(s, 0.75) - quantile(s, 0.25); iqr > 0 {
+					fo.scale = iqr
+				}
+			}
+		}
+		for i, v := range x {
+			x[i] = (v - fo.center) / fo.scale
+		}
+		f.ops[k] = fo
+	}
+	return nil
+}
+
+// quantile is numpy's default (linear) quantile of sorted s.
+func quantile(s []float64, q float64) float64 {
+	pos := q * float64(len(s)-1)
+	i := int(pos)
+	if i >= len(s)-1 {
+		return s[len(s)-1]
+	}
+	frac := pos - float64(i)
+	return s[i] + (s[i+1]-s[i])*frac
+}
+
+// apply applies one fitted Op.
+func (o *fop) apply(v float64) (float64, error) {
+	switch o.op {
+	case Log1p:
+		if v <= -1 {
+			return 0, fmt.Errorf("log1p of %g: %w", v, errs.ErrNaN)
+		}
+		return math.Log1p(v), nil
+	case Log:
+		if v <= 0 {
+			return 0, fmt.Errorf("log of %g: %w", v, errs.ErrNaN)
+		}
+		return math.Log(v), nil
+	}
+	return (v - o.center) / o.scale, nil
+}
+
+func (p *Pipeline) fitOneHot(t *dataset.Table, s Step) (step, error) {
+	if len(s.Columns) != 1 {
+		return step{}, fmt.Errorf("%d columns, want 1: %w", len(s.Columns), errs.ErrDimension)
+	}
+	cfg := s.OneHot
+	if cfg.Unknown > UnknownOther {
+		return step{}, fmt.Errorf("unknown-level policy %d: %w", uint8(cfg.Unknown), errs.ErrUnsupported)
+	}
+	col := s.Columns[0]
+	j, err := p.column(col, dataset.Categorical)
+	if err != nil {
+		return step{}, err
+	}
+	f := step{kind: KindOneHot, src: []int{j}, srcNames: []string{col}, unknown: cfg.Unknown, other: -1}
+	if cfg.Map != nil {
+		f.mapping = make(map[string]string, len(cfg.Map))
+		for k, v := range cfg.Map {
+			f.mapping[k] = v
+		}
+		f.mapDef = cfg.Default
+		if f.mapDef == "" {
+			f.mapDef = "other"
+		}
+	}
+	codes, levels := t.Codes(j)
+	perCode := make([]int, len(levels))
+	for _, c := range codes {
+		perCode[c]++
+	}
+	counts := map[string]int{}
+	for c, l := range levels {
+		if perCode[c] > 0 {
+			counts[f.group(l)] += perCode[c]
+		}
+	}
+	var kept, rare []string
+	for g, n := range counts {
+		if n < cfg.MinCount {
+			rare = append(rare, g)
+		} else {
+			kept = append(kept, g)
+		}
+	}
+	sort.Strings(kept)
+	sort.Strings(rare)
+	prefix := s.Name
+	if prefix == "" {
+		prefix = col
+	}
+	f.index = make(map[string]int32, len(counts))
+	for k, g := range kept {
+		f.index[g] = int32(k)
+		f.names = append(f.names, prefix+"="+g)
+	}
+	if len(rare) > 0 || cfg.Unknown == UnknownOther {
+		other := cfg.Other
+		if other == "" {
+			other = DefaultOther
+		}
+		f.other = int32(len(kept))
+		f.names = append(f.names, prefix+"="+other)
+		for _, g := range rare {
+			f.index[g] = f.other
+		}
+	}
+	return f, nil
+}
+
+// group maps a raw value through the step's value → group map, if any.
+func (f *step) group(v string) string {
+	if f.mapping == nil {
+		return v
+	}
+	if g, ok := f.mapping[v]; ok {
+		return g
+	}
+	return f.mapDef
+}
+
+// NumFeatures returns the number of outputs.
+func (p *Pipeline) NumFeatures() int { return len(p.names) }
+
+// Names returns the output names in order (the pipeline's storage: do not
+// modify).
+func (p *Pipeline) Names() []string { return p.names }
+
+// Sources returns the raw columns output i was computed from: one for most
+// outputs, two for a Ratio, several for a Mean (the pipeline's storage: do
+// not modify). It panics if i is out of range, like a slice index.
+func (p *Pipeline) Sources(i int) []string { return p.sources[i] }
+
+// Schema returns the schema the pipeline was fitted on (a copy).
+func (p *Pipeline) Schema() dataset.Schema {
+	return dataset.Schema{Columns: slices.Clone(p.schema.Columns)}
+}
+
+// Index returns the position of the output called name, or -1.
+func (p *Pipeline) Index(name string) int { return slices.Index(p.names, name) }
+
+// SetKey gives the pipeline the key of its Pseudonymize steps after
+// UnmarshalBinary (a saved pipeline holds no key). It sets key on every step
+// whose key identifier matches and is an error wrapping ErrFormat if none
+// does (a wrong key). SetKey must be called before the pipeline is used
+// concurrently.
+func (p *Pipeline) SetKey(key []byte) error {
+	ps, err := NewPseudonymizer(key)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for i := range p.steps {
+		if p.steps[i].kind == KindPseudonymize && p.steps[i].keyID == ps.id {
+			p.steps[i].ps = ps
+			n++
+		}
+	}
+	if n == 0 {
+		return fmt.Errorf("features: key does not match any pseudonymize step (wrong key): %w", errs.ErrFormat)
+	}
+	return nil
+}
+
+// NeedsKey reports whether a Pseudonymize step still lacks its key (after
+// UnmarshalBinary, until SetKey).
+func (p *Pipeline) NeedsKey() bool {
+	for i := range p.steps {
+		if p.steps[i].kind == KindPseudonymize && p.steps[i].ps == nil {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,250 @@
+package features
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"strconv"
+	"sync"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/netwarden/netwarden/dataset"
+	"github.com/netwarden/netwarden/internal/errs"
+)
+
+// record is the raw input of one transform: a dataset.Row or a string map.
+type record struct {
+	row *dataset.Row
+	m   map[string]string
+}
+
+func (p *Pipeline) num(r *record, j int) (float64, error) {
+	if r.row != nil {
+		return r.row.Num[j], nil
+	}
+	name := p.schema.Columns[j].Name
+	s, ok := r.m[name]
+	if !ok {
+		return 0, fmt.Errorf("features: record has no column %q: %w", name, errs.ErrDimension)
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, fmt.Errorf("features: column %q: %q is not a number: %w", name, s, errs.ErrFormat)
+	}
+	return v, nil
+}
+
+func (p *Pipeline) cat(r *record, j int) (string, error) {
+	if r.row != nil {
+		return r.row.Cat[j], nil
+	}
+	name := p.schema.Columns[j].Name
+	s, ok := r.m[name]
+	if !ok {
+		return "", fmt.Errorf("features: record has no column %q: %w", name, errs.ErrDimension)
+	}
+	return s, nil
+}
+
+// TransformRow writes the NumFeatures outputs of raw row r into dst. r must
+// have one Num and one Cat slot per column of the fitted schema (the row of
+// a table with that schema); a shorter or longer row is an error wrapping
+// ErrDimension that names the first missing column. A NaN or infinite value
+// in a numeric column a step reads is an error wrapping ErrNaN that names
+// the column, as is an unknown level under UnknownError (ErrUnknownCategory).
+// On error dst holds partial output. TransformRow allocates nothing.
+func (p *Pipeline) TransformRow(r *dataset.Row, dst []float64) error {
+	if len(dst) != len(p.names) {
+		return fmt.Errorf("features: dst has length %d, want %d: %w", len(dst), len(p.names), errs.ErrDimension)
+	}
+	n := len(p.schema.Columns)
+	if len(r.Num) != n || len(r.Cat) != n {
+		m := min(len(r.Num), len(r.Cat))
+		if m < n {
+			return fmt.Errorf("features: row has %d columns, the pipeline was fitted on %d: missing column %q: %w",
+				m, n, p.schema.Columns[m].Name, errs.ErrDimension)
+		}
+		return fmt.Errorf("features: row has %d numeric and %d categorical slots, the pipeline was fitted on %d columns: %w",
+			len(r.Num), len(r.Cat), n, errs.ErrDimension)
+	}
+	rec := record{row: r}
+	return p.transform(&rec, dst)
+}
+
+// TransformRecord writes the NumFeatures outputs of the raw record rec
+// (column name → value as text, as a service receives it) into dst. Every
+// column a step reads must be present (an error naming the first missing
+// one, wrapping ErrDimension); numeric values are parsed with
+// strconv.ParseFloat; other keys are ignored. It allocates nothing.
+func (p *Pipeline) TransformRecord(rec map[string]string, dst []float64) error {
+	if len(dst) != len(p.names) {
+		return fmt.Errorf("features: dst has length %d, want %d: %w", len(dst), len(p.names), errs.ErrDimension)
+	}
+	r := record{m: rec}
+	return p.transform(&r, dst)
+}
+
+func (p *Pipeline) transform(r *record, dst []float64) error {
+	for i := range p.steps {
+		f := &p.steps[i]
+		switch f.kind {
+		case KindNumeric:
+			v, err := p.num(r, f.src[0])
+			if err != nil {
+				return err
+			}
+			if dst[f.off], err = f.value(v); err != nil {
+				return f.wrap(err)
+			}
+		case KindRatio, KindMean:
+			var buf [8]float64
+			v := buf[:0]
+			for _, j := range f.src {
+				x, err := p.num(r, j)
+				if err != nil {
+					return err
+				}
+				if math.IsInf(x, 0) || (math.IsNaN(x) && !f.nan) {
+					return fmt.Errorf("features: column %q: value %g: %w", p.schema.Columns[j].Name, x, errs.ErrNaN)
+				}
+				v = append(v, x)
+			}
+			var err error
+			if dst[f.off], err = f.value(f.combine(v)); err != nil {
+				return f.wrap(err)
+			}
+		case KindOneHot:
+			s, err := p.cat(r, f.src[0])
+			if err != nil {
+				return err
+			}
+			out := dst[f.off : f.off+len(f.names)]
+			clear(out)
+			k, ok := f.index[f.group(s)]
+			if !ok {
+				switch f.unknown {
+				case UnknownError:
+					return fmt.Errorf("features: column %q: level %q not seen in training: %w", f.srcNames[0], s, errs.ErrUnknownCategory)
+				case UnknownOther:
+					k, ok = f.other, true
+				}
+			}
+			if ok {
+				out[k] = 1
+			}
+		case KindPseudonymize:
+			if f.ps == nil {
+				return fmt.Errorf("features: column %q: pseudonymization key not given (call SetKey after loading): %w", f.srcNames[0], errs.ErrNotFitted)
+			}
+			s, err := p.cat(r, f.src[0])
+			if err != nil {
+				return err
+			}
+			out := dst[f.off : f.off+len(f.names)]
+			clear(out)
+			out[f.ps.Bucket(s, len(out))] = 1
+		}
+	}
+	return nil
+}
+
+// value applies the step's Op chain to v, checking NaN and infinities.
+func (f *step) value(v float64) (float64, error) {
+	if math.IsNaN(v) {
+		if f.nan {
+			return v, nil
+		}
+		return 0, fmt.Errorf("value %g: %w", v, errs.ErrNaN)
+	}
+	if math.IsInf(v, 0) {
+		return 0, fmt.Errorf("value %g: %w", v, errs.ErrNaN)
+	}
+	for k := range f.ops {
+		var err error
+		if v, err = f.ops[k].apply(v); err != nil {
+			return 0, err
+		}
+	}
+	return v, nil
+}
+
+func (f *step) wrap(err error) error {
+	if len(f.srcNames) == 1 {
+		return fmt.Errorf("features: column %q: %w", f.srcNames[0], err)
+	}
+	return fmt.Errorf("features: output %q: %w", f.names[0], err)
+}
+
+// CheckSchema returns nil if s is the schema the pipeline was fitted on, and
+// otherwise an error wrapping ErrDimension that names the first column that
+// differs.
+func (p *Pipeline) CheckSchema(s dataset.Schema) error {
+	a, b := p.schema.Columns, s.Columns
+	for i := range max(len(a), len(b)) {
+		switch {
+		case i >= len(a):
+			return fmt.Errorf("features: column %q was not in the fitted schema: %w", b[i].Name, errs.ErrDimension)
+		case i >= len(b):
+			return fmt.Errorf("features: column %q of the fitted schema is missing: %w", a[i].Name, errs.ErrDimension)
+		case a[i] != b[i]:
+			return fmt.Errorf("features: column %d is %q (%s), the pipeline was fitted with %q (%s): %w",
+				i, b[i].Name, b[i].Kind, a[i].Name, a[i].Kind, errs.ErrDimension)
+		}
+	}
+	return nil
+}
+
+// TransformTable transforms every row of t, which must have the fitted
+// schema (CheckSchema), into a t.Len() × NumFeatures matrix, spreading rows
+// over GOMAXPROCS goroutines. A row that cannot be transformed is an error
+// naming the row (the first such row). A table without rows is an error
+// wrapping ErrEmpty.
+func (p *Pipeline) TransformTable(ctx context.Context, t *dataset.Table) (*mat.Dense, error) {
+	if err := p.CheckSchema(t.Schema()); err != nil {
+		return nil, err
+	}
+	n, w := t.Len(), len(p.names)
+	if n == 0 {
+		return nil, fmt.Errorf("features: transform a table without rows: %w", errs.ErrEmpty)
+	}
+	data := make([]float64, n*w)
+	workers := min(runtime.GOMAXPROCS(0), (n+1023)/1024)
+	chunk := (n + workers - 1) / workers
+	errsBy := make([]error, workers)
+	var wg sync.WaitGroup
+	for k := range workers {
+		lo, hi := k*chunk, min(n, (k+1)*chunk)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var r dataset.Row
+			for i := lo; i < hi; i++ {
+				if (i-lo)%4096 == 0 && ctx.Err() != nil {
+					errsBy[k] = ctx.Err()
+					return
+				}
+				t.Row(i, &r)
+				if err := p.TransformRow(&r, data[i*w:(i+1)*w]); err != nil {
+					errsBy[k] = fmt.Errorf("features: row %d: %w", i, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := firstErr(errsBy); err != nil {
+		return nil, err
+	}
+	return mat.NewDense(n, w, data), nil
+}
+
+func firstErr(es []error) error {
+	for _, e := range es {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
