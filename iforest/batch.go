@@ -1,0 +1,150 @@
+package iforest
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/netwarden/netwarden/internal/errs"
+)
+
+// blockRows is how many rows a batch walks through one tree before moving to
+// the next, so that the tree stays in cache while it serves them all.
+const blockRows = 32
+
+// ScoreMatrix writes the anomaly score of each row of X into dst, which must
+// have one element per row. The rows are split into contiguous blocks, one
+// per goroutine (runtime.GOMAXPROCS(0) of them). A row of the wrong width is
+// an error wrapping ErrDimension; a NaN or infinity one wrapping ErrNaN that
+// names the first bad row (dst is then incomplete). ctx is checked between
+// blocks of rows.
+func (f *Forest) ScoreMatrix(ctx context.Context, X mat.Matrix, dst []float64) error {
+	if f == nil || f.numFeatures == 0 {
+		return fmt.Errorf("iforest: %w", errs.ErrNotFitted)
+	}
+	if X == nil {
+		return fmt.Errorf("iforest: nil matrix: %w", errs.ErrEmpty)
+	}
+	n, d := X.Dims()
+	if d != f.numFeatures {
+		return fmt.Errorf("iforest: matrix of %d columns, want %d: %w", d, f.numFeatures, errs.ErrDimension)
+	}
+	if len(dst) != n {
+		return fmt.Errorf("iforest: %d scores for %d rows: %w", len(dst), n, errs.ErrDimension)
+	}
+	if n == 0 {
+		return nil
+	}
+	var x []float64
+	stride := d
+	if rm, ok := X.(mat.RawMatrixer); ok {
+		raw := rm.RawMatrix()
+		x, stride = raw.Data, raw.Stride
+	} else {
+		x = make([]float64, n*d)
+		for i := range n {
+			for j := range d {
+				x[i*d+j] = X.At(i, j)
+			}
+		}
+	}
+	row := func(i int) []float64 { return x[i*stride : i*stride+d] }
+	return f.scoreRows(ctx, n, row, dst)
+}
+
+// ScoreBatch writes the anomaly score of each of rows into dst, which must
+// have the same length, as ScoreMatrix does.
+func (f *Forest) ScoreBatch(ctx context.Context, rows [][]float64, dst []float64) error {
+	if f == nil || f.numFeatures == 0 {
+		return fmt.Errorf("iforest: %w", errs.ErrNotFitted)
+	}
+	if len(dst) != len(rows) {
+		return fmt.Errorf("iforest: %d scores for %d rows: %w", len(dst), len(rows), errs.ErrDimension)
+	}
+	return f.scoreRows(ctx, len(rows), func(i int) []float64 { return rows[i] }, dst)
+}
+
+// scoreRows scores n rows across workers, each taking a contiguous range.
+func (f *Forest) scoreRows(ctx context.Context, n int, row func(int) []float64, dst []float64) error {
+	workers := runtime.GOMAXPROCS(0)
+	if max := (n + blockRows - 1) / blockRows; workers > max {
+		workers = max
+	}
+	errsOf := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*n/workers, (w+1)*n/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errsOf[w] = f.scoreRange(ctx, lo, hi, row, dst)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errsOf {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scoreRange scores rows [lo, hi) block by block, tree by tree.
+func (f *Forest) scoreRange(ctx context.Context, lo, hi int, row func(int) []float64, dst []float64) error {
+	var xs [blockRows][]float64
+	var sums [blockRows]float64
+	for b := lo; b < hi; b += blockRows {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("iforest: score: %w", err)
+		}
+		m := min(blockRows, hi-b)
+		for r := range m {
+			x := row(b + r)
+			if len(x) != f.numFeatures {
+				return fmt.Errorf("iforest: row %d: %d values, want %d: %w", b+r, len(x), f.numFeatures, errs.ErrDimension)
+			}
+			if j := firstNonFinite(x); j >= 0 {
+				return fmt.Errorf("iforest: row %d, column %d: %v: %w", b+r, j, x[j], errs.ErrNaN)
+			}
+			xs[r] = x
+			sums[r] = 0
+		}
+		if f.ext == 0 {
+			f.blockClassic(xs[:m], sums[:m])
+		} else {
+			for r := range m {
+				sums[r] = f.pathSumExt(xs[r])
+			}
+		}
+		for r := range m {
+			dst[b+r] = f.scoreOf(sums[r])
+		}
+	}
+	return nil
+}
+
+// blockClassic adds each row's path length in every tree to sums, walking
+// all the rows through one tree before the next.
+func (f *Forest) blockClassic(xs [][]float64, sums []float64) {
+	nodes := f.nodes
+	sums = sums[:len(xs)]
+	for _, root := range f.roots {
+		for r, x := range xs {
+			i := root
+			for {
+				n := &nodes[i]
+				if n.f < 0 {
+					sums[r] += n.v
+					break
+				}
+				i = n.left
+				if x[n.f] >= n.v {
+					i++
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,37 @@
+// Package iforest is a pure-Go Isolation Forest: the unsupervised anomaly
+// detector of Liu, Ting and Zhou ("Isolation Forest", ICDM 2008, and
+// "Isolation-Based Anomaly Detection", ACM TKDD 6(1), 2012), with the
+// Extended Isolation Forest of Hariri, Kind and Brunner ("Extended Isolation
+// Forest", IEEE TKDE 33(4), 2021; arXiv:1811.02141, 2018) as an option.
+//
+// An isolation tree splits a random subsample of ψ rows on a random feature
+// at a value drawn uniformly between the feature's minimum and maximum in the
+// node, until a row is alone or the height limit ceil(log2 ψ) is reached.
+// Anomalies are few and different, so they are isolated close to the root.
+// The anomaly score of a row x is
+//
+//	s(x) = 2^(−E[h(x)] / c(ψ))
+//
+// where h(x) is the path length of x in one tree (the depth of the leaf it
+// reaches plus c(size of that leaf), the expected path length of the rows
+// the height limit left unseparated), E the mean over the trees and
+// c(n) = 2H(n−1) − 2(n−1)/n the average path length of an unsuccessful
+// search in a binary search tree of n keys (H(i) ≈ ln i + γ; c(2) = 1,
+// c(1) = 0). s is in (0, 1]: near 1 for a row isolated at once, 0.5 or less
+// for a row as hard to isolate as a typical one. The figures match
+// scikit-learn's IsolationForest, whose score_samples is −s.
+//
+// The classic forest (Config.ExtensionLevel 0) keeps its trees in the shared
+// flat layout of internal/tree (one output per node: the path length a leaf
+// contributes; Cover = training rows that reached the node), so that a TreeSHAP
+// explainer can run over them; Contributions gives the depth-weighted
+// attribution of Local-DIFFI (Carletti, Terzi and Susto, "Interpretable
+// Anomaly Detection with DIFFI", arXiv:2007.11117, 2020; Eng. Appl. of AI
+// 119, 2023). Extended trees split on random hyperplanes and keep their own
+// flat arrays; they score but do not explain.
+//
+// Training is parallel and deterministic: tree i draws its random numbers
+// from a PCG source seeded with (Config.Seed, i), so the same seed gives the
+// same forest, bit for bit, whatever the number of workers. A fitted Forest
+// is read-only and safe for concurrent use; Score allocates nothing.
+package iforest
