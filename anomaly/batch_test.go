@@ -118,7 +118,7 @@ func TestScoreBatchUsesBatchScorer(t *testing.T) {
 // constDetector scores every row with the same constant, without work.
 type constDetector struct{ n int }
 
-func (d constDetector) NumFeatures() int                  { return d.n }
+func (d constDetector) NumFeatures() int                   { return d.n }
 func (d constDetector) Score(x []float64) (float64, error) { return x[0], nil }
 
 func BenchmarkScoreBatch(b *testing.B) {
