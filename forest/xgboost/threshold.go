@@ -22,7 +22,11 @@ func threshold32(c float32) float64 {
 	if math.IsInf(hi, 1) {
 		hi = 0x1p128 // the float32 "after" MaxFloat32
 	}
-	m := (float64(prev) + hi) / 2 // exact: 25 significant bits
+	lo := float64(prev)
+	if math.IsInf(lo, -1) {
+		lo = -0x1p128 // the float32 "before" -MaxFloat32
+	}
+	m := (lo + hi) / 2 // exact: 25 significant bits
 	if math.Float32bits(prev)&1 == 0 {
 		return math.Nextafter(m, math.Inf(1))
 	}
