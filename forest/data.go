@@ -1,0 +1,194 @@
+package forest
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"sync"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/netwarden/netwarden/internal/errs"
+)
+
+// trainData is the training matrix in the form the splitters read: either
+// one column-major float64 copy of X (the only copy Fit makes, for the exact
+// splitter) or one byte of bin code per value (the histogram splitter).
+type trainData struct {
+	n, p int
+	// cols holds column j at cols[j*n:(j+1)*n] (exact splitter).
+	cols []float64
+	// codes holds the bin codes of column j at codes[j*n:(j+1)*n] and
+	// cuts[j][b] the threshold between bins b and b+1: x < cuts[j][b] ⇔
+	// code ≤ b (histogram splitter).
+	codes []uint8
+	cuts  [][]float64
+}
+
+// rowFunc copies row i of X into dst.
+type rowFunc func(i int, dst []float64)
+
+// rowReader returns a fast row reader for X: a copy from the raw storage of
+// a *mat.Dense (or any RawRowViewer), and At calls otherwise.
+func rowReader(X mat.Matrix) rowFunc {
+	if rv, ok := X.(mat.RawRowViewer); ok {
+		return func(i int, dst []float64) { copy(dst, rv.RawRowView(i)) }
+	}
+	return func(i int, dst []float64) {
+		for j := range dst {
+			dst[j] = X.At(i, j)
+		}
+	}
+}
+
+// dims returns the shape of X, treating an empty *mat.Dense (whose Dims
+// panics on nothing but reports 0, 0) as empty.
+func dims(X mat.Matrix) (int, int) {
+	if d, ok := X.(*mat.Dense); ok && d.IsEmpty() {
+		return 0, 0
+	}
+	return X.Dims()
+}
+
+// columnMajor copies X into one column-major slice, rejecting NaN and
+// infinities.
+func columnMajor(X mat.Matrix, n, p int) ([]float64, error) {
+	cols := make([]float64, n*p)
+	row := make([]float64, p)
+	read := rowReader(X)
+	for i := 0; i < n; i++ {
+		read(i, row)
+		for j, v := range row {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("forest: X[%d, %d] = %v: %w", i, j, v, errs.ErrNaN)
+			}
+			cols[j*n+i] = v
+		}
+	}
+	return cols, nil
+}
+
+// maxBinSample caps the number of rows whose values choose the bin edges of
+// a feature (LightGBM's bin_construct_sample_cnt plays the same role).
+const maxBinSample = 200_000
+
+// binned bins every column of X into at most maxBins quantile bins. A
+// column with at most maxBins distinct values gets one bin per value and the
+// cut between two values is their midpoint, so those features split exactly
+// as with the exact splitter. Columns are processed by workers goroutines;
+// the result does not depend on their number.
+func binned(X mat.Matrix, n, p, maxBins, workers int) (*trainData, error) {
+	d := &trainData{n: n, p: p, codes: make([]uint8, n*p), cuts: make([][]float64, p)}
+	// Reading X column by column through At is slow for a *mat.Dense, so
+	// columns are read from the raw storage when there is one.
+	var raw []float64
+	stride := 0
+	if rm, ok := X.(mat.RawMatrixer); ok {
+		b := rm.RawMatrix()
+		raw, stride = b.Data, b.Stride
+	}
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+		next  = make(chan int)
+	)
+	for w := 0; w < max(1, workers); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			col := make([]float64, n)
+			var sorted []float64
+			for j := range next {
+				for i := range col {
+					var v float64
+					if raw != nil {
+						v = raw[i*stride+j]
+					} else {
+						v = X.At(i, j)
+					}
+					if math.IsNaN(v) || math.IsInf(v, 0) {
+						mu.Lock()
+						if first == nil {
+							first = fmt.Errorf("forest: X[%d, %d] = %v: %w", i, j, v, errs.ErrNaN)
+						}
+						mu.Unlock()
+						break
+					}
+					col[i] = v
+				}
+				// A deterministic subsample (every k-th row) keeps edge
+				// finding O(s log s) on very large inputs.
+				sorted = sorted[:0]
+				step := max(1, n/maxBinSample)
+				for i := 0; i < n; i += step {
+					sorted = append(sorted, col[i])
+				}
+				slices.Sort(sorted)
+				cuts := binCuts(sorted, maxBins)
+				d.cuts[j] = cuts
+				codes := d.codes[j*n : (j+1)*n]
+				for i, v := range col {
+					codes[i] = uint8(sort.Search(len(cuts), func(k int) bool { return cuts[k] > v }))
+				}
+			}
+		}()
+	}
+	for j := 0; j < p; j++ {
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	if first != nil {
+		return nil, first
+	}
+	return d, nil
+}
+
+// binCuts returns at most maxBins-1 increasing cut points for sorted values
+// (scikit-learn's midpoint rule between consecutive distinct values, falling
+// back to the upper value when the midpoint rounds to it), so that bin b
+// holds cuts[b-1] ≤ x < cuts[b].
+func binCuts(sorted []float64, maxBins int) []float64 {
+	// Distinct values and their counts.
+	var vals []float64
+	var cnt []int
+	for i, v := range sorted {
+		if i > 0 && v == sorted[i-1] {
+			cnt[len(cnt)-1]++
+			continue
+		}
+		vals = append(vals, v)
+		cnt = append(cnt, 1)
+	}
+	cut := func(a, b float64) float64 {
+		m := a/2 + b/2
+		if m <= a || m > b {
+			m = b
+		}
+		return m
+	}
+	var cuts []float64
+	if len(vals) <= maxBins {
+		for k := 1; k < len(vals); k++ {
+			cuts = append(cuts, cut(vals[k-1], vals[k]))
+		}
+		return cuts
+	}
+	// Greedy quantile bins: close a bin once it reaches its share of the
+	// remaining samples; a value heavier than a share gets a bin of its own.
+	total := len(sorted)
+	acc, seen := 0, 0
+	for k := 0; k < len(vals)-1 && len(cuts) < maxBins-1; k++ {
+		acc += cnt[k]
+		seen += cnt[k]
+		left := maxBins - len(cuts)
+		share := float64(total-seen+acc) / float64(left)
+		if float64(acc) >= share || float64(cnt[k+1]) >= share {
+			cuts = append(cuts, cut(vals[k], vals[k+1]))
+			acc = 0
+		}
+	}
+	return cuts
+}

@@ -1,0 +1,266 @@
+package forest
+
+import (
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"math"
+
+	"github.com/netwarden/netwarden/internal/errs"
+	"github.com/netwarden/netwarden/internal/tree"
+)
+
+// The binary format (all integers little-endian):
+//
+//	"NWRF"                 magic, 4 bytes
+//	version      uint16    formatVersion
+//	reserved     uint16    0
+//	numFeatures  uint32
+//	numClasses   uint32
+//	normalClass  uint32
+//	criterion    uint8
+//	oob          float64   NaN when not computed
+//	hasNames     uint8     0 or 1; when 1, numFeatures × (uint32 length, bytes)
+//	numTrees     uint32
+//	numTrees × tree:
+//	  numNodes   uint32
+//	  numNodes × (threshold float64, feature int32, left int32, right int32, flags uint8)
+//	  numNodes × numClasses float64 values
+//	  numNodes float64 covers
+//	crc          uint32    CRC-32 (IEEE) of every byte before it
+const (
+	magic         = "NWRF"
+	formatVersion = 1
+	headerLen     = 8
+	nodeLen       = 21
+)
+
+// MarshalBinary encodes the forest in netwarden's versioned random forest
+// format (magic "NWRF", version, payload, CRC-32). The encoding of a forest
+// is deterministic: equal forests give equal bytes.
+func (f *Forest) MarshalBinary() ([]byte, error) {
+	if f.trees == nil {
+		return nil, fmt.Errorf("forest: %w", errs.ErrNotFitted)
+	}
+	size := headerLen + 4*3 + 1 + 8 + 1 + 4 + 4
+	for _, s := range f.names {
+		size += 4 + len(s)
+	}
+	for i := range f.trees {
+		size += 4 + len(f.trees[i].Nodes)*(nodeLen+8*(f.numClasses+1))
+	}
+	b := make([]byte, 0, size)
+	le := binary.LittleEndian
+	b = append(b, magic...)
+	b = le.AppendUint16(b, formatVersion)
+	b = le.AppendUint16(b, 0)
+	b = le.AppendUint32(b, uint32(f.numFeatures))
+	b = le.AppendUint32(b, uint32(f.numClasses))
+	b = le.AppendUint32(b, uint32(f.normalClass))
+	b = append(b, byte(f.criterion))
+	b = le.AppendUint64(b, math.Float64bits(f.oob))
+	if f.names == nil {
+		b = append(b, 0)
+	} else {
+		b = append(b, 1)
+		for _, s := range f.names {
+			b = le.AppendUint32(b, uint32(len(s)))
+			b = append(b, s...)
+		}
+	}
+	b = le.AppendUint32(b, uint32(len(f.trees)))
+	for i := range f.trees {
+		t := &f.trees[i]
+		b = le.AppendUint32(b, uint32(len(t.Nodes)))
+		for _, n := range t.Nodes {
+			b = le.AppendUint64(b, math.Float64bits(n.Threshold))
+			b = le.AppendUint32(b, uint32(n.Feature))
+			b = le.AppendUint32(b, uint32(n.Left))
+			b = le.AppendUint32(b, uint32(n.Right))
+			b = append(b, byte(n.Flags))
+		}
+		for _, v := range t.Values {
+			b = le.AppendUint64(b, math.Float64bits(v))
+		}
+		for _, v := range t.Cover {
+			b = le.AppendUint64(b, math.Float64bits(v))
+		}
+	}
+	return le.AppendUint32(b, crc32.ChecksumIEEE(b)), nil
+}
+
+// decoder reads the payload with bounds checks.
+type decoder struct {
+	b   []byte
+	off int
+	err error
+}
+
+func (d *decoder) need(n int, what string) bool {
+	if d.err != nil {
+		return false
+	}
+	if n < 0 || len(d.b)-d.off < n {
+		d.err = fmt.Errorf("forest: truncated at byte %d reading %s: %w", d.off, what, errs.ErrFormat)
+		return false
+	}
+	return true
+}
+
+func (d *decoder) u8(what string) uint8 {
+	if !d.need(1, what) {
+		return 0
+	}
+	d.off++
+	return d.b[d.off-1]
+}
+
+func (d *decoder) u32(what string) uint32 {
+	if !d.need(4, what) {
+		return 0
+	}
+	d.off += 4
+	return binary.LittleEndian.Uint32(d.b[d.off-4:])
+}
+
+func (d *decoder) f64(what string) float64 {
+	if !d.need(8, what) {
+		return 0
+	}
+	d.off += 8
+	return math.Float64frombits(binary.LittleEndian.Uint64(d.b[d.off-8:]))
+}
+
+// count reads a uint32 count of items of at least size bytes each and
+// checks that they fit in the rest of the input before anything is
+// allocated for them.
+func (d *decoder) count(size int, what string) int {
+	c := d.u32(what)
+	if d.err != nil {
+		return 0
+	}
+	if uint64(c)*uint64(size) > uint64(len(d.b)-d.off) {
+		d.err = fmt.Errorf("forest: %s %d at byte %d exceeds the %d bytes left: %w", what, c, d.off-4, len(d.b)-d.off, errs.ErrFormat)
+		return 0
+	}
+	return int(c)
+}
+
+// UnmarshalBinary decodes a forest written by MarshalBinary, replacing f.
+// Bytes of another format, truncated or corrupt bytes and structurally
+// invalid trees are errors wrapping errs.ErrFormat or errs.ErrChecksum; a
+// newer format version wraps errs.ErrVersion. On error f is unchanged.
+func (f *Forest) UnmarshalBinary(data []byte) error {
+	le := binary.LittleEndian
+	if len(data) < headerLen || string(data[:4]) != magic {
+		n := min(len(data), 4)
+		return fmt.Errorf("forest: not a random forest (magic %q, want %q): %w", data[:n], magic, errs.ErrFormat)
+	}
+	if v := le.Uint16(data[4:]); v != formatVersion {
+		if v > formatVersion {
+			return fmt.Errorf("forest: format version %d, this build reads %d: %w", v, formatVersion, errs.ErrVersion)
+		}
+		return fmt.Errorf("forest: format version %d: %w", v, errs.ErrFormat)
+	}
+	if len(data) < headerLen+4 {
+		return fmt.Errorf("forest: truncated after %d bytes: %w", len(data), errs.ErrFormat)
+	}
+	body := data[:len(data)-4]
+	if got, want := crc32.ChecksumIEEE(body), le.Uint32(data[len(data)-4:]); got != want {
+		return fmt.Errorf("forest: CRC-32 %08x, stored %08x (truncated or corrupt): %w", got, want, errs.ErrChecksum)
+	}
+	d := &decoder{b: body, off: headerLen}
+	var g Forest
+	p, k, normal := d.u32("feature count"), d.u32("class count"), d.u32("normal class")
+	crit := Criterion(d.u8("criterion"))
+	g.oob = d.f64("oob score")
+	hasNames := d.u8("names flag")
+	if d.err != nil {
+		return d.err
+	}
+	switch {
+	case p == 0 || p > math.MaxInt32:
+		return fmt.Errorf("forest: %d features: %w", p, errs.ErrFormat)
+	case k < 2 || k > 1<<16:
+		return fmt.Errorf("forest: %d classes: %w", k, errs.ErrFormat)
+	case normal >= k:
+		return fmt.Errorf("forest: normal class %d of %d: %w", normal, k, errs.ErrFormat)
+	case crit > Entropy:
+		return fmt.Errorf("forest: criterion %d: %w", crit, errs.ErrFormat)
+	case hasNames > 1:
+		return fmt.Errorf("forest: names flag %d: %w", hasNames, errs.ErrFormat)
+	case !math.IsNaN(g.oob) && !(g.oob >= 0 && g.oob <= 1):
+		return fmt.Errorf("forest: out-of-bag score %v: %w", g.oob, errs.ErrFormat)
+	}
+	g.numFeatures, g.numClasses, g.normalClass, g.criterion = int(p), int(k), int(normal), crit
+	if hasNames == 1 {
+		if !d.need(int(p)*4, "feature names") {
+			return d.err
+		}
+		g.names = make([]string, p)
+		for j := range g.names {
+			l := d.count(1, "feature name length")
+			if !d.need(l, "feature name") {
+				return d.err
+			}
+			g.names[j] = string(d.b[d.off : d.off+l])
+			d.off += l
+		}
+	}
+	nt := d.count(4, "tree count")
+	if d.err != nil {
+		return d.err
+	}
+	if nt == 0 {
+		return fmt.Errorf("forest: no trees: %w", errs.ErrFormat)
+	}
+	g.trees = make([]tree.Tree, nt)
+	for ti := range g.trees {
+		nn := d.count(nodeLen+8*(int(k)+1), "node count")
+		if d.err != nil {
+			return d.err
+		}
+		t := tree.Tree{
+			Nodes:   make([]tree.Node, nn),
+			Outputs: int(k),
+			Values:  make([]float64, nn*int(k)),
+			Cover:   make([]float64, nn),
+		}
+		for i := range t.Nodes {
+			n := &t.Nodes[i]
+			n.Threshold = d.f64("threshold")
+			n.Feature = int32(d.u32("feature"))
+			n.Left = int32(d.u32("left child"))
+			n.Right = int32(d.u32("right child"))
+			n.Flags = tree.Flags(d.u8("flags"))
+			if n.Flags&^tree.DefaultLeft != 0 {
+				return fmt.Errorf("forest: tree %d node %d: flags %#x: %w", ti, i, n.Flags, errs.ErrFormat)
+			}
+		}
+		for i := range t.Values {
+			t.Values[i] = d.f64("value")
+			if !(t.Values[i] >= 0 && t.Values[i] <= 1) {
+				return fmt.Errorf("forest: tree %d: value %v not a probability: %w", ti, t.Values[i], errs.ErrFormat)
+			}
+		}
+		for i := range t.Cover {
+			t.Cover[i] = d.f64("cover")
+			if !(t.Cover[i] >= 0) || math.IsInf(t.Cover[i], 0) {
+				return fmt.Errorf("forest: tree %d: cover %v: %w", ti, t.Cover[i], errs.ErrFormat)
+			}
+		}
+		if d.err != nil {
+			return d.err
+		}
+		if err := t.Validate(int(p)); err != nil {
+			return fmt.Errorf("forest: tree %d: %w", ti, err)
+		}
+		g.trees[ti] = t
+	}
+	if d.off != len(body) {
+		return fmt.Errorf("forest: %d unexpected bytes after the trees: %w", len(body)-d.off, errs.ErrFormat)
+	}
+	g.finish()
+	*f = g
+	return nil
+}
