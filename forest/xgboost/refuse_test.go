@@ -1,0 +1,146 @@
+package xgboost
+
+import (
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netwarden/netwarden/internal/errs"
+)
+
+func TestTinyModel(t *testing.T) {
+	for _, enc := range []struct {
+		name string
+		f    func(any) []byte
+	}{{"json", toJSON}, {"ubjson", toUBJ}} {
+		m, err := Parse(enc.f(tinyModel()))
+		require.NoError(t, err, enc.name)
+		assert.Equal(t, enc.name, m.Format())
+		nan := math.NaN()
+		for _, tc := range []struct {
+			x      []float64
+			margin float32
+		}{
+			{[]float64{0, 0}, 0.25},
+			{[]float64{nan, 100}, 0.25},       // NaN goes left at the root
+			{[]float64{0.5, 2.9999}, -0.5},    // x0 = 0.5 is not < 0.5
+			{[]float64{0.5, 2.99999999}, 1.5}, // float32(2.99999999) = 3
+			{[]float64{1, nan}, 1.5},          // NaN goes right at node 2
+			{[]float64{1, 3}, 1.5},
+			// float32(0.49999999999) = 0.5, so XGBoost sends it right.
+			{[]float64{0.49999999999, 0}, -0.5},
+		} {
+			dst := []float64{0}
+			require.NoError(t, m.Margin(tc.x, dst))
+			assert.Equal(t, float64(tc.margin), dst[0], "%v", tc.x)
+			s, err := m.Score(tc.x)
+			require.NoError(t, err)
+			assert.InDelta(t, 1/(1+math.Exp(-float64(tc.margin))), s, 1e-7)
+		}
+	}
+}
+
+// TestRefusals checks that each damaged or unsupported model is an error
+// naming the field and value found, wrapping the right sentinel.
+func TestRefusals(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		edit   func(doc *jobj)
+		target error
+		text   string
+	}{
+		{"unknown objective", func(d *jobj) { d.path("learner", "objective").set("name", "reg:fancy") }, errs.ErrUnsupported, `objective "reg:fancy"`},
+		{"unknown booster", func(d *jobj) { d.path("learner", "gradient_booster").set("name", "gbforest") }, errs.ErrUnsupported, `booster "gbforest"`},
+		{"newer version", func(d *jobj) { d.set("version", nums(3, 7, 0)) }, errs.ErrVersion, "3.7.0, newer than 3.1.x"},
+		{"unknown split type", func(d *jobj) { tinyTree(d).set("split_type", nums(2, 0, 0, 0, 0)) }, errs.ErrUnsupported, "split_type 2"},
+		{"unknown feature type", func(d *jobj) { d.path("learner").set("feature_types", []any{"float", "datetime"}) }, errs.ErrUnsupported, `feature 1 has type "datetime"`},
+		{"child out of range", func(d *jobj) { tinyTree(d).set("left_children", nums(1, -1, 7, -1, -1)) }, errs.ErrFormat, "children 7, 4 outside [0, 5)"},
+		{"cycle", func(d *jobj) { tinyTree(d).set("left_children", nums(1, -1, 0, -1, -1)) }, errs.ErrFormat, "reached twice"},
+		{"shared child", func(d *jobj) { tinyTree(d).set("right_children", nums(2, -1, 1, -1, -1)) }, errs.ErrFormat, "reached twice"},
+		{"feature out of range", func(d *jobj) { tinyTree(d).set("split_indices", nums(5, 0, 1, 0, 0)) }, errs.ErrFormat, "split feature 5 outside [0, 2)"},
+		{"short array", func(d *jobj) { tinyTree(d).set("split_conditions", nums(0.5, 0.25)) }, errs.ErrFormat, "split_conditions: 2 entries, want 5"},
+		{"absurd num_nodes", func(d *jobj) { tinyTree(d).path("tree_param").set("num_nodes", "99999999999") }, errs.ErrFormat, "num_nodes"},
+		{"wrong type", func(d *jobj) { tinyTree(d).set("split_indices", "zero") }, errs.ErrFormat, "split_indices: array expected, found string"},
+		{"NaN condition", func(d *jobj) { tinyTree(d).set("split_conditions", nums(math.NaN(), 0.25, 3, -0.5, 1.5)) }, errs.ErrFormat, "NaN split condition"},
+		{"tree count", func(d *jobj) { d.path("learner", "gradient_booster", "model", "gbtree_model_param").set("num_trees", "2") }, errs.ErrFormat, "num_trees: 2, but 1 trees"},
+		{"tree_info", func(d *jobj) { d.path("learner", "gradient_booster", "model").set("tree_info", nums(3)) }, errs.ErrFormat, "tree_info 3 outside [0, 1)"},
+		{"base score", func(d *jobj) { d.path("learner", "learner_model_param").set("base_score", "1.5") }, errs.ErrFormat, "base_score 1.5 outside (0, 1)"},
+		{"base score vector", func(d *jobj) { d.path("learner", "learner_model_param").set("base_score", "[5E-1,2E-1]") }, errs.ErrFormat, `2 values ("[5E-1,2E-1]") for 1 outputs`},
+		{"names", func(d *jobj) { d.path("learner").set("feature_names", []any{"a"}) }, errs.ErrFormat, "1 names for 2 features"},
+		{"no trees", func(d *jobj) {
+			d.path("learner", "gradient_booster", "model").set("trees", []any{})
+			d.path("learner", "gradient_booster", "model").set("tree_info", nums())
+			d.path("learner", "gradient_booster", "model", "gbtree_model_param").set("num_trees", "0")
+		}, errs.ErrEmpty, "no trees"},
+		{"indptr", func(d *jobj) { d.path("learner", "gradient_booster", "model").set("iteration_indptr", nums(0, 2)) }, errs.ErrFormat, "iteration_indptr"},
+		{"category node", func(d *jobj) { tinyTree(d).set("split_type", nums(1, 0, 0, 0, 0)) }, errs.ErrFormat, "categorical node 0 has no categories"},
+		{"category code", func(d *jobj) {
+			tr := tinyTree(d)
+			tr.set("split_type", nums(1, 0, 0, 0, 0))
+			tr.set("categories_nodes", nums(0))
+			tr.set("categories_segments", nums(0))
+			tr.set("categories_sizes", nums(1))
+			tr.set("categories", nums(1e9))
+		}, errs.ErrFormat, "category 1e+09 outside [0, 2^24)"},
+		{"leaf vector size", func(d *jobj) { tinyTree(d).path("tree_param").set("size_leaf_vector", "3") }, errs.ErrUnsupported, "size_leaf_vector 3 for a model with 1 outputs"},
+		{"multi-class with targets", func(d *jobj) {
+			d.path("learner", "learner_model_param").set("num_class", "3")
+			d.path("learner", "learner_model_param").set("num_target", "2")
+		}, errs.ErrUnsupported, "num_class 3 together with num_target 2"},
+		{"classes for binary", func(d *jobj) { d.path("learner", "learner_model_param").set("num_class", "3") }, errs.ErrUnsupported, "objective binary:logistic with num_class 3"},
+		{"no learner", func(d *jobj) { d.del("learner") }, errs.ErrFormat, "no learner object"},
+	} {
+		for _, enc := range []struct {
+			name string
+			f    func(any) []byte
+		}{{"json", toJSON}, {"ubjson", toUBJ}} {
+			t.Run(tc.name+"/"+enc.name, func(t *testing.T) {
+				doc := tinyModel()
+				tc.edit(doc)
+				m, err := Parse(enc.f(doc))
+				require.Error(t, err)
+				assert.Nil(t, m)
+				assert.True(t, errors.Is(err, tc.target), "%v does not wrap %v", err, tc.target)
+				assert.Contains(t, err.Error(), tc.text)
+				assert.Contains(t, err.Error(), "xgboost: ")
+			})
+		}
+	}
+}
+
+// TestDamagedBytes checks truncations and absurd sizes at the byte level.
+func TestDamagedBytes(t *testing.T) {
+	js, ub := toJSON(tinyModel()), toUBJ(tinyModel())
+	for _, tc := range []struct {
+		name string
+		b    []byte
+		text string
+	}{
+		{"empty", nil, "empty model"},
+		{"truncated json", js[:len(js)/2], "json: offset"},
+		{"truncated ubjson", ub[:len(ub)/2], "ubjson: offset"},
+		{"trailing comma", []byte(`{"learner":{},}`), "expected an object key"},
+		{"absurd ubjson count", []byte("{L\x00\x00\x00\x00\x00\x00\x00\x07learner[$d#L\x7f\xff\xff\xff\xff\xff\xff\xff"), "exceeds"},
+		{"absurd ubjson string", []byte("{L\x7f\xff\xff\xff\xff\xff\xff\xff"), "exceeds"},
+		{"deep nesting", append([]byte(`{"other":`), bytesRepeat('[', 1000)...), "nested more than"},
+		{"legacy garbage", []byte("binf\x00\x00\x00\x3f"), "truncated"},
+		{"base64", []byte("bs64AAAA"), "base64"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse(tc.b)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.text)
+		})
+	}
+}
+
+func bytesRepeat(c byte, n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = c
+	}
+	return b
+}
