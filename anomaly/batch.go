@@ -12,11 +12,12 @@ import (
 
 // BatchScorer is satisfied by detectors that score many rows faster than
 // one Score call per row (for instance by walking each tree over a block of
-// rows). ScoreBatch writes the score of row i of X into dst[i]; dst has one
-// element per row of X. It must honour ctx and be safe for concurrent use.
-// Package-level ScoreBatch uses it when the detector has it.
+// rows, as iforest.Forest does). ScoreMatrix writes the score of row i of X
+// into dst[i]; dst has one element per row of X. It must give the same
+// scores as Score, honour ctx and be safe for concurrent use. Package-level
+// ScoreBatch uses it when the detector has it.
 type BatchScorer interface {
-	ScoreBatch(ctx context.Context, X mat.Matrix, dst []float64) error
+	ScoreMatrix(ctx context.Context, X mat.Matrix, dst []float64) error
 }
 
 // chunkRows is how many rows a worker takes at a time: large enough that
@@ -28,7 +29,7 @@ const chunkRows = 256
 // (GOMAXPROCS when workers <= 0), each with one reusable row buffer, so
 // scoring allocates O(workers) memory whatever the number of rows; a
 // *mat.Dense (or any mat.RawMatrixer) is read in place without copying.
-// When d implements BatchScorer, its ScoreBatch is called instead and
+// When d implements BatchScorer, its ScoreMatrix is called instead and
 // workers is ignored.
 //
 // The results do not depend on workers. On an error the lowest failing row
@@ -56,7 +57,7 @@ func ScoreBatch(ctx context.Context, d Detector, X mat.Matrix, dst []float64, wo
 		return nil
 	}
 	if b, ok := d.(BatchScorer); ok {
-		return b.ScoreBatch(ctx, X, dst)
+		return b.ScoreMatrix(ctx, X, dst)
 	}
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)

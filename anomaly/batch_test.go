@@ -43,7 +43,7 @@ type batchDetector struct {
 	called *bool
 }
 
-func (d batchDetector) ScoreBatch(_ context.Context, X mat.Matrix, dst []float64) error {
+func (d batchDetector) ScoreMatrix(_ context.Context, X mat.Matrix, dst []float64) error {
 	*d.called = true
 	for i := range dst {
 		dst[i] = -1
