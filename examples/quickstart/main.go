@@ -1,0 +1,172 @@
+// Command quickstart trains an Isolation Forest on benign traffic, calibrates
+// its alert threshold to a false-alarm budget on held-out benign rows, scores
+// a test set and prints the business-impact report and why the top alert was
+// raised.
+//
+// With no flags it runs offline on netwarden's synthetic NSL-KDD-schema
+// traffic (named as such in its output). With -data DIR it reads the real
+// NSL-KDD files KDDTrain+_20Percent.txt and KDDTest+.txt from DIR.
+//
+//	go run ./examples/quickstart
+//	go run ./examples/quickstart -data ../shared/data/nsl-kdd
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/netwarden/netwarden/anomaly"
+	"github.com/netwarden/netwarden/dataset"
+	"github.com/netwarden/netwarden/features"
+	"github.com/netwarden/netwarden/iforest"
+)
+
+func main() {
+	data := flag.String("data", "", "folder with the NSL-KDD files KDDTrain+_20Percent.txt and KDDTest+.txt (default: synthetic traffic, offline)")
+	budget := flag.Float64("budget", 0.02, "false-alarm budget: the share of benign flows allowed to raise an alert")
+	seed := flag.Uint64("seed", 1, "seed for the synthetic data, the calibration split and the forest")
+	flag.Parse()
+	if err := run(context.Background(), os.Stdout, *data, *budget, *seed); err != nil {
+		fmt.Fprintln(os.Stderr, "quickstart:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, w io.Writer, dir string, budget float64, seed uint64) error {
+	if !(budget > 0 && budget < 1) {
+		return errors.New("-budget must be in (0, 1)")
+	}
+	train, test, source, err := load(dir, seed)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "data: %s\n  train %d rows, test %d rows\n", source, train.Len(), test.Len())
+
+	// Encode: one-hot the categorical columns, standard-scale the numbers.
+	pipe, err := features.Fit(ctx, train, features.Standard()...)
+	if err != nil {
+		return err
+	}
+
+	// The novelty detector learns benign traffic only. A seeded fifth of the
+	// benign training rows is held out: the threshold is calibrated on rows
+	// the forest never saw, never on the test set.
+	var fitIdx, calIdx []int
+	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+	for i := 0; i < train.Len(); i++ {
+		if train.Category(i) != dataset.Normal {
+			continue
+		}
+		if rng.Float64() < 0.2 {
+			calIdx = append(calIdx, i)
+		} else {
+			fitIdx = append(fitIdx, i)
+		}
+	}
+	xfit, err := pipe.TransformTable(ctx, train.Subset(fitIdx))
+	if err != nil {
+		return err
+	}
+	xcal, err := pipe.TransformTable(ctx, train.Subset(calIdx))
+	if err != nil {
+		return err
+	}
+	forest, err := iforest.Fit(ctx, xfit, iforest.Config{Seed: seed, FeatureNames: pipe.Names()})
+	if err != nil {
+		return err
+	}
+	calScores := make([]float64, len(calIdx))
+	if err := anomaly.ScoreBatch(ctx, forest, xcal, calScores, 0); err != nil {
+		return err
+	}
+	threshold, err := anomaly.FPRThreshold(calScores, budget)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "model: Isolation Forest, %d trees of ψ=%d, fitted on %d benign rows\n",
+		forest.NumTrees(), forest.SampleSize(), len(fitIdx))
+	fmt.Fprintf(w, "threshold: %.4f, calibrated on %d held-out benign training rows for a %.1f%% false-alarm budget\n\n",
+		float64(threshold), len(calIdx), budget*100)
+
+	xte, err := pipe.TransformTable(ctx, test)
+	if err != nil {
+		return err
+	}
+	scores := make([]float64, test.Len())
+	if err := anomaly.ScoreBatch(ctx, forest, xte, scores, 0); err != nil {
+		return err
+	}
+	novelNames := dataset.NovelLabels(train, test)
+	novel := make([]bool, test.Len())
+	for i := range novel {
+		_, novel[i] = novelNames[test.Label(i)]
+	}
+	report, err := anomaly.NewReport(scores, test.Categories(), threshold, anomaly.ReportConfig{Budget: budget, Novel: novel})
+	if err != nil {
+		return err
+	}
+	if err := report.WriteText(w); err != nil {
+		return err
+	}
+	return explainTop(w, forest, pipe, test, xte.RawRowView, scores)
+}
+
+// explainTop prints why the highest-scoring test row was flagged: the
+// features whose splits isolated it.
+func explainTop(w io.Writer, f *iforest.Forest, pipe *features.Pipeline, test *dataset.Table, row func(int) []float64, scores []float64) error {
+	top := 0
+	for i, s := range scores {
+		if s > scores[top] {
+			top = i
+		}
+	}
+	contrib := make([]float64, f.NumFeatures())
+	if err := f.Contributions(row(top), contrib); err != nil {
+		return err
+	}
+	idx := make([]int, len(contrib))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return contrib[idx[a]] > contrib[idx[b]] })
+	fmt.Fprintf(w, "\ntop alert: test row %d (label %q), score %.3f; the features that isolated it:\n",
+		top, test.Label(top), scores[top])
+	names := pipe.Names()
+	for _, j := range idx[:5] {
+		fmt.Fprintf(w, "  %-28s %.3f\n", names[j], contrib[j])
+	}
+	return nil
+}
+
+// load returns the training and test tables and says where they came from.
+func load(dir string, seed uint64) (train, test *dataset.Table, source string, err error) {
+	if dir == "" {
+		train, err = dataset.Synthetic(dataset.SyntheticConfig{Rows: 20000, Seed: seed})
+		if err != nil {
+			return nil, nil, "", err
+		}
+		// The test traffic also holds attack families the training set
+		// lacks, as KDDTest+ does.
+		test, err = dataset.Synthetic(dataset.SyntheticConfig{Rows: 10000, Seed: seed + 1, Attacks: dataset.SyntheticAttacks()})
+		if err != nil {
+			return nil, nil, "", err
+		}
+		return train, test, "synthetic NSL-KDD-schema traffic (not NSL-KDD; use -data DIR for the real files)", nil
+	}
+	train, err = dataset.LoadNSLKDD(filepath.Join(dir, "KDDTrain+_20Percent.txt"))
+	if err != nil {
+		return nil, nil, "", err
+	}
+	test, err = dataset.LoadNSLKDD(filepath.Join(dir, "KDDTest+.txt"))
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return train, test, "NSL-KDD: KDDTrain+_20Percent.txt → KDDTest+.txt", nil
+}
