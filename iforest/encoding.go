@@ -213,6 +213,9 @@ func decode(p []byte) (*Forest, error) {
 	}
 	g.numFeatures, g.psi, g.maxDepth, g.ext = int(nf), int(psi), int(depth), int(ext)
 	g.cpsi = AveragePathLength(g.psi)
+	// No path is longer than the height limit plus c(ψ): bounding leaf
+	// values keeps every score in (0, 1].
+	maxPath := float64(g.maxDepth) + g.cpsi + 1e-9
 	nn := r.count("names", 4)
 	if r.err == nil && nn != 0 && nn != g.numFeatures {
 		r.fail("%d names for %d features", nn, nf)
@@ -269,7 +272,7 @@ func decode(p []byte) (*Forest, error) {
 				return nil, fmt.Errorf("iforest: unmarshal: tree %d: %w", ti, err)
 			}
 			for i := range t.Nodes {
-				if v, c := t.Values[i], t.Cover[i]; !finite(v) || v < 0 || !finite(c) || c < 0 {
+				if v, c := t.Values[i], t.Cover[i]; !(v >= 0 && v <= maxPath) || !(c >= 0 && c <= float64(g.psi)) {
 					return nil, fmt.Errorf("iforest: unmarshal: tree %d node %d: value %v, cover %v: %w", ti, i, v, c, errs.ErrFormat)
 				}
 				if t.Nodes[i].Feature >= 0 && math.IsInf(t.Nodes[i].Threshold, 0) {
@@ -312,7 +315,7 @@ func decode(p []byte) (*Forest, error) {
 				return nil, r.err
 			}
 			if left == -1 {
-				if b < 0 {
+				if !(b >= 0 && b <= maxPath) {
 					r.fail("tree %d node %d: path length %v", ti, i, b)
 					return nil, r.err
 				}
