@@ -65,7 +65,9 @@ func TestRefusals(t *testing.T) {
 		{"absurd num_nodes", func(d *jobj) { tinyTree(d).path("tree_param").set("num_nodes", "99999999999") }, errs.ErrFormat, "num_nodes"},
 		{"wrong type", func(d *jobj) { tinyTree(d).set("split_indices", "zero") }, errs.ErrFormat, "split_indices: array expected, found string"},
 		{"NaN condition", func(d *jobj) { tinyTree(d).set("split_conditions", nums(math.NaN(), 0.25, 3, -0.5, 1.5)) }, errs.ErrFormat, "NaN split condition"},
-		{"tree count", func(d *jobj) { d.path("learner", "gradient_booster", "model", "gbtree_model_param").set("num_trees", "2") }, errs.ErrFormat, "num_trees: 2, but 1 trees"},
+		{"tree count", func(d *jobj) {
+			d.path("learner", "gradient_booster", "model", "gbtree_model_param").set("num_trees", "2")
+		}, errs.ErrFormat, "num_trees: 2, but 1 trees"},
 		{"tree_info", func(d *jobj) { d.path("learner", "gradient_booster", "model").set("tree_info", nums(3)) }, errs.ErrFormat, "tree_info 3 outside [0, 1)"},
 		{"base score", func(d *jobj) { d.path("learner", "learner_model_param").set("base_score", "1.5") }, errs.ErrFormat, "base_score 1.5 outside (0, 1)"},
 		{"base score vector", func(d *jobj) { d.path("learner", "learner_model_param").set("base_score", "[5E-1,2E-1]") }, errs.ErrFormat, `2 values ("[5E-1,2E-1]") for 1 outputs`},

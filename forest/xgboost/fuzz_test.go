@@ -1,0 +1,207 @@
+package xgboost
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fuzzOne decodes b with one decoder and, if a model comes out, scores
+// rows with it: nothing may panic, hang or allocate without bound.
+func fuzzOne(t *testing.T, b []byte, format string) {
+	raw := &rawModel{format: format}
+	var err error
+	switch format {
+	case "json":
+		err = decodeDoc(&lexer{buf: b}, raw)
+	case "ubjson":
+		err = decodeDoc(&lexer{buf: b, ubj: true}, raw)
+	default:
+		err = decodeLegacy(b, raw)
+	}
+	if err != nil {
+		if err.Error() == "" {
+			t.Fatal("empty error")
+		}
+		return
+	}
+	m, err := build(raw, len(b))
+	if err != nil {
+		return
+	}
+	for _, v := range []float64{0, math.NaN(), 1e30, -1, 3} {
+		x := make([]float64, m.NumFeatures())
+		for i := range x {
+			x[i] = v
+		}
+		_, _ = m.Score(x)
+		_ = m.Margin(x, make([]float64, m.NumOutputs()))
+		_ = m.Predict(x, make([]float64, m.NumPredictions()))
+	}
+}
+
+func FuzzJSON(f *testing.F) {
+	f.Add(toJSON(tinyModel()))
+	f.Fuzz(func(t *testing.T, b []byte) { fuzzOne(t, b, "json") })
+}
+
+func FuzzUBJSON(f *testing.F) {
+	f.Add(toUBJ(tinyModel()))
+	f.Fuzz(func(t *testing.T, b []byte) { fuzzOne(t, b, "ubjson") })
+}
+
+func FuzzLegacy(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) { fuzzOne(t, b, "legacy") })
+}
+
+// damagedModels returns the damaged variants of tinyModel used as fuzz
+// seeds: each refusal case, plus truncations.
+func damagedModels() map[string]*jobj {
+	out := map[string]*jobj{"tiny": tinyModel()}
+	edits := map[string]func(d *jobj){
+		"cycle":        func(d *jobj) { tinyTree(d).set("left_children", nums(1, -1, 0, -1, -1)) },
+		"child_range":  func(d *jobj) { tinyTree(d).set("left_children", nums(1, -1, 70000, -1, -1)) },
+		"wrong_type":   func(d *jobj) { tinyTree(d).set("split_indices", "zero") },
+		"absurd_nodes": func(d *jobj) { tinyTree(d).path("tree_param").set("num_nodes", "99999999999") },
+		"categorical": func(d *jobj) {
+			tr := tinyTree(d)
+			tr.set("split_type", nums(1, 0, 0, 0, 0))
+			tr.set("categories_nodes", nums(0))
+			tr.set("categories_segments", nums(0))
+			tr.set("categories_sizes", nums(2))
+			tr.set("categories", nums(1, 70))
+		},
+		"vector_leaf": func(d *jobj) {
+			d.path("learner", "learner_model_param").set("num_target", "2")
+			d.path("learner", "objective").set("name", "reg:squarederror")
+			tr := tinyTree(d)
+			tr.path("tree_param").set("size_leaf_vector", "2")
+			tr.set("base_weights", nums(0, 0, 0.25, -0.25, 0, 0, -0.5, 0.5, 1.5, 2.5))
+		},
+		"multiclass": func(d *jobj) {
+			d.path("learner", "learner_model_param").set("num_class", "2")
+			d.path("learner", "learner_model_param").set("base_score", "[5E-1,5E-1]")
+			d.path("learner", "objective").set("name", "multi:softprob")
+		},
+		"dart": func(d *jobj) {
+			gb := d.path("learner", "gradient_booster")
+			inner := &jobj{}
+			inner.set("name", "gbtree")
+			inner.set("model", gb.get("model"))
+			gb.del("model")
+			gb.set("name", "dart")
+			gb.set("gbtree", inner)
+			gb.set("weight_drop", nums(0.5))
+		},
+		"gblinear": func(d *jobj) {
+			gb := d.path("learner", "gradient_booster")
+			m := &jobj{}
+			m.set("weights", nums(0.5, -1, 0.25))
+			gb.set("model", m)
+			gb.set("name", "gblinear")
+		},
+		"version": func(d *jobj) { d.set("version", nums(99, 0, 0)) },
+	}
+	for name, e := range edits {
+		d := tinyModel()
+		e(d)
+		out[name] = d
+	}
+	return out
+}
+
+// TestWriteCorpus writes the committed fuzz seed corpus; run it with
+// XGB_WRITE_CORPUS=1 after changing the seeds. It reads the shared
+// fixtures for real models (binary_small in all three formats, gblinear,
+// and the first trees of the categorical model).
+func TestWriteCorpus(t *testing.T) {
+	if os.Getenv("XGB_WRITE_CORPUS") == "" {
+		t.Skip("set XGB_WRITE_CORPUS=1 to rewrite testdata/fuzz")
+	}
+	write := func(target, name string, b []byte) {
+		dir := filepath.Join("testdata", "fuzz", target)
+		require.NoError(t, os.MkdirAll(dir, 0o755))
+		var buf bytes.Buffer
+		fmt.Fprintf(&buf, "go test fuzz v1\n[]byte(%q)\n", b)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), buf.Bytes(), 0o644))
+	}
+	for name, d := range damagedModels() {
+		j, u := toJSON(d), toUBJ(d)
+		write("FuzzJSON", name, j)
+		write("FuzzUBJSON", name, u)
+		write("FuzzJSON", name+"_truncated", j[:len(j)*2/3])
+		write("FuzzUBJSON", name+"_truncated", u[:len(u)*2/3])
+	}
+	cat := loadDOM(t, filepath.Join(fixtureDir, "categorical.json"))
+	model := cat.path("learner", "gradient_booster", "model")
+	model.set("trees", model.get("trees").([]any)[:2])
+	model.set("tree_info", model.get("tree_info").([]any)[:2])
+	model.path("gbtree_model_param").set("num_trees", "2")
+	cat.path("learner", "learner_model_param").set("num_class", "2")
+	cat.path("learner", "objective").set("name", "multi:softprob")
+	write("FuzzJSON", "categorical_small", toJSON(cat))
+	write("FuzzUBJSON", "categorical_small", toUBJ(cat))
+	for _, n := range []string{"binary_small", "gblinear"} {
+		for ext, target := range map[string]string{"json": "FuzzJSON", "ubj": "FuzzUBJSON", "model": "FuzzLegacy"} {
+			b, err := os.ReadFile(filepath.Join(fixtureDir, n+"."+ext))
+			require.NoError(t, err)
+			write(target, n, b)
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(fixtureDir, "dart.model"))
+	require.NoError(t, err)
+	write("FuzzLegacy", "dart", b)
+	write("FuzzLegacy", "dart_truncated", b[:len(b)/2])
+	write("FuzzLegacy", "dart_pre10", Pre10Binary(b))
+}
+
+// TestAllocationBound checks that reading a model of N bytes allocates at
+// most a small multiple of N, on real models and on damaged ones.
+func TestAllocationBound(t *testing.T) {
+	inputs := map[string][]byte{}
+	for name, d := range damagedModels() {
+		inputs[name+".json"] = toJSON(d)
+		inputs[name+".ubj"] = toUBJ(d)
+	}
+	for _, target := range []string{"FuzzJSON", "FuzzUBJSON", "FuzzLegacy"} {
+		files, _ := filepath.Glob(filepath.Join("testdata", "fuzz", target, "*"))
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			require.NoError(t, err)
+			// The corpus file holds a Go-quoted []byte.
+			var s string
+			_, err = fmt.Sscanf(string(bytes.TrimPrefix(b, []byte("go test fuzz v1\n[]byte("))), "%q", &s)
+			require.NoError(t, err, f)
+			inputs[f] = []byte(s)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(fixtureDir, "*.[jmu][sob][ojd]*"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		inputs[f] = b
+	}
+	// Absurd declared sizes must not be believed.
+	inputs["absurd.ubj"] = []byte("{L\x00\x00\x00\x00\x00\x00\x00\x07learner{L\x00\x00\x00\x00\x00\x00\x00\x0dfeature_names[#L\x00\x00\x00\x00\x00\x10\x00\x00")
+	inputs["absurd.model"] = append([]byte("binf"), make([]byte, 200)...)
+	var worst float64
+	for name, b := range inputs {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		_, _ = Parse(b)
+		runtime.ReadMemStats(&after)
+		alloc := float64(after.TotalAlloc - before.TotalAlloc)
+		ratio := alloc / float64(len(b)+1024)
+		worst = max(worst, ratio)
+		assert.LessOrEqual(t, alloc, 16*float64(len(b))+64<<10, "%s: %d bytes allocated for %d bytes of input", name, int(alloc), len(b))
+	}
+	t.Logf("largest allocation: %.1f × (input size + 1 KiB) over %d inputs", worst, len(inputs))
+}
