@@ -1,0 +1,164 @@
+package xgboost_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/netwarden/netwarden/forest/xgboost"
+	"github.com/netwarden/netwarden/internal/errs"
+)
+
+// exampleRows reads the first n rows of testdata/extra/input.csv (118
+// encoded NSL-KDD features per row) and the column names.
+func exampleRows(n int) ([][]float64, []string) {
+	f, err := os.Open("testdata/extra/input.csv")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	sc.Scan()
+	names := strings.Split(sc.Text(), ",")
+	var rows [][]float64
+	for len(rows) < n && sc.Scan() {
+		var r []float64
+		for _, c := range strings.Split(sc.Text(), ",") {
+			v, _ := strconv.ParseFloat(c, 64)
+			r = append(r, v)
+		}
+		rows = append(rows, r)
+	}
+	return rows, names
+}
+
+func ExampleLoad() {
+	m, err := xgboost.Load("testdata/extra/boosted_rf.json")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(m.Objective(), m.Booster(), m.Version())
+	fmt.Println(m.NumFeatures(), "features,", m.NumTrees(), "trees,", m.ParallelTrees(), "per round,", m.Rounds(), "rounds")
+	rows, _ := exampleRows(2)
+	for _, x := range rows {
+		p, err := m.Score(x) // P(attack)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%.6f\n", p)
+	}
+	// Output:
+	// binary:logistic gbtree [1 7 4]
+	// 118 features, 9 trees, 3 per round, 3 rounds
+	// 0.193218
+	// 0.776234
+}
+
+func ExampleRead() {
+	f, err := os.Open("testdata/extra/rf.ubj") // UBJSON, sniffed from the bytes
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	m, err := xgboost.Read(f)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(m.Format(), m.Objective(), m.NumTrees(), "trees in", m.Rounds(), "round")
+	// Output: ubjson binary:logistic 6 trees in 1 round
+}
+
+func ExampleModel_PredictProba() {
+	m, err := xgboost.Load("testdata/extra/multi_rf.json")
+	if err != nil {
+		log.Fatal(err)
+	}
+	rows, _ := exampleRows(1)
+	p := make([]float64, m.NumClass())
+	if err := m.PredictProba(rows[0], p); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("P(class) = %.4f\n", p)
+	s, _ := m.Score(rows[0]) // 1 − P(class 0)
+	fmt.Printf("score with class 0 normal: %.4f\n", s)
+	m2, _ := m.WithNormalClass(2)
+	s, _ = m2.Score(rows[0])
+	fmt.Printf("score with class 2 normal: %.4f\n", s)
+	// Output:
+	// P(class) = [0.6099 0.1969 0.1932]
+	// score with class 0 normal: 0.3901
+	// score with class 2 normal: 0.8068
+}
+
+func ExampleModel_Margin() {
+	m, err := xgboost.Load("testdata/extra/multi_rf.json")
+	if err != nil {
+		log.Fatal(err)
+	}
+	rows, _ := exampleRows(1)
+	margin := make([]float64, m.NumOutputs())
+	if err := m.Margin(rows[0], margin); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%.4f\n", margin)
+	// Output: [1.2293 0.0984 0.0797]
+}
+
+func ExampleModel_CheckFeatureNames() {
+	m, err := xgboost.Load("testdata/extra/boosted_rf.json")
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, names := exampleRows(0)
+	fmt.Println(m.CheckFeatureNames(names))
+	names[1], names[2] = names[2], names[1] // a pipeline with two columns swapped
+	err = m.CheckFeatureNames(names)
+	fmt.Println(err)
+	fmt.Println(errors.Is(err, errs.ErrDimension))
+	fmt.Println(m.CheckFeatureNames(names[:100]))
+	// Output:
+	// <nil>
+	// xgboost: 2 feature names differ from the model's: column 1: model "src_bytes", pipeline "dst_bytes"; column 2: model "dst_bytes", pipeline "src_bytes"
+	// true
+	// xgboost: pipeline gives 100 features, model takes 118: netwarden: wrong dimension
+}
+
+func ExampleNewCategoryCodes() {
+	codes, err := xgboost.NewCategoryCodes(map[string][]string{
+		"protocol_type": {"icmp", "tcp", "udp"},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(codes.Code("protocol_type", "udp"))
+	fmt.Println(codes.Code("protocol_type", "sctp")) // unseen: missing
+	// Output:
+	// 2
+	// NaN
+}
+
+func ExampleModel_ScoreBatch() {
+	m, err := xgboost.Load("testdata/extra/boosted_rf.json")
+	if err != nil {
+		log.Fatal(err)
+	}
+	rows, _ := exampleRows(3)
+	X := mat.NewDense(3, m.NumFeatures(), nil)
+	for i, r := range rows {
+		X.SetRow(i, r)
+	}
+	scores := make([]float64, 3)
+	if err := m.ScoreBatch(context.Background(), X, scores, 2); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%.4f\n", scores)
+	// Output: [0.1932 0.7762 0.5087]
+}
