@@ -23,6 +23,7 @@ type genSpec struct {
 	catProb  float64 // chance that a split is categorical
 	zeroProb float64 // chance that a leaf child gets cover 0
 	loose    bool    // covers of children need not add up to the parent's
+	spine    bool    // one child of every node on a random spine goes on to the maximal depth
 }
 
 // genTree draws a random tree: features from [0, spec.features), numerical
@@ -30,8 +31,8 @@ type genSpec struct {
 // 2-word set), random default directions and covers that split the parent's.
 func genTree(rng *rand.Rand, spec genSpec) Tree {
 	t := Tree{Outputs: spec.outputs}
-	var add func(depth int, cover float64) int32
-	add = func(depth int, cover float64) int32 {
+	var add func(depth int, cover float64, spine bool) int32
+	add = func(depth int, cover float64, spine bool) int32 {
 		i := int32(len(t.Nodes))
 		t.Nodes = append(t.Nodes, Node{Feature: -1})
 		t.Cover = append(t.Cover, cover)
@@ -39,7 +40,7 @@ func genTree(rng *rand.Rand, spec genSpec) Tree {
 		for k := 0; k < spec.outputs; k++ {
 			t.Values = append(t.Values, rng.NormFloat64())
 		}
-		if depth >= spec.depth || cover == 0 || (depth > 0 && rng.Float64() < spec.leafProb) {
+		if depth >= spec.depth || cover == 0 || (depth > 0 && !spine && rng.Float64() < spec.leafProb) {
 			return i
 		}
 		n := Node{Feature: int32(rng.IntN(spec.features)), Threshold: 10 * rng.Float64()}
@@ -65,12 +66,16 @@ func genTree(rng *rand.Rand, spec genSpec) Tree {
 			cl *= 0.5 + rng.Float64()
 			cr *= 0.5 + rng.Float64()
 		}
-		n.Left = add(depth+1, cl)
-		n.Right = add(depth+1, cr)
+		if spine && cl == 0 {
+			cl = cover * frac
+		}
+		left := spine && rng.IntN(2) == 0
+		n.Left = add(depth+1, cl, left)
+		n.Right = add(depth+1, cr, spine && !left)
 		t.Nodes[i] = n
 		return i
 	}
-	add(0, 50+1000*rng.Float64())
+	add(0, 50+1000*rng.Float64(), spec.spine)
 	return t
 }
 
@@ -232,18 +237,17 @@ func TestLocalAccuracyDeep(t *testing.T) {
 		trees int
 		fast  bool
 	}{
-		{"depth 28 algorithm 2", genSpec{features: 40, depth: 28, outputs: 2, leafProb: 0.35, catProb: 0.05}, 3, false},
+		{"depth 30 algorithm 2", genSpec{features: 40, depth: 30, outputs: 2, leafProb: 0.6, catProb: 0.05, spine: true}, 3, false},
 		{"depth 8 tables", genSpec{features: 30, depth: 8, outputs: 1, leafProb: 0.05, catProb: 0.05}, 10, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(7, 7))
 			var trees []Tree
 			for len(trees) < tc.trees {
-				tr := genTree(rng, tc.spec)
-				if !tc.fast && tr.MaxDepth() < 20 {
-					continue
-				}
-				trees = append(trees, tr)
+				trees = append(trees, genTree(rng, tc.spec))
+			}
+			if !tc.fast {
+				require.Equal(t, tc.spec.depth, trees[0].MaxDepth())
 			}
 			e, err := NewEnsemble(trees, tc.spec.features, nil)
 			require.NoError(t, err)
@@ -253,7 +257,7 @@ func TestLocalAccuracyDeep(t *testing.T) {
 			x, err := e.Explainer(randWeights(rng, trees))
 			require.NoError(t, err)
 			dst := make([]float64, tc.spec.features)
-			for r := 0; r < 50; r++ {
+			for r := 0; r < 20; r++ {
 				row := genRow(rng, tc.spec.features, 0.1)
 				base, err := x.Explain(row, dst)
 				require.NoError(t, err)
@@ -415,15 +419,20 @@ func TestExplainConcurrent(t *testing.T) {
 	for i := range trees {
 		spec := genSpec{features: 12, depth: 6, outputs: 1, leafProb: 0.1}
 		if i%2 == 1 {
-			spec.depth = 12
+			spec.depth, spec.leafProb, spec.spine = 20, 0.5, true // over the table budget: Algorithm 2
 		}
 		trees[i] = genTree(rng, spec)
 	}
-	e, err := NewEnsemble(trees, 12, &Options{TableBudget: 1 << 10})
+	e, err := NewEnsemble(trees, 12, &Options{TableBudget: 1 << 13})
 	require.NoError(t, err)
+	modes := map[bool]int{}
+	for _, p := range e.trees {
+		modes[p.fast]++
+	}
+	require.Len(t, modes, 2, "tables for the shallow trees, Algorithm 2 for the deep ones")
 	x, err := e.Explainer(nil)
 	require.NoError(t, err)
-	rows := make([][]float64, 40)
+	rows := make([][]float64, 20)
 	want := make([][]float64, len(rows))
 	for i := range rows {
 		rows[i] = genRow(rng, 12, 0.1)
@@ -432,13 +441,13 @@ func TestExplainConcurrent(t *testing.T) {
 		require.NoError(t, err)
 	}
 	var wg sync.WaitGroup
-	errc := make(chan error, 8)
-	for g := 0; g < 8; g++ {
+	errc := make(chan error, 4)
+	for g := 0; g < 4; g++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			dst := make([]float64, 12)
-			for rep := 0; rep < 5; rep++ {
+			for rep := 0; rep < 3; rep++ {
 				for i, row := range rows {
 					if _, err := x.Explain(row, dst); err != nil {
 						errc <- err

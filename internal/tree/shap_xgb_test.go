@@ -208,8 +208,8 @@ func TestXGBoostContribs(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			trees, class, drop := loadXGBJSON(t, filepath.Join(dir, tc.name+".json"))
 			rows := readCSV(t, filepath.Join(dir, tc.input), true)
-			if testing.Short() {
-				rows = rows[:100]
+			if testing.Short() || raceEnabled {
+				rows = rows[:50]
 			}
 			m := len(rows[0])
 			for _, budget := range []int{0, -1} { // tables, then Algorithm 2

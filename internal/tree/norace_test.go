@@ -1,0 +1,6 @@
+//go:build !race
+
+package tree
+
+// raceEnabled trims the slowest tests under the race detector.
+const raceEnabled = false
