@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 
 	"gonum.org/v1/gonum/mat"
@@ -202,4 +203,35 @@ func ExampleNewReport() {
 	// | Probe | 1 | 1 | 100.00 % | 1 |
 	// | R2L | 1 | 0 | 0.00 % | 4 |
 	// | U2R | 1 | 1 | 100.00 % | 3 |
+}
+
+// A hybrid of a classifier of known attacks and a novelty detector, under
+// a budget of 2 false alarms per 100 benign flows. linearClassifier and
+// radialNovelty are stand-ins (see hybrid_test.go) for a Random Forest and
+// an Isolation Forest trained on benign traffic.
+func ExampleCalibrate() {
+	rng := rand.New(rand.NewPCG(1, 1))
+	benign := mat.NewDense(5000, 2, nil) // held-out benign rows
+	for i := range 5000 {
+		benign.Set(i, 0, rng.NormFloat64())
+		benign.Set(i, 1, rng.NormFloat64())
+	}
+	h, err := anomaly.Calibrate(context.Background(), linearClassifier{}, radialNovelty{}, benign,
+		anomaly.HybridConfig{Budget: 0.02})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p := h.Params()
+	fmt.Printf("classifier fires at %.2f, novelty detector at %.3f; %.2f %% of the calibration rows flagged\n",
+		float64(p.ClassifierThreshold), float64(p.NoveltyThreshold), 100*p.CalibrationFPR)
+	for _, x := range [][]float64{{0.2, -0.5}, {4.5, 3.8}, {-5, 3}} {
+		hs, _ := h.Parts(x)
+		fmt.Printf("%v: score %.3f, attack %v, fired: %v\n", x, hs.Score, anomaly.HybridThreshold.Decide(hs.Score), hs.Fired)
+	}
+	// Output:
+	// classifier fires at 0.50, novelty detector at 0.887; 2.00 % of the calibration rows flagged
+	// [0.2 -0.5]: score 0.058, attack false, fired: none
+	// [4.5 3.8]: score 1.000, attack true, fired: classifier+novelty
+	// [-5 3]: score 0.588, attack true, fired: novelty
 }
