@@ -235,3 +235,53 @@ func ExampleCalibrate() {
 	// [4.5 3.8]: score 1.000, attack true, fired: classifier+novelty
 	// [-5 3]: score 0.588, attack true, fired: novelty
 }
+
+// A bundle saves a calibrated hybrid's numbers beside its two models and
+// assembles it again with NewHybrid.
+func ExampleNewHybrid() {
+	saved := []byte(`{"classifier_threshold":0.5,"novelty_threshold":0.9,"classifier_scale":0.1,"novelty_scale":0.05,"budget":0.01}`)
+	var p anomaly.HybridParams
+	if err := json.Unmarshal(saved, &p); err != nil {
+		fmt.Println(err)
+		return
+	}
+	h, err := anomaly.NewHybrid(linearClassifier{}, radialNovelty{}, p)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, x := range [][]float64{{0, 0}, {-5, 3}} {
+		attack, fired, _ := h.Decide(x)
+		fmt.Println(x, attack, fired)
+	}
+	_, err = anomaly.NewHybrid(linearClassifier{}, sumDetector{3}, p)
+	fmt.Println(err)
+	// Output:
+	// [0 0] false none
+	// [-5 3] true novelty
+	// anomaly: hybrid: classifier takes 2 features, novelty detector 3: netwarden: wrong dimension
+}
+
+// One Markdown table compares a detector at several thresholds (or several
+// detectors) on the same rows.
+func ExampleWriteComparison() {
+	cats := []dataset.Category{dataset.Normal, dataset.Normal, dataset.Normal, dataset.Normal, dataset.DoS, dataset.Probe}
+	scores := []float64{0.1, 0.3, 0.45, 0.2, 0.9, 0.4}
+	var names []string
+	var reports []*anomaly.Report
+	for _, t := range []anomaly.Threshold{0.5, 0.35} {
+		r, err := anomaly.NewReport(scores, cats, t, anomaly.ReportConfig{})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		names = append(names, fmt.Sprintf("score >= %v", float64(t)))
+		reports = append(reports, r)
+	}
+	_ = anomaly.WriteComparison(os.Stdout, names, reports)
+	// Output:
+	// | | budget | observed FPR | accuracy | precision | F1 | DoS | Probe |
+	// |---|---:|---:|---:|---:|---:|---:|---:|
+	// | score >= 0.5 | – | 0.00 % | 83.33 % | 100.00 % | 0.6667 | 100.00 % | 0.00 % |
+	// | score >= 0.35 | – | 25.00 % | 83.33 % | 66.67 % | 0.8000 | 100.00 % | 100.00 % |
+}

@@ -384,6 +384,26 @@ func (h *Hybrid) Score(x []float64) (float64, error) {
 	return hs.Score, err
 }
 
+// ScoreMatrix writes the hybrid score of each row of X into dst (one
+// element per row), scoring each part over all cores with ScoreBatch (and
+// so with the part's own BatchScorer when it has one). It gives the same
+// scores as Score and satisfies BatchScorer; it allocates one float64 per
+// row for the second part's scores.
+func (h *Hybrid) ScoreMatrix(ctx context.Context, X mat.Matrix, dst []float64) error {
+	if err := ScoreBatch(ctx, h.classifier, X, dst, 0); err != nil {
+		return fmt.Errorf("anomaly: hybrid: classifier: %w", err)
+	}
+	nov := make([]float64, len(dst))
+	if err := ScoreBatch(ctx, h.novelty, X, nov, 0); err != nil {
+		return fmt.Errorf("anomaly: hybrid: novelty detector: %w", err)
+	}
+	for i, c := range dst {
+		dst[i] = max(rescale(c, h.p.ClassifierThreshold, h.p.ClassifierScale),
+			rescale(nov[i], h.p.NoveltyThreshold, h.p.NoveltyScale))
+	}
+	return nil
+}
+
 // Decide reports whether x is an attack and which parts fired.
 func (h *Hybrid) Decide(x []float64) (attack bool, fired Part, err error) {
 	hs, err := h.Parts(x)
