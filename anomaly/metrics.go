@@ -1,7 +1,6 @@
 package anomaly
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -115,46 +114,64 @@ func checkFinite(what string, scores []float64) error {
 	return nil
 }
 
-// curve holds the cumulative counts at each distinct score, highest first:
-// flagging every row with score >= thresholds[k] gives tp[k] true and fp[k]
-// false positives. It is scikit-learn's _binary_clf_curve.
+// curve holds the scores of a labelled set split by class and sorted, so
+// that walk can visit the cumulative counts at each distinct score.
 type curve struct {
-	thresholds []float64
-	tp, fp     []int
-	pos, neg   int
-}
-
-type scored struct {
-	s   float64
-	pos bool
+	pos, neg []float64 // ascending
 }
 
 func newCurve(what string, scores []float64, attack []bool) (*curve, error) {
 	if err := checkScores(what, scores, attack); err != nil {
 		return nil, err
 	}
-	rows := make([]scored, len(scores))
+	np := 0
+	for _, a := range attack {
+		if a {
+			np++
+		}
+	}
+	// One allocation, two sorts of plain float64s: much faster than
+	// sorting (score, label) pairs with a comparison function.
+	buf := make([]float64, len(scores))
+	c := &curve{pos: buf[:0:np], neg: buf[np:np]}
 	for i, s := range scores {
-		rows[i] = scored{s, attack[i]}
-	}
-	slices.SortFunc(rows, func(a, b scored) int { return cmp.Compare(b.s, a.s) })
-	c := &curve{}
-	tp, fp := 0, 0
-	for i, r := range rows {
-		if r.pos {
-			tp++
+		if attack[i] {
+			c.pos = append(c.pos, s)
 		} else {
-			fp++
-		}
-		// Close a group of equal scores: ties share one threshold.
-		if i == len(rows)-1 || rows[i+1].s != r.s {
-			c.thresholds = append(c.thresholds, r.s)
-			c.tp = append(c.tp, tp)
-			c.fp = append(c.fp, fp)
+			c.neg = append(c.neg, s)
 		}
 	}
-	c.pos, c.neg = tp, fp
+	slices.Sort(c.pos)
+	slices.Sort(c.neg)
 	return c, nil
+}
+
+// walk calls fn for each distinct score t, highest first, with the number
+// of attack (tp) and benign (fp) rows scoring >= t: scikit-learn's
+// _binary_clf_curve. Ties share one threshold.
+func (c *curve) walk(fn func(t float64, tp, fp int)) {
+	i, j := len(c.pos)-1, len(c.neg)-1
+	tp, fp := 0, 0
+	for i >= 0 || j >= 0 {
+		var t float64
+		switch {
+		case i < 0:
+			t = c.neg[j]
+		case j < 0:
+			t = c.pos[i]
+		default:
+			t = max(c.pos[i], c.neg[j])
+		}
+		for i >= 0 && c.pos[i] == t {
+			tp++
+			i--
+		}
+		for j >= 0 && c.neg[j] == t {
+			fp++
+			j--
+		}
+		fn(t, tp, fp)
+	}
 }
 
 // ROCAUC returns the area under the ROC curve of scores (higher = more
@@ -172,17 +189,17 @@ func ROCAUC(scores []float64, attack []bool) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if c.pos == 0 || c.neg == 0 {
-		return 0, fmt.Errorf("anomaly: roc auc: needs attack and benign rows, got %d and %d: %w", c.pos, c.neg, ErrEmpty)
+	if len(c.pos) == 0 || len(c.neg) == 0 {
+		return 0, fmt.Errorf("anomaly: roc auc: needs attack and benign rows, got %d and %d: %w", len(c.pos), len(c.neg), ErrEmpty)
 	}
-	// Integer arithmetic keeps the sum exact up to 2^53.
+	// Each term is an integer below 2^53, so the sum is exact.
 	var area float64
 	ptp, pfp := 0, 0
-	for k := range c.thresholds {
-		area += float64(c.fp[k]-pfp) * float64(c.tp[k]+ptp)
-		ptp, pfp = c.tp[k], c.fp[k]
-	}
-	return area / (2 * float64(c.pos) * float64(c.neg)), nil
+	c.walk(func(_ float64, tp, fp int) {
+		area += float64(fp-pfp) * float64(tp+ptp)
+		ptp, pfp = tp, fp
+	})
+	return area / (2 * float64(len(c.pos)) * float64(len(c.neg))), nil
 }
 
 // AveragePrecision returns the area under the precision-recall curve as
@@ -200,17 +217,18 @@ func AveragePrecision(scores []float64, attack []bool) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if c.pos == 0 {
+	if len(c.pos) == 0 {
 		return 0, fmt.Errorf("anomaly: average precision: no attack rows: %w", ErrEmpty)
 	}
 	var ap float64
 	ptp := 0
-	for k := range c.thresholds {
-		if d := c.tp[k] - ptp; d > 0 {
-			ap += float64(d) / float64(c.pos) * float64(c.tp[k]) / float64(c.tp[k]+c.fp[k])
+	npos := float64(len(c.pos))
+	c.walk(func(_ float64, tp, fp int) {
+		if d := tp - ptp; d > 0 {
+			ap += float64(d) / npos * float64(tp) / float64(tp+fp)
 		}
-		ptp = c.tp[k]
-	}
+		ptp = tp
+	})
 	return ap, nil
 }
 
@@ -225,17 +243,16 @@ func ROCCurve(scores []float64, attack []bool) (fpr, tpr, thresholds []float64, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if c.pos == 0 || c.neg == 0 {
-		return nil, nil, nil, fmt.Errorf("anomaly: roc curve: needs attack and benign rows, got %d and %d: %w", c.pos, c.neg, ErrEmpty)
+	if len(c.pos) == 0 || len(c.neg) == 0 {
+		return nil, nil, nil, fmt.Errorf("anomaly: roc curve: needs attack and benign rows, got %d and %d: %w", len(c.pos), len(c.neg), ErrEmpty)
 	}
-	n := len(c.thresholds) + 1
-	fpr, tpr, thresholds = make([]float64, n), make([]float64, n), make([]float64, n)
-	thresholds[0] = math.Inf(1)
-	for k, t := range c.thresholds {
-		fpr[k+1] = float64(c.fp[k]) / float64(c.neg)
-		tpr[k+1] = float64(c.tp[k]) / float64(c.pos)
-		thresholds[k+1] = t
-	}
+	fpr, tpr, thresholds = []float64{0}, []float64{0}, []float64{math.Inf(1)}
+	np, nn := float64(len(c.pos)), float64(len(c.neg))
+	c.walk(func(t float64, tp, fp int) {
+		fpr = append(fpr, float64(fp)/nn)
+		tpr = append(tpr, float64(tp)/np)
+		thresholds = append(thresholds, t)
+	})
 	return fpr, tpr, thresholds, nil
 }
 
@@ -250,19 +267,20 @@ func PRCurve(scores []float64, attack []bool) (precision, recall, thresholds []f
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if c.pos == 0 {
+	if len(c.pos) == 0 {
 		return nil, nil, nil, fmt.Errorf("anomaly: precision-recall curve: no attack rows: %w", ErrEmpty)
 	}
-	m := len(c.thresholds)
-	precision, recall, thresholds = make([]float64, m+1), make([]float64, m+1), make([]float64, m)
-	for k := range c.thresholds {
-		j := m - 1 - k
-		precision[j] = float64(c.tp[k]) / float64(c.tp[k]+c.fp[k])
-		recall[j] = float64(c.tp[k]) / float64(c.pos)
-		thresholds[j] = c.thresholds[k]
-	}
-	precision[m], recall[m] = 1, 0
-	return precision, recall, thresholds, nil
+	np := float64(len(c.pos))
+	c.walk(func(t float64, tp, fp int) {
+		precision = append(precision, float64(tp)/float64(tp+fp))
+		recall = append(recall, float64(tp)/np)
+		thresholds = append(thresholds, t)
+	})
+	// scikit-learn lists the points by increasing threshold.
+	slices.Reverse(precision)
+	slices.Reverse(recall)
+	slices.Reverse(thresholds)
+	return append(precision, 1), append(recall, 0), thresholds, nil
 }
 
 // Accuracy returns the fraction of rows whose predicted class pred[i]
