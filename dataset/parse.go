@@ -19,6 +19,16 @@ var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 // "NaN", hex) falls back to strconv.ParseFloat. ok is false for text that
 // is not a number.
 func parseFloat(b []byte) (f float64, ok bool) {
+	if f, ok := fastFloat(b); ok {
+		return f, true
+	}
+	return slowFloat(b)
+}
+
+// fastFloat is parseFloat's exact fast path; ok is false when b needs
+// strconv.ParseFloat (which may still accept it). It never returns NaN or
+// an infinity.
+func fastFloat(b []byte) (f float64, ok bool) {
 	i := 0
 	neg := false
 	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
@@ -36,24 +46,24 @@ func parseFloat(b []byte) (f float64, ok bool) {
 			if mant != 0 || c != '0' {
 				nd++
 				if nd > 15 {
-					return slowFloat(b)
+					return 0, false
 				}
 			}
 			mant = mant*10 + uint64(c-'0')
 			if dot {
 				frac++
 				if frac > 22 {
-					return slowFloat(b)
+					return 0, false
 				}
 			}
 		case c == '.' && !dot:
 			dot = true
 		default:
-			return slowFloat(b)
+			return 0, false
 		}
 	}
 	if !digits {
-		return slowFloat(b)
+		return 0, false
 	}
 	f = float64(mant)
 	if frac > 0 {
@@ -66,7 +76,7 @@ func parseFloat(b []byte) (f float64, ok bool) {
 }
 
 func slowFloat(b []byte) (float64, bool) {
-	if len(b) == 0 || len(b) > 64 {
+	if len(b) == 0 {
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(string(b), 64)

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"bufio"
+	"bytes"
 	"compress/flate"
 	"compress/gzip"
 	"errors"
@@ -355,6 +356,7 @@ func isBlank(b []byte) bool {
 func (r *Reader) ReadAll() (*Table, error) {
 	t := NewTable(r.schema)
 	t.source = r.name
+	b := newTableBuilder(t)
 	var row Row
 	for {
 		err := r.Read(&row)
@@ -364,10 +366,9 @@ func (r *Reader) ReadAll() (*Table, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := t.Append(&row); err != nil {
-			return nil, err
-		}
+		b.add(&row)
 	}
+	b.build()
 	if t.Len() == 0 {
 		first := ""
 		if len(r.report.Errors) > 0 {
@@ -383,71 +384,120 @@ func (r *Reader) ReadAll() (*Table, error) {
 
 // parse splits line into fields and fills row.
 func (r *Reader) parse(line []byte, newline bool, row *Row) *ParseError {
-	data := line
-	if r.format == formatCSV {
-		var perr *ParseError
-		if data, perr = r.splitCSV(line); perr != nil {
-			return perr
-		}
-	} else {
-		r.splitPlain(line)
+	row.Reset(len(r.schema.Columns))
+	if r.format != formatCSV {
+		return r.parsePlain(line, newline, row)
+	}
+	data, perr := r.splitCSV(line)
+	if perr != nil {
+		return perr
 	}
 	if len(r.spans) != len(r.fields) {
-		pe := &ParseError{File: r.name, Line: r.line}
+		col := len(line) + 1
 		if len(r.spans) > len(r.fields) {
-			pe.Column = r.spans[len(r.fields)].col
-			pe.Err = fmt.Errorf("%d fields, want %d: %w", len(r.spans), len(r.fields), errs.ErrFormat)
-		} else {
-			pe.Column = len(line) + 1
-			what := "line"
-			if !newline {
-				what = "truncated last line"
-			}
-			pe.Err = fmt.Errorf("%s has %d fields, want %d: %w", what, len(r.spans), len(r.fields), errs.ErrFormat)
+			col = r.spans[len(r.fields)].col
 		}
-		return pe
+		return r.countError(len(r.spans), col, newline)
 	}
-	row.Reset(len(r.schema.Columns))
 	for i, sp := range r.spans {
-		f := &r.fields[i]
-		b := data[sp.start:sp.end]
-		switch f.role {
-		case roleNum:
-			v, err := r.number(b)
-			if err != nil {
-				return &ParseError{File: r.name, Line: r.line, Column: sp.col, Field: f.name, Err: err}
-			}
-			row.Num[f.col] = v
-			row.Cat[f.col] = ""
-		case roleCat:
-			if len(b) == 0 && r.missing.Action == Reject {
-				return &ParseError{File: r.name, Line: r.line, Column: sp.col, Field: f.name,
-					Err: fmt.Errorf("empty value: %w", errs.ErrFormat)}
-			}
-			row.Num[f.col] = 0
-			row.Cat[f.col] = r.intern[i].get(b)
-		case roleLabel:
-			if r.format == formatKDD99 && len(b) > 0 && b[len(b)-1] == '.' {
-				b = b[:len(b)-1]
-			}
-			if len(b) == 0 {
-				return &ParseError{File: r.name, Line: r.line, Column: sp.col, Field: f.name,
-					Err: fmt.Errorf("empty label: %w", errs.ErrFormat)}
-			}
-			s := r.label.get(b)
-			if s != r.lastLabel {
-				r.lastLabel, r.lastCat = s, r.categoryOf(s)
-			}
-			row.Label, row.Category = s, r.lastCat
-		case roleDifficulty:
-			d, ok := parseInt(b)
-			if !ok || d < 0 || d > 127 {
-				return &ParseError{File: r.name, Line: r.line, Column: sp.col, Field: f.name,
-					Err: fmt.Errorf("difficulty %q is not an integer in [0, 127]: %w", b, errs.ErrFormat)}
-			}
-			row.Difficulty = d
+		if perr := r.setField(i, data[sp.start:sp.end], sp.col, row); perr != nil {
+			return perr
 		}
 	}
+	return r.finishRow(row)
+}
+
+// parsePlain parses an unquoted comma-separated line in one pass.
+func (r *Reader) parsePlain(line []byte, newline bool, row *Row) *ParseError {
+	pos := 0
+	for i := range r.fields {
+		if pos > len(line) {
+			return r.countError(i, len(line)+1, newline)
+		}
+		end := pos
+		for end < len(line) && line[end] != ',' {
+			end++
+		}
+		if perr := r.setField(i, line[pos:end], pos+1, row); perr != nil {
+			return perr
+		}
+		pos = end + 1
+	}
+	if pos <= len(line) {
+		return r.countError(len(r.fields)+1+bytes.Count(line[pos:], []byte{','}), pos+1, newline)
+	}
+	return r.finishRow(row)
+}
+
+// countError reports a record with n fields where the format wants
+// len(r.fields); col is where the first extra field starts or where the
+// line ends.
+func (r *Reader) countError(n, col int, newline bool) *ParseError {
+	pe := &ParseError{File: r.name, Line: r.line, Column: col}
+	if n > len(r.fields) {
+		pe.Err = fmt.Errorf("%d fields, want %d: %w", n, len(r.fields), errs.ErrFormat)
+	} else {
+		what := "line"
+		if !newline {
+			what = "truncated last line"
+		}
+		pe.Err = fmt.Errorf("%s has %d fields, want %d: %w", what, n, len(r.fields), errs.ErrFormat)
+	}
+	return pe
+}
+
+// setField stores field i, whose text b starts at byte column col.
+func (r *Reader) setField(i int, b []byte, col int, row *Row) *ParseError {
+	f := &r.fields[i]
+	switch f.role {
+	case roleNum:
+		// Most NSL-KDD fields are one digit ("0", "1"): skip the parser.
+		if len(b) == 1 && b[0] >= '0' && b[0] <= '9' {
+			row.Num[f.col] = float64(b[0] - '0')
+			row.Cat[f.col] = ""
+			return nil
+		}
+		v, ok := fastFloat(b)
+		if !ok {
+			var err error
+			if v, err = r.number(b); err != nil {
+				return &ParseError{File: r.name, Line: r.line, Column: col, Field: f.name, Err: err}
+			}
+		}
+		row.Num[f.col] = v
+		row.Cat[f.col] = ""
+	case roleCat:
+		if len(b) == 0 && r.missing.Action == Reject {
+			return &ParseError{File: r.name, Line: r.line, Column: col, Field: f.name,
+				Err: fmt.Errorf("empty value: %w", errs.ErrFormat)}
+		}
+		row.Num[f.col] = 0
+		row.Cat[f.col] = r.intern[i].get(b)
+	case roleLabel:
+		if r.format == formatKDD99 && len(b) > 0 && b[len(b)-1] == '.' {
+			b = b[:len(b)-1]
+		}
+		if len(b) == 0 {
+			return &ParseError{File: r.name, Line: r.line, Column: col, Field: f.name,
+				Err: fmt.Errorf("empty label: %w", errs.ErrFormat)}
+		}
+		s := r.label.get(b)
+		if s != r.lastLabel {
+			r.lastLabel, r.lastCat = s, r.categoryOf(s)
+		}
+		row.Label, row.Category = s, r.lastCat
+	case roleDifficulty:
+		d, ok := parseInt(b)
+		if !ok || d < 0 || d > 127 {
+			return &ParseError{File: r.name, Line: r.line, Column: col, Field: f.name,
+				Err: fmt.Errorf("difficulty %q is not an integer in [0, 127]: %w", b, errs.ErrFormat)}
+		}
+		row.Difficulty = d
+	}
+	return nil
+}
+
+func (r *Reader) finishRow(row *Row) *ParseError {
 	if !r.hasLabel {
 		row.Label, row.Category = "", Unknown
 	}
@@ -474,22 +524,4 @@ func (r *Reader) number(b []byte) (float64, error) {
 		return r.inf.apply(fmt.Sprintf("infinite (%q)", b))
 	}
 	return v, nil
-}
-
-// splitPlain splits line at commas, without quoting.
-func (r *Reader) splitPlain(line []byte) {
-	r.spans = r.spans[:0]
-	start := 0
-	for i := 0; i < len(line); i++ {
-		if line[i] == ',' {
-			r.spans = append(r.spans, span{start, i, start + 1})
-			start = i + 1
-			// A record with far too many fields is reported from the
-			// count alone: stop splitting.
-			if len(r.spans) > len(r.fields) {
-				return
-			}
-		}
-	}
-	r.spans = append(r.spans, span{start, len(line), start + 1})
 }

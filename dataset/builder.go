@@ -1,0 +1,96 @@
+package dataset
+
+// chunkRows is the number of rows per chunk of a tableBuilder column.
+const chunkRows = 8192
+
+// chunked collects values in fixed-size chunks, so that reading a file of
+// unknown length copies each value once (into the final slice) instead of
+// the log2(n) times of append's doubling.
+type chunked[T any] struct {
+	full [][]T
+	cur  []T
+}
+
+func (c *chunked[T]) add(v T) {
+	if len(c.cur) == cap(c.cur) {
+		if c.cur != nil {
+			c.full = append(c.full, c.cur)
+		}
+		c.cur = make([]T, 0, chunkRows)
+	}
+	c.cur = append(c.cur, v)
+}
+
+// flat returns the n values collected as one slice.
+func (c *chunked[T]) flat(n int) []T {
+	if len(c.full) == 0 {
+		return c.cur[:len(c.cur):len(c.cur)]
+	}
+	out := make([]T, 0, n)
+	for _, f := range c.full {
+		out = append(out, f...)
+	}
+	return append(out, c.cur...)
+}
+
+// tableBuilder appends rows to a fresh Table column by column; build moves
+// the collected columns into the table.
+type tableBuilder struct {
+	t     *Table
+	num   []chunked[float64]
+	codes []chunked[int32]
+	label chunked[string]
+	cat   chunked[Category]
+	diff  chunked[int8]
+	n     int
+}
+
+func newTableBuilder(t *Table) *tableBuilder {
+	k := len(t.schema.Columns)
+	return &tableBuilder{t: t, num: make([]chunked[float64], k), codes: make([]chunked[int32], k)}
+}
+
+// add appends r, which must match the table's schema (the Reader's rows do).
+func (b *tableBuilder) add(r *Row) {
+	t := b.t
+	for i, c := range t.schema.Columns {
+		if c.Kind == Numeric {
+			b.num[i].add(r.Num[i])
+			continue
+		}
+		code, ok := t.index[i][r.Cat[i]]
+		if !ok {
+			code = int32(len(t.levels[i]))
+			t.levels[i] = append(t.levels[i], r.Cat[i]) // the Reader's strings are immutable copies
+			t.index[i][r.Cat[i]] = code
+		}
+		b.codes[i].add(code)
+	}
+	b.label.add(r.Label)
+	b.cat.add(r.Category)
+	d := r.Difficulty
+	if d < -1 || d > 127 {
+		d = -1
+	}
+	b.diff.add(int8(d))
+	b.n++
+}
+
+func (b *tableBuilder) build() {
+	t := b.t
+	for i, c := range t.schema.Columns {
+		if c.Kind == Numeric {
+			t.num[i] = b.num[i].flat(b.n)
+		} else {
+			t.codes[i] = b.codes[i].flat(b.n)
+		}
+	}
+	t.labels = b.label.flat(b.n)
+	for _, l := range t.labels {
+		if _, ok := t.labelIndex[l]; !ok {
+			t.labelIndex[l] = l
+		}
+	}
+	t.categories = b.cat.flat(b.n)
+	t.difficulty = b.diff.flat(b.n)
+}
