@@ -243,6 +243,16 @@ func Pre10Binary(b []byte) []byte {
 	for o := 20; o < learnerParamSize; o += 4 {
 		binary.LittleEndian.PutUint32(out[o:], 0)
 	}
+	// 0.90 filled GBTreeModelParam's num_feature and num_output_group, which
+	// 1.x leaves at zero (and leaves relies on).
+	numFeature := binary.LittleEndian.Uint32(out[4:])
+	numClass := binary.LittleEndian.Uint32(out[8:])
+	p := learnerParamSize
+	for range 2 { // the objective and booster names
+		p += 8 + int(binary.LittleEndian.Uint64(out[p:]))
+	}
+	binary.LittleEndian.PutUint32(out[p+8:], numFeature)
+	binary.LittleEndian.PutUint32(out[p+24:], max(1, numClass))
 	// Drop the attributes at the end.
 	return out[:legacyEnd(b)-4]
 }

@@ -1,0 +1,150 @@
+package xgboost
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/dmitryikh/leaves"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
+)
+
+// The benchmarks score binary_100 (100 trees, depth 6) on the 500 fixture
+// rows, beside github.com/dmitryikh/leaves on the same model written as a
+// pre-1.0 binary (the only XGBoost format leaves reads). Compare with
+// XGBoost itself: /usr/bin/python3 testdata/bench_xgboost.py.
+
+type benchData struct {
+	m     *Model
+	lv    *leaves.Ensemble
+	rows  [][]float64
+	dense []float64 // the rows tiled to batchRows
+}
+
+const batchRows = 20000
+
+func loadBench(tb testing.TB) *benchData {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join(fixtureDir, "binary_100.model"))
+	if err != nil {
+		tb.Skipf("fixture not found: %v", err)
+	}
+	m, err := Load(filepath.Join(fixtureDir, "binary_100.json"))
+	require.NoError(tb, err)
+	lv, err := leaves.XGEnsembleFromReader(bufio.NewReader(bytes.NewReader(Pre10Binary(b))), false)
+	require.NoError(tb, err)
+	rows := readRows(tb, filepath.Join(fixtureDir, "test_features.csv"), true)
+	d := &benchData{m: m, lv: lv, rows: rows}
+	for i := range batchRows {
+		d.dense = append(d.dense, rows[i%len(rows)]...)
+	}
+	return d
+}
+
+// TestLeavesSameModel checks that leaves reads the pre-1.0 binary written
+// from binary_100, so that the benchmarks compare the two on the same
+// trees, and records how often leaves disagrees with XGBoost: leaves sends
+// x <= threshold left (LightGBM's rule) where XGBoost sends x < threshold
+// left, so a value equal to a split condition (every one-hot column here)
+// can take the wrong branch, and it starts from base_score (0.5) where
+// XGBoost starts from logit(0.5) = 0.
+func TestLeavesSameModel(t *testing.T) {
+	d := loadBench(t)
+	want := readRows(t, filepath.Join(fixtureDir, "binary_100_margin.csv"), false)
+	dst := []float64{0}
+	wrong := 0
+	for i, x := range d.rows {
+		require.NoError(t, d.m.Margin(x, dst))
+		require.InDelta(t, want[i][0], dst[0], 1e-6)
+		lv := d.lv.PredictSingle(x, 0)
+		require.False(t, math.IsNaN(lv))
+		if math.Abs(lv-0.5-want[i][0]) > 1e-4 {
+			wrong++
+		}
+		// Nudged up by less than any gap between a value and a split
+		// condition, x <= t becomes x < t and leaves agrees on every row:
+		// the trees it read are the same.
+		y := make([]float64, len(x))
+		for j, v := range x {
+			y[j] = v + math.Max(math.Abs(v)*1e-7, 1e-9)
+		}
+		require.InDelta(t, want[i][0], d.lv.PredictSingle(y, 0)-0.5, 1e-4, "row %d", i)
+	}
+	t.Logf("leaves differs from XGBoost's margin by more than 1e-4 on %d of %d rows", wrong, len(d.rows))
+}
+
+func BenchmarkScoreOne(b *testing.B) {
+	d := loadBench(b)
+	b.Run("impl=netwarden", func(b *testing.B) {
+		b.ReportAllocs()
+		i, s := 0, 0.0
+		for b.Loop() {
+			v, _ := d.m.Score(d.rows[i])
+			s += v
+			if i++; i == len(d.rows) {
+				i = 0
+			}
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	})
+	b.Run("impl=leaves", func(b *testing.B) {
+		b.ReportAllocs()
+		i, s := 0, 0.0
+		for b.Loop() {
+			s += d.lv.PredictSingle(d.rows[i], 0)
+			if i++; i == len(d.rows) {
+				i = 0
+			}
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	})
+}
+
+func BenchmarkScoreBatch(b *testing.B) {
+	d := loadBench(b)
+	X := mat.NewDense(batchRows, d.m.NumFeatures(), d.dense)
+	out := make([]float64, batchRows)
+	for _, w := range []int{1, 2} {
+		b.Run("impl=netwarden/threads="+string(rune('0'+w)), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := d.m.ScoreBatch(context.Background(), X, out, w); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*batchRows)/b.Elapsed().Seconds(), "rows/s")
+		})
+		b.Run("impl=leaves/threads="+string(rune('0'+w)), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := d.lv.PredictDense(d.dense, batchRows, d.m.NumFeatures(), out, 0, w); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*batchRows)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
+
+func BenchmarkParse(b *testing.B) {
+	for _, ext := range []string{"json", "ubj", "model"} {
+		buf, err := os.ReadFile(filepath.Join(fixtureDir, "binary_100."+ext))
+		if err != nil {
+			b.Skipf("fixture not found: %v", err)
+		}
+		b.Run("format="+ext, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(buf)))
+			for b.Loop() {
+				if _, err := Parse(buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
