@@ -1,0 +1,121 @@
+package features_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/netwarden/netwarden/anomaly"
+	"github.com/netwarden/netwarden/dataset"
+	"github.com/netwarden/netwarden/features"
+)
+
+// flows builds a tiny table of flow records.
+func flows() *dataset.Table {
+	t := dataset.NewTable(dataset.Schema{Columns: []dataset.Column{
+		{Name: "service", Kind: dataset.Categorical},
+		{Name: "src_bytes", Kind: dataset.Numeric},
+		{Name: "dst_bytes", Kind: dataset.Numeric},
+	}})
+	for _, r := range []struct {
+		service  string
+		src, dst float64
+	}{{"http", 200, 5000}, {"smtp", 900, 300}, {"http", 300, 8000}, {"domain_u", 40, 90}} {
+		_ = t.Append(&dataset.Row{Num: []float64{0, r.src, r.dst}, Cat: []string{r.service, "", ""}})
+	}
+	return t
+}
+
+func ExampleFit() {
+	p, err := features.Fit(context.Background(), flows(),
+		features.Numeric("src_bytes", features.Log1p),
+		features.Ratio("src_bytes", "dst_bytes", 1, features.Log).As("upload_download"),
+		features.OneHot("service", features.OneHotConfig{Unknown: features.UnknownOther}),
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i, name := range p.Names() {
+		fmt.Println(name, p.Sources(i))
+	}
+	// Output:
+	// log1p(src_bytes) [src_bytes]
+	// log(upload_download) [src_bytes dst_bytes]
+	// service=domain_u [service]
+	// service=http [service]
+	// service=smtp [service]
+	// service=(other) [service]
+}
+
+func ExamplePipeline_TransformRecord() {
+	p, _ := features.Fit(context.Background(), flows(),
+		features.Numeric("src_bytes", features.MinMax),
+		features.OneHot("service", features.OneHotConfig{}),
+	)
+	dst := make([]float64, p.NumFeatures())
+	err := p.TransformRecord(map[string]string{"service": "http", "src_bytes": "470", "dst_bytes": "1"}, dst)
+	fmt.Println(dst, err)
+	err = p.TransformRecord(map[string]string{"src_bytes": "470"}, dst)
+	fmt.Println(errors.Is(err, anomaly.ErrDimension), err)
+	// Output:
+	// [0.5 0 1 0] <nil>
+	// true features: record has no column "service": netwarden: wrong dimension
+}
+
+func ExamplePipeline_TransformRow() {
+	t := flows()
+	p, _ := features.Fit(context.Background(), t, features.Standard()[0])
+	var r dataset.Row
+	t.Row(0, &r)
+	dst := make([]float64, p.NumFeatures())
+	_ = p.TransformRow(&r, dst)
+	fmt.Printf("%v %.3f\n", p.Names(), dst)
+	// Output:
+	// [src_bytes dst_bytes] [-0.492 0.497]
+}
+
+func ExamplePseudonymize() {
+	t := dataset.NewTable(dataset.Schema{Columns: []dataset.Column{{Name: "imsi", Kind: dataset.Categorical}}})
+	for _, id := range []string{"208150123456789", "208150987654321"} {
+		_ = t.Append(&dataset.Row{Num: []float64{0}, Cat: []string{id}})
+	}
+	key := []byte("a secret the operator keeps, not the model file")
+	p, _ := features.Fit(context.Background(), t, features.Pseudonymize("imsi", features.PseudonymConfig{Key: key, Buckets: 4}))
+	fmt.Println(p.Names())
+
+	saved, _ := p.MarshalBinary()
+	var q features.Pipeline
+	_ = q.UnmarshalBinary(saved)
+	fmt.Println("needs key:", q.NeedsKey(), "wrong key:", q.SetKey([]byte("not the operator's key")) != nil, "right key:", q.SetKey(key))
+	// Output:
+	// [imsi#0 imsi#1 imsi#2 imsi#3]
+	// needs key: true wrong key: true right key: <nil>
+}
+
+func ExamplePseudonymizer_Token() {
+	p, _ := features.NewPseudonymizer([]byte("a secret the operator keeps"))
+	fmt.Println(len(p.Token("192.0.2.7")), p.Token("192.0.2.7") == p.Token("192.0.2.7"))
+	// Output:
+	// 32 true
+}
+
+func ExampleTrafficClasses() {
+	m := features.TrafficClasses()
+	fmt.Println(m["http"], m["ecr_i"], m["ftp_data"], m["domain_u"], m["ssh"], m["pop_3"], m["private"] == "")
+	// Output:
+	// web signalling file_transfer name_time remote_access mail true
+}
+
+func ExamplePipeline_MarshalBinary() {
+	p, _ := features.Fit(context.Background(), flows(),
+		features.Drop(nil), features.OneHot("service", features.OneHotConfig{}))
+	b, _ := p.MarshalBinary()
+	var q features.Pipeline
+	fmt.Println(q.UnmarshalBinary(b), q.Names())
+	b[len(b)/2] ^= 1
+	fmt.Println(errors.Is(q.UnmarshalBinary(b), anomaly.ErrChecksum))
+	// Output:
+	// <nil> [src_bytes dst_bytes service=domain_u service=http service=smtp]
+	// true
+}
