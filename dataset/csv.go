@@ -136,6 +136,7 @@ func NewCSVReader(r io.Reader, name string, cfg CSVConfig) (*Reader, error) {
 		}
 		rd.fields = nil
 		if _, perr := rd.splitCSV(line); perr != nil {
+			perr.Line = 1 // peeked, not yet counted
 			return nil, perr
 		}
 		for i := range rd.spans {
