@@ -162,3 +162,59 @@ func ExampleModel_ScoreBatch() {
 	fmt.Printf("%.4f\n", scores)
 	// Output: [0.1932 0.7762 0.5087]
 }
+
+func ExampleParse() {
+	// A model whose objective this reader does not know is refused, naming
+	// the field and the value; it is never scored with a guessed transform.
+	b, err := os.ReadFile("testdata/extra/hinge.json")
+	if err != nil {
+		log.Fatal(err)
+	}
+	b = []byte(strings.Replace(string(b), `"binary:hinge"`, `"binary:focal"`, 1))
+	_, err = xgboost.Parse(b)
+	fmt.Println(errors.Is(err, errs.ErrUnsupported))
+	fmt.Println(err.Error()[:68])
+	// Output:
+	// true
+	// xgboost: field learner.objective.name: objective "binary:focal" (kno
+}
+
+func ExampleModel_Predict() {
+	m, err := xgboost.Load("testdata/extra/poisson.json")
+	if err != nil {
+		log.Fatal(err)
+	}
+	rows, _ := exampleRows(1)
+	pred, margin := []float64{0}, []float64{0}
+	_ = m.Predict(rows[0], pred) // exp(margin) for count:poisson
+	_ = m.Margin(rows[0], margin)
+	fmt.Printf("margin %.4f, prediction %.4f\n", margin[0], pred[0])
+	// Output: margin -0.6919, prediction 0.5006
+}
+
+func ExampleModel_Score() {
+	m, err := xgboost.Load("testdata/extra/rf.json") // an XGBRFClassifier
+	if err != nil {
+		log.Fatal(err)
+	}
+	rows, _ := exampleRows(2)
+	for _, x := range rows {
+		p, _ := m.Score(x)
+		fmt.Printf("P(attack) = %.4f\n", p)
+	}
+	_, err = m.Score(rows[0][:10])
+	fmt.Println(err)
+	// Output:
+	// P(attack) = 0.1192
+	// P(attack) = 0.8351
+	// xgboost: row has 10 values, model takes 118: netwarden: wrong dimension
+}
+
+func ExampleReadCategoryCodes() {
+	codes, err := xgboost.ReadCategoryCodes(strings.NewReader(`{"flag": ["OTH", "REJ", "S0", "SF"]}`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(codes.Code("flag", "SF"), codes.Code("flag", "RSTO"))
+	// Output: 3 NaN
+}
