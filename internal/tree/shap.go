@@ -10,8 +10,8 @@ import (
 
 // This file implements exact, path-dependent TreeSHAP (Lundberg et al., "From
 // local explanations to global understanding with explainable AI for trees",
-// Nature Machine Intelligence 2, 2020, Algorithm 2) and Saabas path
-// attribution over the flat Tree layout, for every tree model of netwarden.
+// Nature Machine Intelligence 2, 2020) and Saabas path attribution over the
+// flat Tree layout, for every tree model of netwarden.
 //
 // The value of a coalition S of features is the cover-weighted conditional
 // expectation of the tree: walk from the root; at a node whose feature is in
@@ -25,22 +25,35 @@ import (
 //	φ_i = v·(o_i − z_i)·Σ_{S⊆P∖{i}} w(|S|)·Π_{j∈S} o_j·Π_{j∈P∖S∖{i}} z_j,
 //	w(k) = k!(D−k−1)!/D!.
 //
-// Since o_j ∈ {0, 1}, only the set Q = {j : o_j = 1} matters. With
-// F(R) = Σ_{S⊆R} w(|S|)·Π_{j∈R∖S} z_j and G(Q) = Π_{j∈P∖Q} z_j this is
+// Algorithm 2 of Lundberg et al. sums these games over the leaves in one
+// recursive walk at O(L·D²) per tree (L leaves, D depth); it is what XGBoost's
+// pred_contribs runs, and shap_alg2_test.go keeps it as a reference. Since
+// o_j ∈ {0, 1}, only the set Q = {j : o_j = 1} matters. With
+// F(R) = Σ_{S⊆R} w(|S|)·Π_{j∈R∖S} z_j and G(Q) = Π_{j∈P∖Q} z_j,
 //
 //	φ_i = v·(1 − z_i)·G(Q)·F(Q∖{i})   for i ∈ Q,
-//	φ_i = −v·G(Q)·F(Q)                for i ∉ Q,
+//	φ_i = −v·G(Q)·F(Q)                for i ∉ Q.
 //
-// the reformulation of Fast TreeSHAP v2 (J. Yang, "Fast TreeSHAP:
-// Accelerating SHAP value computation for trees", arXiv:2109.09847, 2021):
-// the 2^D values F(R) of each leaf depend only on the tree, so they are
-// computed once when the ensemble is prepared, and a row then costs O(L·D)
-// instead of Algorithm 2's O(L·D²) (L leaves, D depth). Trees whose tables
-// would be too large (deep, fully grown Random Forest trees) use Algorithm 2.
+// Two evaluations of this are used:
+//   - Fast TreeSHAP v2 (J. Yang, "Fast TreeSHAP: Accelerating SHAP value
+//     computation for trees", arXiv:2109.09847, 2021): the 2^D values F(R) of
+//     each leaf depend only on the tree, so they are tabulated once when the
+//     ensemble is prepared, and a row costs O(L·D): one pass over the nodes
+//     carries to every leaf its mask Q, then D table look-ups.
+//   - For trees whose tables would exceed Options.TableBudget (deep, fully
+//     grown Random Forest trees), a leaf-wise walk: a depth-first walk keeps
+//     each path's (feature, z, o) and solves each leaf's game directly from
+//     the elementary symmetric polynomials of the z_j, j ∈ Q, dividing one
+//     factor out per feature: O(|Q|²) per leaf, with no divisions in the
+//     common case (z ≤ 1) and |Q| usually well below D far from x's path; it
+//     is several times faster than Algorithm 2 on forest trees. The per-path
+//     view is also that of GPUTreeShap (Mitchell, Frank and Holmes, PeerJ
+//     Computer Science 8:e880, 2022).
 
-// DefaultTableBudget is the default of Options.TableBudget: 2^16 table
-// entries (512 KiB) per tree, which admits every tree of depth 8 or less.
-const DefaultTableBudget = 1 << 16
+// DefaultTableBudget is the default of Options.TableBudget: 2^14 table
+// entries (128 KiB) per tree, which admits every tree of depth 7 or less
+// (a depth-6 XGBoost tree needs at most 2^12).
+const DefaultTableBudget = 1 << 14
 
 // maxTableDepth bounds the unique-feature count of a path that Fast TreeSHAP
 // v2 tabulates (the masks are uint32).
@@ -51,9 +64,10 @@ type Options struct {
 	// TableBudget is the largest number of precomputed Fast TreeSHAP v2
 	// table entries (8 bytes each) one tree may hold: the sum over its leaves
 	// of 2^D, D the number of distinct features on the leaf's path. A tree
-	// over the budget is explained with Algorithm 2, which needs no tables
-	// but costs O(D) more per leaf. Zero means DefaultTableBudget; a negative
-	// value disables the tables.
+	// over the budget is explained leaf by leaf, which needs no tables but
+	// costs O(D) more per leaf (about twice the time on XGBoost's depth-6
+	// trees). Zero means DefaultTableBudget; a negative value disables the
+	// tables.
 	TableBudget int
 }
 
@@ -96,7 +110,8 @@ type Ensemble struct {
 	trees       []prepared
 	numFeatures int
 	maxNodes    int
-	maxDepth    int // of the Algorithm 2 trees
+	maxDepth    int         // of the trees without tables
+	weights     [][]float64 // Shapley weights by path length (shapleyWeights)
 	pool        sync.Pool
 }
 
@@ -148,6 +163,7 @@ func NewEnsemble(trees []Tree, numFeatures int, opt *Options) (*Ensemble, error)
 			e.maxNodes = len(t.Nodes)
 		}
 	}
+	e.weights = shapleyWeights(e.maxDepth + 1)
 	e.pool.New = func() any { return e.newScratch() }
 	return e, nil
 }
@@ -321,15 +337,152 @@ func appendTable(dst []float64, z []float64) []float64 {
 
 // scratch is the per-goroutine working memory of one explanation.
 type scratch struct {
-	mask []uint32   // per node: the path slots x agrees with (Fast TreeSHAP v2)
-	path []pathElem // Algorithm 2's stacked unique paths
+	mask []uint32 // per node: the path slots x agrees with (Fast TreeSHAP v2)
+
+	// The leaf-wise walk's path state, per slot: feature, zero fraction z,
+	// one fraction o; slot maps a feature to its slot (−1 if not on the path).
+	feat []int32
+	z    []float64
+	o    []bool
+	slot []int32
+	poly []float64 // e_0..e_m of the z of the slots x agrees with
+	defl []float64 // the same with one factor divided out
 }
 
 func (e *Ensemble) newScratch() *scratch {
 	d := e.maxDepth + 2
-	return &scratch{
+	s := &scratch{
 		mask: make([]uint32, e.maxNodes),
-		path: make([]pathElem, (d+1)*(d+2)/2),
+		feat: make([]int32, d),
+		z:    make([]float64, d),
+		o:    make([]bool, d),
+		slot: make([]int32, e.numFeatures),
+		poly: make([]float64, d+1),
+		defl: make([]float64, d+1),
+	}
+	for i := range s.slot {
+		s.slot[i] = -1
+	}
+	return s
+}
+
+// shapleyWeights returns w[d][k] = k!(d−k−1)!/d! for d ≤ maxD, k < d, and
+// w[d][d] = 0.
+func shapleyWeights(maxD int) [][]float64 {
+	w := make([][]float64, maxD+1)
+	for d := range w {
+		w[d] = make([]float64, d+1)
+		binom := 1.0 // C(d−1, k)
+		for k := 0; k < d; k++ {
+			w[d][k] = 1 / (float64(d) * binom)
+			binom = binom * float64(d-1-k) / float64(k+1)
+		}
+	}
+	return w
+}
+
+// addLeafwise adds tree i's TreeSHAP values to phi leaf by leaf, without
+// tables: a depth-first walk keeps each path's distinct features with their
+// zero fractions z and one fractions o, and at a leaf the product game is
+// solved directly: with Q the slots x agrees with (m of them) and e the
+// elementary symmetric polynomials of their z (O(m²)), F(Q) and, dividing
+// one factor out of e at a time, every F(Q∖{i}) cost O(m²) per leaf.
+func (x *Explainer) addLeafwise(i int32, p *prepared, row, phi []float64, s *scratch) {
+	l := leafwise{x: x, tree: i, t: &p.t, row: row, phi: phi, s: s}
+	l.walk(0, 0)
+}
+
+type leafwise struct {
+	x        *Explainer
+	tree     int32
+	t        *Tree
+	row, phi []float64
+	s        *scratch
+}
+
+func (l *leafwise) walk(node int32, d int) {
+	t, s := l.t, l.s
+	n := &t.Nodes[node]
+	if n.IsLeaf() {
+		l.leaf(node, d)
+		return
+	}
+	goLeft := t.GoesLeft(node, l.row)
+	c := t.Cover[node]
+	sl := s.slot[n.Feature]
+	for _, child := range [2]int32{n.Left, n.Right} {
+		ratio := t.Cover[child] / c
+		agree := goLeft == (child == n.Left)
+		if sl >= 0 {
+			z, o := s.z[sl], s.o[sl]
+			s.z[sl], s.o[sl] = z*ratio, o && agree
+			l.walk(child, d)
+			s.z[sl], s.o[sl] = z, o
+			continue
+		}
+		s.slot[n.Feature] = int32(d)
+		s.feat[d], s.z[d], s.o[d] = n.Feature, ratio, agree
+		l.walk(child, d+1)
+		s.slot[n.Feature] = -1
+	}
+}
+
+func (l *leafwise) leaf(node int32, d int) {
+	v := l.x.nodeValue(l.tree, l.t.Values, node)
+	if v == 0 || d == 0 {
+		return
+	}
+	s := l.s
+	z, o, feat := s.z[:d], s.o[:d], s.feat[:d]
+	g := v
+	m := 0
+	e := s.poly[:d+1]
+	e[0] = 1
+	for j, zj := range z {
+		if !o[j] {
+			g *= zj
+			continue
+		}
+		// Multiply the polynomial by (1 + z_j·t).
+		m++
+		e[m] = 0
+		for k := m; k > 0; k-- {
+			e[k] += zj * e[k-1]
+		}
+	}
+	if g == 0 {
+		return
+	}
+	w := l.x.e.weights[d]
+	fq := 0.0
+	for k := 0; k <= m; k++ {
+		fq += w[k] * e[m-k]
+	}
+	fq *= g
+	ed := s.defl[:d+1]
+	for j, zj := range z {
+		if !o[j] {
+			l.phi[feat[j]] -= fq
+			continue
+		}
+		// Divide (1 + z_j·t) out of e: forwards when z_j ≤ 1, backwards
+		// (from the top coefficient) when z_j > 1, the stable direction.
+		if zj <= 1 {
+			ed[0] = 1
+			for k := 1; k < m; k++ {
+				ed[k] = e[k] - zj*ed[k-1]
+			}
+		} else {
+			ed[m-1] = e[m] / zj
+			for k := m - 1; k > 0; k-- {
+				ed[k-1] = (e[k] - ed[k]) / zj
+			}
+		}
+		f := 0.0
+		for k := 0; k < m; k++ {
+			f += w[k] * ed[m-1-k]
+		}
+		l.phi[feat[j]] += g * (1 - zj) * f
 	}
 }
 
@@ -435,8 +588,8 @@ func (x *Explainer) check(row, dst []float64) error {
 }
 
 // Explain writes into dst the exact path-dependent TreeSHAP value of every
-// feature for row (Lundberg et al. 2020, Algorithm 2, with Fast TreeSHAP v2
-// tables where prepared) and returns Base, so that base + Σ dst = Value(row)
+// feature for row (Lundberg et al. 2020; with Fast TreeSHAP v2 tables where
+// prepared, leaf by leaf elsewhere) and returns Base, so that base + Σ dst = Value(row)
 // up to rounding. NaN values follow each node's default direction and
 // categorical splits route as Leaf does. row and dst must have length
 // NumFeatures (else an error wrapping errs.ErrDimension). Explain allocates
@@ -452,7 +605,7 @@ func (x *Explainer) Explain(row, dst []float64) (float64, error) {
 		if p.fast {
 			x.addFast(i, p, row, dst, s)
 		} else {
-			x.addAlg2(i, p, row, dst, s)
+			x.addLeafwise(i, p, row, dst, s)
 		}
 	}
 	x.e.pool.Put(s)
@@ -542,125 +695,4 @@ func (x *Explainer) addFast(i int32, p *prepared, row, phi []float64, s *scratch
 			phi[f] += g * coef[2*j+int(b)] * tab[q&^(b<<uint(j))]
 		}
 	}
-}
-
-// pathElem is one entry of Algorithm 2's unique path.
-type pathElem struct {
-	feature int32
-	zero    float64 // fraction of zero paths (cover ratio) flowing through
-	one     float64 // fraction of one paths (x's paths) flowing through
-	pweight float64
-}
-
-// addAlg2 adds tree i's TreeSHAP values to phi with Algorithm 2 of Lundberg
-// et al. (2020), as XGBoost's RegTree::TreeShap implements it.
-func (x *Explainer) addAlg2(i int32, p *prepared, row, phi []float64, s *scratch) {
-	a := alg2{x: x, tree: i, t: &p.t, row: row, phi: phi}
-	a.recurse(0, 0, s.path, 1, 1, -1)
-}
-
-type alg2 struct {
-	x        *Explainer
-	tree     int32
-	t        *Tree
-	row, phi []float64
-}
-
-func (a *alg2) recurse(node int32, depth int, parent []pathElem, pz, po float64, pf int32) {
-	// This level's path is a copy of the parent's, stacked after it.
-	path := parent[depth:]
-	copy(path[:depth], parent[:depth])
-	extendPath(path, depth, pz, po, pf)
-	t := a.t
-	n := &t.Nodes[node]
-	if n.IsLeaf() {
-		v := a.x.nodeValue(a.tree, t.Values, node)
-		if v == 0 {
-			return
-		}
-		for k := 1; k <= depth; k++ {
-			el := &path[k]
-			a.phi[el.feature] += unwoundPathSum(path, depth, k) * (el.one - el.zero) * v
-		}
-		return
-	}
-	hot, cold := n.Right, n.Left
-	if t.GoesLeft(node, a.row) {
-		hot, cold = cold, hot
-	}
-	c := t.Cover[node]
-	hz, cz := t.Cover[hot]/c, t.Cover[cold]/c
-	iz, io := 1.0, 1.0
-	// A feature already on the path is undone and redone with its fractions
-	// multiplied in, so that each feature appears once.
-	k := 1
-	for ; k <= depth; k++ {
-		if path[k].feature == n.Feature {
-			break
-		}
-	}
-	if k <= depth {
-		iz, io = path[k].zero, path[k].one
-		unwindPath(path, depth, k)
-		depth--
-	}
-	a.recurse(hot, depth+1, path, hz*iz, io, n.Feature)
-	a.recurse(cold, depth+1, path, cz*iz, 0, n.Feature)
-}
-
-// extendPath adds an element with fractions z, o and feature f at position
-// depth of path, updating the permutation weights.
-func extendPath(path []pathElem, depth int, z, o float64, f int32) {
-	path[depth] = pathElem{feature: f, zero: z, one: o}
-	if depth == 0 {
-		path[0].pweight = 1
-		return
-	}
-	d1 := float64(depth + 1)
-	for i := depth - 1; i >= 0; i-- {
-		path[i+1].pweight += o * path[i].pweight * float64(i+1) / d1
-		path[i].pweight = z * path[i].pweight * float64(depth-i) / d1
-	}
-}
-
-// unwindPath removes element k of path (of last index depth), undoing
-// extendPath.
-func unwindPath(path []pathElem, depth, k int) {
-	o, z := path[k].one, path[k].zero
-	next := path[depth].pweight
-	d1 := float64(depth + 1)
-	for i := depth - 1; i >= 0; i-- {
-		if o != 0 {
-			tmp := path[i].pweight
-			path[i].pweight = next * d1 / (float64(i+1) * o)
-			next = tmp - path[i].pweight*z*float64(depth-i)/d1
-		} else {
-			path[i].pweight = path[i].pweight * d1 / (z * float64(depth-i))
-		}
-	}
-	for i := k; i < depth; i++ {
-		path[i].feature = path[i+1].feature
-		path[i].zero = path[i+1].zero
-		path[i].one = path[i+1].one
-	}
-}
-
-// unwoundPathSum returns the total permutation weight of path (of last index
-// depth) with element k removed, without modifying it.
-func unwoundPathSum(path []pathElem, depth, k int) float64 {
-	o, z := path[k].one, path[k].zero
-	next := path[depth].pweight
-	d1 := float64(depth + 1)
-	total := 0.0
-	for i := depth - 1; i >= 0; i-- {
-		switch {
-		case o != 0:
-			tmp := next * d1 / (float64(i+1) * o)
-			total += tmp
-			next = path[i].pweight - tmp*z*float64(depth-i)/d1
-		case z != 0:
-			total += path[i].pweight / z / (float64(depth-i) / d1)
-		}
-	}
-	return total
 }

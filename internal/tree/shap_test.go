@@ -24,6 +24,8 @@ type genSpec struct {
 	zeroProb float64 // chance that a leaf child gets cover 0
 	loose    bool    // covers of children need not add up to the parent's
 	spine    bool    // one child of every node on a random spine goes on to the maximal depth
+	minCover float64 // a node with less cover is a leaf (as in a fully grown forest tree)
+	root     float64 // the root's cover (default uniform in [50, 1050))
 }
 
 // genTree draws a random tree: features from [0, spec.features), numerical
@@ -40,7 +42,7 @@ func genTree(rng *rand.Rand, spec genSpec) Tree {
 		for k := 0; k < spec.outputs; k++ {
 			t.Values = append(t.Values, rng.NormFloat64())
 		}
-		if depth >= spec.depth || cover == 0 || (depth > 0 && !spine && rng.Float64() < spec.leafProb) {
+		if depth >= spec.depth || cover == 0 || cover < spec.minCover || (depth > 0 && !spine && rng.Float64() < spec.leafProb) {
 			return i
 		}
 		n := Node{Feature: int32(rng.IntN(spec.features)), Threshold: 10 * rng.Float64()}
@@ -75,7 +77,11 @@ func genTree(rng *rand.Rand, spec genSpec) Tree {
 		t.Nodes[i] = n
 		return i
 	}
-	add(0, 50+1000*rng.Float64(), spec.spine)
+	root := spec.root
+	if root == 0 {
+		root = 50 + 1000*rng.Float64()
+	}
+	add(0, root, spec.spine)
 	return t
 }
 
@@ -172,7 +178,7 @@ func randWeights(rng *rand.Rand, trees []Tree) [][]float64 {
 // TestExplainMatchesBruteForce checks exactness: on many random small
 // ensembles (numerical, categorical, NaN routing, duplicated features on a
 // path, zero and inconsistent covers, multiple outputs), both the Fast
-// TreeSHAP v2 tables and Algorithm 2 give the Shapley values of the
+// TreeSHAP v2 tables and the leaf-wise walk give the Shapley values of the
 // cover-weighted conditional expectation computed by enumerating every
 // coalition.
 func TestExplainMatchesBruteForce(t *testing.T) {
@@ -228,7 +234,7 @@ func TestExplainMatchesBruteForce(t *testing.T) {
 }
 
 // TestLocalAccuracyDeep checks base + Σ contributions = output on deep
-// trees (as a fully grown Random Forest has), where Algorithm 2 runs, and on
+// trees (as a fully grown Random Forest has), where the leaf-wise walk runs, and on
 // moderately deep ones where the tables do.
 func TestLocalAccuracyDeep(t *testing.T) {
 	for _, tc := range []struct {
@@ -237,8 +243,8 @@ func TestLocalAccuracyDeep(t *testing.T) {
 		trees int
 		fast  bool
 	}{
-		{"depth 30 algorithm 2", genSpec{features: 40, depth: 30, outputs: 2, leafProb: 0.6, catProb: 0.05, spine: true}, 3, false},
-		{"depth 8 tables", genSpec{features: 30, depth: 8, outputs: 1, leafProb: 0.05, catProb: 0.05}, 10, true},
+		{"depth 30 leaf-wise", genSpec{features: 40, depth: 30, outputs: 2, leafProb: 0.6, catProb: 0.05, spine: true}, 3, false},
+		{"depth 7 tables", genSpec{features: 30, depth: 7, outputs: 1, leafProb: 0.05, catProb: 0.05}, 10, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(7, 7))
@@ -386,7 +392,7 @@ func TestExplainErrors(t *testing.T) {
 }
 
 // TestExplainNoAllocs checks that explaining a row allocates nothing, with
-// tables and with Algorithm 2.
+// with tables and leaf by leaf.
 func TestExplainNoAllocs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	trees := make([]Tree, 10)
@@ -419,7 +425,7 @@ func TestExplainConcurrent(t *testing.T) {
 	for i := range trees {
 		spec := genSpec{features: 12, depth: 6, outputs: 1, leafProb: 0.1}
 		if i%2 == 1 {
-			spec.depth, spec.leafProb, spec.spine = 20, 0.5, true // over the table budget: Algorithm 2
+			spec.depth, spec.leafProb, spec.spine = 20, 0.5, true // over the table budget: leaf-wise
 		}
 		trees[i] = genTree(rng, spec)
 	}
@@ -429,7 +435,7 @@ func TestExplainConcurrent(t *testing.T) {
 	for _, p := range e.trees {
 		modes[p.fast]++
 	}
-	require.Len(t, modes, 2, "tables for the shallow trees, Algorithm 2 for the deep ones")
+	require.Len(t, modes, 2, "tables for the shallow trees, leaf-wise for the deep ones")
 	x, err := e.Explainer(nil)
 	require.NoError(t, err)
 	rows := make([][]float64, 20)

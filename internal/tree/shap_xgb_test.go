@@ -212,7 +212,7 @@ func TestXGBoostContribs(t *testing.T) {
 				rows = rows[:50]
 			}
 			m := len(rows[0])
-			for _, budget := range []int{0, -1} { // tables, then Algorithm 2
+			for _, budget := range []int{0, -1} { // tables, then leaf by leaf
 				e, err := NewEnsemble(trees, m, &Options{TableBudget: budget})
 				require.NoError(t, err)
 				files := []string{tc.name + "_contribs.csv"}

@@ -1,0 +1,111 @@
+package tree
+
+import (
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+)
+
+// benchExplain times one row per call, one goroutine, over rows in turn.
+func benchExplain(b *testing.B, f func(row, dst []float64) (float64, error), rows [][]float64) {
+	dst := make([]float64, len(rows[0]))
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := f(rows[i], dst); err != nil {
+			b.Fatal(err)
+		}
+		i++
+		if i == len(rows) {
+			i = 0
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// benchModes runs exact TreeSHAP with tables, leaf by leaf only, and
+// Saabas on trees.
+func benchModes(b *testing.B, trees []Tree, rows [][]float64, w [][]float64) {
+	m := len(rows[0])
+	for _, mode := range []struct {
+		name   string
+		budget int
+		approx bool
+	}{
+		{"exact", 0, false},
+		{"exact-leafwise", -1, false},
+		{"saabas", 0, true},
+	} {
+		b.Run(mode.name, func(b *testing.B) {
+			e, err := NewEnsemble(trees, m, &Options{TableBudget: mode.budget})
+			if err != nil {
+				b.Fatal(err)
+			}
+			x, err := e.Explainer(w)
+			if err != nil {
+				b.Fatal(err)
+			}
+			f := x.Explain
+			if mode.approx {
+				f = x.ExplainApprox
+			}
+			benchExplain(b, f, rows)
+		})
+	}
+}
+
+// BenchmarkExplain measures one row per call on one goroutine:
+//   - fixture=binary_100: XGBoost's 100 trees of depth 6 over 118 features
+//     (../shared/fixtures/xgboost; skipped when absent), the 500 test rows;
+//   - random/trees=100/depth=6: 100 nearly full random trees of depth 6 over
+//     118 features;
+//   - random/trees=10/depth=30: 10 deep, Random-Forest-like trees (grown
+//     until a node covers fewer than 40 of 25000 samples, uneven splits, at
+//     most depth 30) over 118 features, two outputs.
+func BenchmarkExplain(b *testing.B) {
+	b.Run("fixture=binary_100", func(b *testing.B) {
+		dir := xgbFixtureDir(b)
+		trees, _, _ := loadXGBJSON(b, filepath.Join(dir, "binary_100.json"))
+		rows := readCSV(b, filepath.Join(dir, "test_features.csv"), true)
+		for _, r := range rows {
+			for j, v := range r {
+				r[j] = f32(v)
+			}
+		}
+		benchModes(b, trees, rows, nil)
+	})
+	rng := rand.New(rand.NewPCG(11, 12))
+	rows := make([][]float64, 256)
+	for i := range rows {
+		rows[i] = genRow(rng, 118, 0.02)
+	}
+	b.Run("random/trees=100/depth=6", func(b *testing.B) {
+		trees := make([]Tree, 100)
+		for i := range trees {
+			trees[i] = genTree(rng, genSpec{features: 118, depth: 6, outputs: 1, leafProb: 0.05})
+		}
+		benchModes(b, trees, rows, nil)
+	})
+	b.Run("random/trees=10/depth=30", func(b *testing.B) {
+		trees := make([]Tree, 10)
+		w := make([][]float64, len(trees))
+		for i := range trees {
+			trees[i] = genTree(rng, genSpec{features: 118, depth: 30, outputs: 2, minCover: 40, root: 25000})
+			w[i] = []float64{0, 0.1}
+		}
+		benchModes(b, trees, rows, w)
+	})
+}
+
+// BenchmarkNewEnsemble measures the one-off preparation (node means and Fast
+// TreeSHAP v2 tables) of XGBoost's binary_100 fixture.
+func BenchmarkNewEnsemble(b *testing.B) {
+	dir := xgbFixtureDir(b)
+	trees, _, _ := loadXGBJSON(b, filepath.Join(dir, "binary_100.json"))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := NewEnsemble(trees, 118, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
