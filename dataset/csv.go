@@ -63,7 +63,8 @@ type CSVConfig struct {
 
 // NewCSVReader returns a Reader of CSV text described by cfg. Unless
 // cfg.NoHeader is set it reads the header line at once, so a missing,
-// empty or inconsistent header is reported here. Column names are trimmed
+// empty or inconsistent header is reported here. Lines may end in LF, CRLF
+// or (when the first 64 KiB hold no LF) a lone CR. Column names are trimmed
 // of spaces and tabs (" Destination Port" is "Destination Port"), a
 // leading UTF-8 byte-order mark is dropped, and a repeated name gets a
 // suffix as pandas does ("Fwd Header Length.1"); the names in cfg refer to
@@ -102,6 +103,12 @@ func NewCSVReader(r io.Reader, name string, cfg CSVConfig) (*Reader, error) {
 		rd.categoryOf = cfg.CategoryFunc
 	}
 
+	// A file whose lines end in a lone CR (old Mac style, as NSL-KDD's
+	// Attack_Types.csv) has no '\n' in its first 64 KiB: read it with CRs
+	// as line ends.
+	if b, _ := rd.br.Peek(rd.br.Size()); bytes.IndexByte(b, '\r') >= 0 && bytes.IndexByte(b, '\n') < 0 {
+		rd.br = bufio.NewReaderSize(crToLF{rd.br}, rd.br.Size())
+	}
 	var names []string
 	if !cfg.NoHeader {
 		line, _, err := rd.readLine()
@@ -262,4 +269,17 @@ func LoadCSV(path string, cfg CSVConfig) (*Table, error) {
 	}
 	defer rc.Close()
 	return ReadCSV(rc, path, cfg)
+}
+
+// crToLF turns every CR into LF.
+type crToLF struct{ r io.Reader }
+
+func (c crToLF) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for i, b := range p[:n] {
+		if b == '\r' {
+			p[i] = '\n'
+		}
+	}
+	return n, err
 }

@@ -3,6 +3,7 @@ package dataset_test
 import (
 	"errors"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -148,4 +149,29 @@ func TestCSVNoHeaderAndNames(t *testing.T) {
 	s := tab.Schema()
 	assert.Equal(t, 1, s.Index("y"))
 	assert.Equal(t, -1, s.Index("q"))
+}
+
+func TestCSVCROnlyLineEnds(t *testing.T) {
+	cfg := dataset.CSVConfig{NoHeader: true, Names: []string{"attack", "category"}, Categorical: []string{"category"}, Label: "attack"}
+	tab, err := dataset.ReadCSV(strings.NewReader("back,dos\rsmurf,dos\rsatan,probe"), "cr.csv", cfg)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"back", "smurf", "satan"}, tab.Labels())
+
+	// NSL-KDD's own Attack_Types.csv has CR-only line ends.
+	tab, err = dataset.LoadCSV(filepath.Join(nslDir(t), "Attack_Types.csv"), cfg)
+	require.NoError(t, err)
+	assert.Equal(t, 24, tab.Len())
+	_, levels := tab.Codes(0)
+	assert.ElementsMatch(t, []string{"dos", "u2r", "r2l", "probe", "normal", "unknown"}, levels)
+	for i := 0; i < tab.Len(); i++ {
+		want := map[string]dataset.Category{"normal": dataset.Normal, "dos": dataset.DoS, "probe": dataset.Probe,
+			"r2l": dataset.R2L, "u2r": dataset.U2R, "unknown": dataset.Unknown}[levels[mustCode(tab, i)]]
+		assert.Equal(t, want, tab.Category(i), tab.Label(i))
+	}
+	assert.Equal(t, map[string]int{"unknown": 1}, tab.LoadReport().UnknownLabels)
+}
+
+func mustCode(t *dataset.Table, i int) int32 {
+	codes, _ := t.Codes(0)
+	return codes[i]
 }

@@ -68,7 +68,7 @@ func ExampleLoadNSLKDD() {
 func ExampleReader() {
 	text := exampleNSL + "0,tcp,http,SF,0\n"
 	r := dataset.NewNSLKDDReader(strings.NewReader(text), "stream.txt")
-	r.Lenient = true // skip and count bad rows instead of stopping
+	r.Lenient = true    // skip and count bad rows instead of stopping
 	var row dataset.Row // reused: Read allocates nothing per row
 	for {
 		err := r.Read(&row)
