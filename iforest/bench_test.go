@@ -1,0 +1,138 @@
+package iforest_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/netwarden/netwarden/iforest"
+	"github.com/netwarden/netwarden/internal/nsltest"
+)
+
+// benchData loads the encoded NSL-KDD data (normal training rows, KDDTest+),
+// skipping the benchmark when $NSLKDD_DIR is unset.
+func benchData(b *testing.B) (normal, test *mat.Dense) {
+	b.Helper()
+	tr := nsltest.Load(b, nsltest.Train20)
+	te := nsltest.Load(b, nsltest.Test)
+	xtr, xte, _ := nsltest.Encode(tr, te)
+	var rows []float64
+	for i, y := range nsltest.Binary(tr) {
+		if y == 0 {
+			rows = append(rows, xtr.RawRowView(i)...)
+		}
+	}
+	_, d := xtr.Dims()
+	return mat.NewDense(len(rows)/d, d, rows), xte
+}
+
+// BenchmarkFit fits 100 trees of ψ = 256 on the 13,449 normal rows of
+// KDDTrain+_20Percent (118 columns), with 1 worker and with GOMAXPROCS.
+func BenchmarkFit(b *testing.B) {
+	normal, _ := benchData(b)
+	for _, ext := range []int{0, 1} {
+		for _, w := range []int{1, runtime.GOMAXPROCS(0)} {
+			b.Run(fmt.Sprintf("ext=%d/workers=%d", ext, w), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := iforest.Fit(context.Background(), normal, iforest.Config{Workers: w, ExtensionLevel: ext}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkScore scores KDDTest+ (22,544 rows) one row per call.
+func BenchmarkScore(b *testing.B) {
+	normal, test := benchData(b)
+	n, _ := test.Dims()
+	for _, ext := range []int{0, 1} {
+		f, err := iforest.Fit(context.Background(), normal, iforest.Config{ExtensionLevel: ext})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("ext=%d", ext), func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := f.Score(test.RawRowView(i)); err != nil {
+					b.Fatal(err)
+				}
+				if i++; i == n {
+					i = 0
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
+
+// BenchmarkScoreMatrix scores all of KDDTest+ per iteration, in batch over
+// GOMAXPROCS workers (run with -cpu 1,2 to compare).
+func BenchmarkScoreMatrix(b *testing.B) {
+	normal, test := benchData(b)
+	n, _ := test.Dims()
+	dst := make([]float64, n)
+	for _, ext := range []int{0, 1} {
+		f, err := iforest.Fit(context.Background(), normal, iforest.Config{ExtensionLevel: ext})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("ext=%d", ext), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := f.ScoreMatrix(context.Background(), test, dst); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
+
+// BenchmarkContributions explains KDDTest+ rows one per call (Local-DIFFI).
+func BenchmarkContributions(b *testing.B) {
+	normal, test := benchData(b)
+	n, d := test.Dims()
+	f, err := iforest.Fit(context.Background(), normal, iforest.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	dst := make([]float64, d)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if err := f.Contributions(test.RawRowView(i), dst); err != nil {
+			b.Fatal(err)
+		}
+		if i++; i == n {
+			i = 0
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkUnmarshal decodes a 100-tree forest.
+func BenchmarkUnmarshal(b *testing.B) {
+	f, err := iforest.Fit(context.Background(), blob(5000, 20, 1), iforest.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := f.MarshalBinary()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var g iforest.Forest
+		if err := g.UnmarshalBinary(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
