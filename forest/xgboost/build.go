@@ -218,6 +218,7 @@ func (m *Model) buildTrees(r *rawModel, inputSize int) error {
 		}
 		m.trees[i] = t
 	}
+	m.flat = newFlat(m.trees)
 	return nil
 }
 

@@ -213,12 +213,17 @@ func decodeLegacyTrees(r *binReader, m *rawModel) error {
 	start := r.pos
 	numTrees := r.i32()
 	numParallel := r.i32()
-	r.pos = start + 4*6
+	r.pos = start + 24
+	outputGroups := r.i32()
 	sizeLeaf := r.i32()
 	r.pos = start + gbtreeParamSize
 	// Every tree takes at least its TreeParam and one node.
 	if numTrees < 0 || int64(numTrees) > int64(len(r.b)-r.pos)/(treeParamSize+nodeSize+statSize) {
 		return r.errf("%d trees cannot fit in %d bytes", numTrees, len(r.b)-r.pos)
+	}
+	// 1.x leaves num_output_group at zero; before 1.0 it is the class count.
+	if outputGroups != 0 && int(outputGroups) != max(1, int(m.numClass)) {
+		return r.errf("num_output_group %d for num_class %v", outputGroups, m.numClass)
 	}
 	if sizeLeaf != 0 {
 		return fmt.Errorf("xgboost: legacy binary: size_leaf_vector %d: vector leaves: %w", sizeLeaf, errs.ErrUnsupported)

@@ -43,6 +43,7 @@ type Model struct {
 	cats          CategoryCodes
 	// gbtree and dart
 	trees    []tree.Tree
+	flat     *flat // scoring copy for numerical, single-value trees
 	group    []int32   // output of each tree; -1 for vector-leaf trees
 	weights  []float32 // dart weight of each tree; nil for gbtree
 	parallel int
@@ -300,14 +301,24 @@ func (m *Model) margins(x []float64, acc []float32) {
 		return
 	}
 	trees := m.trees
-	if m.nout == 1 && m.weights == nil && trees[0].Outputs == 1 {
-		// The common case: one output, gbtree.
-		a := acc[0]
-		for i := range trees {
-			t := &trees[i]
-			a += float32(t.Values[t.Leaf(x)])
+	if f := m.flat; f != nil {
+		switch {
+		case m.nout == 1 && m.weights == nil:
+			// The common case: one output, gbtree.
+			a := acc[0]
+			for _, r := range f.roots {
+				a += f.leaf(r, x)
+			}
+			acc[0] = a
+		case m.weights == nil:
+			for i, r := range f.roots {
+				acc[m.group[i]] += f.leaf(r, x)
+			}
+		default:
+			for i, r := range f.roots {
+				acc[m.group[i]] += f.leaf(r, x) * m.weights[i]
+			}
 		}
-		acc[0] = a
 		return
 	}
 	for i := range trees {
