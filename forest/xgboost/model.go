@@ -43,7 +43,7 @@ type Model struct {
 	cats          CategoryCodes
 	// gbtree and dart
 	trees    []tree.Tree
-	flat     *flat // scoring copy for numerical, single-value trees
+	flat     *flat     // scoring copy for numerical, single-value trees
 	group    []int32   // output of each tree; -1 for vector-leaf trees
 	weights  []float32 // dart weight of each tree; nil for gbtree
 	parallel int
