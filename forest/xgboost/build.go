@@ -181,7 +181,7 @@ func (m *Model) buildTrees(r *rawModel, inputSize int) error {
 		m.rounds = len(p) - 1
 	} else {
 		layer := m.parallel * m.nout
-		if r.multiStrategy == "multi_output_tree" || (len(r.trees) > 0 && r.trees[0].sizeLeaf > 1) {
+		if r.trees[0].sizeLeaf > 1 { // vector leaves: one tree per round serves every output
 			layer = m.parallel
 		}
 		m.rounds = nt / max(layer, 1)

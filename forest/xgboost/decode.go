@@ -46,7 +46,6 @@ type rawModel struct {
 	indptr                []float64
 	weightDrop            []float64
 	cats                  rawCats
-	multiStrategy         string
 	// gblinear
 	linear    []float64
 	hasLinear bool

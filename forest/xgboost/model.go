@@ -364,20 +364,23 @@ const stackOutputs = 32
 
 var accPool = sync.Pool{New: func() any { return new([]float32) }}
 
-// withAcc calls f with a float32 buffer of nout values, on the stack when
-// small enough.
-func (m *Model) withAcc(f func(acc []float32)) {
+// getAcc returns a float32 buffer of nout values: buf's when small
+// enough, else one from a pool, to be returned with putAcc.
+func (m *Model) getAcc(buf *[stackOutputs]float32) ([]float32, *[]float32) {
 	if m.nout <= stackOutputs {
-		var a [stackOutputs]float32
-		f(a[:m.nout])
-		return
+		return buf[:m.nout], nil
 	}
 	p := accPool.Get().(*[]float32)
 	if cap(*p) < m.nout {
 		*p = make([]float32, m.nout)
 	}
-	f((*p)[:m.nout])
-	accPool.Put(p)
+	return (*p)[:m.nout], p
+}
+
+func putAcc(p *[]float32) {
+	if p != nil {
+		accPool.Put(p)
+	}
 }
 
 // Margin writes the raw margins of row x into dst, which must have length
@@ -395,12 +398,13 @@ func (m *Model) Margin(x, dst []float64) error {
 		dst[0] = float64(a[0])
 		return nil
 	}
-	m.withAcc(func(acc []float32) {
-		m.margins(x, acc)
-		for k, v := range acc {
-			dst[k] = float64(v)
-		}
-	})
+	var buf [stackOutputs]float32
+	acc, p := m.getAcc(&buf)
+	m.margins(x, acc)
+	for k, v := range acc {
+		dst[k] = float64(v)
+	}
+	putAcc(p)
 	return nil
 }
 
@@ -469,17 +473,18 @@ func (m *Model) Predict(x, dst []float64) error {
 	if len(dst) != m.NumPredictions() {
 		return fmt.Errorf("xgboost: prediction buffer has %d values, want %d: %w", len(dst), m.NumPredictions(), errs.ErrDimension)
 	}
-	m.withAcc(func(acc []float32) {
-		m.margins(x, acc)
-		if m.obj.transform == transSoftmax {
-			dst[0] = float64(argmax(acc))
-			return
-		}
+	var buf [stackOutputs]float32
+	acc, p := m.getAcc(&buf)
+	m.margins(x, acc)
+	if m.obj.transform == transSoftmax {
+		dst[0] = float64(argmax(acc))
+	} else {
 		m.predictAcc(acc)
 		for k, v := range acc {
 			dst[k] = float64(v)
 		}
-	})
+	}
+	putAcc(p)
 	return nil
 }
 
@@ -511,13 +516,14 @@ func (m *Model) PredictProba(x, dst []float64) error {
 		dst[0], dst[1] = float64(1-p), float64(p)
 		return nil
 	}
-	m.withAcc(func(acc []float32) {
-		m.margins(x, acc)
-		softmax(acc)
-		for k, v := range acc {
-			dst[k] = float64(v)
-		}
-	})
+	var buf [stackOutputs]float32
+	acc, p := m.getAcc(&buf)
+	m.margins(x, acc)
+	softmax(acc)
+	for k, v := range acc {
+		dst[k] = float64(v)
+	}
+	putAcc(p)
 	return nil
 }
 
@@ -535,13 +541,13 @@ func (m *Model) Score(x []float64) (float64, error) {
 	}
 	switch {
 	case m.NumClass() > 0:
-		var p float32
-		m.withAcc(func(acc []float32) {
-			m.margins(x, acc)
-			softmax(acc)
-			p = 1 - acc[m.normal]
-		})
-		return float64(p), nil
+		var buf [stackOutputs]float32
+		acc, p := m.getAcc(&buf)
+		m.margins(x, acc)
+		softmax(acc)
+		s := 1 - acc[m.normal]
+		putAcc(p)
+		return float64(s), nil
 	case m.nout > 1:
 		return 0, unsupported("score of a model with %d targets: use Predict", m.nout)
 	}

@@ -146,3 +146,32 @@ func bytesRepeat(c byte, n int) []byte {
 	}
 	return b
 }
+
+// TestManyClasses exercises the pooled buffer used beyond stackOutputs
+// outputs.
+func TestManyClasses(t *testing.T) {
+	doc := tinyModel()
+	doc.path("learner", "learner_model_param").set("num_class", "40")
+	doc.path("learner", "objective").set("name", "multi:softprob")
+	doc.path("learner", "gradient_booster", "model").set("tree_info", nums(7))
+	m, err := Parse(toUBJ(doc))
+	require.NoError(t, err)
+	require.Equal(t, 40, m.NumClass())
+	mg := make([]float64, 40)
+	require.NoError(t, m.Margin([]float64{0, 0}, mg))
+	for k, v := range mg {
+		want := 0.5
+		if k == 7 {
+			want = 0.75
+		}
+		assert.Equal(t, want, v, "class %d", k)
+	}
+	p := make([]float64, 40)
+	require.NoError(t, m.PredictProba([]float64{0, 0}, p))
+	e := math.Exp(0.25)
+	assert.InDelta(t, e/(39+e), p[7], 1e-6)
+	s, err := m.Score([]float64{0, 0})
+	require.NoError(t, err)
+	assert.InDelta(t, 1-1/(39+e), s, 1e-6)
+	assert.Zero(t, testing.AllocsPerRun(20, func() { _, _ = m.Score([]float64{0, 0}) }))
+}
