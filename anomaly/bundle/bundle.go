@@ -1,0 +1,438 @@
+package bundle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/netwarden/netwarden/anomaly"
+	"github.com/netwarden/netwarden/dataset"
+	"github.com/netwarden/netwarden/features"
+	"github.com/netwarden/netwarden/forest"
+	"github.com/netwarden/netwarden/iforest"
+)
+
+// Kind is the kind of model a bundle holds: a fixed list, each decoded by
+// its own package's decoder.
+type Kind uint8
+
+const (
+	// IsolationForest is an *iforest.Forest.
+	IsolationForest Kind = iota + 1
+	// RandomForest is a *forest.Forest.
+	RandomForest
+	// XGBoost is a *bundle.XGBoost (an xgboost.Model with its source bytes).
+	XGBoost
+	// Hybrid is an *anomaly.Hybrid whose parts are of the kinds above.
+	Hybrid
+)
+
+var kindNames = [...]string{"", "isolation_forest", "random_forest", "xgboost", "hybrid"}
+
+// String returns "isolation_forest", "random_forest", "xgboost" or "hybrid".
+func (k Kind) String() string {
+	if k >= IsolationForest && k <= Hybrid {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("Kind(%d)", uint8(k))
+}
+
+// kindOf returns the kind of d, or an error wrapping ErrUnsupported.
+func kindOf(d anomaly.Detector, top bool) (Kind, error) {
+	switch m := d.(type) {
+	case *iforest.Forest:
+		if m != nil {
+			return IsolationForest, nil
+		}
+	case *forest.Forest:
+		if m != nil {
+			return RandomForest, nil
+		}
+	case *XGBoostModel:
+		if m != nil && m.Model != nil {
+			return XGBoost, nil
+		}
+	case *anomaly.Hybrid:
+		if m == nil {
+			break
+		}
+		if !top {
+			return 0, fmt.Errorf("bundle: a hybrid inside a hybrid: %w", anomaly.ErrUnsupported)
+		}
+		for _, p := range []anomaly.Detector{m.Classifier(), m.Novelty()} {
+			if _, err := kindOf(p, false); err != nil {
+				return 0, err
+			}
+		}
+		return Hybrid, nil
+	case nil:
+	default:
+		return 0, fmt.Errorf("bundle: cannot save a detector of type %T (an *iforest.Forest, *forest.Forest, *bundle.XGBoostModel or *anomaly.Hybrid of them): %w", d, anomaly.ErrUnsupported)
+	}
+	return 0, fmt.Errorf("bundle: nil detector: %w", anomaly.ErrNotFitted)
+}
+
+// Metadata describes a bundle for the people who deploy and audit it. New
+// fills Schema, Features, Model, Library, GoVersion and Created; the caller
+// gives the rest.
+type Metadata struct {
+	// Name is a short name for the detector.
+	Name string `json:"name,omitempty"`
+	// Training describes the training data (file, period, filters…).
+	Training string `json:"training,omitempty"`
+	// TrainingRows is the number of training rows.
+	TrainingRows int `json:"training_rows,omitempty"`
+	// Metrics are the figures measured at training time (ROC AUC on a
+	// validation set, false-alarm rate at the threshold, …); they must be
+	// finite.
+	Metrics map[string]float64 `json:"metrics,omitempty"`
+	// Notes is free text.
+	Notes string `json:"notes,omitempty"`
+
+	// Schema is the raw schema the pipeline was fitted on (set by New).
+	Schema []dataset.Column `json:"schema"`
+	// Features are the pipeline's output names (set by New).
+	Features []string `json:"features"`
+	// Model is the model kind (set by New).
+	Model string `json:"model"`
+	// Library is the netwarden module version that wrote the bundle (set by
+	// New; "(devel)" when built from a working tree).
+	Library string `json:"library"`
+	// GoVersion is the Go version that wrote the bundle (set by New).
+	GoVersion string `json:"go_version"`
+	// Created is the creation time, UTC (set by New when zero).
+	Created time.Time `json:"created"`
+}
+
+func (m Metadata) clone() Metadata {
+	m.Metrics = maps.Clone(m.Metrics)
+	m.Schema = slices.Clone(m.Schema)
+	m.Features = slices.Clone(m.Features)
+	return m
+}
+
+// libraryVersion returns the netwarden module's version from the build
+// information, or "(devel)".
+func libraryVersion() string {
+	const path = "github.com/netwarden/netwarden"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Path == path && bi.Main.Version != "" {
+			return bi.Main.Version
+		}
+		for _, d := range bi.Deps {
+			if d.Path == path {
+				return d.Version
+			}
+		}
+	}
+	return "(devel)"
+}
+
+// Bundle is a fitted pipeline, a detector and its threshold, with metadata:
+// everything needed to score raw records, in one value that saves to one
+// file. A Bundle is read-only and safe for concurrent use (except SetKey).
+type Bundle struct {
+	pipeline  *features.Pipeline
+	detector  anomaly.Detector
+	threshold anomaly.Threshold
+	meta      Metadata
+	kind      Kind
+
+	sources  []string  // the raw columns outputs come from, schema order
+	srcOf    []int32   // per output: index into srcIdx/srcW
+	srcIdx   []int32   // flattened source indices
+	srcW     []float64 // and their weights (1 / number of sources)
+	srcStart []int32   // per output, start in srcIdx; len = outputs+1
+	scratch  *sync.Pool
+}
+
+type scratch struct {
+	x, contrib, bySource []float64
+}
+
+// New assembles a bundle from a fitted pipeline, a detector taking the
+// pipeline's outputs, the threshold at which a score is an attack
+// (anomaly.Threshold semantics: score >= t), and metadata. The detector must
+// be an *iforest.Forest, a *forest.Forest, an *XGBoostModel, or an
+// *anomaly.Hybrid of them (an error wrapping ErrUnsupported otherwise); its
+// NumFeatures must be the pipeline's (ErrDimension), and an XGBoost model
+// that names its features must name them as the pipeline does. A NaN
+// threshold or metric is an error wrapping ErrNaN.
+func New(p *features.Pipeline, d anomaly.Detector, t anomaly.Threshold, meta Metadata) (*Bundle, error) {
+	if p == nil || p.NumFeatures() == 0 {
+		return nil, fmt.Errorf("bundle: no fitted pipeline: %w", anomaly.ErrNotFitted)
+	}
+	k, err := kindOf(d, true)
+	if err != nil {
+		return nil, err
+	}
+	if d.NumFeatures() != p.NumFeatures() {
+		return nil, fmt.Errorf("bundle: the %s takes %d features, the pipeline gives %d: %w", k, d.NumFeatures(), p.NumFeatures(), anomaly.ErrDimension)
+	}
+	if err := checkNames(d, p.Names()); err != nil {
+		return nil, err
+	}
+	if math.IsNaN(float64(t)) {
+		return nil, fmt.Errorf("bundle: NaN threshold: %w", anomaly.ErrNaN)
+	}
+	for name, v := range meta.Metrics {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("bundle: metric %q is %v: %w", name, v, anomaly.ErrNaN)
+		}
+	}
+	meta = meta.clone()
+	s := p.Schema()
+	meta.Schema = s.Columns
+	meta.Features = slices.Clone(p.Names())
+	meta.Model = k.String()
+	meta.Library = libraryVersion()
+	meta.GoVersion = runtime.Version()
+	if meta.Created.IsZero() {
+		meta.Created = time.Now().UTC().Truncate(time.Second)
+	}
+	return assemble(p, d, t, meta, k), nil
+}
+
+func checkNames(d anomaly.Detector, names []string) error {
+	parts := []anomaly.Detector{d}
+	if h, ok := d.(*anomaly.Hybrid); ok {
+		parts = []anomaly.Detector{h.Classifier(), h.Novelty()}
+	}
+	for _, part := range parts {
+		if x, ok := part.(*XGBoostModel); ok && len(x.FeatureNames()) > 0 {
+			if err := x.CheckFeatureNames(names); err != nil {
+				return fmt.Errorf("bundle: the XGBoost model's features are not the pipeline's: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// assemble builds the bundle and its source map.
+func assemble(p *features.Pipeline, d anomaly.Detector, t anomaly.Threshold, meta Metadata, k Kind) *Bundle {
+	b := &Bundle{pipeline: p, detector: d, threshold: t, meta: meta, kind: k}
+	index := map[string]int32{}
+	for _, c := range p.Schema().Columns {
+		index[c.Name] = int32(len(b.sources))
+		b.sources = append(b.sources, c.Name)
+	}
+	for i := range p.NumFeatures() {
+		b.srcStart = append(b.srcStart, int32(len(b.srcIdx)))
+		src := p.Sources(i)
+		for _, s := range src {
+			b.srcIdx = append(b.srcIdx, index[s])
+			b.srcW = append(b.srcW, 1/float64(len(src)))
+		}
+	}
+	b.srcStart = append(b.srcStart, int32(len(b.srcIdx)))
+	n, ns := p.NumFeatures(), len(b.sources)
+	b.scratch = &sync.Pool{New: func() any {
+		return &scratch{x: make([]float64, n), contrib: make([]float64, n), bySource: make([]float64, ns)}
+	}}
+	return b
+}
+
+// Pipeline returns the bundle's feature pipeline.
+func (b *Bundle) Pipeline() *features.Pipeline { return b.pipeline }
+
+// Detector returns the bundle's model.
+func (b *Bundle) Detector() anomaly.Detector { return b.detector }
+
+// Kind returns the kind of the bundle's model.
+func (b *Bundle) Kind() Kind { return b.kind }
+
+// Threshold returns the decision threshold: a score >= it is an attack.
+func (b *Bundle) Threshold() anomaly.Threshold { return b.threshold }
+
+// Metadata returns the bundle's metadata (a copy).
+func (b *Bundle) Metadata() Metadata { return b.meta.clone() }
+
+// SetKey gives the pipeline its pseudonymisation key after Load (see
+// features.Pseudonymize: keys are never saved). Call it before the bundle
+// is shared.
+func (b *Bundle) SetKey(key []byte) error { return b.pipeline.SetKey(key) }
+
+// Contribution is one raw column's share in a score: the sum of the
+// contributions of the pipeline outputs computed from it (an output of
+// several columns, such as a ratio, is shared equally between them),
+// oriented so that a positive value pushes towards "attack".
+type Contribution struct {
+	Column string  `json:"column"`
+	Value  float64 `json:"value"`
+}
+
+// Result is the verdict on one raw record.
+type Result struct {
+	// Score is the detector's score (higher is more attack-like).
+	Score float64 `json:"score"`
+	// Attack is Score >= the bundle's threshold.
+	Attack bool `json:"attack"`
+	// TopFeatures are the raw columns that pushed the score up most,
+	// largest first (only positive contributions). It is filled by the
+	// Explain methods when the model can explain itself, and nil otherwise.
+	TopFeatures []Contribution `json:"top_features,omitempty"`
+}
+
+// ScoreRow scores the raw row r (of the pipeline's schema) and decides. It
+// allocates nothing. Errors are the pipeline's (naming the column) and the
+// detector's.
+func (b *Bundle) ScoreRow(r *dataset.Row) (Result, error) {
+	s := b.scratch.Get().(*scratch)
+	defer b.scratch.Put(s)
+	if err := b.pipeline.TransformRow(r, s.x); err != nil {
+		return Result{}, fmt.Errorf("bundle: %w", err)
+	}
+	return b.score(s.x)
+}
+
+// ScoreRecord scores the raw record rec (column name → value as text) and
+// decides. It allocates nothing.
+func (b *Bundle) ScoreRecord(rec map[string]string) (Result, error) {
+	s := b.scratch.Get().(*scratch)
+	defer b.scratch.Put(s)
+	if err := b.pipeline.TransformRecord(rec, s.x); err != nil {
+		return Result{}, fmt.Errorf("bundle: %w", err)
+	}
+	return b.score(s.x)
+}
+
+func (b *Bundle) score(x []float64) (Result, error) {
+	v, err := b.detector.Score(x)
+	if err != nil {
+		return Result{}, fmt.Errorf("bundle: %w", err)
+	}
+	return Result{Score: v, Attack: b.threshold.Decide(v)}, nil
+}
+
+// ExplainRow is ScoreRow that also fills Result.TopFeatures with at most k
+// raw columns (k <= 0: all with a positive contribution) when the model can
+// explain its score: a model implementing anomaly.Explainer, an Isolation
+// Forest (Local-DIFFI contributions), or a Hybrid's dominant part of either
+// sort. Otherwise TopFeatures is nil and the result is ScoreRow's. It
+// allocates the TopFeatures slice only.
+func (b *Bundle) ExplainRow(r *dataset.Row, k int) (Result, error) {
+	s := b.scratch.Get().(*scratch)
+	defer b.scratch.Put(s)
+	if err := b.pipeline.TransformRow(r, s.x); err != nil {
+		return Result{}, fmt.Errorf("bundle: %w", err)
+	}
+	return b.explain(s, k)
+}
+
+// ExplainRecord is ExplainRow for a record given as column name → text.
+func (b *Bundle) ExplainRecord(rec map[string]string, k int) (Result, error) {
+	s := b.scratch.Get().(*scratch)
+	defer b.scratch.Put(s)
+	if err := b.pipeline.TransformRecord(rec, s.x); err != nil {
+		return Result{}, fmt.Errorf("bundle: %w", err)
+	}
+	return b.explain(s, k)
+}
+
+// contributor is the Isolation Forest's Local-DIFFI attribution: one
+// non-negative value per feature, larger when the feature isolated x sooner.
+type contributor interface {
+	Contributions(x, dst []float64) error
+}
+
+func (b *Bundle) explain(s *scratch, k int) (Result, error) {
+	res, err := b.score(s.x)
+	if err != nil {
+		return res, err
+	}
+	d := b.detector
+	if h, ok := d.(*anomaly.Hybrid); ok {
+		hs, err := h.Parts(s.x)
+		if err != nil {
+			return res, fmt.Errorf("bundle: %w", err)
+		}
+		d = h.Classifier()
+		if hs.Dominant == anomaly.PartNovelty {
+			d = h.Novelty()
+		}
+	}
+	sign := 1.0
+	switch e := d.(type) {
+	case anomaly.Explainer:
+		_, err = e.Explain(s.x, s.contrib)
+		if _, ok := d.(*iforest.Forest); ok {
+			sign = -1 // Isolation Forest explanations are of the path length: shorter is more anomalous
+		}
+	case contributor:
+		err = e.Contributions(s.x, s.contrib)
+	default:
+		return res, nil
+	}
+	if errors.Is(err, anomaly.ErrNoExplanation) {
+		return res, nil
+	}
+	if err != nil {
+		return res, fmt.Errorf("bundle: explain: %w", err)
+	}
+	clear(s.bySource)
+	for i, c := range s.contrib {
+		for j := b.srcStart[i]; j < b.srcStart[i+1]; j++ {
+			s.bySource[b.srcIdx[j]] += sign * c * b.srcW[j]
+		}
+	}
+	res.TopFeatures = top(b.sources, s.bySource, k)
+	return res, nil
+}
+
+// top returns the k largest positive values of v with their names, largest
+// first (ties in column order).
+func top(names []string, v []float64, k int) []Contribution {
+	n := 0
+	for _, x := range v {
+		if x > 0 {
+			n++
+		}
+	}
+	if k <= 0 || k > n {
+		k = n
+	}
+	out := make([]Contribution, 0, k)
+	for i, x := range v {
+		if !(x > 0) {
+			continue
+		}
+		if len(out) == k && x <= out[k-1].Value {
+			continue
+		}
+		c := Contribution{Column: names[i], Value: x}
+		pos, _ := slices.BinarySearchFunc(out, x, func(a Contribution, x float64) int {
+			if a.Value >= x {
+				return -1
+			}
+			return 1
+		})
+		if len(out) < k {
+			out = append(out, Contribution{})
+		}
+		copy(out[pos+1:], out[pos:len(out)-1])
+		out[pos] = c
+	}
+	return out
+}
+
+// ScoreTable scores every row of t (of the pipeline's schema): the pipeline
+// transforms the table, then the detector scores the rows over all cores.
+// It returns one score per row.
+func (b *Bundle) ScoreTable(ctx context.Context, t *dataset.Table) ([]float64, error) {
+	x, err := b.pipeline.TransformTable(ctx, t)
+	if err != nil {
+		return nil, fmt.Errorf("bundle: %w", err)
+	}
+	dst := make([]float64, t.Len())
+	if err := anomaly.ScoreBatch(ctx, b.detector, x, dst, 0); err != nil {
+		return nil, fmt.Errorf("bundle: %w", err)
+	}
+	return dst, nil
+}
