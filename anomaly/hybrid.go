@@ -43,8 +43,13 @@ const HybridThreshold Threshold = 0.5
 
 // Defaults of HybridConfig.
 const (
-	DefaultBudget          = 0.01
+	// DefaultBudget is one false alarm per 100 benign flows.
+	DefaultBudget = 0.01
+	// DefaultClassifierShare lets the classifier use at most half the
+	// budget on its own.
 	DefaultClassifierShare = 0.5
+	// DefaultClassifierFloor keeps a probability classifier at or above
+	// its own decision threshold.
 	DefaultClassifierFloor = 0.5
 )
 
