@@ -78,21 +78,18 @@ func TestCategoryMapMatchesAttackTypesCSV(t *testing.T) {
 
 func TestNovelLabelsRealData(t *testing.T) {
 	dir := nslDir(t)
-	test, err := dataset.LoadNSLKDD(filepath.Join(dir, "KDDTest+.txt"))
-	require.NoError(t, err)
+	test := loadNSL(t, filepath.Join(dir, "KDDTest+.txt"))
 	// The 17 attack names of KDDTest+ that KDDTrain+ lacks, with their
 	// KDDTest+ counts (nslCounts); the 20 % training subset also lacks perl.
 	want := map[string]int{}
 	for _, n := range strings.Fields("apache2 mailbomb processtable udpstorm mscan saint httptunnel named sendmail snmpgetattack snmpguess worm xlock xsnoop ps sqlattack xterm") {
 		want[n] = nslCounts["KDDTest+.txt"][n]
 	}
-	if !testing.Short() {
-		train, err := dataset.LoadNSLKDD(filepath.Join(dir, "KDDTrain+.txt.gz"))
-		require.NoError(t, err)
+	if !testing.Short() && !raceEnabled {
+		train := loadNSL(t, filepath.Join(dir, "KDDTrain+.txt.gz"))
 		assert.Equal(t, want, dataset.NovelLabels(train, test))
 	}
-	train20, err := dataset.LoadNSLKDD(filepath.Join(dir, "KDDTrain+_20Percent.txt"))
-	require.NoError(t, err)
+	train20 := loadNSL(t, filepath.Join(dir, "KDDTrain+_20Percent.txt"))
 	want["perl"] = nslCounts["KDDTest+.txt"]["perl"]
 	assert.Equal(t, want, dataset.NovelLabels(train20, test))
 	assert.Empty(t, dataset.NovelLabels(test, test))
@@ -136,9 +133,7 @@ func kdd99Dir(t *testing.T) string {
 }
 
 func TestLoadKDD99RealData(t *testing.T) {
-	if testing.Short() {
-		t.Skip("KDD'99 files (800 000 rows) skipped under -short")
-	}
+	skipSlow(t)
 	dir := kdd99Dir(t)
 	for name, want := range kdd99Counts {
 		t.Run(name, func(t *testing.T) {

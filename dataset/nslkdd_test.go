@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -50,11 +51,10 @@ func TestLoadNSLKDDRealData(t *testing.T) {
 	dir := nslDir(t)
 	for name, want := range nslCounts {
 		t.Run(name, func(t *testing.T) {
-			if testing.Short() && name == "KDDTrain+.txt.gz" {
-				t.Skip("full training set skipped under -short")
+			if name == "KDDTrain+.txt.gz" {
+				skipSlow(t)
 			}
-			tab, err := dataset.LoadNSLKDD(filepath.Join(dir, name))
-			require.NoError(t, err)
+			tab := loadNSL(t, filepath.Join(dir, name))
 			assert.Equal(t, nslRows[name], tab.Len())
 			assert.Equal(t, want, tab.LabelCounts())
 			assert.Empty(t, tab.UnknownLabels(), "every NSL-KDD name is in the category map")
@@ -72,6 +72,35 @@ func TestLoadNSLKDDRealData(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// skipSlow skips the slow real-data tests (full KDDTrain+, KDD'99) under
+// -short and under the race detector, which makes them ten times slower;
+// the plain CI run covers them.
+func skipSlow(t *testing.T) {
+	t.Helper()
+	if testing.Short() || raceEnabled {
+		t.Skip("slow real-data test: skipped under -short and -race; run go test without them")
+	}
+}
+
+var (
+	nslMu    sync.Mutex
+	nslCache = map[string]*dataset.Table{}
+)
+
+// loadNSL loads an NSL-KDD file once per test binary.
+func loadNSL(t *testing.T, path string) *dataset.Table {
+	t.Helper()
+	nslMu.Lock()
+	defer nslMu.Unlock()
+	if tab, ok := nslCache[path]; ok {
+		return tab
+	}
+	tab, err := dataset.LoadNSLKDD(path)
+	require.NoError(t, err)
+	nslCache[path] = tab
+	return tab
+}
 
 func TestReadNSLKDDFirstRow(t *testing.T) {
 	const text = "0,tcp,private,REJ,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,229,10,0.00,0.00,1.00,1.00,0.04,0.06,0.00,255,10,0.04,0.06,0.00,0.00,0.00,0.00,1.00,1.00,neptune,21\n" +

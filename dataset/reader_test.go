@@ -244,13 +244,13 @@ func (s *kdd99Stream) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// TestStreamLargeKDD99 streams a generated KDD'99 text (1 GiB; 32 MiB under
+// TestStreamLargeKDD99 streams a generated KDD'99 text (1 GiB; 16 MiB under
 // -short or -race) through the Reader: memory stays flat, because nothing
 // is allocated per row.
 func TestStreamLargeKDD99(t *testing.T) {
 	size := int64(1 << 30)
 	if testing.Short() || raceEnabled {
-		size = 32 << 20
+		size = 16 << 20
 	}
 	src := newKDD99Stream()
 	// Cut at a line end so the last record is whole.
