@@ -346,7 +346,6 @@ type scratch struct {
 	o    []bool
 	slot []int32
 	poly []float64 // e_0..e_m of the z of the slots x agrees with
-	defl []float64 // the same with one factor divided out
 }
 
 func (e *Ensemble) newScratch() *scratch {
@@ -358,7 +357,6 @@ func (e *Ensemble) newScratch() *scratch {
 		o:    make([]bool, d),
 		slot: make([]int32, e.numFeatures),
 		poly: make([]float64, d+1),
-		defl: make([]float64, d+1),
 	}
 	for i := range s.slot {
 		s.slot[i] = -1
@@ -459,28 +457,37 @@ func (l *leafwise) leaf(node int32, d int) {
 		fq += w[k] * e[m-k]
 	}
 	fq *= g
-	ed := s.defl[:d+1]
+	if m == 0 {
+		for _, f := range feat {
+			l.phi[f] -= fq
+		}
+		return
+	}
+	wm := w[:m]
+	em := e[:m+1]
 	for j, zj := range z {
 		if !o[j] {
 			l.phi[feat[j]] -= fq
 			continue
 		}
-		// Divide (1 + z_j·t) out of e: forwards when z_j ≤ 1, backwards
-		// (from the top coefficient) when z_j > 1, the stable direction.
+		// F(Q∖{j}) = Σ_k w[k]·e'_{m−1−k} with e' = e / (1 + z_j·t): divide
+		// forwards when z_j ≤ 1, backwards (from the top coefficient) when
+		// z_j > 1, the stable directions, summing as the coefficients come.
+		var f float64
 		if zj <= 1 {
-			ed[0] = 1
+			ed := 1.0
+			f = wm[m-1]
 			for k := 1; k < m; k++ {
-				ed[k] = e[k] - zj*ed[k-1]
+				ed = em[k] - zj*ed
+				f += wm[m-1-k] * ed
 			}
 		} else {
-			ed[m-1] = e[m] / zj
+			ed := em[m] / zj
+			f = wm[0] * ed
 			for k := m - 1; k > 0; k-- {
-				ed[k-1] = (e[k] - ed[k]) / zj
+				ed = (em[k] - ed) / zj
+				f += wm[m-k] * ed
 			}
-		}
-		f := 0.0
-		for k := 0; k < m; k++ {
-			f += w[k] * ed[m-1-k]
 		}
 		l.phi[feat[j]] += g * (1 - zj) * f
 	}
