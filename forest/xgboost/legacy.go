@@ -213,13 +213,17 @@ func decodeLegacyTrees(r *binReader, m *rawModel) error {
 	start := r.pos
 	numTrees := r.i32()
 	numParallel := r.i32()
-	r.pos = start + 24
+	r.pos = start + 16
+	pbuffer := int64(r.u32()) | int64(r.u32())<<32
 	outputGroups := r.i32()
 	sizeLeaf := r.i32()
 	r.pos = start + gbtreeParamSize
 	// Every tree takes at least its TreeParam and one node.
 	if numTrees < 0 || int64(numTrees) > int64(len(r.b)-r.pos)/(treeParamSize+nodeSize+statSize) {
 		return r.errf("%d trees cannot fit in %d bytes", numTrees, len(r.b)-r.pos)
+	}
+	if pbuffer != 0 {
+		return fmt.Errorf("xgboost: legacy binary: num_pbuffer %d: a pre-0.7 model with a saved prediction buffer: %w", pbuffer, errs.ErrUnsupported)
 	}
 	// 1.x leaves num_output_group at zero; before 1.0 it is the class count.
 	if outputGroups != 0 && int(outputGroups) != max(1, int(m.numClass)) {

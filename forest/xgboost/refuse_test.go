@@ -1,8 +1,11 @@
 package xgboost
 
 import (
+	"encoding/binary"
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -174,4 +177,46 @@ func TestManyClasses(t *testing.T) {
 	require.NoError(t, err)
 	assert.InDelta(t, 1-1/(39+e), s, 1e-6)
 	assert.Zero(t, testing.AllocsPerRun(20, func() { _, _ = m.Score([]float64{0, 0}) }))
+}
+
+// TestLegacyRefusals damages a 1.7 legacy binary at known offsets.
+func TestLegacyRefusals(t *testing.T) {
+	orig, err := os.ReadFile(filepath.Join(fixtureDir, "binary_small.model"))
+	if err != nil {
+		t.Skipf("fixture not found: %v", err)
+	}
+	// Offsets: magic 4, LearnerModelParam 136, "binary:logistic" 8+15,
+	// "gbtree" 8+6, then GBTreeModelParam.
+	gb := 4 + learnerParamSize + 8 + 15 + 8 + 6
+	tree0 := gb + gbtreeParamSize
+	put := func(b []byte, off int, v uint32) []byte {
+		c := append([]byte(nil), b...)
+		binary.LittleEndian.PutUint32(c[off:], v)
+		return c
+	}
+	for _, tc := range []struct {
+		name   string
+		b      []byte
+		target error
+		text   string
+	}{
+		{"truncated", orig[:len(orig)/2], errs.ErrFormat, "15 nodes cannot fit in 120 bytes"},
+		{"truncated header", orig[:100], errs.ErrFormat, "truncated: 136 bytes needed, 96 left"},
+		{"trailing bytes", append(append([]byte(nil), orig...), 1, 2, 3), errs.ErrFormat, "3 unexpected bytes after the model"},
+		{"absurd trees", put(orig, gb, 1<<30), errs.ErrFormat, "1073741824 trees cannot fit"},
+		{"pbuffer", put(orig, gb+16, 5), errs.ErrUnsupported, "num_pbuffer 5"},
+		{"roots", put(orig, tree0, 2), errs.ErrUnsupported, "num_roots 2"},
+		{"absurd nodes", put(orig, tree0+4, 1<<30), errs.ErrFormat, "nodes cannot fit"},
+		{"child out of range", put(orig, tree0+treeParamSize+4, 99), errs.ErrFormat, "children 99, 2 outside [0, 15)"},
+		{"absurd name", put(orig, 4+learnerParamSize, 1<<31), errs.ErrFormat, "objective name: 2147483648 elements exceed"},
+		{"header", put(orig, 8, 1<<31), errs.ErrFormat, "implausible header"},
+		{"booster", append(append(append([]byte(nil), orig[:4+learnerParamSize+8+15]...), 6, 0, 0, 0, 0, 0, 0, 0, 'g', 'b', 'f', 'o', 'o', 'o'), orig[4+learnerParamSize+8+15+14:]...), errs.ErrUnsupported, `booster "gbfooo"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse(tc.b)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, tc.target)
+			assert.Contains(t, err.Error(), tc.text)
+		})
+	}
 }
