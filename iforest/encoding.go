@@ -31,6 +31,9 @@ const (
 	formatVersion = 1
 	headerLen     = 8 + 2 + 2 + 4
 	maxNameLen    = 1 << 16
+	// maxFeatures bounds the feature count a file may declare, so that a
+	// corrupt count cannot make callers allocate gigabytes for a row.
+	maxFeatures = 1 << 24
 )
 
 // MarshalBinary encodes the forest in a versioned binary format with a
@@ -159,7 +162,8 @@ func (r *reader) count(what string, size int) int {
 // ErrFormat; a checksum mismatch wraps ErrChecksum; a newer format version
 // wraps ErrVersion. On error f is left unchanged. Every tree is checked
 // (children in range and after their parent, features in range, finite
-// values), so a forest that decodes can score any row without a panic.
+// values), so a forest that decodes can score any row without a panic. A
+// file may declare at most 2^24 features.
 func (f *Forest) UnmarshalBinary(data []byte) error {
 	if len(data) < len(magic) || string(data[:len(magic)]) != magic {
 		return fmt.Errorf("iforest: unmarshal: not an iforest model (bad magic header): %w", errs.ErrFormat)
@@ -197,7 +201,7 @@ func decode(p []byte) (*Forest, error) {
 		return nil, r.err
 	}
 	switch {
-	case nf == 0 || nf > math.MaxInt32:
+	case nf == 0 || nf > maxFeatures:
 		r.fail("%d features", nf)
 	case psi < 2 || psi > math.MaxInt32:
 		r.fail("sample size %d", psi)

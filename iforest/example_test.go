@@ -3,6 +3,7 @@ package iforest_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 
@@ -85,7 +86,7 @@ func cmpFloat(a, b float64) int {
 	return 0
 }
 
-func ExampleThresholdForContamination() {
+func ExampleForest_ThresholdForContamination() {
 	// Flag the 1 % of training flows that are easiest to isolate, as
 	// scikit-learn's IsolationForest(contamination=0.01) does.
 	X := flows(5000)
@@ -162,4 +163,55 @@ func ExampleAveragePathLength() {
 	fmt.Printf("c(2) = %.0f, c(256) = %.2f\n", iforest.AveragePathLength(2), iforest.AveragePathLength(256))
 	// Output:
 	// c(2) = 1, c(256) = 10.24
+}
+
+func ExampleThresholdForContamination() {
+	scores := []float64{0.41, 0.39, 0.44, 0.72, 0.40, 0.43, 0.38, 0.66, 0.42, 0.45}
+	thr, _ := iforest.ThresholdForContamination(scores, 0.2)
+	for _, s := range scores {
+		if s > thr {
+			fmt.Println("flag", s)
+		}
+	}
+	// Output:
+	// flag 0.72
+	// flag 0.66
+}
+
+func ExampleForest_PathLength() {
+	// E[h(x)] is the raw output behind the score: s = 2^(−E[h]/c(ψ)).
+	f, _ := iforest.Fit(context.Background(), flows(1000), iforest.Config{Seed: 8})
+	x := []float64{1.5, 500, 10}
+	h, _ := f.PathLength(x)
+	s, _ := f.Score(x)
+	fmt.Printf("E[h] = %.2f, c(ψ) = %.2f, score %.3f = %.3f\n", h, iforest.AveragePathLength(f.SampleSize()), s,
+		math.Exp2(-h/iforest.AveragePathLength(f.SampleSize())))
+	// Output:
+	// E[h] = 13.21, c(ψ) = 10.24, score 0.409 = 0.409
+}
+
+func ExampleForest_Trees() {
+	// The classic trees in the shared flat layout: a leaf's value is the
+	// path length it contributes, Cover counts the subsample rows.
+	f, _ := iforest.Fit(context.Background(), flows(1000), iforest.Config{Seed: 9, Trees: 3})
+	for i, t := range f.Trees() {
+		fmt.Printf("tree %d: %d nodes, root cover %.0f, depth %d\n", i, len(t.Nodes), t.Cover[0], t.MaxDepth())
+	}
+	// Output:
+	// tree 0: 127 nodes, root cover 256, depth 8
+	// tree 1: 189 nodes, root cover 256, depth 8
+	// tree 2: 187 nodes, root cover 256, depth 8
+}
+
+func ExampleForest_ScoreBatch() {
+	f, _ := iforest.Fit(context.Background(), flows(1000), iforest.Config{Seed: 10})
+	rows := [][]float64{{1.1, 520, 11}, {1.9, 480, 9}, {0.01, 40000, 300}}
+	scores := make([]float64, len(rows))
+	if err := f.ScoreBatch(context.Background(), rows, scores); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%.2f\n", scores)
+	// Output:
+	// [0.48 0.47 0.72]
 }

@@ -83,12 +83,15 @@ func (f *Forest) Contributions(x, dst []float64) error {
 }
 
 // ThresholdForContamination returns the score threshold above which a
-// fraction rate of the given scores lie: the (1 − rate) quantile of scores,
-// linearly interpolated as numpy.percentile does. It is scikit-learn's
-// contamination rule (offset_ = percentile(score_samples, 100·rate); a row
-// is an outlier when score_samples < offset_) restated for s = −score_samples:
-// flag a row when its score is greater than the threshold. rate must be in
-// (0, 1); scores must be non-empty and hold no NaN. scores is not modified.
+// fraction rate of the given scores lie: scikit-learn's contamination rule
+// restated for s = −score_samples. scikit-learn sets offset_ =
+// numpy.percentile(score_samples, 100·rate) (linear interpolation) and calls
+// a row an outlier when score_samples < offset_; this returns −offset_,
+// computed with numpy's arithmetic, so "score > threshold" flags exactly the
+// rows scikit-learn's predict would. (anomaly.ContaminationThreshold returns
+// the same cut as a Threshold for "score >= t": the next float64 above.)
+// rate must be in (0, 1); scores must be non-empty and hold no NaN. scores is
+// not modified.
 func ThresholdForContamination(scores []float64, rate float64) (float64, error) {
 	if !(rate > 0 && rate < 1) {
 		return 0, fmt.Errorf("iforest: contamination rate %v not in (0, 1)", rate)
@@ -96,21 +99,28 @@ func ThresholdForContamination(scores []float64, rate float64) (float64, error) 
 	if len(scores) == 0 {
 		return 0, fmt.Errorf("iforest: contamination threshold of no scores: %w", errs.ErrEmpty)
 	}
-	s := slices.Clone(scores)
-	for i, v := range s {
+	neg := make([]float64, len(scores))
+	for i, v := range scores {
 		if math.IsNaN(v) {
 			return 0, fmt.Errorf("iforest: score %d is NaN: %w", i, errs.ErrNaN)
 		}
+		neg[i] = -v
 	}
-	slices.Sort(s)
-	// numpy's "linear" method: position (n−1)·q.
-	pos := float64(len(s)-1) * (1 - rate)
-	i := int(math.Floor(pos))
-	if i >= len(s)-1 {
-		return s[len(s)-1], nil
+	slices.Sort(neg)
+	// numpy.percentile's "linear" method, with its two-sided lerp.
+	n := len(neg)
+	vi := float64(n-1) * rate
+	lo := math.Floor(vi)
+	i := int(lo)
+	if i >= n-1 {
+		return -neg[n-1], nil
 	}
-	frac := pos - float64(i)
-	return s[i] + frac*(s[i+1]-s[i]), nil
+	a, b := neg[i], neg[i+1]
+	g, d := vi-lo, b-a
+	if g >= 0.5 {
+		return -(b - d*(1-g)), nil
+	}
+	return -(a + d*g), nil
 }
 
 // ThresholdForContamination scores the rows of X (usually the training data)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/netwarden/netwarden/anomaly"
 	"github.com/netwarden/netwarden/iforest"
 	"github.com/netwarden/netwarden/internal/errs"
 )
@@ -496,5 +497,24 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	for range 4 {
 		assert.NoError(t, <-done)
+	}
+}
+
+// ThresholdForContamination and anomaly.ContaminationThreshold make the
+// same cut, one for "score > t", the other for "score >= t".
+func TestThresholdMatchesAnomaly(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{1, 2, 7, 100, 1001} {
+		s := make([]float64, n)
+		for i := range s {
+			s[i] = r.Float64()
+		}
+		for _, rate := range []float64{0.001, 0.01, 0.1, 0.25, 0.5, 0.9} {
+			mine, err := iforest.ThresholdForContamination(s, rate)
+			require.NoError(t, err)
+			theirs, err := anomaly.ContaminationThreshold(s, rate)
+			require.NoError(t, err)
+			assert.Equal(t, math.Nextafter(mine, math.Inf(1)), float64(theirs), "n=%d rate=%v", n, rate)
+		}
 	}
 }

@@ -18,7 +18,8 @@ import (
 )
 
 var (
-	_ anomaly.Detector = (*iforest.Forest)(nil)
+	_ anomaly.Detector    = (*iforest.Forest)(nil)
+	_ anomaly.BatchScorer = (*iforest.Forest)(nil)
 )
 
 // sharedRef holds scikit-learn 1.2.1's IsolationForest(n_estimators=100,
