@@ -98,6 +98,12 @@ func decodeDoc(l *lexer, m *rawModel) error {
 	if len(l.stack) != 0 {
 		return l.errf("unbalanced document")
 	}
+	if !l.ubj {
+		l.ws()
+	}
+	if l.pos != len(l.buf) {
+		return l.errf("%d unexpected bytes after the document", len(l.buf)-l.pos)
+	}
 	if !sawLearner {
 		return fmt.Errorf("xgboost: %s: no learner object: %w", m.format, errs.ErrFormat)
 	}

@@ -133,6 +133,8 @@ func TestDamagedBytes(t *testing.T) {
 		{"deep nesting", append([]byte(`{"other":`), bytesRepeat('[', 1000)...), "nested more than"},
 		{"legacy garbage", []byte("binf\x00\x00\x00\x3f"), "truncated"},
 		{"base64", []byte("bs64AAAA"), "base64"},
+		{"json trailing bytes", append(append([]byte(nil), js...), "{}"...), "2 unexpected bytes after the document"},
+		{"ubjson trailing bytes", append(append([]byte(nil), ub...), 'Z'), "1 unexpected bytes after the document"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse(tc.b)
