@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/netwarden/netwarden/dataset"
@@ -82,16 +83,20 @@ func BenchmarkReadCSV(b *testing.B) {
 	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 }
 
-// BenchmarkSynthetic generates 10 000 synthetic rows.
+// BenchmarkSynthetic generates synthetic tables of several sizes.
 func BenchmarkSynthetic(b *testing.B) {
-	b.ReportAllocs()
-	rows := 0
-	for b.Loop() {
-		t, err := dataset.Synthetic(dataset.SyntheticConfig{Rows: 10000})
-		if err != nil {
-			b.Fatal(err)
-		}
-		rows += t.Len()
+	for _, n := range []int{1000, 10000} {
+		b.Run("rows="+strconv.Itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			rows := 0
+			for b.Loop() {
+				t, err := dataset.Synthetic(dataset.SyntheticConfig{Rows: n})
+				if err != nil {
+					b.Fatal(err)
+				}
+				rows += t.Len()
+			}
+			b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+		})
 	}
-	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 }

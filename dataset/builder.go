@@ -43,11 +43,19 @@ type tableBuilder struct {
 	cat   chunked[Category]
 	diff  chunked[int8]
 	n     int
+
+	last     []string // by column: the previous row's value
+	lastCode []int32  // and its code; -1 before the first row
 }
 
 func newTableBuilder(t *Table) *tableBuilder {
 	k := len(t.schema.Columns)
-	return &tableBuilder{t: t, num: make([]chunked[float64], k), codes: make([]chunked[int32], k)}
+	b := &tableBuilder{t: t, num: make([]chunked[float64], k), codes: make([]chunked[int32], k),
+		last: make([]string, k), lastCode: make([]int32, k)}
+	for i := range b.lastCode {
+		b.lastCode[i] = -1
+	}
+	return b
 }
 
 // add appends r, which must match the table's schema (the Reader's rows do).
@@ -58,11 +66,18 @@ func (b *tableBuilder) add(r *Row) {
 			b.num[i].add(r.Num[i])
 			continue
 		}
-		code, ok := t.index[i][r.Cat[i]]
-		if !ok {
-			code = int32(len(t.levels[i]))
-			t.levels[i] = append(t.levels[i], r.Cat[i]) // the Reader's strings are immutable copies
-			t.index[i][r.Cat[i]] = code
+		// Runs of one value are common (protocol "tcp", flag "SF"), and
+		// comparing the Reader's interned strings is cheaper than hashing.
+		code := b.lastCode[i]
+		if r.Cat[i] != b.last[i] || code < 0 {
+			var ok bool
+			code, ok = t.index[i][r.Cat[i]]
+			if !ok {
+				code = int32(len(t.levels[i]))
+				t.levels[i] = append(t.levels[i], r.Cat[i]) // the Reader's strings are immutable copies
+				t.index[i][r.Cat[i]] = code
+			}
+			b.last[i], b.lastCode[i] = r.Cat[i], code
 		}
 		b.codes[i].add(code)
 	}

@@ -122,3 +122,24 @@ func TestReadNSLKDDFirstRow(t *testing.T) {
 	assert.Equal(t, dataset.DoS, tab.Category(0))
 	assert.True(t, errors.Is(errs.ErrFormat, errs.ErrFormat))
 }
+
+func TestReadTableStaysAppendable(t *testing.T) {
+	tab, err := dataset.ReadNSLKDD(stringsReader(nslLine1+"\n"+nslLine2+"\n"), "a.txt")
+	require.NoError(t, err)
+	var r dataset.Row
+	tab.Row(0, &r)
+	r.Cat[2], r.Label, r.Category = "telnet", "normal", dataset.Normal
+	require.NoError(t, tab.Append(&r))
+	tab.Row(1, &r)
+	require.NoError(t, tab.Append(&r))
+	codes, levels := tab.Codes(2)
+	assert.Equal(t, []int32{0, 1, 2, 1}, codes)
+	assert.Equal(t, []string{"private", "ftp_data", "telnet"}, levels)
+	assert.Equal(t, []string{"neptune", "normal", "normal", "normal"}, tab.Labels())
+	assert.Len(t, tab.Numeric(0), 4)
+
+	sub := tab.Subset([]int{3, 0})
+	assert.Equal(t, "a.txt", sub.Source())
+	assert.Equal(t, []string{"normal", "neptune"}, sub.Labels())
+	assert.Equal(t, 2, sub.LoadReport().Rows)
+}

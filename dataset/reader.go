@@ -99,6 +99,7 @@ const (
 // ValuePolicy says how one kind of special value is read. The zero value
 // rejects it.
 type ValuePolicy struct {
+	// Action is what becomes of the value; the zero value is Reject.
 	Action Action
 	// Value is stored when Action is Replace.
 	Value float64
