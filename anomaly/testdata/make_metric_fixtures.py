@@ -23,10 +23,11 @@ def add(name, y, s, curves=False):
     s = np.asarray(s, dtype=float)
     c = dict(name=name, y=y.tolist(), scores=s.tolist(),
              roc_auc=float(roc_auc_score(y, s)), average_precision=float(average_precision_score(y, s)))
+    # Rates such as 0.013 are where numpy's (100 * rate) / 100 differs from rate in the last bit.
     # IsolationForest(contamination=c) sets offset_ = np.percentile(score_samples, 100 * c) and flags
     # score_samples < offset_; with score = -score_samples that is score > -offset_.
     c["contamination"] = []
-    for cont in (0.01, 0.1, 0.25, 0.5):
+    for cont in (0.01, 0.013, 0.027, 0.054, 0.1, 0.112, 0.25, 0.5):
         offset = np.percentile(-s, 100.0 * cont)
         c["contamination"].append(dict(rate=cont, threshold=float(-offset), flagged=int((-s < offset).sum())))
     if curves:
