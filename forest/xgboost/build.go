@@ -8,11 +8,17 @@ import (
 	"github.com/netwarden/netwarden/internal/tree"
 )
 
-// NewestVersion is the newest XGBoost release whose model format this
-// reader was checked against (its source and, up to 3.1, its JSON schema,
-// doc/model.schema). A model written by a newer release is refused with an
-// error wrapping ErrVersion rather than read on trust.
-var NewestVersion = [3]int{3, 1, 3}
+// NewestVersion returns the newest XGBoost release whose model format this
+// reader was checked against: 3.1 (its source and its JSON schema,
+// doc/model.schema, at each release that added a field). A model written
+// by a newer release is refused with an error wrapping ErrVersion rather
+// than read on trust: from 3.2 on, XGBoost's source shows that dart folds
+// into gbtree with weight_drop inside the tree model (possibly shorter than
+// the trees) and that multi-target trees store leaf_weights apart from
+// per-split-target base_weights, changes this reader does not decode.
+func NewestVersion() [3]int { return newestVersion }
+
+var newestVersion = [3]int{3, 1, 3}
 
 // maxCategory is XGBoost's bound on a category code (a float32 holds
 // integers exactly up to 2^24).
@@ -36,7 +42,7 @@ func unsupported(format string, args ...any) error {
 func build(r *rawModel, inputSize int) (*Model, error) {
 	m := &Model{format: r.format, version: r.version, objectiveName: r.objective, booster: r.booster}
 	if r.hasVersion {
-		v, n := r.version, NewestVersion
+		v, n := r.version, newestVersion
 		if v[0] > n[0] || (v[0] == n[0] && v[1] > n[1]) {
 			return nil, fmt.Errorf("xgboost: field version: model written by XGBoost %d.%d.%d, newer than %d.%d.x, the newest this reader was checked against: %w",
 				v[0], v[1], v[2], n[0], n[1], errs.ErrVersion)

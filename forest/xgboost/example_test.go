@@ -218,3 +218,43 @@ func ExampleReadCategoryCodes() {
 	fmt.Println(codes.Code("flag", "SF"), codes.Code("flag", "RSTO"))
 	// Output: 3 NaN
 }
+
+func ExampleNewestVersion() {
+	v := xgboost.NewestVersion()
+	fmt.Printf("models written by XGBoost up to %d.%d are read; newer ones are refused\n", v[0], v[1])
+	// Output: models written by XGBoost up to 3.1 are read; newer ones are refused
+}
+
+func ExampleModel_Trees() {
+	m, err := xgboost.Load("testdata/extra/dart_multi.json") // dart, 3 classes, 4 rounds
+	if err != nil {
+		log.Fatal(err)
+	}
+	trees := m.Trees()
+	for _, i := range []int{0, 1, 2, 9} {
+		fmt.Printf("tree %d: class %d, weight %.4f, %d nodes, depth %d\n",
+			i, m.TreeOutput(i), m.TreeWeight(i), len(trees[i].Nodes), trees[i].MaxDepth())
+	}
+	// Output:
+	// tree 0: class 0, weight 1.0000, 9 nodes, depth 3
+	// tree 1: class 1, weight 1.0000, 11 nodes, depth 3
+	// tree 2: class 2, weight 1.0000, 9 nodes, depth 3
+	// tree 9: class 0, weight 0.3226, 9 nodes, depth 3
+}
+
+func ExampleModel_PredictBatch() {
+	m, err := xgboost.Load("testdata/extra/multi_rf.json")
+	if err != nil {
+		log.Fatal(err)
+	}
+	rows, _ := exampleRows(2)
+	X := mat.NewDense(2, m.NumFeatures(), append(rows[0], rows[1]...))
+	out := make([]float64, 2*m.NumPredictions())
+	if err := m.PredictBatch(context.Background(), X, out, 0); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%.4f\n%.4f\n", out[:3], out[3:])
+	// Output:
+	// [0.6099 0.1969 0.1932]
+	// [0.2020 0.2771 0.5209]
+}

@@ -244,6 +244,7 @@ type MismatchError struct {
 	Model, Pipeline []string
 }
 
+// Error lists the differing columns, at most ten of them.
 func (e *MismatchError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "xgboost: %d feature names differ from the model's:", len(e.Positions))
