@@ -285,3 +285,43 @@ func ExampleWriteComparison() {
 	// | score >= 0.5 | – | 0.00 % | 83.33 % | 100.00 % | 0.6667 | 100.00 % | 0.00 % |
 	// | score >= 0.35 | – | 25.00 % | 83.33 % | 66.67 % | 0.8000 | 100.00 % | 100.00 % |
 }
+
+func ExampleConfusionOf() {
+	flagged := []bool{true, true, false, false, true}
+	attack := []bool{true, false, false, true, true}
+	c, _ := anomaly.ConfusionOf(flagged, attack)
+	fmt.Printf("%+v precision %.2f recall %.2f\n", c, c.Precision(), c.Recall())
+	// Output:
+	// {TP:2 FP:1 TN:1 FN:1} precision 0.67 recall 0.67
+}
+
+// CalibrateScores takes the parts' scores of held-out benign rows directly,
+// for instance a forest's out-of-bag scores of those rows.
+func ExampleCalibrateScores() {
+	cls := []float64{0, 0, 0.02, 0, 0.6, 0, 0.01, 0, 0, 0.1}                     // classifier: P(attack)
+	nov := []float64{0.41, 0.44, 0.39, 0.52, 0.40, 0.47, 0.43, 0.58, 0.42, 0.45} // novelty scores
+	h, err := anomaly.CalibrateScores(linearClassifier{}, radialNovelty{}, cls, nov, anomaly.HybridConfig{Budget: 0.2})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p := h.Params()
+	fmt.Printf("classifier >= %v, novelty >= %v: %.0f %% of the calibration rows flagged\n",
+		float64(p.ClassifierThreshold), float64(p.NoveltyThreshold), 100*p.CalibrationFPR)
+	// Output:
+	// classifier >= 0.6, novelty >= 0.58: 20 % of the calibration rows flagged
+}
+
+// ExplainPart says which part a row's explanation comes from.
+func ExampleHybrid_ExplainPart() {
+	p := anomaly.HybridParams{ClassifierThreshold: 0.5, NoveltyThreshold: 0.9, ClassifierScale: 0.1, NoveltyScale: 0.05}
+	h, _ := anomaly.NewHybrid(linearClassifier{}, radialNovelty{}, p)
+	dst := make([]float64, 2)
+	part, base, err := h.ExplainPart([]float64{5, 1}, dst)
+	fmt.Println(part, base, dst, err)
+	part, _, err = h.ExplainPart([]float64{-5, 3}, dst)
+	fmt.Println(part, err)
+	// Output:
+	// classifier -12 [15 3] <nil>
+	// novelty anomaly: hybrid: the novelty part cannot explain its scores: netwarden: model cannot explain its scores
+}

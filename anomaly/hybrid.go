@@ -443,7 +443,7 @@ func (h *Hybrid) ExplainPart(x, dst []float64) (Part, float64, error) {
 	}
 	e, ok := d.(Explainer)
 	if !ok {
-		return hs.Dominant, 0, fmt.Errorf("anomaly: hybrid: the %s cannot explain its scores: %w", hs.Dominant, ErrNoExplanation)
+		return hs.Dominant, 0, fmt.Errorf("anomaly: hybrid: the %s part cannot explain its scores: %w", hs.Dominant, ErrNoExplanation)
 	}
 	base, err := e.Explain(x, dst)
 	if err != nil {

@@ -49,8 +49,8 @@ func novelFlags(train, test *dataset.Table) []bool {
 // false-alarm rate observed on KDDTest+'s normal rows must be within a
 // factor of 2 of the budget.
 func TestHybridNSLKDD(t *testing.T) {
-	if testing.Short() {
-		t.Skip("real-data test trains two forests on KDDTrain+: skipped with -short (CI runs it in the non-race pass)")
+	if testing.Short() || raceEnabled {
+		t.Skip("real-data test trains two forests on KDDTrain+: skipped with -short and -race (CI runs it in the plain pass)")
 	}
 	train := nsltest.Load(t, nsltest.Train)
 	tests := map[string]*dataset.Table{

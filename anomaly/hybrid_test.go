@@ -261,7 +261,7 @@ func TestHybridExplainAndAccessors(t *testing.T) {
 	part, _, err = h.ExplainPart([]float64{-5, 4}, dst)
 	assert.Equal(t, anomaly.PartNovelty, part)
 	assert.ErrorIs(t, err, anomaly.ErrNoExplanation)
-	assert.EqualError(t, err, "anomaly: hybrid: the novelty cannot explain its scores: netwarden: model cannot explain its scores")
+	assert.EqualError(t, err, "anomaly: hybrid: the novelty part cannot explain its scores: netwarden: model cannot explain its scores")
 
 	h2, err := anomaly.NewHybrid(h.Classifier(), h.Novelty(), h.Params())
 	require.NoError(t, err)
