@@ -258,3 +258,20 @@ func ExampleModel_PredictBatch() {
 	// [0.6099 0.1969 0.1932]
 	// [0.2020 0.2771 0.5209]
 }
+
+func ExampleModel_MarshalBinary() {
+	m, err := xgboost.Load("testdata/extra/rf.ubj")
+	if err != nil {
+		log.Fatal(err)
+	}
+	b, _ := m.MarshalBinary() // the UBJSON bytes XGBoost wrote
+	var m2 xgboost.Model
+	if err := m2.UnmarshalBinary(b); err != nil {
+		log.Fatal(err)
+	}
+	rows, _ := exampleRows(1)
+	s1, _ := m.Score(rows[0])
+	s2, _ := m2.Score(rows[0])
+	fmt.Println(m2.Format(), s1 == s2)
+	// Output: ubjson true
+}

@@ -48,6 +48,8 @@ type Model struct {
 	weights  []float32 // dart weight of each tree; nil for gbtree
 	parallel int
 	rounds   int
+	// src is a copy of the bytes the model was read from (MarshalBinary).
+	src []byte
 	// gblinear: weight of feature f for output k at f*nout+k, the bias at
 	// nfeat*nout+k.
 	linear []float32
@@ -111,7 +113,29 @@ func Parse(b []byte) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w (%s model)", err, raw.format)
 	}
+	m.src = bytes.Clone(b)
 	return m, nil
+}
+
+// MarshalBinary returns the bytes the model was read from, in XGBoost's
+// own format (JSON, UBJSON or legacy binary, as read), so that a bundle can
+// store the model exactly as XGBoost wrote it.
+func (m *Model) MarshalBinary() ([]byte, error) {
+	if m.src == nil {
+		return nil, fmt.Errorf("xgboost: model: %w", errs.ErrNotFitted)
+	}
+	return bytes.Clone(m.src), nil
+}
+
+// UnmarshalBinary replaces m with the model in b, in any format Parse
+// reads. It must not be called on a Model in use by other goroutines.
+func (m *Model) UnmarshalBinary(b []byte) error {
+	n, err := Parse(b)
+	if err != nil {
+		return err
+	}
+	*m = *n
+	return nil
 }
 
 // sniff tells the formats apart: a UBJSON document starts with '{'
@@ -385,7 +409,8 @@ func putAcc(p *[]float32) {
 }
 
 // Margin writes the raw margins of row x into dst, which must have length
-// NumOutputs: XGBoost's predict(output_margin=True). It does not allocate.
+// NumOutputs: XGBoost's predict(output_margin=True). A NaN in x is a
+// missing value, as in XGBoost. It does not allocate.
 func (m *Model) Margin(x, dst []float64) error {
 	if err := m.checkRow(x); err != nil {
 		return err
