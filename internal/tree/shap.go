@@ -55,6 +55,9 @@ import (
 // (a depth-6 XGBoost tree needs at most 2^12).
 const DefaultTableBudget = 1 << 14
 
+// maxTableBudget caps Options.TableBudget so that table offsets fit int32.
+const maxTableBudget = 1 << 30
+
 // maxTableDepth bounds the unique-feature count of a path that Fast TreeSHAP
 // v2 tabulates (the masks are uint32).
 const maxTableDepth = 24
@@ -130,7 +133,7 @@ func NewEnsemble(trees []Tree, numFeatures int, opt *Options) (*Ensemble, error)
 	}
 	budget := DefaultTableBudget
 	if opt != nil && opt.TableBudget != 0 {
-		budget = opt.TableBudget
+		budget = min(opt.TableBudget, maxTableBudget)
 	}
 	e := &Ensemble{trees: make([]prepared, len(trees)), numFeatures: numFeatures}
 	for i := range trees {
@@ -163,6 +166,8 @@ func NewEnsemble(trees []Tree, numFeatures int, opt *Options) (*Ensemble, error)
 			e.maxNodes = len(t.Nodes)
 		}
 	}
+	// A path has at most min(depth, numFeatures) distinct features.
+	e.maxDepth = min(e.maxDepth, numFeatures)
 	e.weights = shapleyWeights(e.maxDepth + 1)
 	e.pool.New = func() any { return e.newScratch() }
 	return e, nil

@@ -245,6 +245,7 @@ func TestLocalAccuracyDeep(t *testing.T) {
 	}{
 		{"depth 30 leaf-wise", genSpec{features: 40, depth: 30, outputs: 2, leafProb: 0.6, catProb: 0.05, spine: true}, 3, false},
 		{"depth 7 tables", genSpec{features: 30, depth: 7, outputs: 1, leafProb: 0.05, catProb: 0.05}, 10, true},
+		{"chain of depth 600 over 5 features", genSpec{features: 5, depth: 600, outputs: 1, leafProb: 1, spine: true, root: 1e300}, 2, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(7, 7))
@@ -255,12 +256,18 @@ func TestLocalAccuracyDeep(t *testing.T) {
 			if !tc.fast {
 				require.Equal(t, tc.spec.depth, trees[0].MaxDepth())
 			}
-			e, err := NewEnsemble(trees, tc.spec.features, nil)
+			budget := 0
+			if !tc.fast {
+				budget = -1
+			}
+			e, err := NewEnsemble(trees, tc.spec.features, &Options{TableBudget: budget})
 			require.NoError(t, err)
 			for _, p := range e.trees {
 				require.Equal(t, tc.fast, p.fast)
 			}
-			x, err := e.Explainer(randWeights(rng, trees))
+			w := randWeights(rng, trees)
+			w[0][0] = 1
+			x, err := e.Explainer(w)
 			require.NoError(t, err)
 			dst := make([]float64, tc.spec.features)
 			for r := 0; r < 20; r++ {
