@@ -14,8 +14,9 @@ import (
 	"github.com/netwarden/netwarden/internal/errs"
 )
 
-// nslDir returns $NSLKDD_DIR or skips the test. (This package cannot use
-// internal/nsltest: nsltest imports dataset.)
+// nslDir returns $NSLKDD_DIR or skips the test, like internal/nsltest.Dir
+// (kept here so that this package's tests do not depend on a helper built
+// on top of it).
 func nslDir(t testing.TB) string {
 	t.Helper()
 	d := os.Getenv("NSLKDD_DIR")
