@@ -345,7 +345,7 @@ type HybridScore struct {
 	Dominant Part
 }
 
-// rescale maps a part's score s to (0, 1), with its threshold t at 0.5:
+// rescale maps a part's score s to [0, 1], with its threshold t at 0.5:
 // the logistic function of (s - t)/scale, kept on the right side of 0.5 so
 // that the rescaled score >= 0.5 exactly when s >= t.
 func rescale(s float64, t Threshold, scale float64) float64 {
@@ -383,7 +383,7 @@ func (h *Hybrid) Parts(x []float64) (HybridScore, error) {
 	return hs, nil
 }
 
-// Score returns the hybrid score of x, in (0, 1) and monotone in each
+// Score returns the hybrid score of x, in [0, 1] and monotone in each
 // part's score: the larger of the two parts' scores, each mapped through a
 // logistic function centred on the part's threshold, σ((s − t)/scale), so
 // that a part's threshold maps to 0.5. The row is an attack (some part

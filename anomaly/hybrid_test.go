@@ -149,7 +149,7 @@ func TestHybridScoreMatchesDecision(t *testing.T) {
 		assert.Equal(t, hs.Fired, fired)
 		assert.Equal(t, p.ClassifierThreshold.Decide(hs.Classifier), fired&anomaly.PartClassifier != 0)
 		assert.Equal(t, p.NoveltyThreshold.Decide(hs.Novelty), fired&anomaly.PartNovelty != 0)
-		assert.True(t, s > 0 && s < 1 || s == 1, "score %v in (0, 1]", s)
+		assert.True(t, s >= 0 && s <= 1, "score %v in [0, 1]", s)
 	}
 	// The score is exactly on the right side of 0.5 at a part's threshold.
 	tn := float64(p.NoveltyThreshold)
