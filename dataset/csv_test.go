@@ -3,6 +3,7 @@ package dataset_test
 import (
 	"errors"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -174,4 +175,39 @@ func TestCSVCROnlyLineEnds(t *testing.T) {
 func mustCode(t *dataset.Table, i int) int32 {
 	codes, _ := t.Codes(0)
 	return codes[i]
+}
+
+// The XGBoost fixtures' feature CSVs (../shared/fixtures/xgboost): 500 rows
+// of 118 encoded columns with a header; the _nan file has 2982 cells
+// "nan" (counted with tr ',' '\n' | grep -c '^nan$').
+func TestCSVXGBoostFixtures(t *testing.T) {
+	dir := filepath.Join(nslDir(t), "..", "..", "fixtures", "xgboost")
+	if _, err := os.Stat(filepath.Join(dir, "test_features_nan.csv")); err != nil {
+		t.Skip("XGBoost fixtures not found next to $NSLKDD_DIR: ", err)
+	}
+	tab, err := dataset.LoadCSV(filepath.Join(dir, "test_features.csv"), dataset.CSVConfig{})
+	require.NoError(t, err)
+	assert.Equal(t, 500, tab.Len())
+	assert.Equal(t, 118, tab.NumColumns())
+	s := tab.Schema()
+	assert.Equal(t, 117, s.Index("flag=SH"))
+
+	_, err = dataset.LoadCSV(filepath.Join(dir, "test_features_nan.csv"), dataset.CSVConfig{})
+	var pe *dataset.ParseError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, 2, pe.Line)
+	assert.Equal(t, "num_compromised", pe.Field)
+	assert.Equal(t, 37, pe.Column)
+
+	tab, err = dataset.LoadCSV(filepath.Join(dir, "test_features_nan.csv"), dataset.CSVConfig{NaN: dataset.ValuePolicy{Action: dataset.AsNaN}})
+	require.NoError(t, err)
+	nan := 0
+	for j := 0; j < tab.NumColumns(); j++ {
+		for _, v := range tab.Numeric(j) {
+			if math.IsNaN(v) {
+				nan++
+			}
+		}
+	}
+	assert.Equal(t, 2982, nan)
 }

@@ -194,3 +194,85 @@ func ExampleFetchNSLKDD() {
 	// 2 rows
 	// true
 }
+
+func ExampleReadKDD99() {
+	const text = `0,tcp,http,SF,181,5450,0,0,0,0,0,1,0,0,0,0,0,0,0,0,0,0,8,8,0.00,0.00,0.00,0.00,1.00,0.00,0.00,9,9,1.00,0.00,0.11,0.00,0.00,0.00,0.00,0.00,normal.
+0,icmp,ecr_i,SF,1032,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,511,511,0.00,0.00,0.00,0.00,1.00,0.00,0.00,255,255,1.00,0.00,1.00,0.00,0.00,0.00,0.00,0.00,smurf.
+`
+	t, err := dataset.ReadKDD99(strings.NewReader(text), "kddcup.data_10_percent")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i := 0; i < t.Len(); i++ {
+		fmt.Println(t.Label(i), t.Category(i), t.Difficulty(i))
+	}
+	// Output:
+	// normal normal -1
+	// smurf DoS -1
+}
+
+func ExampleNSLKDDSchema() {
+	s := dataset.NSLKDDSchema()
+	fmt.Println(s.Len(), "columns")
+	for _, c := range s.Columns[:5] {
+		fmt.Println(c.Name, c.Kind)
+	}
+	// Output:
+	// 41 columns
+	// duration numeric
+	// protocol_type categorical
+	// service categorical
+	// flag categorical
+	// src_bytes numeric
+}
+
+func ExampleNewCSVReader() {
+	const flows = "src_port;proto;bytes;verdict\n443;tcp;1200;benign\n53;udp;80;dns-tunnel\n"
+	r, err := dataset.NewCSVReader(strings.NewReader(flows), "flows.csv", dataset.CSVConfig{
+		Comma:       ';',
+		Categorical: []string{"proto"},
+		Label:       "verdict",
+		CategoryFunc: func(label string) dataset.Category {
+			if label == "benign" {
+				return dataset.Normal
+			}
+			return dataset.R2L
+		},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var row dataset.Row
+	for r.Read(&row) == nil {
+		fmt.Println(row.Num[0], row.Cat[1], row.Num[2], row.Label, row.Category)
+	}
+	// Output:
+	// 443 tcp 1200 benign normal
+	// 53 udp 80 dns-tunnel R2L
+}
+
+func ExampleTable_LoadReport() {
+	r := dataset.NewNSLKDDReader(strings.NewReader(strings.ReplaceAll(exampleNSL, "neptune", "zeroday")), "x.txt")
+	t, _ := r.ReadAll()
+	rep := t.LoadReport()
+	fmt.Println(rep.Rows, rep.Unknown, rep.UnknownLabels)
+	fmt.Println(t.CategoryCounts())
+	// Output:
+	// 2 1 map[zeroday:1]
+	// [1 0 0 0 0 1]
+}
+
+func ExampleKnownSHA256() {
+	h, ok := dataset.KnownSHA256("KDDTest+.txt")
+	fmt.Println(ok, h[:16])
+	// Output:
+	// true fa46b0935342616a
+}
+
+func ExampleSyntheticAttacks() {
+	fmt.Println(len(dataset.SyntheticAttacks()), "families,", len(dataset.SyntheticTrainAttacks()), "of them in NSL-KDD's training set")
+	// Output:
+	// 39 families, 22 of them in NSL-KDD's training set
+}
