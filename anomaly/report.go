@@ -2,7 +2,6 @@ package anomaly
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -192,7 +191,7 @@ func (r *Report) Detection(category string) (float64, bool) {
 }
 
 type jsonReport struct {
-	Threshold         float64        `json:"threshold"`
+	Threshold         *float64       `json:"threshold"`
 	Budget            *float64       `json:"false_alarm_budget,omitempty"`
 	Rows              int            `json:"rows"`
 	Benign            int            `json:"benign"`
@@ -219,18 +218,16 @@ func finiteOrNil(v float64) *float64 {
 	return &v
 }
 
-// MarshalJSON encodes the report with snake_case keys: threshold,
+// MarshalJSON encodes the report with snake_case keys: threshold (null
+// when infinite, as CostThreshold's "flag nothing"),
 // false_alarm_budget (only when set), rows, benign, attacks, confusion
 // {tp, fp, tn, fn}, accuracy, precision, recall, f1, false_positive_rate,
 // false_alarms_per_10k, roc_auc and pr_auc (null when undefined),
 // categories [{category, rows, detected, detection_rate, miss_cost}],
 // novel (only when set), false_alarm_cost and cost_per_million.
 func (r *Report) MarshalJSON() ([]byte, error) {
-	if math.IsInf(float64(r.Threshold), 0) || math.IsNaN(float64(r.Threshold)) {
-		return nil, errors.New("anomaly: report: cannot encode an infinite threshold as JSON")
-	}
 	j := jsonReport{
-		Threshold: float64(r.Threshold), Rows: r.Rows, Benign: r.Benign, Attacks: r.Attacks,
+		Threshold: finiteOrNil(float64(r.Threshold)), Rows: r.Rows, Benign: r.Benign, Attacks: r.Attacks,
 		Confusion: r.Confusion, Accuracy: r.Accuracy, Precision: r.Precision, Recall: r.Recall,
 		F1: r.F1, FalsePositiveRate: r.FalsePositiveRate, FalseAlarmsPer10k: r.FalseAlarmsPer10k,
 		ROCAUC: finiteOrNil(r.ROCAUC), PRAUC: finiteOrNil(r.PRAUC), Categories: r.Categories,

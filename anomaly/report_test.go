@@ -143,3 +143,15 @@ func TestWriteComparison(t *testing.T) {
 `, sb.String())
 	assert.ErrorIs(t, anomaly.WriteComparison(&sb, nil, reports), anomaly.ErrDimension)
 }
+
+func TestReportInfiniteThresholdJSON(t *testing.T) {
+	th, _, err := anomaly.CostThreshold([]float64{1, 2}, []dataset.Category{N, P}, anomaly.CostModel{FalseAlarm: 10})
+	require.NoError(t, err)
+	require.True(t, math.IsInf(float64(th), 1), "flag nothing")
+	r, err := anomaly.NewReport([]float64{1, 2}, []dataset.Category{N, P}, th, anomaly.ReportConfig{})
+	require.NoError(t, err)
+	b, err := json.Marshal(r)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"threshold":null`)
+	assert.Contains(t, r.String(), "score >= +Inf")
+}
