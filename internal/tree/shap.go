@@ -470,6 +470,7 @@ func (l *leafwise) leaf(node int32, d int) {
 	}
 	wm := w[:m]
 	em := e[:m+1]
+	pend := -1 // a slot with z ≤ 1 waiting for a partner
 	for j, zj := range z {
 		if !o[j] {
 			l.phi[feat[j]] -= fq
@@ -478,23 +479,42 @@ func (l *leafwise) leaf(node int32, d int) {
 		// F(Q∖{j}) = Σ_k w[k]·e'_{m−1−k} with e' = e / (1 + z_j·t): divide
 		// forwards when z_j ≤ 1, backwards (from the top coefficient) when
 		// z_j > 1, the stable directions, summing as the coefficients come.
-		var f float64
-		if zj <= 1 {
-			ed := 1.0
-			f = wm[m-1]
-			for k := 1; k < m; k++ {
-				ed = em[k] - zj*ed
-				f += wm[m-1-k] * ed
-			}
-		} else {
+		if zj > 1 {
 			ed := em[m] / zj
-			f = wm[0] * ed
+			f := wm[0] * ed
 			for k := m - 1; k > 0; k-- {
 				ed = (em[k] - ed) / zj
 				f += wm[m-k] * ed
 			}
+			l.phi[feat[j]] += g * (1 - zj) * f
+			continue
 		}
-		l.phi[feat[j]] += g * (1 - zj) * f
+		if pend < 0 {
+			pend = j
+			continue
+		}
+		// Two slots at once: four independent dependency chains.
+		za := z[pend]
+		eda, edb := 1.0, 1.0
+		fa, fb := wm[m-1], wm[m-1]
+		for k := 1; k < m; k++ {
+			eda = em[k] - za*eda
+			edb = em[k] - zj*edb
+			fa += wm[m-1-k] * eda
+			fb += wm[m-1-k] * edb
+		}
+		l.phi[feat[pend]] += g * (1 - za) * fa
+		l.phi[feat[j]] += g * (1 - zj) * fb
+		pend = -1
+	}
+	if pend >= 0 {
+		za := z[pend]
+		ed, f := 1.0, wm[m-1]
+		for k := 1; k < m; k++ {
+			ed = em[k] - za*ed
+			f += wm[m-1-k] * ed
+		}
+		l.phi[feat[pend]] += g * (1 - za) * f
 	}
 }
 
