@@ -145,7 +145,7 @@ func TestWriteComparison(t *testing.T) {
 }
 
 func TestReportInfiniteThresholdJSON(t *testing.T) {
-	th, _, err := anomaly.CostThreshold([]float64{1, 2}, []dataset.Category{N, P}, anomaly.CostModel{FalseAlarm: 10})
+	th, _, err := anomaly.CostThreshold([]float64{2, 1}, []dataset.Category{N, P}, anomaly.CostModel{FalseAlarm: 10})
 	require.NoError(t, err)
 	require.True(t, math.IsInf(float64(th), 1), "flag nothing")
 	r, err := anomaly.NewReport([]float64{1, 2}, []dataset.Category{N, P}, th, anomaly.ReportConfig{})
