@@ -207,6 +207,8 @@ func Parse(data []byte) (*Bundle, error) {
 			r.fail("metadata of %d bytes", len(mj))
 		} else if err := json.Unmarshal(mj, &meta); err != nil {
 			r.fail("metadata: %v", err)
+		} else if _, err := json.Marshal(meta); err != nil {
+			r.fail("metadata: %v", err) // e.g. a year beyond 9999, which could not be saved again
 		}
 	}
 	t := anomaly.Threshold(math.Float64frombits(r.u64()))

@@ -1,0 +1,80 @@
+package bundle_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/netwarden/netwarden/anomaly/bundle"
+	"github.com/netwarden/netwarden/dataset"
+	"github.com/netwarden/netwarden/features"
+	"github.com/netwarden/netwarden/iforest"
+)
+
+// Example trains an Isolation Forest on benign flows through a pipeline,
+// saves pipeline, model, threshold and metadata in one file, loads it and
+// scores a raw record as a service receives it.
+func Example() {
+	ctx := context.Background()
+	s := dataset.Schema{Columns: []dataset.Column{
+		{Name: "proto", Kind: dataset.Categorical},
+		{Name: "src_bytes", Kind: dataset.Numeric},
+		{Name: "count", Kind: dataset.Numeric},
+	}}
+	benign := dataset.NewTable(s)
+	for i := range 500 {
+		_ = benign.Append(&dataset.Row{
+			Num:   []float64{0, float64(200 + (i*37)%800), float64(1 + i%5)},
+			Cat:   []string{[]string{"tcp", "udp"}[i%2], "", ""},
+			Label: "normal",
+		})
+	}
+	p, _ := features.Fit(ctx, benign,
+		features.Select([]string{"src_bytes", "count"}, features.Log1p, features.Standardize),
+		features.OneHot("proto", features.OneHotConfig{Unknown: features.UnknownOther}))
+	x, _ := p.TransformTable(ctx, benign)
+	model, _ := iforest.Fit(ctx, x, iforest.Config{Trees: 100, Seed: 1})
+	b, err := bundle.New(p, model, 0.6, bundle.Metadata{Name: "flows", Training: "500 benign flows", TrainingRows: 500})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	dir, _ := os.MkdirTemp("", "bundle")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "flows.nwb")
+	if err := b.Save(path); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	loaded, err := bundle.Load(path)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(loaded.Kind(), loaded.Metadata().Training)
+	for _, rec := range []map[string]string{
+		{"proto": "tcp", "src_bytes": "420", "count": "3"},
+		{"proto": "icmp", "src_bytes": "0", "count": "511"},
+	} {
+		res, err := loaded.ExplainRecord(rec, 2)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("attack=%v top=%v\n", res.Attack, columns(res.TopFeatures))
+	}
+	// Output:
+	// isolation_forest 500 benign flows
+	// attack=false top=[proto count]
+	// attack=true top=[proto src_bytes]
+}
+
+func columns(c []bundle.Contribution) []string {
+	var s []string
+	for _, x := range c {
+		s = append(s, x.Column)
+	}
+	return s
+}

@@ -1,0 +1,108 @@
+package bundle_test
+
+import (
+	"context"
+	"math"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netwarden/netwarden/anomaly"
+	"github.com/netwarden/netwarden/anomaly/bundle"
+	"github.com/netwarden/netwarden/dataset"
+	"github.com/netwarden/netwarden/features"
+	"github.com/netwarden/netwarden/forest"
+	"github.com/netwarden/netwarden/iforest"
+	"github.com/netwarden/netwarden/internal/nsltest"
+)
+
+const fixtures = "../../../shared/fixtures/xgboost"
+
+// nslIForest fits steps on the 20 % training file and a 100-tree Isolation
+// Forest (ψ = 256) on its normal rows.
+func nslIForest(tb testing.TB, steps []features.Step) (*features.Pipeline, *iforest.Forest) {
+	tr := nsltest.Load(tb, nsltest.Train20)
+	p, err := features.Fit(context.Background(), tr, steps...)
+	require.NoError(tb, err)
+	normal := tr.Filter(func(i int) bool { return !tr.IsAttack(i) })
+	x, err := p.TransformTable(context.Background(), normal)
+	require.NoError(tb, err)
+	f, err := iforest.Fit(context.Background(), x, iforest.Config{Trees: 100, SampleSize: 256, Seed: 7, FeatureNames: p.Names()})
+	require.NoError(tb, err)
+	return p, f
+}
+
+// TestRoundTripKDDTest saves and loads bundles of each model kind and checks
+// bit-identical scores, row by row through the raw record, on all of
+// KDDTest+ (its first 3,000 rows under the race detector).
+func TestRoundTripKDDTest(t *testing.T) {
+	te := nsltest.Load(t, nsltest.Test)
+	tr := nsltest.Load(t, nsltest.Train20)
+	p, ifo := nslIForest(t, features.Reference())
+	x, err := p.TransformTable(context.Background(), tr)
+	require.NoError(t, err)
+	trees := 30 // the round trip, not the forest's quality, is under test
+	if raceEnabled || testing.Short() {
+		trees = 10
+	}
+	rf, err := forest.Fit(context.Background(), x, nsltest.Binary(tr), forest.Config{Trees: trees, Seed: 3})
+	require.NoError(t, err)
+	xgb, err := bundle.LoadXGBoost(filepath.Join(fixtures, "binary_100.json"))
+	if err != nil {
+		t.Skipf("XGBoost fixture: %v", err)
+	}
+	hyb, err := anomaly.NewHybrid(xgb, ifo, anomaly.HybridParams{ClassifierThreshold: 0.5, NoveltyThreshold: 0.55, ClassifierScale: 0.2, NoveltyScale: 0.03})
+	require.NoError(t, err)
+	n := te.Len()
+	if raceEnabled || testing.Short() {
+		n = 3000
+	}
+	for _, c := range []struct {
+		name string
+		d    anomaly.Detector
+	}{{"iforest", ifo}, {"forest", rf}, {"xgboost", xgb}, {"hybrid", hyb}} {
+		t.Run(c.name, func(t *testing.T) {
+			b, err := bundle.New(p, c.d, 0.5, bundle.Metadata{Training: nsltest.Train20, TrainingRows: tr.Len()})
+			require.NoError(t, err)
+			path := filepath.Join(t.TempDir(), c.name+".nwb")
+			require.NoError(t, b.Save(path))
+			l, err := bundle.Load(path)
+			require.NoError(t, err)
+			var r dataset.Row
+			for i := range n {
+				te.Row(i, &r)
+				want, err := b.ScoreRow(&r)
+				require.NoError(t, err)
+				got, err := l.ScoreRow(&r)
+				require.NoError(t, err)
+				if math.Float64bits(want.Score) != math.Float64bits(got.Score) || want.Attack != got.Attack {
+					t.Fatalf("row %d: saved %v, loaded %v", i, want, got)
+				}
+			}
+			if !raceEnabled && !testing.Short() {
+				all, err := l.ScoreTable(context.Background(), te)
+				require.NoError(t, err)
+				assert.Len(t, all, te.Len())
+			}
+		})
+	}
+}
+
+// TestXGBoostNamesChecked: a bundle refuses an XGBoost model whose feature
+// names are not the pipeline's (here: Standard fitted on full train, 122
+// columns, against the 118-column fixture).
+func TestXGBoostNamesChecked(t *testing.T) {
+	xgb, err := bundle.LoadXGBoost(filepath.Join(fixtures, "binary_100.json"))
+	if err != nil {
+		t.Skipf("XGBoost fixture: %v", err)
+	}
+	tr := nsltest.Load(t, nsltest.Train20)
+	p, err := features.Fit(context.Background(), tr, features.Drop([]string{"duration"}), features.OneHot("protocol_type", features.OneHotConfig{}),
+		features.OneHot("service", features.OneHotConfig{}), features.OneHot("flag", features.OneHotConfig{}), features.Numeric("duration"))
+	require.NoError(t, err)
+	require.Equal(t, 118, p.NumFeatures())
+	_, err = bundle.New(p, xgb, 0.5, bundle.Metadata{})
+	require.ErrorIs(t, err, anomaly.ErrDimension)
+}
