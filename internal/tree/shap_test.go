@@ -256,7 +256,7 @@ func TestLocalAccuracyDeep(t *testing.T) {
 			if !tc.fast {
 				require.Equal(t, tc.spec.depth, trees[0].MaxDepth())
 			}
-			budget := 0
+			budget := 1 << 20
 			if !tc.fast {
 				budget = -1
 			}
