@@ -27,9 +27,11 @@ type builder struct {
 	cw      []float64 // class weights (nil: all 1)
 	balSub  bool      // balanced_subsample
 	counts  []int32   // bootstrap count of each row
-	w       []float64 // sample weight of each row
 	samples []int32   // rows of the current tree, partitioned by node
+	ys      []int32   // class of samples[i]
+	ws      []float64 // weight of samples[i]
 	xf      []float64 // feature values of a node's samples (exact)
+	pos     []int32   // positions of a node's samples, sorted with xf
 	feats   []int32   // feature permutation, known constants first
 	perm    []int32
 	isConst []bool
@@ -58,8 +60,9 @@ func newBuilder(d *trainData, y []int32, k int, s settings, cw []float64, balSub
 	b := &builder{
 		d: d, y: y, k: k, s: s, cw: cw, balSub: balSub,
 		counts:  make([]int32, d.n),
-		w:       make([]float64, d.n),
 		samples: make([]int32, 0, d.n),
+		ys:      make([]int32, 0, d.n),
+		ws:      make([]float64, 0, d.n),
 		feats:   make([]int32, d.p),
 		perm:    make([]int32, d.p),
 		isConst: make([]bool, d.p),
@@ -69,6 +72,7 @@ func newBuilder(d *trainData, y []int32, k int, s settings, cw []float64, balSub
 	}
 	if s.splitter == Exact {
 		b.xf = make([]float64, d.n)
+		b.pos = make([]int32, d.n)
 	} else {
 		b.hist = make([]float64, 256*k)
 		b.hcnt = make([]int32, 256)
@@ -116,22 +120,22 @@ func (b *builder) bootstrap(t int, seed uint64) []uint64 {
 	if b.balSub {
 		cw = balancedWeights(b.y, b.counts, b.k)
 	}
-	b.samples = b.samples[:0]
+	b.samples, b.ys, b.ws = b.samples[:0], b.ys[:0], b.ws[:0]
 	var inBag []uint64
 	if b.s.bootstrap {
 		inBag = make([]uint64, (n+63)/64)
 	}
 	for i, c := range b.counts {
 		if c == 0 {
-			b.w[i] = 0
 			continue
 		}
 		w := float64(c)
 		if cw != nil {
 			w *= cw[b.y[i]]
 		}
-		b.w[i] = w
 		b.samples = append(b.samples, int32(i))
+		b.ys = append(b.ys, b.y[i])
+		b.ws = append(b.ws, w)
 		if inBag != nil {
 			inBag[i>>6] |= 1 << (i & 63)
 		}
@@ -248,9 +252,9 @@ func (b *builder) grow(ctx context.Context, t int, seed uint64) (tree.Tree, []ui
 		b.dists = append(b.dists, 0)
 	}
 	rootW := 0.0
-	for _, s := range b.samples {
-		b.dists[int(off)+int(b.y[s])] += b.w[s]
-		rootW += b.w[s]
+	for i, c := range b.ys {
+		b.dists[int(off)+int(c)] += b.ws[i]
+		rootW += b.ws[i]
 	}
 	b.stack = append(b.stack, pending{
 		start: 0, end: int32(len(b.samples)), parent: -1, dist: off,
@@ -314,13 +318,13 @@ func (b *builder) grow(ctx context.Context, t int, seed uint64) (tree.Tree, []ui
 		ld := b.dists[loff : loff+int32(k)]
 		rd := b.dists[loff+int32(k) : loff+2*int32(k)]
 		wl, wr := 0.0, 0.0
-		for _, s := range b.samples[nd.start:mid] {
-			ld[b.y[s]] += b.w[s]
-			wl += b.w[s]
+		for i := nd.start; i < mid; i++ {
+			ld[b.ys[i]] += b.ws[i]
+			wl += b.ws[i]
 		}
-		for _, s := range b.samples[mid:nd.end] {
-			rd[b.y[s]] += b.w[s]
-			wr += b.w[s]
+		for i := mid; i < nd.end; i++ {
+			rd[b.ys[i]] += b.ws[i]
+			wr += b.ws[i]
 		}
 		coff := int32(len(b.consts))
 		b.consts = append(b.consts, b.feats[:nConst]...)

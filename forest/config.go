@@ -227,10 +227,10 @@ type Config struct {
 // settings are the resolved parameters.
 type settings struct {
 	trees, maxFeatures, maxDepth, minSplit, minLeaf, workers, maxBins int
-	bootstrap                                                        bool
-	nBoot                                                            int
-	criterion                                                        Criterion
-	splitter                                                         Splitter
+	bootstrap                                                         bool
+	nBoot                                                             int
+	criterion                                                         Criterion
+	splitter                                                          Splitter
 }
 
 func (c *Config) resolve(n, p int) (settings, error) {

@@ -19,6 +19,9 @@ type trainData struct {
 	n, p int
 	// cols holds column j at cols[j*n:(j+1)*n] (exact splitter).
 	cols []float64
+	// binary[j] reports that column j holds only zeros and ones (one-hot
+	// columns): the exact splitter partitions those instead of sorting.
+	binary []bool
 	// codes holds the bin codes of column j at codes[j*n:(j+1)*n] and
 	// cuts[j][b] the threshold between bins b and b+1: x < cuts[j][b] ⇔
 	// code ≤ b (histogram splitter).
@@ -52,9 +55,12 @@ func dims(X mat.Matrix) (int, int) {
 }
 
 // columnMajor copies X into one column-major slice, rejecting NaN and
-// infinities.
-func columnMajor(X mat.Matrix, n, p int) ([]float64, error) {
-	cols := make([]float64, n*p)
+// infinities, and notes which columns hold only zeros and ones.
+func columnMajor(X mat.Matrix, n, p int) (*trainData, error) {
+	d := &trainData{n: n, p: p, cols: make([]float64, n*p), binary: make([]bool, p)}
+	for j := range d.binary {
+		d.binary[j] = true
+	}
 	row := make([]float64, p)
 	read := rowReader(X)
 	for i := 0; i < n; i++ {
@@ -63,10 +69,13 @@ func columnMajor(X mat.Matrix, n, p int) ([]float64, error) {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				return nil, fmt.Errorf("forest: X[%d, %d] = %v: %w", i, j, v, errs.ErrNaN)
 			}
-			cols[j*n+i] = v
+			if v != 0 && v != 1 {
+				d.binary[j] = false
+			}
+			d.cols[j*n+i] = v
 		}
 	}
-	return cols, nil
+	return d, nil
 }
 
 // maxBinSample caps the number of rows whose values choose the bin edges of

@@ -1,6 +1,18 @@
 package forest
 
-import "github.com/netwarden/netwarden/internal/tree"
+import (
+	"encoding/binary"
+	"hash/crc32"
+
+	"github.com/netwarden/netwarden/internal/tree"
+)
 
 // TreeForTest exposes tree i of f to the external tests.
 func TreeForTest(f *Forest, i int) *tree.Tree { return &f.trees[i] }
+
+// Reseal recomputes the CRC-32 trailer of an encoded forest, so that tests
+// can reach the checks behind the checksum.
+func Reseal(b []byte) []byte {
+	body := b[:len(b)-4]
+	return binary.LittleEndian.AppendUint32(append([]byte(nil), body...), crc32.ChecksumIEEE(body))
+}

@@ -72,11 +72,9 @@ func Fit(ctx context.Context, X mat.Matrix, y []int, cfg Config) (*Forest, error
 
 	var d *trainData
 	if s.splitter == Exact {
-		cols, err := columnMajor(X, n, p)
-		if err != nil {
+		if d, err = columnMajor(X, n, p); err != nil {
 			return nil, err
 		}
-		d = &trainData{n: n, p: p, cols: cols}
 	} else if d, err = binned(X, n, p, s.maxBins, s.workers); err != nil {
 		return nil, err
 	}

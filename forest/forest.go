@@ -33,6 +33,23 @@ type Forest struct {
 	invTrees   float64 // 1 / number of trees
 	mdi        []float64
 	mdiStd     []float64
+	// The scoring form of the trees: every tree renumbered depth first,
+	// left child first, so that the left child of node i is i+1 and a node
+	// needs only its right child's index (16 bytes a node instead of 24,
+	// and the path that goes left stays on the cache line).
+	flat     []flatNode
+	roots    []int32
+	leafVals []float64 // K class probabilities per leaf
+}
+
+// flatNode is a node of the scoring form. A leaf has feat −1, thr holds the
+// leaf's Score contribution (P(class 1), or P(NormalClass) for a
+// multi-class forest) and right the offset of its class probabilities in
+// leafVals.
+type flatNode struct {
+	thr   float64
+	feat  int32
+	right int32
 }
 
 // finish computes the fields derived from the trees.
@@ -43,6 +60,49 @@ func (f *Forest) finish() {
 		f.scoreClass = -1
 	}
 	f.mdi, f.mdiStd = f.meanDecreaseImpurity()
+	f.compile()
+}
+
+// compile builds the scoring form of the trees.
+func (f *Forest) compile() {
+	total := 0
+	for i := range f.trees {
+		total += len(f.trees[i].Nodes)
+	}
+	sc := f.scoreClass
+	if sc < 0 {
+		sc = f.normalClass
+	}
+	f.flat = make([]flatNode, 0, total)
+	f.roots = make([]int32, len(f.trees))
+	f.leafVals = f.leafVals[:0]
+	type item struct{ node, parent int32 }
+	var items []item
+	for ti := range f.trees {
+		t := &f.trees[ti]
+		f.roots[ti] = int32(len(f.flat))
+		// Depth first, left first; a right child is numbered when popped,
+		// and the parent that waits for it is patched then.
+		items = append(items[:0], item{0, -1})
+		for len(items) > 0 {
+			it := items[len(items)-1]
+			items = items[:len(items)-1]
+			id := int32(len(f.flat))
+			if it.parent >= 0 {
+				f.flat[it.parent].right = id
+			}
+			n := &t.Nodes[it.node]
+			if n.IsLeaf() {
+				v := t.Value(it.node)
+				f.flat = append(f.flat, flatNode{thr: v[sc], feat: -1, right: int32(len(f.leafVals))})
+				f.leafVals = append(f.leafVals, v...)
+				continue
+			}
+			f.flat = append(f.flat, flatNode{thr: n.Threshold, feat: n.Feature})
+			// The left child is pushed last so that it is numbered id+1.
+			items = append(items, item{n.Right, id}, item{n.Left, -1})
+		}
+	}
 }
 
 // NumFeatures returns the number of features (columns) the forest was
@@ -117,22 +177,39 @@ func (f *Forest) Score(x []float64) (float64, error) {
 }
 
 func (f *Forest) score(x []float64) float64 {
-	c := f.scoreClass
-	neg := c < 0
-	if neg {
-		c = f.normalClass
-	}
-	k := f.numClasses
 	s := 0.0
-	for i := range f.trees {
-		t := &f.trees[i]
-		s += t.Values[int(t.Leaf(x))*k+c]
+	for _, r := range f.roots {
+		s += f.flat[f.leaf(r, x)].thr
 	}
+	return f.finalScore(s)
+}
+
+// finalScore turns the sum over trees of the leaves' Score contributions
+// into the score.
+func (f *Forest) finalScore(s float64) float64 {
 	s *= f.invTrees
-	if neg {
+	if f.scoreClass < 0 {
 		s = 1 - s
 	}
 	return min(1, max(0, s))
+}
+
+// leaf walks the scoring form from root r and returns the index of the
+// leaf x reaches. x has no NaN (rows are checked first).
+func (f *Forest) leaf(r int32, x []float64) int32 {
+	nodes := f.flat
+	i := r
+	for {
+		n := &nodes[i]
+		if n.feat < 0 {
+			return i
+		}
+		if x[n.feat] < n.thr {
+			i++
+		} else {
+			i = n.right
+		}
+	}
 }
 
 // PredictProba writes the class probabilities of row x into dst (length
@@ -152,10 +229,9 @@ func (f *Forest) PredictProba(x, dst []float64) error {
 func (f *Forest) proba(x, dst []float64) {
 	clear(dst)
 	k := f.numClasses
-	for i := range f.trees {
-		t := &f.trees[i]
-		o := int(t.Leaf(x)) * k
-		for c, v := range t.Values[o : o+k] {
+	for _, r := range f.roots {
+		o := int(f.flat[f.leaf(r, x)].right)
+		for c, v := range f.leafVals[o : o+k] {
 			dst[c] += v
 		}
 	}
@@ -184,9 +260,8 @@ func (f *Forest) Predict(x []float64) (int, error) {
 	best, bestP := 0, math.Inf(-1)
 	for c := 0; c < f.numClasses; c++ {
 		s := 0.0
-		for i := range f.trees {
-			t := &f.trees[i]
-			s += t.Values[int(t.Leaf(x))*f.numClasses+c]
+		for _, r := range f.roots {
+			s += f.leafVals[int(f.flat[f.leaf(r, x)].right)+c]
 		}
 		if s > bestP {
 			best, bestP = c, s
@@ -209,18 +284,9 @@ func (f *Forest) ScoreBatch(X mat.Matrix, dst []float64) error {
 	if len(dst) != n {
 		return fmt.Errorf("forest: score buffer of %d values for %d rows: %w", len(dst), n, errs.ErrDimension)
 	}
-	k := f.numClasses
-	return f.batch(X, func(lo int, rows []float64, nr int, acc []float64) {
-		c := f.scoreClass
-		if c < 0 {
-			c = f.normalClass
-		}
+	return f.batch(X, false, func(lo, nr int, acc []float64) {
 		for r := range nr {
-			s := acc[r*k+c] * f.invTrees
-			if f.scoreClass < 0 {
-				s = 1 - s
-			}
-			dst[lo+r] = min(1, max(0, s))
+			dst[lo+r] = f.finalScore(acc[r])
 		}
 	})
 }
@@ -240,7 +306,7 @@ func (f *Forest) PredictProbaBatch(X mat.Matrix, dst *mat.Dense) error {
 		return fmt.Errorf("forest: %d×%d probability matrix for %d rows and %d classes: %w", r, c, n, f.numClasses, errs.ErrDimension)
 	}
 	k := f.numClasses
-	return f.batch(X, func(lo int, rows []float64, nr int, acc []float64) {
+	return f.batch(X, true, func(lo, nr int, acc []float64) {
 		for r := range nr {
 			out := dst.RawRowView(lo + r)
 			for c := range out {
@@ -265,9 +331,10 @@ func (f *Forest) checkBatch(X mat.Matrix) (int, int, error) {
 }
 
 // batch scores X by blocks of rows over GOMAXPROCS goroutines; for each
-// block, emit receives the first row index, the rows, their count and the
-// summed class distributions (nr × K).
-func (f *Forest) batch(X mat.Matrix, emit func(lo int, rows []float64, nr int, acc []float64)) error {
+// block, emit receives the first row index, the number of rows and, per
+// row, the sum over trees of the leaves' Score contributions (proba false)
+// or of their class distributions (proba true, nr × K).
+func (f *Forest) batch(X mat.Matrix, proba bool, emit func(lo, nr int, acc []float64)) error {
 	n, p := dims(X)
 	k := f.numClasses
 	read := rowReader(X)
@@ -306,18 +373,26 @@ func (f *Forest) batch(X mat.Matrix, emit func(lo int, rows []float64, nr int, a
 						}
 					}
 				}
-				clear(acc[:nr*k])
-				for i := range f.trees {
-					t := &f.trees[i]
-					for r := range nr {
-						o := int(t.Leaf(rows[r*p:(r+1)*p])) * k
-						a := acc[r*k : (r+1)*k]
-						for c, v := range t.Values[o : o+k] {
-							a[c] += v
+				if !proba {
+					clear(acc[:nr])
+					for _, root := range f.roots {
+						for r := range nr {
+							acc[r] += f.flat[f.leaf(root, rows[r*p:(r+1)*p])].thr
+						}
+					}
+				} else {
+					clear(acc[:nr*k])
+					for _, root := range f.roots {
+						for r := range nr {
+							o := int(f.flat[f.leaf(root, rows[r*p:(r+1)*p])].right)
+							a := acc[r*k : (r+1)*k]
+							for c, v := range f.leafVals[o : o+k] {
+								a[c] += v
+							}
 						}
 					}
 				}
-				emit(lo, rows, nr, acc)
+				emit(lo, nr, acc)
 			}
 		}()
 	}

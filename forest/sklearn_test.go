@@ -90,5 +90,3 @@ func TestMatchesScikitLearnTree(t *testing.T) {
 		})
 	}
 }
-
-

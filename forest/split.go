@@ -54,12 +54,19 @@ func (b *builder) findSplit(nd pending, dist []float64, w float64) (best split, 
 func (b *builder) evalExact(nd pending, f int32, dist []float64, w float64, best *split) bool {
 	start, end := int(nd.start), int(nd.end)
 	col := b.d.cols[int(f)*b.d.n : (int(f)+1)*b.d.n]
-	xf := b.xf[start:end]
-	sm := b.samples[start:end]
-	for i, s := range sm {
-		xf[i] = col[s]
+	if b.d.binary[f] {
+		return b.evalBinary(nd, f, col, dist, w, best)
 	}
-	sortPairs(xf, sm)
+	// The node's samples stay in place; their values are sorted together
+	// with their positions in the node.
+	xf := b.xf[start:end]
+	pos := b.pos[start:end]
+	for i, s := range b.samples[start:end] {
+		xf[i] = col[s]
+		pos[i] = int32(i)
+	}
+	sortPairs(xf, pos)
+	ys, ws := b.ys[start:end], b.ws[start:end]
 	if xf[len(xf)-1] <= xf[0]+featureThreshold {
 		return true
 	}
@@ -80,9 +87,9 @@ func (b *builder) evalExact(nd pending, f int32, dist []float64, w float64, best
 		if p < minLeaf || n-p < minLeaf {
 			continue
 		}
-		for _, s := range sm[last:p] {
-			cl[b.y[s]] += b.w[s]
-			wl += b.w[s]
+		for _, q := range pos[last:p] {
+			cl[ys[q]] += ws[q]
+			wl += ws[q]
 		}
 		last = p
 		for c := range cr {
@@ -107,6 +114,42 @@ func (b *builder) evalExact(nd pending, f int32, dist []float64, w float64, best
 	return false
 }
 
+// evalBinary is evalExact for a column of zeros and ones: one read-only
+// pass counts the zeros and their class weights, and the only candidate
+// split, at 0.5, is scored.
+func (b *builder) evalBinary(nd pending, f int32, col []float64, dist []float64, w float64, best *split) bool {
+	sm := b.samples[nd.start:nd.end]
+	ys, ws := b.ys[nd.start:nd.end], b.ws[nd.start:nd.end]
+	cl, cr := b.cl, b.cr
+	clear(cl)
+	wl := 0.0
+	i := 0 // number of zeros
+	for q, s := range sm {
+		if col[s] == 0 {
+			cl[ys[q]] += ws[q]
+			wl += ws[q]
+			i++
+		}
+	}
+	if i == 0 || i == len(sm) {
+		return true
+	}
+	if i < b.s.minLeaf || len(sm)-i < b.s.minLeaf {
+		return false
+	}
+	for c := range cr {
+		cr[c] = dist[c] - cl[c]
+	}
+	wr := w - wl
+	if wl <= 0 || wr <= 0 {
+		return false
+	}
+	if sc := proxy(b.s.criterion, cl, cr, wl, wr); sc > best.score {
+		*best = split{feature: f, pos: nd.start + int32(i), threshold: math.Nextafter(0.5, math.Inf(1)), score: sc}
+	}
+	return false
+}
+
 // evalHist builds the class histogram of feature f's bins over the node's
 // samples and updates best with the best cut between bins. It reports
 // whether f is constant (one bin) in the node.
@@ -115,9 +158,10 @@ func (b *builder) evalHist(nd pending, f int32, dist []float64, w float64, best 
 	codes := b.d.codes[int(f)*b.d.n : (int(f)+1)*b.d.n]
 	hist, hcnt := b.hist, b.hcnt
 	lo, hi := 255, 0
-	for _, s := range b.samples[nd.start:nd.end] {
+	ys, ws := b.ys[nd.start:nd.end], b.ws[nd.start:nd.end]
+	for q, s := range b.samples[nd.start:nd.end] {
 		c := int(codes[s])
-		hist[c*k+int(b.y[s])] += b.w[s]
+		hist[c*k+int(ys[q])] += ws[q]
 		hcnt[c]++
 		lo = min(lo, c)
 		hi = max(hi, c)
@@ -163,6 +207,7 @@ func (b *builder) evalHist(nd pending, f int32, dist []float64, w float64, best 
 // first and returns the first position of the right child.
 func (b *builder) partition(nd pending, best split) int32 {
 	sm := b.samples[nd.start:nd.end]
+	ys, ws := b.ys[nd.start:nd.end], b.ws[nd.start:nd.end]
 	i, j := 0, len(sm)
 	if b.s.splitter == Exact {
 		col := b.d.cols[int(best.feature)*b.d.n : (int(best.feature)+1)*b.d.n]
@@ -173,6 +218,8 @@ func (b *builder) partition(nd pending, best split) int32 {
 			} else {
 				j--
 				sm[i], sm[j] = sm[j], sm[i]
+				ys[i], ys[j] = ys[j], ys[i]
+				ws[i], ws[j] = ws[j], ws[i]
 			}
 		}
 	} else {
@@ -184,6 +231,8 @@ func (b *builder) partition(nd pending, best split) int32 {
 			} else {
 				j--
 				sm[i], sm[j] = sm[j], sm[i]
+				ys[i], ys[j] = ys[j], ys[i]
+				ws[i], ws[j] = ws[j], ws[i]
 			}
 		}
 	}

@@ -1,0 +1,114 @@
+package forest_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/netwarden/netwarden/forest"
+	"github.com/netwarden/netwarden/internal/nsltest"
+)
+
+// The benchmarks run on the reference encoding of NSL-KDD (train on
+// KDDTrain+_20Percent, 25,192 × 118; score KDDTest+, 22,544 rows) and are
+// skipped without $NSLKDD_DIR. Compare with testdata/bench_sklearn.py run
+// right after them on the same machine:
+//
+//	NSLKDD_DIR=… go test -run '^$' -bench . -benchtime 3x ./forest/
+//	NSLKDD_DIR=… /usr/bin/python3 forest/testdata/bench_sklearn.py
+var benchData struct {
+	once     sync.Once
+	xtr, xte *mat.Dense
+	ytr      []int
+	f        *forest.Forest
+}
+
+func loadBench(b *testing.B) (xtr, xte *mat.Dense, ytr []int) {
+	b.Helper()
+	train := nsltest.Load(b, nsltest.Train20)
+	test := nsltest.Load(b, nsltest.Test)
+	benchData.once.Do(func() {
+		benchData.xtr, benchData.xte, _ = nsltest.Encode(train, test)
+		benchData.ytr = nsltest.Binary(train)
+		f, err := forest.Fit(context.Background(), benchData.xtr, benchData.ytr, forest.Config{Seed: 0})
+		if err != nil {
+			panic(err)
+		}
+		benchData.f = f
+	})
+	return benchData.xtr, benchData.xte, benchData.ytr
+}
+
+func BenchmarkFit(b *testing.B) {
+	xtr, _, ytr := loadBench(b)
+	n, _ := xtr.Dims()
+	for _, sp := range []forest.Splitter{forest.Exact, forest.Histogram} {
+		for _, w := range []int{1, runtime.GOMAXPROCS(0)} {
+			b.Run(fmt.Sprintf("splitter=%s/workers=%d", sp, w), func(b *testing.B) {
+				b.ReportAllocs()
+				cpu := cpuTime()
+				for b.Loop() {
+					if _, err := forest.Fit(context.Background(), xtr, ytr, forest.Config{Workers: w, Splitter: sp}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+				b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+			})
+		}
+	}
+}
+
+func BenchmarkScoreBatch(b *testing.B) {
+	_, xte, _ := loadBench(b)
+	n, _ := xte.Dims()
+	dst := make([]float64, n)
+	b.ReportAllocs()
+	cpu := cpuTime()
+	for b.Loop() {
+		if err := benchData.f.ScoreBatch(xte, dst); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/(cpuTime()-cpu).Seconds(), "rows/cpu-s")
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+func BenchmarkScoreOneRow(b *testing.B) {
+	_, xte, _ := loadBench(b)
+	n, _ := xte.Dims()
+	f := benchData.f
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := f.Score(xte.RawRowView(i)); err != nil {
+			b.Fatal(err)
+		}
+		if i++; i == n {
+			i = 0
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+func BenchmarkPredictProbaOneRow(b *testing.B) {
+	_, xte, _ := loadBench(b)
+	n, _ := xte.Dims()
+	f := benchData.f
+	p := make([]float64, f.NumClasses())
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := f.PredictProba(xte.RawRowView(i), p); err != nil {
+			b.Fatal(err)
+		}
+		if i++; i == n {
+			i = 0
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
