@@ -1,0 +1,303 @@
+package main
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"os"
+	"path/filepath"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/netwarden/netwarden/anomaly"
+)
+
+// palette gives each model the same colour on every chart.
+var palette = []color.Color{
+	color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}, // blue
+	color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}, // red
+	color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}, // green
+	color.RGBA{R: 0x94, G: 0x67, B: 0xbd, A: 0xff}, // purple
+	color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff}, // orange
+}
+
+// maxCurvePoints bounds the points drawn per curve: enough for a smooth
+// line, few enough for a small file.
+const maxCurvePoints = 2000
+
+// drawAll draws every chart into dir and returns the file names.
+func drawAll(dir string, models []*ModelResult, curve []CurvePoint, attack []bool) ([]string, error) {
+	var files []string
+	save := func(p *plot.Plot, w, h vg.Length, name string) error {
+		if err := p.Save(w, h, filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		files = append(files, name)
+		return nil
+	}
+	roc, pr, err := curvesPlots(models, attack)
+	if err != nil {
+		return nil, err
+	}
+	if err := save(roc, 6*vg.Inch, 5*vg.Inch, "roc.png"); err != nil {
+		return nil, err
+	}
+	if err := save(pr, 6*vg.Inch, 5*vg.Inch, "pr.png"); err != nil {
+		return nil, err
+	}
+	if err := histograms(filepath.Join(dir, "hist.png"), models, attack); err != nil {
+		return nil, err
+	}
+	files = append(files, "hist.png")
+	bp, err := budgetPlot(curve)
+	if err != nil {
+		return nil, err
+	}
+	if err := save(bp, 7*vg.Inch, 5*vg.Inch, "budget.png"); err != nil {
+		return nil, err
+	}
+	for _, m := range models {
+		if m.Importance == nil {
+			continue
+		}
+		ip, h, err := importancePlot(m)
+		if err != nil {
+			return nil, err
+		}
+		if err := save(ip, 7*vg.Inch, h, "importance_"+m.Name+".png"); err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+// thin keeps at most maxCurvePoints of a curve, first and last included.
+func thin(x, y []float64) plotter.XYs {
+	step := max(1, (len(x)+maxCurvePoints-1)/maxCurvePoints)
+	var xy plotter.XYs
+	for i := 0; i < len(x); i += step {
+		xy = append(xy, plotter.XY{X: x[i], Y: y[i]})
+	}
+	if n := len(x); n > 0 && (n-1)%step != 0 {
+		xy = append(xy, plotter.XY{X: x[n-1], Y: y[n-1]})
+	}
+	return xy
+}
+
+// curvesPlots draws the ROC and precision-recall curves of every model.
+func curvesPlots(models []*ModelResult, attack []bool) (roc, pr *plot.Plot, err error) {
+	roc, pr = plot.New(), plot.New()
+	roc.Title.Text = "ROC curves on the test set"
+	roc.X.Label.Text = "false-positive rate (benign rows flagged)"
+	roc.Y.Label.Text = "true-positive rate (attacks detected)"
+	pr.Title.Text = "Precision-recall curves on the test set"
+	pr.X.Label.Text = "recall (attacks detected)"
+	pr.Y.Label.Text = "precision (alerts that are attacks)"
+	for _, p := range []*plot.Plot{roc, pr} {
+		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1.01
+		p.Add(plotter.NewGrid())
+	}
+	roc.Legend.Top, roc.Legend.Left = false, false
+	pr.Legend.Left = true
+	diag, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}})
+	diag.Color, diag.Dashes = color.Gray{Y: 0xa0}, []vg.Length{vg.Points(3), vg.Points(3)}
+	roc.Add(diag)
+	for k, m := range models {
+		fpr, tpr, _, err := anomaly.ROCCurve(m.scores, attack)
+		if err != nil {
+			return nil, nil, fmt.Errorf("roc.png: %s: %w", m.Name, err)
+		}
+		l, err := plotter.NewLine(thin(fpr, tpr))
+		if err != nil {
+			return nil, nil, err
+		}
+		l.Color, l.Width = palette[k%len(palette)], vg.Points(1.5)
+		roc.Add(l)
+		roc.Legend.Add(fmt.Sprintf("%s (AUC %.3f)", m.Name, float64(m.ROCAUC)), l)
+
+		prec, rec, _, err := anomaly.PRCurve(m.scores, attack)
+		if err != nil {
+			return nil, nil, fmt.Errorf("pr.png: %s: %w", m.Name, err)
+		}
+		l, err = plotter.NewLine(thin(rec, prec))
+		if err != nil {
+			return nil, nil, err
+		}
+		l.Color, l.Width = palette[k%len(palette)], vg.Points(1.5)
+		pr.Add(l)
+		pr.Legend.Add(fmt.Sprintf("%s (AP %.3f)", m.Name, float64(m.PRAUC)), l)
+	}
+	return roc, pr, nil
+}
+
+// histograms draws, per model, the score distribution of benign and attack
+// test rows (each as a share of its class) and the threshold.
+func histograms(path string, models []*ModelResult, attack []bool) error {
+	const bins = 40
+	cols := 2
+	rows := (len(models) + cols - 1) / cols
+	plots := make([][]*plot.Plot, rows)
+	for r := range plots {
+		plots[r] = make([]*plot.Plot, cols)
+	}
+	benignC := color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0x90}
+	attackC := color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0x90}
+	for k, m := range models {
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, s := range m.scores {
+			lo, hi = math.Min(lo, s), math.Max(hi, s)
+		}
+		if !(hi > lo) {
+			hi = lo + 1
+		}
+		width := (hi - lo) / bins
+		mk := func(want bool, c color.Color) *plotter.Histogram {
+			h := &plotter.Histogram{Bins: make([]plotter.HistogramBin, bins), Width: width, FillColor: c}
+			var n float64
+			for i, s := range m.scores {
+				if attack[i] != want {
+					continue
+				}
+				b := min(int((s-lo)/width), bins-1)
+				h.Bins[b].Weight++
+				n++
+			}
+			for b := range h.Bins {
+				h.Bins[b].Min, h.Bins[b].Max = lo+float64(b)*width, lo+float64(b+1)*width
+				if n > 0 {
+					h.Bins[b].Weight /= n
+				}
+			}
+			h.LineStyle.Width = vg.Points(0.5)
+			h.LineStyle.Color = color.Gray{Y: 0x60}
+			return h
+		}
+		p := plot.New()
+		p.Title.Text = m.Name
+		p.X.Label.Text = "score"
+		p.Y.Label.Text = "share of the class's rows"
+		hb, ha := mk(false, benignC), mk(true, attackC)
+		p.Add(hb, ha)
+		p.Legend.Add("benign", hb)
+		p.Legend.Add("attack", ha)
+		top := 0.0
+		for b := range hb.Bins {
+			top = math.Max(top, math.Max(hb.Bins[b].Weight, ha.Bins[b].Weight))
+		}
+		t := float64(m.Threshold)
+		if t >= lo && t <= hi {
+			l, err := plotter.NewLine(plotter.XYs{{X: t, Y: 0}, {X: t, Y: top}})
+			if err != nil {
+				return err
+			}
+			l.Color, l.Dashes, l.Width = color.Black, []vg.Length{vg.Points(4), vg.Points(2)}, vg.Points(1.2)
+			p.Add(l)
+			p.Legend.Add(fmt.Sprintf("threshold %.3g", t), l)
+		}
+		p.Legend.Top = true
+		plots[k/cols][k%cols] = p
+	}
+	for r := range plots {
+		for c := range plots[r] {
+			if plots[r][c] == nil {
+				plots[r][c] = plot.New()
+				plots[r][c].HideAxes()
+			}
+		}
+	}
+	img := vgimg.New(vg.Length(cols)*5*vg.Inch, vg.Length(rows)*3.5*vg.Inch)
+	dc := draw.New(img)
+	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
+		PadTop: vg.Millimeter * 3, PadBottom: vg.Millimeter * 3, PadLeft: vg.Millimeter * 3, PadRight: vg.Millimeter * 3}
+	canvases := plot.Align(plots, tiles, dc)
+	for r := range plots {
+		for c := range plots[r] {
+			plots[r][c].Draw(canvases[r][c])
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("hist.png: %w", err)
+	}
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
+		f.Close()
+		return fmt.Errorf("hist.png: %w", err)
+	}
+	return f.Close()
+}
+
+// budgetPlot draws the detection rate of the test attacks against the
+// false-alarm budget for the classifier, the novelty detector and the hybrid.
+func budgetPlot(curve []CurvePoint) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = "Attacks detected within a false-alarm budget"
+	p.X.Label.Text = "false-alarm budget (share of held-out benign training rows flagged)"
+	p.Y.Label.Text = "attacks detected on the test set"
+	p.X.Scale = plot.LogScale{}
+	var ticks []plot.Tick
+	for _, pt := range curve {
+		ticks = append(ticks, plot.Tick{Value: pt.Budget, Label: fmt.Sprintf("%g %%", 100*pt.Budget)})
+	}
+	p.X.Tick.Marker = plot.ConstantTicks(ticks)
+	p.Y.Min, p.Y.Max = 0, 1
+	p.Add(plotter.NewGrid())
+	p.Legend.Top, p.Legend.Left = true, true
+	series := []struct {
+		name string
+		get  func(CurvePoint) number
+		c    color.Color
+	}{
+		{"classifier alone (Random Forest)", func(c CurvePoint) number { return c.ClassifierDetection }, palette[1]},
+		{"novelty alone (Isolation Forest)", func(c CurvePoint) number { return c.NoveltyDetection }, palette[0]},
+		{"hybrid", func(c CurvePoint) number { return c.HybridDetection }, palette[3]},
+	}
+	for _, s := range series {
+		var xy plotter.XYs
+		for _, pt := range curve {
+			if v := float64(s.get(pt)); !math.IsNaN(v) {
+				xy = append(xy, plotter.XY{X: pt.Budget, Y: v})
+			}
+		}
+		l, pts, err := plotter.NewLinePoints(xy)
+		if err != nil {
+			return nil, err
+		}
+		l.Color, l.Width = s.c, vg.Points(1.8)
+		pts.Color, pts.Shape = s.c, draw.CircleGlyph{}
+		p.Add(l, pts)
+		p.Legend.Add(s.name, l, pts)
+	}
+	return p, nil
+}
+
+// importancePlot draws a model's global ranking of raw columns as
+// horizontal bars, the largest on top, and returns the plot and a height.
+func importancePlot(m *ModelResult) (*plot.Plot, vg.Length, error) {
+	const top = 15
+	cols := m.Importance.ByColumn
+	cols = cols[:min(top, len(cols))]
+	vals := make(plotter.Values, len(cols))
+	labels := make([]string, len(cols))
+	for i, c := range cols {
+		j := len(cols) - 1 - i // largest on top
+		vals[j], labels[j] = c.Value, c.Name
+	}
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("%s: global ranking of raw columns (%d test rows)", m.Name, m.Importance.Rows)
+	p.X.Label.Text = "mean |contribution| (" + m.Importance.Units + ")"
+	bars, err := plotter.NewBarChart(vals, vg.Points(12))
+	if err != nil {
+		return nil, 0, err
+	}
+	bars.Horizontal = true
+	bars.Color = palette[1]
+	bars.LineStyle.Width = 0
+	p.Add(bars)
+	p.NominalY(labels...)
+	p.X.Min = 0
+	return p, vg.Length(len(cols))*0.3*vg.Inch + 1.5*vg.Inch, nil
+}
