@@ -68,8 +68,9 @@ type CSVConfig struct {
 // of spaces and tabs (" Destination Port" is "Destination Port"), a
 // leading UTF-8 byte-order mark is dropped, and a repeated name gets a
 // suffix as pandas does ("Fwd Header Length.1"); the names in cfg refer to
-// these cleaned names. A name in cfg that matches no column is an error
-// wrapping ErrFormat.
+// these cleaned names; an empty name becomes "c" and the column's 1-based
+// position, as without a header. A name in cfg that matches no column is
+// an error wrapping ErrFormat.
 func NewCSVReader(r io.Reader, name string, cfg CSVConfig) (*Reader, error) {
 	rd := newReader(r, name, formatCSV)
 	rd.Lenient, rd.MaxErrors = cfg.Lenient, cfg.MaxErrors
@@ -152,6 +153,9 @@ func NewCSVReader(r io.Reader, name string, cfg CSVConfig) (*Reader, error) {
 	}
 	for i := range names {
 		names[i] = strings.TrimSpace(names[i])
+		if names[i] == "" {
+			names[i] = "c" + strconv.Itoa(i+1) // as when there is no header
+		}
 	}
 	names = dedupe(names)
 

@@ -211,3 +211,15 @@ func TestCSVXGBoostFixtures(t *testing.T) {
 	}
 	assert.Equal(t, 2982, nan)
 }
+
+func TestCSVEdgeCases(t *testing.T) {
+	// Empty header names are named by position; an out-of-range category
+	// from CategoryFunc is Unknown.
+	tab, err := dataset.ReadCSV(strings.NewReader(" ,b,,y\n1,2,3,a\n"), "e.csv", dataset.CSVConfig{
+		Label: "y", CategoryFunc: func(string) dataset.Category { return 42 }})
+	require.NoError(t, err)
+	s := tab.Schema()
+	assert.Equal(t, []dataset.Column{{Name: "c1"}, {Name: "b"}, {Name: "c3"}}, s.Columns)
+	assert.Equal(t, dataset.Unknown, tab.Category(0))
+	assert.Equal(t, map[string]int{"a": 1}, tab.LoadReport().UnknownLabels)
+}

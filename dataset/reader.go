@@ -485,6 +485,9 @@ func (r *Reader) setField(i int, b []byte, col int, row *Row) *ParseError {
 		s := r.label.get(b)
 		if s != r.lastLabel {
 			r.lastLabel, r.lastCat = s, r.categoryOf(s)
+			if r.lastCat > Unknown { // a user's CategoryFunc out of range
+				r.lastCat = Unknown
+			}
 		}
 		row.Label, row.Category = s, r.lastCat
 	case roleDifficulty:
