@@ -17,6 +17,12 @@
 //     int(x) is in the node's set, and to the left otherwise (a negative code
 //     or a code beyond the set's range goes left), as XGBoost does.
 //
+// NewEnsemble prepares trees for explanation, and an Ensemble's Explainer
+// attributes a weighted combination of the trees' outputs to the features
+// of a row with exact path-dependent TreeSHAP (Lundberg et al. 2020, with
+// Fast TreeSHAP v2 tables) or Saabas path attribution, as XGBoost's
+// pred_contribs and approx_contribs do.
+//
 // A Tree is read-only once built and safe for concurrent use.
 package tree
 
