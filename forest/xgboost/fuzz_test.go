@@ -2,6 +2,7 @@ package xgboost
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"os"
@@ -160,11 +161,17 @@ func TestWriteCorpus(t *testing.T) {
 			write(target, n, b)
 		}
 	}
-	b, err := os.ReadFile(filepath.Join(fixtureDir, "dart.model"))
-	require.NoError(t, err)
-	write("FuzzLegacy", "dart", b)
-	write("FuzzLegacy", "dart_truncated", b[:len(b)/2])
-	write("FuzzLegacy", "dart_pre10", Pre10Binary(b))
+	for name, d := range damagedModels() {
+		if name != "tiny" && name != "dart" && name != "multiclass" {
+			continue
+		}
+		raw := &rawModel{format: "json"}
+		require.NoError(t, decodeDoc(&lexer{buf: toJSON(d)}, raw))
+		b := writeLegacy(raw, true)
+		write("FuzzLegacy", name, b)
+		write("FuzzLegacy", name+"_pre10", writeLegacy(raw, false))
+		write("FuzzLegacy", name+"_truncated", b[:len(b)*2/3])
+	}
 }
 
 // TestAllocationBound checks that reading a model of N bytes allocates at
@@ -209,4 +216,82 @@ func TestAllocationBound(t *testing.T) {
 		assert.LessOrEqual(t, alloc, 16*float64(len(b))+64<<10, "%s: %d bytes allocated for %d bytes of input", name, int(alloc), len(b))
 	}
 	t.Logf("largest allocation: %.1f × (input size + 1 KiB) over %d inputs", worst, len(inputs))
+}
+
+// writeLegacy writes a decoded gbtree or dart model in the 1.x legacy
+// binary layout (see legacy.go), for small fuzz seeds.
+func writeLegacy(r *rawModel, magic bool) []byte {
+	var b bytes.Buffer
+	le := func(v any) { _ = binary.Write(&b, binary.LittleEndian, v) }
+	str := func(s string) { le(uint64(len(s))); b.WriteString(s) }
+	if magic {
+		b.WriteString(legacyMagic)
+	}
+	hdr := make([]byte, learnerParamSize)
+	binary.LittleEndian.PutUint32(hdr[0:], math.Float32bits(float32(r.baseScore[0])))
+	binary.LittleEndian.PutUint32(hdr[4:], uint32(r.numFeature))
+	binary.LittleEndian.PutUint32(hdr[8:], uint32(r.numClass))
+	if magic {
+		binary.LittleEndian.PutUint32(hdr[20:], 1)
+		binary.LittleEndian.PutUint32(hdr[24:], 7)
+		binary.LittleEndian.PutUint32(hdr[28:], 1)
+	}
+	b.Write(hdr)
+	str(r.objective)
+	str(r.booster)
+	gp := make([]byte, gbtreeParamSize)
+	binary.LittleEndian.PutUint32(gp[0:], uint32(len(r.trees)))
+	binary.LittleEndian.PutUint32(gp[4:], 1)
+	b.Write(gp)
+	for _, t := range r.trees {
+		tp := make([]byte, treeParamSize)
+		binary.LittleEndian.PutUint32(tp[0:], 1)
+		binary.LittleEndian.PutUint32(tp[4:], uint32(len(t.left)))
+		binary.LittleEndian.PutUint32(tp[16:], uint32(r.numFeature))
+		b.Write(tp)
+		for i := range t.left {
+			s := uint32(t.splitIdx[i])
+			if t.dftLeft[i] != 0 {
+				s |= 1 << 31
+			}
+			le([]int32{-1, int32(t.left[i]), int32(t.right[i])})
+			le(s)
+			le(float32(t.cond[i]))
+		}
+		for i := range t.left {
+			le([]float32{0, float32(t.sumHess[i]), float32(t.baseW[i])})
+			le(int32(0))
+		}
+	}
+	for _, g := range r.treeInfo {
+		le(int32(g))
+	}
+	if r.booster == "dart" {
+		le(uint64(len(r.weightDrop)))
+		for _, w := range r.weightDrop {
+			le(float32(w))
+		}
+	}
+	return b.Bytes()
+}
+
+func TestWriteLegacy(t *testing.T) {
+	for name, d := range damagedModels() {
+		if name != "tiny" && name != "dart" && name != "multiclass" {
+			continue
+		}
+		raw := &rawModel{format: "json"}
+		require.NoError(t, decodeDoc(&lexer{buf: toJSON(d)}, raw))
+		want, err := build(raw, 1<<20)
+		require.NoError(t, err)
+		for _, magic := range []bool{true, false} {
+			m, err := Parse(writeLegacy(raw, magic))
+			require.NoError(t, err, name)
+			x := []float64{1, 2}
+			a, b := make([]float64, m.NumOutputs()), make([]float64, want.NumOutputs())
+			require.NoError(t, m.Margin(x, a))
+			require.NoError(t, want.Margin(x, b))
+			assert.Equal(t, b, a, name)
+		}
+	}
 }
