@@ -144,8 +144,8 @@ func histograms(path string, models []*ModelResult, attack []bool) error {
 	for r := range plots {
 		plots[r] = make([]*plot.Plot, cols)
 	}
-	benignC := color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0x90}
-	attackC := color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0x90}
+	benignC := color.NRGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0x99}
+	attackC := color.NRGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0x99}
 	for k, m := range models {
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for _, s := range m.scores {
@@ -198,6 +198,8 @@ func histograms(path string, models []*ModelResult, attack []bool) error {
 			p.Add(l)
 			p.Legend.Add(fmt.Sprintf("threshold %.3g", t), l)
 		}
+		// Head room for the legend above the tallest bar.
+		p.Y.Min, p.Y.Max = 0, top*1.4
 		p.Legend.Top = true
 		plots[k/cols][k%cols] = p
 	}
@@ -245,7 +247,8 @@ func budgetPlot(curve []CurvePoint) (*plot.Plot, error) {
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
 	p.Y.Min, p.Y.Max = 0, 1
 	p.Add(plotter.NewGrid())
-	p.Legend.Top, p.Legend.Left = true, true
+	// Bottom right: the curves rise towards the top right.
+	p.Legend.Top, p.Legend.Left = false, false
 	series := []struct {
 		name string
 		get  func(CurvePoint) number

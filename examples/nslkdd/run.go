@@ -17,7 +17,6 @@ import (
 	"github.com/netwarden/netwarden/dataset"
 	"github.com/netwarden/netwarden/features"
 	"github.com/netwarden/netwarden/forest"
-	"github.com/netwarden/netwarden/forest/xgboost"
 	"github.com/netwarden/netwarden/iforest"
 )
 
@@ -146,7 +145,7 @@ func run(ctx context.Context, text, progress io.Writer, cfg config) (*Result, er
 	// any training is spent.
 	var xgb *bundle.XGBoostModel
 	if cfg.XGB != "" {
-		if xgb, err = loadXGB(cfg, pipe, say); err != nil {
+		if xgb, err = loadXGB(cfg, info.TrainFile, pipe, say); err != nil {
 			return nil, err
 		}
 	}
@@ -387,18 +386,16 @@ func outDir(dir string) (string, error) {
 
 // loadXGB reads the -xgb model and checks its feature names against the
 // pipeline's.
-func loadXGB(cfg config, pipe *features.Pipeline, say func(string, ...any)) (*bundle.XGBoostModel, error) {
+func loadXGB(cfg config, trainName string, pipe *features.Pipeline, say func(string, ...any)) (*bundle.XGBoostModel, error) {
 	m, err := bundle.LoadXGBoost(cfg.XGB)
 	if err != nil {
 		return nil, fmt.Errorf("-xgb: %w", err)
 	}
 	if err := m.CheckFeatureNames(pipe.Names()); err != nil {
-		var mm *xgboost.MismatchError
-		if errors.As(err, &mm) {
-			return nil, fmt.Errorf("-xgb %s: the model was trained on other features than the %s pipeline fitted on this training set gives (%d columns): %w; "+
-				"binary_100.json expects -features reference fitted on KDDTrain+_20Percent.txt", cfg.XGB, cfg.Features, pipe.NumFeatures(), err)
-		}
-		return nil, fmt.Errorf("-xgb %s: the model takes %d features, the %s pipeline gives %d: %w", cfg.XGB, m.NumFeatures(), cfg.Features, pipe.NumFeatures(), err)
+		// A *xgboost.MismatchError lists the differing names; a count
+		// mismatch wraps ErrDimension.
+		return nil, fmt.Errorf("-xgb %s: refused: the model was trained on other features than the %s pipeline fitted on %s gives (model %d columns, pipeline %d): %w; "+
+			"the fixture binary_100.json expects -features reference fitted on KDDTrain+_20Percent.txt", cfg.XGB, cfg.Features, trainName, m.NumFeatures(), pipe.NumFeatures(), err)
 	}
 	if m.FeatureNames() == nil {
 		say("xgboost: %s carries no feature names: only the count (%d) could be checked\n", filepath.Base(cfg.XGB), m.NumFeatures())
@@ -572,10 +569,13 @@ func writeText(w io.Writer, cfg config, res *Result) error {
 	}
 
 	b.WriteString("\n## Detection rate against the false-alarm budget (budget.png)\n\n")
-	b.WriteString("| budget | classifier alone | novelty alone | hybrid | hybrid false alarms on test |\n|---:|---:|---:|---:|---:|\n")
+	b.WriteString("Each calibrated on the held-out benign training rows; detected: share of the test attacks; (false alarms observed on the benign test rows).\n\n")
+	b.WriteString("| budget | classifier alone | novelty alone | hybrid |\n|---:|---:|---:|---:|\n")
 	for _, p := range res.BudgetCurve {
-		fmt.Fprintf(&b, "| %g %% | %s | %s | %s | %s |\n", 100*p.Budget, pct(float64(p.ClassifierDetection)),
-			pct(float64(p.NoveltyDetection)), pct(float64(p.HybridDetection)), pct(float64(p.HybridFPR)))
+		fmt.Fprintf(&b, "| %g %% | %s (%s) | %s (%s) | %s (%s) |\n", 100*p.Budget,
+			pct(float64(p.ClassifierDetection)), pct(float64(p.ClassifierFPR)),
+			pct(float64(p.NoveltyDetection)), pct(float64(p.NoveltyFPR)),
+			pct(float64(p.HybridDetection)), pct(float64(p.HybridFPR)))
 	}
 
 	if cfg.Explain > 0 {
