@@ -209,10 +209,14 @@ func TestXGBoostContribs(t *testing.T) {
 			trees, class, drop := loadXGBJSON(t, filepath.Join(dir, tc.name+".json"))
 			rows := readCSV(t, filepath.Join(dir, tc.input), true)
 			if testing.Short() || raceEnabled {
-				rows = rows[:50]
+				rows = rows[:30]
 			}
 			m := len(rows[0])
-			for _, budget := range []int{0, -1} { // tables, then leaf by leaf
+			budgets := []int{0, -1} // tables, then leaf by leaf
+			if raceEnabled {
+				budgets = budgets[:1]
+			}
+			for _, budget := range budgets {
 				e, err := NewEnsemble(trees, m, &Options{TableBudget: budget})
 				require.NoError(t, err)
 				files := []string{tc.name + "_contribs.csv"}
