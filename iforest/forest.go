@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -30,6 +31,12 @@ type Forest struct {
 	// saved) and a compact copy for scoring.
 	trees []tree.Tree
 	nodes []snode
+	// The batch layout: nodes again, but a leaf points to itself with
+	// threshold +Inf (every row stays), its path length in leafs, so that a
+	// block of rows can walk a tree in depths[t] branch-free steps.
+	bnodes []snode
+	leafs  []float64
+	depths []int32
 
 	// Extended forest: nodes of all trees in one slice, children adjacent;
 	// the hyperplane of node i is idx/coef[nodes[i].off : +k].
@@ -216,6 +223,7 @@ func (f *Forest) compactClassic() {
 	}
 	f.nodes = make([]snode, 0, total)
 	f.roots = make([]int32, 0, len(f.trees))
+	f.depths = make([]int32, 0, len(f.trees))
 	var queue, newIdx []int32
 	for ti := range f.trees {
 		t := &f.trees[ti]
@@ -237,6 +245,15 @@ func (f *Forest) compactClassic() {
 			*dst = snode{v: nd.Threshold, f: nd.Feature, left: base + next}
 			next += 2
 			queue = append(queue, nd.Left, nd.Right)
+		}
+		f.depths = append(f.depths, int32(t.MaxDepth()))
+	}
+	f.bnodes = slices.Clone(f.nodes)
+	f.leafs = make([]float64, len(f.nodes))
+	for i := range f.bnodes {
+		if n := &f.bnodes[i]; n.f < 0 {
+			f.leafs[i] = n.v
+			*n = snode{v: math.Inf(1), f: 0, left: int32(i)}
 		}
 	}
 }
