@@ -1,0 +1,451 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netwarden/netwarden/anomaly/bundle"
+	"github.com/netwarden/netwarden/dataset"
+)
+
+var (
+	demoOnce sync.Once
+	demo     *bundle.Bundle
+	demoErr  error
+	records  []map[string]any // synthetic records, as a client sends them
+)
+
+// testBundle trains the demo bundle once for every test, on a small table.
+func testBundle(t *testing.T) *bundle.Bundle {
+	t.Helper()
+	demoOnce.Do(func() {
+		demo, demoErr = demoBundle(context.Background(), 3000, 1)
+		if demoErr != nil {
+			return
+		}
+		var tab *dataset.Table
+		tab, demoErr = dataset.Synthetic(dataset.SyntheticConfig{Rows: 200, Seed: 7, Attacks: dataset.SyntheticAttacks()})
+		if demoErr != nil {
+			return
+		}
+		s := tab.Schema()
+		var row dataset.Row
+		for i := 0; i < tab.Len(); i++ {
+			tab.Row(i, &row)
+			rec := map[string]any{}
+			for j, c := range s.Columns {
+				if c.Kind == dataset.Categorical {
+					rec[c.Name] = row.Cat[j]
+				} else if j%2 == 0 {
+					rec[c.Name] = row.Num[j]
+				} else {
+					// Numbers as strings are accepted too.
+					rec[c.Name] = fmt.Sprint(row.Num[j])
+				}
+			}
+			records = append(records, rec)
+		}
+	})
+	require.NoError(t, demoErr)
+	return demo
+}
+
+func newTestServer(t *testing.T, lim limits) *httptest.Server {
+	b := testBundle(t)
+	s := newServer(b, lim, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	ts := httptest.NewServer(s.handler())
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func post(t *testing.T, url string, body []byte) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp, b
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return b
+}
+
+func TestScoreHappyPath(t *testing.T) {
+	ts := newTestServer(t, limits{})
+	b := testBundle(t)
+	batch := records[:20]
+	resp, body := post(t, ts.URL+"/v1/score", mustJSON(t, batch))
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	assert.NotEmpty(t, resp.Header.Get("X-Request-ID"))
+	var out scoreResponse
+	require.NoError(t, json.Unmarshal(body, &out))
+	assert.Equal(t, "isolation_forest", out.Model)
+	assert.Equal(t, 20, out.Scored)
+	assert.Zero(t, out.Failed)
+	require.Len(t, out.Results, 20)
+	attacks := 0
+	for i, r := range out.Results {
+		assert.Equal(t, i, r.Index)
+		require.Nil(t, r.Error)
+		require.NotNil(t, r.Score)
+		// The service gives the bundle's own verdict.
+		rec := map[string]string{}
+		for k, v := range batch[i] {
+			rec[k] = fmt.Sprint(v)
+		}
+		want, err := b.ScoreRecord(rec)
+		require.NoError(t, err)
+		assert.InDelta(t, want.Score, *r.Score, 1e-12)
+		assert.Equal(t, want.Attack, *r.Attack)
+		assert.Equal(t, map[bool]string{true: "attack", false: "normal"}[want.Attack], r.Decision)
+		assert.LessOrEqual(t, len(r.TopFeatures), 3)
+		for j, c := range r.TopFeatures {
+			assert.Greater(t, c.Contribution, 0.0)
+			assert.Contains(t, batch[i], c.Name)
+			assert.NotEmpty(t, c.Value, "the record's value is echoed")
+			if j > 0 {
+				assert.LessOrEqual(t, c.Contribution, r.TopFeatures[j-1].Contribution)
+			}
+		}
+		if *r.Attack {
+			attacks++
+		}
+	}
+	assert.Equal(t, attacks, out.Attacks)
+
+	// ?explain=0 scores without explanations; ?top=1 asks for one column.
+	_, body = post(t, ts.URL+"/v1/score?explain=0", mustJSON(t, batch))
+	out = scoreResponse{}
+	require.NoError(t, json.Unmarshal(body, &out))
+	for _, r := range out.Results {
+		assert.Empty(t, r.TopFeatures)
+	}
+	_, body = post(t, ts.URL+"/v1/score?top=1", mustJSON(t, batch))
+	out = scoreResponse{}
+	require.NoError(t, json.Unmarshal(body, &out))
+	for _, r := range out.Results {
+		assert.LessOrEqual(t, len(r.TopFeatures), 1)
+	}
+}
+
+func TestScoreBadRecords(t *testing.T) {
+	ts := newTestServer(t, limits{})
+	testBundle(t)
+	missing := map[string]any{}
+	for k, v := range records[1] {
+		if k != "src_bytes" {
+			missing[k] = v
+		}
+	}
+	notNumber := map[string]any{}
+	for k, v := range records[2] {
+		notNumber[k] = v
+	}
+	notNumber["duration"] = "twelve"
+	boolean := map[string]any{}
+	for k, v := range records[3] {
+		boolean[k] = v
+	}
+	boolean["land"] = true
+	batch := []any{records[0], missing, notNumber, boolean, "not an object", records[4]}
+	resp, body := post(t, ts.URL+"/v1/score", mustJSON(t, batch))
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode, string(body))
+	var out scoreResponse
+	require.NoError(t, json.Unmarshal(body, &out))
+	assert.Equal(t, 2, out.Scored)
+	assert.Equal(t, 4, out.Failed)
+	require.Len(t, out.Results, 6)
+	for _, i := range []int{0, 5} {
+		assert.Nil(t, out.Results[i].Error, "good record %d is still scored", i)
+		assert.NotNil(t, out.Results[i].Score)
+	}
+	for i, want := range map[int]string{1: "src_bytes", 2: "duration", 3: "land", 4: "JSON object"} {
+		r := out.Results[i]
+		require.NotNil(t, r.Error, "record %d", i)
+		assert.Nil(t, r.Score)
+		assert.Equal(t, codeBadRecord, r.Error.Code)
+		assert.Contains(t, r.Error.Message, want, "record %d", i)
+	}
+}
+
+func TestScoreRequestErrors(t *testing.T) {
+	ts := newTestServer(t, limits{MaxBody: 4096, MaxBatch: 5})
+	testBundle(t)
+	big := mustJSON(t, records[:40])
+	tests := []struct {
+		name, method, path, ctype string
+		body                      []byte
+		status                    int
+		code                      string
+	}{
+		{"malformed", "POST", "/v1/score", "application/json", []byte(`[{"a": 1}`), 400, codeBadJSON},
+		{"object not array", "POST", "/v1/score", "application/json", []byte(`{"a": 1}`), 400, codeBadJSON},
+		{"trailing data", "POST", "/v1/score", "application/json", []byte(`[] []`), 400, codeBadJSON},
+		{"empty body", "POST", "/v1/score", "application/json", nil, 400, codeBadJSON},
+		{"empty batch", "POST", "/v1/score", "application/json", []byte(`[]`), 400, codeEmpty},
+		{"body too large", "POST", "/v1/score", "application/json", big, 413, codeBodyTooLarge},
+		{"batch too large", "POST", "/v1/score", "application/json", []byte(`[{},{},{},{},{},{}]`), 413, codeBatchTooLarge},
+		{"wrong method", "GET", "/v1/score", "", nil, 405, codeMethod},
+		{"wrong media type", "POST", "/v1/score", "text/csv", []byte(`[]`), 415, codeMediaType},
+		{"bad top", "POST", "/v1/score?top=0", "application/json", []byte(`[{}]`), 400, codeBadParam},
+		{"bad explain", "POST", "/v1/score?explain=maybe", "application/json", []byte(`[{}]`), 400, codeBadParam},
+		{"not found", "GET", "/v2/score", "", nil, 404, "not_found"},
+		{"healthz method", "POST", "/healthz", "", nil, 405, codeMethod},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequest(tc.method, ts.URL+tc.path, bytes.NewReader(tc.body))
+			require.NoError(t, err)
+			if tc.ctype != "" {
+				req.Header.Set("Content-Type", tc.ctype)
+			}
+			req.Header.Set("X-Request-ID", "test-"+strings.ReplaceAll(tc.name, " ", "-"))
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			assert.Equal(t, tc.status, resp.StatusCode)
+			assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+			var e errorBody
+			require.NoError(t, json.NewDecoder(resp.Body).Decode(&e))
+			assert.Equal(t, tc.code, e.Error.Code)
+			assert.NotEmpty(t, e.Error.Message)
+			assert.Equal(t, "test-"+strings.ReplaceAll(tc.name, " ", "-"), e.RequestID)
+			if tc.status == 405 {
+				assert.NotEmpty(t, resp.Header.Get("Allow"))
+			}
+		})
+	}
+}
+
+func TestHealthzAndModel(t *testing.T) {
+	ts := newTestServer(t, limits{})
+	resp, err := http.Get(ts.URL + "/healthz")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	var h map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&h))
+	assert.Equal(t, "ok", h["status"])
+
+	resp2, err := http.Get(ts.URL + "/v1/model")
+	require.NoError(t, err)
+	defer resp2.Body.Close()
+	var m struct {
+		Metadata  bundle.Metadata `json:"metadata"`
+		Threshold float64         `json:"threshold"`
+	}
+	require.NoError(t, json.NewDecoder(resp2.Body).Decode(&m))
+	assert.Len(t, m.Metadata.Schema, 41)
+	assert.Equal(t, "demo-iforest", m.Metadata.Name)
+}
+
+// TestConcurrentClients runs clients in parallel against one server (run
+// it with -race): every answer must equal the one a lone client gets.
+func TestConcurrentClients(t *testing.T) {
+	ts := newTestServer(t, limits{})
+	testBundle(t)
+	clients, requests := 8, 50
+	if testing.Short() {
+		requests = 10
+	}
+	want := make([][]byte, 4)
+	for k := range want {
+		_, body := post(t, ts.URL+"/v1/score", mustJSON(t, records[k*10:k*10+10]))
+		var out scoreResponse
+		require.NoError(t, json.Unmarshal(body, &out))
+		want[k] = mustJSON(t, out.Results)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, clients*requests)
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < requests; i++ {
+				k := (c + i) % len(want)
+				body, err := json.Marshal(records[k*10 : k*10+10])
+				if err != nil {
+					errs <- err
+					return
+				}
+				resp, err := http.Post(ts.URL+"/v1/score", "application/json", bytes.NewReader(body))
+				if err != nil {
+					errs <- err
+					return
+				}
+				var out scoreResponse
+				err = json.NewDecoder(resp.Body).Decode(&out)
+				resp.Body.Close()
+				if err != nil {
+					errs <- err
+					return
+				}
+				got, _ := json.Marshal(out.Results)
+				if resp.StatusCode != 200 || !bytes.Equal(got, want[k]) {
+					errs <- fmt.Errorf("client %d request %d: status %d, results differ from a lone client's", c, i, resp.StatusCode)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// slowBody lets a test hold a request in flight: it yields head, then
+// blocks until release is closed, then yields tail.
+type slowBody struct {
+	head, tail []byte
+	started    chan struct{}
+	release    chan struct{}
+	stage      int
+}
+
+func (b *slowBody) Read(p []byte) (int, error) {
+	switch b.stage {
+	case 0:
+		b.stage = 1
+		close(b.started)
+		return copy(p, b.head), nil
+	case 1:
+		<-b.release
+		b.stage = 2
+		return copy(p, b.tail), nil
+	}
+	return 0, io.EOF
+}
+
+// TestGracefulShutdown cancels the server's context while a request is in
+// flight: the server stops accepting, the request still gets its answer,
+// and run returns nil.
+func TestGracefulShutdown(t *testing.T) {
+	b := testBundle(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var logs syncBuffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	done := make(chan error, 1)
+	addr := make(chan string, 1)
+	go func() {
+		done <- serve(ctx, ln, b, "test", config{ShutdownTimeout: 10 * time.Second}, log, func(a string) { addr <- a })
+	}()
+	url := "http://" + <-addr + "/v1/score"
+
+	body := mustJSON(t, records[:5])
+	sb := &slowBody{head: body[:10], tail: body[10:], started: make(chan struct{}), release: make(chan struct{})}
+	type answer struct {
+		status int
+		out    scoreResponse
+		err    error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", url, sb)
+		req.ContentLength = int64(len(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			got <- answer{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		var a answer
+		a.status = resp.StatusCode
+		a.err = json.NewDecoder(resp.Body).Decode(&a.out)
+		got <- a
+	}()
+	<-sb.started
+	time.Sleep(100 * time.Millisecond) // let the server read the head
+	cancel()
+	// Shutdown is under way: run has not returned, the request is held.
+	select {
+	case err := <-done:
+		t.Fatalf("serve returned before the request in flight finished: %v", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(sb.release)
+	a := <-got
+	require.NoError(t, a.err)
+	assert.Equal(t, http.StatusOK, a.status)
+	assert.Equal(t, 5, a.out.Scored)
+	select {
+	case err := <-done:
+		assert.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop after the request finished")
+	}
+	// New connections are refused once stopped.
+	_, err = http.Post(url, "application/json", strings.NewReader("[]"))
+	assert.Error(t, err)
+	assert.Contains(t, logs.String(), `"msg":"shutting down`)
+	assert.Contains(t, logs.String(), `"request_id"`)
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestRunFlags(t *testing.T) {
+	ctx := context.Background()
+	assert.ErrorContains(t, run(ctx, config{}, nil, nil), "-train-demo")
+	assert.ErrorContains(t, run(ctx, config{Bundle: "x", TrainDemo: true}, nil, nil), "not both")
+	assert.ErrorContains(t, run(ctx, config{Bundle: "/nonexistent.nwb"}, nil, nil), "-bundle")
+	assert.ErrorContains(t, run(ctx, config{TrainDemo: true, DemoRows: 10}, nil, nil), "-demo-rows")
+}
+
+// TestRunDemo runs the command as main does, with -train-demo, and stops it.
+func TestRunDemo(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	addr := make(chan string, 1)
+	go func() {
+		done <- run(ctx, config{Addr: "127.0.0.1:0", TrainDemo: true, DemoRows: 3000, Seed: 2}, nil, func(a string) { addr <- a })
+	}()
+	var a string
+	select {
+	case a = <-addr:
+	case err := <-done:
+		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + a + "/healthz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	cancel()
+	assert.NoError(t, <-done)
+}
