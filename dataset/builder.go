@@ -13,17 +13,34 @@ type chunked[T any] struct {
 
 func (c *chunked[T]) add(v T) {
 	if len(c.cur) == cap(c.cur) {
-		if c.cur != nil {
+		n := chunkRows
+		if c.cur == nil {
+			n = presizeAfter // small until ReadAll may reserve
+		} else {
 			c.full = append(c.full, c.cur)
 		}
-		c.cur = make([]T, 0, chunkRows)
+		c.cur = make([]T, 0, n)
 	}
 	c.cur = append(c.cur, v)
+}
+
+// reserve makes room for n values in the current chunk while it is the
+// only one, so that flat need not copy.
+func (c *chunked[T]) reserve(n int) {
+	if len(c.full) > 0 || n <= cap(c.cur) {
+		return
+	}
+	cur := make([]T, len(c.cur), n)
+	copy(cur, c.cur)
+	c.cur = cur
 }
 
 // flat returns the n values collected as one slice.
 func (c *chunked[T]) flat(n int) []T {
 	if len(c.full) == 0 {
+		if cap(c.cur) > n+n/4+chunkRows { // a reserve that guessed far too high
+			return append([]T(nil), c.cur...)
+		}
 		return c.cur[:len(c.cur):len(c.cur)]
 	}
 	out := make([]T, 0, n)
@@ -89,6 +106,20 @@ func (b *tableBuilder) add(r *Row) {
 	}
 	b.diff.add(int8(d))
 	b.n++
+}
+
+// reserve makes room for n rows in every column.
+func (b *tableBuilder) reserve(n int) {
+	for i, c := range b.t.schema.Columns {
+		if c.Kind == Numeric {
+			b.num[i].reserve(n)
+		} else {
+			b.codes[i].reserve(n)
+		}
+	}
+	b.label.reserve(n)
+	b.cat.reserve(n)
+	b.diff.reserve(n)
 }
 
 func (b *tableBuilder) build() {
