@@ -2,6 +2,7 @@ package dataset_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -222,4 +223,32 @@ func TestCSVEdgeCases(t *testing.T) {
 	assert.Equal(t, []dataset.Column{{Name: "c1"}, {Name: "b"}, {Name: "c3"}}, s.Columns)
 	assert.Equal(t, dataset.Unknown, tab.Category(0))
 	assert.Equal(t, map[string]int{"a": 1}, tab.LoadReport().UnknownLabels)
+}
+
+// ReadAll guesses the row count from the first rows' length when the input
+// size is known; a bad guess either way must not change the table.
+func TestReadAllSizeGuess(t *testing.T) {
+	for _, longFirst := range []bool{true, false} {
+		var b strings.Builder
+		b.WriteString("x,y\n")
+		n := 20000
+		for i := 0; i < n; i++ {
+			pad := i < 1024 == longFirst
+			if pad {
+				fmt.Fprintf(&b, "%030d,%d\n", i, i%7)
+			} else {
+				fmt.Fprintf(&b, "%d,%d\n", i, i%7)
+			}
+		}
+		tab, err := dataset.ReadCSV(strings.NewReader(b.String()), "g.csv", dataset.CSVConfig{})
+		require.NoError(t, err)
+		require.Equal(t, n, tab.Len())
+		for i, v := range tab.Numeric(0) {
+			if v != float64(i) {
+				t.Fatalf("longFirst=%v row %d: %v", longFirst, i, v)
+			}
+		}
+		assert.Equal(t, float64((n-1)%7), tab.Numeric(1)[n-1])
+		assert.Len(t, tab.Labels(), n)
+	}
 }
