@@ -217,10 +217,12 @@ func (m *Model) ParallelTrees() int { return m.parallel }
 func (m *Model) Trees() []tree.Tree { return m.trees }
 
 // TreeOutput returns the output (class) that tree i adds to, or -1 for a
-// vector-leaf tree, which adds to every output.
+// vector-leaf tree, which adds to every output. i must be in
+// [0, NumTrees()).
 func (m *Model) TreeOutput(i int) int { return int(m.group[i]) }
 
-// TreeWeight returns the weight of tree i: dart's weight_drop, 1 for gbtree.
+// TreeWeight returns the weight of tree i, in [0, NumTrees()): dart's
+// weight_drop, 1 for gbtree.
 func (m *Model) TreeWeight(i int) float64 {
 	if m.weights == nil {
 		return 1
@@ -228,8 +230,8 @@ func (m *Model) TreeWeight(i int) float64 {
 	return float64(m.weights[i])
 }
 
-// BaseMargin returns the margin that output k starts from: base_score
-// after the objective's link (logit for logistic objectives, log for
+// BaseMargin returns the margin that output k (in [0, NumOutputs())) starts
+// from: base_score after the objective's link (logit for logistic objectives, log for
 // poisson, gamma, tweedie, cox and aft, identity otherwise).
 func (m *Model) BaseMargin(k int) float64 { return float64(m.base[k]) }
 
