@@ -186,3 +186,38 @@ func trim(t *dataset.Table) *dataset.Table {
 	}
 	return t.Subset(idx)
 }
+
+// TestTelecomFeatures checks the Telecom preset's engineered outputs, their
+// sources, and a few values on known KDDTest+ records.
+func TestTelecomFeatures(t *testing.T) {
+	tr, te := nsltest.Load(t, nsltest.Train20), nsltest.Load(t, nsltest.Test)
+	p, err := features.Fit(context.Background(), tr, features.Telecom()...)
+	require.NoError(t, err)
+	for _, c := range []struct {
+		name    string
+		sources []string
+	}{
+		{"log1p(src_bytes)", []string{"src_bytes"}},
+		{"log(upload_download_ratio)", []string{"src_bytes", "dst_bytes"}},
+		{"syn_error_rate", []string{"serror_rate", "srv_serror_rate", "dst_host_serror_rate", "dst_host_srv_serror_rate"}},
+		{"rej_error_rate", []string{"rerror_rate", "srv_rerror_rate", "dst_host_rerror_rate", "dst_host_srv_rerror_rate"}},
+		{"log(service_concentration)", []string{"srv_count", "count"}},
+		{"log(dst_host_service_concentration)", []string{"dst_host_srv_count", "dst_host_count"}},
+		{"traffic_class=signalling", []string{"service"}},
+		{"service=(other)", []string{"service"}},
+		{"flag=(other)", []string{"flag"}},
+	} {
+		i := p.Index(c.name)
+		require.GreaterOrEqual(t, i, 0, c.name)
+		assert.Equal(t, c.sources, p.Sources(i), c.name)
+	}
+	// KDDTest+ row 0 is a neptune SYN probe answered by REJ: rerror rates 1,
+	// private service (traffic class "other").
+	var r dataset.Row
+	te.Row(0, &r)
+	dst := make([]float64, p.NumFeatures())
+	require.NoError(t, p.TransformRow(&r, dst))
+	assert.Equal(t, 1.0, dst[p.Index("traffic_class=other")])
+	assert.Equal(t, 0.0, dst[p.Index("traffic_class=web")])
+	assert.Greater(t, dst[p.Index("rej_error_rate")], 2.0, "REJ rates of 1 are far above the training mean")
+}

@@ -248,3 +248,22 @@ func firstErr(es []error) error {
 	}
 	return nil
 }
+
+// Transformer is the contract of a fitted feature transformer: raw records
+// in, named numeric rows out, the same way at training and at scoring time.
+// *Pipeline satisfies it; code that only transforms (a scoring service, a
+// bundle) can take a Transformer.
+type Transformer interface {
+	// TransformRow writes the outputs of one raw row into dst (length
+	// NumFeatures) without allocating.
+	TransformRow(r *dataset.Row, dst []float64) error
+	// TransformTable transforms a whole table into a rows × NumFeatures
+	// matrix.
+	TransformTable(ctx context.Context, t *dataset.Table) (*mat.Dense, error)
+	// Names returns one name per output.
+	Names() []string
+	// NumFeatures returns the number of outputs.
+	NumFeatures() int
+}
+
+var _ Transformer = (*Pipeline)(nil)
