@@ -195,6 +195,13 @@ func TestErrors(t *testing.T) {
 			assert.Regexp(t, "^features: ", err.Error())
 		})
 	}
+	t.Run("zero pipeline", func(t *testing.T) {
+		var p features.Pipeline
+		require.ErrorIs(t, p.TransformRow(row(ok), nil), anomaly.ErrNotFitted)
+		require.ErrorIs(t, p.TransformRecord(nil, nil), anomaly.ErrNotFitted)
+		_, err := p.TransformTable(context.Background(), train(t))
+		require.ErrorIs(t, err, anomaly.ErrNotFitted)
+	})
 	t.Run("dst length", func(t *testing.T) {
 		p := fit(t, features.Numeric("bytes"))
 		require.ErrorIs(t, p.TransformRow(row(ok), make([]float64, 2)), anomaly.ErrDimension)

@@ -165,7 +165,7 @@ func (p *Pipeline) fitStep(t *dataset.Table, s Step) ([]step, error) {
 		if s.Kind == KindMean {
 			need = 1
 		}
-		if len(s.Columns) < need || (s.Kind == KindRatio && len(s.Columns) != 2) {
+		if len(s.Columns) < need || len(s.Columns) > maxMean || (s.Kind == KindRatio && len(s.Columns) != 2) {
 			return nil, fmt.Errorf("%d columns: %w", len(s.Columns), errs.ErrDimension)
 		}
 		f := step{kind: s.Kind, nan: s.NaN, smooth: s.Smoothing}

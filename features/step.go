@@ -191,8 +191,8 @@ func Ratio(a, b string, s float64, ops ...Op) Step {
 	return Step{Kind: KindRatio, Columns: []string{a, b}, Smoothing: s, Ops: ops}
 }
 
-// Mean returns a Step that outputs the mean of the numeric columns cols,
-// then ops, named name.
+// Mean returns a Step that outputs the mean of the numeric columns cols (at
+// most 64), then ops, named name.
 func Mean(name string, cols []string, ops ...Op) Step {
 	return Step{Kind: KindMean, Columns: append([]string(nil), cols...), Name: name, Ops: ops}
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/netwarden/netwarden/internal/errs"
 )
 
+var errNotFitted = fmt.Errorf("features: pipeline not fitted (use Fit or UnmarshalBinary): %w", errs.ErrNotFitted)
+
 // record is the raw input of one transform: a dataset.Row or a string map.
 type record struct {
 	row *dataset.Row
@@ -56,6 +58,9 @@ func (p *Pipeline) cat(r *record, j int) (string, error) {
 // the column, as is an unknown level under UnknownError (ErrUnknownCategory).
 // On error dst holds partial output. TransformRow allocates nothing.
 func (p *Pipeline) TransformRow(r *dataset.Row, dst []float64) error {
+	if len(p.names) == 0 {
+		return errNotFitted
+	}
 	if len(dst) != len(p.names) {
 		return fmt.Errorf("features: dst has length %d, want %d: %w", len(dst), len(p.names), errs.ErrDimension)
 	}
@@ -79,6 +84,9 @@ func (p *Pipeline) TransformRow(r *dataset.Row, dst []float64) error {
 // one, wrapping ErrDimension); numeric values are parsed with
 // strconv.ParseFloat; other keys are ignored. It allocates nothing.
 func (p *Pipeline) TransformRecord(rec map[string]string, dst []float64) error {
+	if len(p.names) == 0 {
+		return errNotFitted
+	}
 	if len(dst) != len(p.names) {
 		return fmt.Errorf("features: dst has length %d, want %d: %w", len(dst), len(p.names), errs.ErrDimension)
 	}
@@ -99,7 +107,7 @@ func (p *Pipeline) transform(r *record, dst []float64) error {
 				return f.wrap(err)
 			}
 		case KindRatio, KindMean:
-			var buf [8]float64
+			var buf [maxMean]float64
 			v := buf[:0]
 			for _, j := range f.src {
 				x, err := p.num(r, j)
@@ -202,6 +210,9 @@ func (p *Pipeline) CheckSchema(s dataset.Schema) error {
 // naming the row (the first such row). A table without rows is an error
 // wrapping ErrEmpty.
 func (p *Pipeline) TransformTable(ctx context.Context, t *dataset.Table) (*mat.Dense, error) {
+	if len(p.names) == 0 {
+		return nil, errNotFitted
+	}
 	if err := p.CheckSchema(t.Schema()); err != nil {
 		return nil, err
 	}
