@@ -1,0 +1,424 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/netwarden/netwarden/anomaly"
+	"github.com/netwarden/netwarden/anomaly/bundle"
+	"github.com/netwarden/netwarden/dataset"
+)
+
+// summary is what the stream held; it is written to stderr at the end.
+type summary struct {
+	Source   string `json:"source"`
+	Lines    int    `json:"lines"`
+	Rows     int    `json:"rows"`
+	Alerts   int    `json:"alerts"`
+	BadLines int    `json:"bad_lines"`
+	// With labels: attacks and benign rows seen, attacks flagged, benign
+	// rows flagged.
+	Labelled     int `json:"labelled"`
+	Attacks      int `json:"labelled_attacks"`
+	Detected     int `json:"detected"`
+	Benign       int `json:"labelled_benign"`
+	FalseAlarms  int `json:"false_alarms"`
+	UnknownLabel int `json:"unknown_labels"`
+}
+
+// scorer reads records through a dataset.Reader fed line by line, scores
+// them with the bundle and writes JSON lines. Its buffers are reused for
+// every record, so memory does not grow with the stream.
+type scorer struct {
+	b      *bundle.Bundle
+	cfg    config
+	feed   *feeder
+	rd     *dataset.Reader
+	csv    *dataset.CSVConfig
+	idx    []int // bundle column j is reader column idx[j]; nil when equal
+	row    dataset.Row
+	mapped dataset.Row
+	names  []string // bundle column names
+	cats   []bool   // bundle column j is categorical
+	out    *bufio.Writer
+	errw   io.Writer
+	buf    []byte
+	sum    summary
+}
+
+func newScorer(b *bundle.Bundle, cfg config, in io.Reader, out, errw io.Writer) (*scorer, error) {
+	s := &scorer{b: b, cfg: cfg, feed: newFeeder(in), out: bufio.NewWriterSize(out, 64<<10), errw: errw}
+	s.sum.Source = cfg.Name
+	schema := b.Pipeline().Schema()
+	for _, c := range schema.Columns {
+		s.names = append(s.names, c.Name)
+		s.cats = append(s.cats, c.Kind == dataset.Categorical)
+	}
+	// Flush the alerts whenever reading may block, so that a slow stream
+	// sees them at once and a fast one in 64 KiB writes.
+	s.feed.idle = func() { _ = s.out.Flush() }
+	s.feed.tooLong = func(line int) {
+		s.badLine(line, 1, "", fmt.Sprintf("line longer than %d bytes", maxLine))
+	}
+
+	switch cfg.Format {
+	case "nslkdd", "kdd99":
+		ns := dataset.NSLKDDSchema()
+		if err := b.Pipeline().CheckSchema(ns); err != nil {
+			return nil, fmt.Errorf("-format %s: the bundle was not fitted on the NSL-KDD schema (use -format csv?): %w", cfg.Format, err)
+		}
+	case "csv":
+		if err := s.setupCSV(schema); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("-format %q: want nslkdd, kdd99 or csv", cfg.Format)
+	}
+	rd, err := s.newReader()
+	if err != nil {
+		return nil, err
+	}
+	s.rd = rd
+	if s.csv != nil {
+		if err := s.mapColumns(schema); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// setupCSV reads the header and describes the CSV stream for the readers:
+// the bundle's categorical columns are read as strings, and columns the
+// bundle does not use (besides the label) are dropped, so that an export
+// with extra text columns (flow IDs, addresses, timestamps) still reads.
+func (s *scorer) setupCSV(schema dataset.Schema) error {
+	if len(s.cfg.CSVComma) != 1 {
+		return fmt.Errorf("-csv-comma %q: want one ASCII character", s.cfg.CSVComma)
+	}
+	if err := s.feed.readHeader(); err != nil {
+		return err
+	}
+	// A throwaway reader of the header alone gives its cleaned names.
+	probe, err := dataset.NewCSVReader(bytes.NewReader(s.feed.header), s.cfg.Name, dataset.CSVConfig{Comma: rune(s.cfg.CSVComma[0])})
+	if err != nil {
+		return fmt.Errorf("CSV header: %w", err)
+	}
+	cfg := &dataset.CSVConfig{Comma: rune(s.cfg.CSVComma[0]), Label: s.cfg.CSVLabel, Ignore: s.cfg.CSVIgnore}
+	header := probe.Schema()
+	var missing []string
+	for _, c := range schema.Columns {
+		if header.Index(c.Name) < 0 || slices.Contains(s.cfg.CSVIgnore, c.Name) {
+			missing = append(missing, c.Name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("CSV header: the bundle needs the columns %q, which the stream does not give", missing)
+	}
+	for _, c := range header.Columns {
+		j := schema.Index(c.Name)
+		switch {
+		case j >= 0 && schema.Columns[j].Kind == dataset.Categorical && !slices.Contains(s.cfg.CSVIgnore, c.Name):
+			cfg.Categorical = append(cfg.Categorical, c.Name)
+		case j < 0 && c.Name != s.cfg.CSVLabel && !slices.Contains(s.cfg.CSVIgnore, c.Name):
+			cfg.Ignore = append(cfg.Ignore, c.Name)
+		}
+	}
+	if s.cfg.CSVLabel != "" {
+		// Labels are whatever the export uses; the NSL-KDD names map to
+		// categories, anything else other than "benign"/"normal" counts
+		// as an attack in the summary.
+		cfg.CategoryFunc = func(label string) dataset.Category {
+			switch c := dataset.CategoryOf(label); {
+			case c != dataset.Unknown:
+				return c
+			case label == "BENIGN" || label == "Benign" || label == "benign":
+				return dataset.Normal
+			}
+			return dataset.Unknown
+		}
+	}
+	s.csv = cfg
+	return nil
+}
+
+// mapColumns finds each bundle column among the reader's.
+func (s *scorer) mapColumns(schema dataset.Schema) error {
+	rs := s.rd.Schema()
+	if rs.Equal(&schema) {
+		return nil
+	}
+	s.idx = make([]int, len(schema.Columns))
+	for j, c := range schema.Columns {
+		k := rs.Index(c.Name)
+		if k < 0 {
+			return fmt.Errorf("CSV header: no column %q, which the bundle needs (it reads %d columns: %v)", c.Name, len(s.names), s.names)
+		}
+		if rs.Columns[k].Kind != c.Kind {
+			return fmt.Errorf("CSV header: column %q is %s in the bundle: is it in -csv-ignore?", c.Name, c.Kind)
+		}
+		s.idx[j] = k
+	}
+	return nil
+}
+
+// newReader returns a reader of the lines still to come; after a bad line
+// the old reader is done (its errors are sticky) and a new one carries on.
+func (s *scorer) newReader() (*dataset.Reader, error) {
+	switch s.cfg.Format {
+	case "kdd99":
+		return dataset.NewKDD99Reader(s.feed.source(false), s.cfg.Name), nil
+	case "csv":
+		src := s.feed.source(true)
+		rd, err := dataset.NewCSVReader(src, s.cfg.Name, *s.csv)
+		if err != nil {
+			return nil, fmt.Errorf("CSV header: %w", err)
+		}
+		src.ready = true
+		return rd, nil
+	}
+	return dataset.NewNSLKDDReader(s.feed.source(false), s.cfg.Name), nil
+}
+
+// run reads and scores until the input ends.
+func (s *scorer) run(ctx context.Context) error {
+	defer func() {
+		s.sum.Lines = s.feed.line
+		_ = s.out.Flush()
+	}()
+	for {
+		if s.sum.Rows%1024 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		err := s.rd.Read(&s.row)
+		if err == io.EOF || errors.Is(err, anomaly.ErrEmpty) {
+			// ErrEmpty: a reader made after a bad line met no more records.
+			if s.feed.err != nil {
+				return fmt.Errorf("reading the input: %w", s.feed.err)
+			}
+			return nil
+		}
+		if err != nil {
+			if s.feed.err != nil {
+				return fmt.Errorf("reading the input: %w", s.feed.err)
+			}
+			var pe *dataset.ParseError
+			if !errors.As(err, &pe) {
+				return err
+			}
+			msg := pe.Err.Error()
+			s.badLine(s.feed.line, pe.Column, pe.Field, msg)
+			if s.cfg.Strict {
+				return fmt.Errorf("line %d: %s (-strict)", s.feed.line, msg)
+			}
+			if s.rd, err = s.newReader(); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := s.score(); err != nil {
+			s.badLine(s.feed.line, 0, "", err.Error())
+			if s.cfg.Strict {
+				return fmt.Errorf("line %d: %w (-strict)", s.feed.line, err)
+			}
+		}
+	}
+}
+
+// score scores the row just read and writes its line.
+func (s *scorer) score() error {
+	row := &s.row
+	if s.idx != nil {
+		s.mapped.Reset(len(s.idx))
+		for j, k := range s.idx {
+			s.mapped.Num[j], s.mapped.Cat[j] = row.Num[k], row.Cat[k]
+		}
+		s.mapped.Label, s.mapped.Category, s.mapped.Difficulty = row.Label, row.Category, row.Difficulty
+		row = &s.mapped
+	}
+	res, err := s.b.ScoreRow(row)
+	if err != nil {
+		return err
+	}
+	if res.Attack && s.cfg.Top > 0 {
+		// Explanations cost more than scores: only alerts get one.
+		if res, err = s.b.ExplainRow(row, s.cfg.Top); err != nil {
+			return err
+		}
+	}
+	s.sum.Rows++
+	if res.Attack {
+		s.sum.Alerts++
+	}
+	if row.Label != "" {
+		switch row.Category {
+		case dataset.Unknown:
+			s.sum.UnknownLabel++
+		case dataset.Normal:
+			s.sum.Labelled++
+			s.sum.Benign++
+			if res.Attack {
+				s.sum.FalseAlarms++
+			}
+		default:
+			s.sum.Labelled++
+			s.sum.Attacks++
+			if res.Attack {
+				s.sum.Detected++
+			}
+		}
+	}
+	if res.Attack || s.cfg.All {
+		s.writeResult(row, res)
+	}
+	return nil
+}
+
+// writeResult writes one JSON line without allocating: the buffer is
+// reused.
+func (s *scorer) writeResult(row *dataset.Row, res bundle.Result) {
+	b := append(s.buf[:0], `{"line":`...)
+	b = strconv.AppendInt(b, int64(s.feed.line), 10)
+	b = append(b, `,"score":`...)
+	b = appendFloat(b, res.Score)
+	if res.Attack {
+		b = append(b, `,"attack":true,"decision":"attack"`...)
+	} else {
+		b = append(b, `,"attack":false,"decision":"normal"`...)
+	}
+	if row.Label != "" {
+		b = append(b, `,"label":`...)
+		b = appendString(b, row.Label)
+		b = append(b, `,"category":`...)
+		b = appendString(b, row.Category.String())
+	}
+	if len(res.TopFeatures) > 0 {
+		b = append(b, `,"top_features":[`...)
+		for i, c := range res.TopFeatures {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"name":`...)
+			b = appendString(b, c.Column)
+			b = append(b, `,"value":`...)
+			if j := slices.Index(s.names, c.Column); j < 0 {
+				b = append(b, "null"...)
+			} else if s.cats[j] {
+				b = appendString(b, row.Cat[j])
+			} else {
+				b = appendFloat(b, row.Num[j])
+			}
+			b = append(b, `,"contribution":`...)
+			b = appendFloat(b, c.Value)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = append(b, "}\n"...)
+	s.buf = b
+	_, _ = s.out.Write(b) // a write error shows at the final Flush
+}
+
+// badLine reports a skipped line on stderr as JSON.
+func (s *scorer) badLine(line, col int, field, msg string) {
+	s.sum.BadLines++
+	b := append(s.buf[:0], `{"bad_line":`...)
+	b = strconv.AppendInt(b, int64(line), 10)
+	if col > 0 {
+		b = append(b, `,"column":`...)
+		b = strconv.AppendInt(b, int64(col), 10)
+	}
+	if field != "" {
+		b = append(b, `,"field":`...)
+		b = appendString(b, field)
+	}
+	b = append(b, `,"error":`...)
+	b = appendString(b, msg)
+	b = append(b, "}\n"...)
+	s.buf = b
+	_, _ = s.errw.Write(b)
+}
+
+// writeSummary writes the summary on stderr as one JSON line.
+func (s *scorer) writeSummary() {
+	m := s.sum
+	b := append(s.buf[:0], `{"summary":{"source":`...)
+	b = appendString(b, m.Source)
+	for _, f := range []struct {
+		k string
+		v int
+	}{{"lines", m.Lines}, {"rows", m.Rows}, {"alerts", m.Alerts}, {"bad_lines", m.BadLines}} {
+		b = append(b, `,"`+f.k+`":`...)
+		b = strconv.AppendInt(b, int64(f.v), 10)
+	}
+	if m.Labelled > 0 {
+		for _, f := range []struct {
+			k string
+			v int
+		}{{"labelled_attacks", m.Attacks}, {"detected", m.Detected}, {"labelled_benign", m.Benign}, {"false_alarms", m.FalseAlarms}} {
+			b = append(b, `,"`+f.k+`":`...)
+			b = strconv.AppendInt(b, int64(f.v), 10)
+		}
+		if m.Attacks > 0 {
+			b = append(b, `,"detection_rate":`...)
+			b = appendFloat(b, float64(m.Detected)/float64(m.Attacks))
+		}
+		if m.Benign > 0 {
+			b = append(b, `,"false_alarms_per_10k_benign":`...)
+			b = appendFloat(b, 1e4*float64(m.FalseAlarms)/float64(m.Benign))
+		}
+	}
+	if m.UnknownLabel > 0 {
+		b = append(b, `,"unknown_labels":`...)
+		b = strconv.AppendInt(b, int64(m.UnknownLabel), 10)
+	}
+	b = append(b, "}}\n"...)
+	s.buf = b
+	_, _ = s.errw.Write(b)
+}
+
+// appendFloat writes v as a JSON number (null for NaN and infinities, which
+// JSON cannot hold), rounded to 6 significant digits.
+func appendFloat(b []byte, v float64) []byte {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return append(b, "null"...)
+	}
+	return strconv.AppendFloat(b, v, 'g', 6, 64)
+}
+
+// appendString writes s as a JSON string: quotes, backslashes and control
+// characters escaped, invalid UTF-8 replaced by U+FFFD.
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, `\ufffd`...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
+}
