@@ -214,6 +214,9 @@ func (m *Model) ParallelTrees() int { return m.parallel }
 // model's own and must not be modified. Leaves hold the leaf values (the
 // learning rate applied) and internal nodes XGBoost's base_weights; Cover
 // is sum_hessian (nil for vector-leaf trees, which XGBoost saves without).
+// A numerical node's Threshold is the float64 boundary that reproduces
+// XGBoost's float32 test float32(x) < c exactly (see the package doc), not
+// c itself; c is the smallest float32 not below Threshold.
 func (m *Model) Trees() []tree.Tree { return m.trees }
 
 // TreeOutput returns the output (class) that tree i adds to, or -1 for a

@@ -43,3 +43,24 @@ func TestThreshold32(t *testing.T) {
 		}
 	}
 }
+
+// TestThresholdRecoversCondition checks the claim of Model.Trees: the
+// float32 condition is the smallest float32 not below the threshold.
+func TestThresholdRecoversCondition(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 10000 {
+		c := math.Float32frombits(rng.Uint32())
+		if c != c || math.IsInf(float64(c), 0) {
+			continue
+		}
+		th := threshold32(c)
+		r := float32(th)
+		if float64(r) < th {
+			r = math.Nextafter32(r, float32(math.Inf(1)))
+		}
+		if r == 0 && c == 0 {
+			continue // -0 and +0
+		}
+		assert.Equal(t, c, r, "c=%v threshold %v", c, th)
+	}
+}
