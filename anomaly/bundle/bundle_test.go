@@ -296,6 +296,16 @@ func TestScoreRecordAndExplain(t *testing.T) {
 		assert.Nil(t, res.TopFeatures)
 	}
 
+	// A hybrid explains with its dominant part: here a novelty threshold
+	// far below every score makes the Isolation Forest dominate.
+	h, err := anomaly.NewHybrid(f.rf, f.ifo, anomaly.HybridParams{ClassifierThreshold: 2, NoveltyThreshold: 0, ClassifierScale: 1, NoveltyScale: 1})
+	require.NoError(t, err)
+	hb, err := bundle.New(f.p, h, 0.5, bundle.Metadata{})
+	require.NoError(t, err)
+	hres, err := hb.ExplainRow(&r, 0)
+	require.NoError(t, err)
+	assert.Equal(t, ex.TopFeatures, hres.TopFeatures)
+
 	// Errors name the column.
 	delete(rec, "count")
 	_, err = b.ScoreRecord(rec)
