@@ -28,7 +28,8 @@ type Forest struct {
 	names       []string
 
 	// Classic forest: the shared layout (what TreeSHAP explains and what is
-	// saved) and a compact copy for scoring.
+	// saved), a compact copy with sibling-adjacent nodes (walked by
+	// Contributions) and the batch layout (walked by Score and the batch).
 	trees []tree.Tree
 	nodes []snode
 	// The batch layout: nodes again, but a leaf points to itself with
@@ -47,9 +48,10 @@ type Forest struct {
 	roots []int32 // root of each tree in nodes or enodes
 }
 
-// snode is a classic node in the scoring layout: children adjacent (the
-// right child is left+1) and, in a leaf (feature < 0), v is the path length,
-// so one 16-byte read decides each step.
+// snode is a classic node in the compact layouts: children adjacent (the
+// right child is left+1) so that one 16-byte read decides each step. In
+// Forest.nodes a leaf has feature −1 and its path length in v; in
+// Forest.bnodes it points to itself with v = +Inf.
 type snode struct {
 	v    float64 // threshold (x < v goes left) or the leaf's path length
 	f    int32   // feature, -1 for a leaf
@@ -394,26 +396,53 @@ func (f *Forest) scoreOf(sum float64) float64 {
 }
 
 // pathSum returns the sum over the trees of x's path length; x is checked.
+//
+// The classic trees are walked eight at a time through the batch layout, in
+// a fixed number of branch-free steps (the deepest of the eight; a leaf
+// holds the walk in place): the eight walks are independent, so they overlap
+// in the CPU instead of waiting on one mispredicted branch after another
+// (1.5 µs against 2.5 µs a row for a branchy walk of one tree at a time, in
+// CPU time on KDDTest+). The sum is taken in tree order, as the batch does,
+// so both give the same bits.
 func (f *Forest) pathSum(x []float64) float64 {
 	if f.ext != 0 {
 		return f.pathSumExt(x)
 	}
-	nodes := f.nodes
+	nodes, leafs := f.bnodes, f.leafs
+	roots, depths := f.roots, f.depths
 	var sum float64
-	for _, i := range f.roots {
-		for {
-			n := &nodes[i]
-			if n.f < 0 {
-				sum += n.v
-				break
-			}
-			// A plain branch measured faster than a branch-free step here:
-			// real traffic repeats itself and the predictor learns it.
-			i = n.left
-			if x[n.f] >= n.v {
-				i++
-			}
+	t := 0
+	for ; t+8 <= len(roots); t += 8 {
+		r, dd := roots[t:t+8:t+8], depths[t:t+8:t+8]
+		i0, i1, i2, i3, i4, i5, i6, i7 := r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]
+		for range max(dd[0], dd[1], dd[2], dd[3], dd[4], dd[5], dd[6], dd[7]) {
+			n0, n1, n2, n3 := &nodes[i0], &nodes[i1], &nodes[i2], &nodes[i3]
+			n4, n5, n6, n7 := &nodes[i4], &nodes[i5], &nodes[i6], &nodes[i7]
+			i0 = n0.left + right(x[n0.f], n0.v)
+			i1 = n1.left + right(x[n1.f], n1.v)
+			i2 = n2.left + right(x[n2.f], n2.v)
+			i3 = n3.left + right(x[n3.f], n3.v)
+			i4 = n4.left + right(x[n4.f], n4.v)
+			i5 = n5.left + right(x[n5.f], n5.v)
+			i6 = n6.left + right(x[n6.f], n6.v)
+			i7 = n7.left + right(x[n7.f], n7.v)
 		}
+		sum += leafs[i0]
+		sum += leafs[i1]
+		sum += leafs[i2]
+		sum += leafs[i3]
+		sum += leafs[i4]
+		sum += leafs[i5]
+		sum += leafs[i6]
+		sum += leafs[i7]
+	}
+	for ; t < len(roots); t++ {
+		i := roots[t]
+		for range depths[t] {
+			n := &nodes[i]
+			i = n.left + right(x[n.f], n.v)
+		}
+		sum += leafs[i]
 	}
 	return sum
 }
