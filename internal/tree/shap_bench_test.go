@@ -3,13 +3,19 @@ package tree
 import (
 	"math/rand/v2"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
-// benchExplain times one row per call, one goroutine, over rows in turn.
+// benchExplain times one row per call, one goroutine, over rows in turn. On
+// Linux it also reports cpu-ns/row, the CPU time of the benchmark's thread
+// per row, which stays meaningful when other processes share the cores.
 func benchExplain(b *testing.B, f func(row, dst []float64) (float64, error), rows [][]float64) {
 	dst := make([]float64, len(rows[0]))
 	b.ReportAllocs()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	c0, cpuOK := threadCPU()
 	i := 0
 	for b.Loop() {
 		if _, err := f(rows[i], dst); err != nil {
@@ -19,6 +25,9 @@ func benchExplain(b *testing.B, f func(row, dst []float64) (float64, error), row
 		if i == len(rows) {
 			i = 0
 		}
+	}
+	if c1, ok := threadCPU(); ok && cpuOK {
+		b.ReportMetric(float64((c1-c0).Nanoseconds())/float64(b.N), "cpu-ns/row")
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
