@@ -22,6 +22,10 @@ type trainData struct {
 	// binary[j] reports that column j holds only zeros and ones (one-hot
 	// columns): the exact splitter partitions those instead of sorting.
 	binary []bool
+	// bits[j] holds binary column j as a bitset (row i is bit i%64 of word
+	// i/64): 1/64 of the column's size, so it stays in the L1 cache while
+	// a node's samples are counted.
+	bits [][]uint64
 	// codes holds the bin codes of column j at codes[j*n:(j+1)*n] and
 	// cuts[j][b] the threshold between bins b and b+1: x < cuts[j][b] ⇔
 	// code ≤ b (histogram splitter).
@@ -74,6 +78,19 @@ func columnMajor(X mat.Matrix, n, p int) (*trainData, error) {
 			}
 			d.cols[j*n+i] = v
 		}
+	}
+	d.bits = make([][]uint64, p)
+	for j, bin := range d.binary {
+		if !bin {
+			continue
+		}
+		bs := make([]uint64, (n+63)/64)
+		for i, v := range d.cols[j*n : (j+1)*n] {
+			if v != 0 {
+				bs[i>>6] |= 1 << (i & 63)
+			}
+		}
+		d.bits[j] = bs
 	}
 	return d, nil
 }

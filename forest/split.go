@@ -54,8 +54,8 @@ func (b *builder) findSplit(nd pending, dist []float64, w float64) (best split, 
 func (b *builder) evalExact(nd pending, f int32, dist []float64, w float64, best *split) bool {
 	start, end := int(nd.start), int(nd.end)
 	col := b.d.cols[int(f)*b.d.n : (int(f)+1)*b.d.n]
-	if b.d.binary[f] {
-		return b.evalBinary(nd, f, col, dist, w, best)
+	if bits := b.d.bits[f]; bits != nil {
+		return b.evalBinary(nd, f, bits, dist, w, best)
 	}
 	// The node's samples stay in place; their values are sorted together
 	// with their positions in the node.
@@ -117,7 +117,7 @@ func (b *builder) evalExact(nd pending, f int32, dist []float64, w float64, best
 // evalBinary is evalExact for a column of zeros and ones: one read-only
 // pass counts the zeros and their class weights, and the only candidate
 // split, at 0.5, is scored.
-func (b *builder) evalBinary(nd pending, f int32, col []float64, dist []float64, w float64, best *split) bool {
+func (b *builder) evalBinary(nd pending, f int32, bits []uint64, dist []float64, w float64, best *split) bool {
 	sm := b.samples[nd.start:nd.end]
 	ys, ws := b.ys[nd.start:nd.end], b.ws[nd.start:nd.end]
 	cl, cr := b.cl, b.cr
@@ -125,7 +125,7 @@ func (b *builder) evalBinary(nd pending, f int32, col []float64, dist []float64,
 	wl := 0.0
 	i := 0 // number of zeros
 	for q, s := range sm {
-		if col[s] == 0 {
+		if bits[s>>6]&(1<<(s&63)) == 0 {
 			cl[ys[q]] += ws[q]
 			wl += ws[q]
 			i++
