@@ -140,20 +140,18 @@ func rank(ctx context.Context, d anomaly.Detector, pipe *features.Pipeline, X *m
 			}
 		}()
 	}
-	var ctxErr error
 feed:
 	for k := range nChunks {
 		select {
 		case next <- k:
 		case <-ctx.Done():
-			ctxErr = ctx.Err()
 			break feed
 		}
 	}
 	close(next)
 	wg.Wait()
-	if ctxErr != nil {
-		return nil, ctxErr
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	for _, err := range errs {
 		if err != nil {
@@ -174,8 +172,16 @@ feed:
 	for j, name := range pipe.Names() {
 		r.ByFeature = append(r.ByFeature, Importance{name, fs[j] / n})
 	}
+	used := make([]bool, ncol)
+	for _, sh := range shares {
+		for _, x := range sh {
+			used[x.col] = true
+		}
+	}
 	for c, col := range schema.Columns {
-		r.ByColumn = append(r.ByColumn, Importance{col.Name, cs[c] / n})
+		if used[c] { // columns no output reads have nothing to rank
+			r.ByColumn = append(r.ByColumn, Importance{col.Name, cs[c] / n})
+		}
 	}
 	byValue := func(s []Importance) {
 		sort.SliceStable(s, func(a, b int) bool { return s[a].Value > s[b].Value })

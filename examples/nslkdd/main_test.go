@@ -301,3 +301,25 @@ func TestRealData(t *testing.T) {
 		assert.Greater(t, got.Models[k].ROCAUC, 0.9)
 	}
 }
+
+// TestFetchUsesCache: -fetch with files already in the cache folder (and
+// matching their known SHA-256) reads them without going online.
+func TestFetchUsesCache(t *testing.T) {
+	src := nsltest.Dir(t)
+	if testing.Short() {
+		t.Skip("real-data run: skipped under -short")
+	}
+	cache := t.TempDir()
+	for _, name := range []string{nsltest.Train20, nsltest.Test} {
+		b, err := os.ReadFile(filepath.Join(src, name))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(cache, name), b, 0o644))
+	}
+	cfg := smallConfig(t.TempDir())
+	cfg.Fetch, cfg.Data = true, cache
+	cfg.Explain = 20
+	res, err := run(context.Background(), io.Discard, io.Discard, cfg)
+	require.NoError(t, err)
+	assert.False(t, res.Dataset.Synthetic)
+	assert.Equal(t, 22544, res.Dataset.TestRows)
+}
