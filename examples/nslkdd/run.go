@@ -336,15 +336,17 @@ func run(ctx context.Context, text, progress io.Writer, cfg config) (*Result, er
 				m.ImportanceNote = "not ranked: each row is explained by its dominant part, in that part's units; see the parts' rankings"
 				continue
 			}
-			say("explaining %d test rows with %s …\n", len(rows), m.Name)
+			start := time.Now()
 			r, err := rank(ctx, detectors[k], pipe, xte, rows)
 			if errors.Is(err, anomaly.ErrNoExplanation) {
 				m.ImportanceNote = "cannot explain: " + err.Error()
+				say("%s cannot explain its scores: no ranking\n", m.Name)
 				continue
 			}
 			if err != nil {
 				return nil, fmt.Errorf("%s: ranking: %w", m.Name, err)
 			}
+			say("explained %d test rows with %s in %.1f s\n", len(rows), m.Name, time.Since(start).Seconds())
 			m.Importance = r
 		}
 	} else {
@@ -552,6 +554,11 @@ func writeText(w io.Writer, cfg config, res *Result) error {
 	for _, m := range res.Models {
 		fmt.Fprintf(&b, "%s: %.0f false alarms per 10k benign flows, %.1f %% of alerts are attacks, expected cost %.0f per million flows\n",
 			m.Name, m.Report.FalseAlarmsPer10k, 100*m.Report.Precision, m.Report.CostPerMillion)
+	}
+
+	fmt.Fprintf(&b, "\nThe hybrid's report in full:\n\n")
+	if err := res.Models[len(res.Models)-1].Report.WriteText(&b); err != nil {
+		return err
 	}
 
 	b.WriteString("\n## Hybrid at false-alarm budgets (calibrated on held-out benign training rows)\n\n")
