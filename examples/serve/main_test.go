@@ -10,6 +10,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +24,7 @@ import (
 
 	"github.com/netwarden/netwarden/anomaly/bundle"
 	"github.com/netwarden/netwarden/dataset"
+	"github.com/netwarden/netwarden/features"
 )
 
 var (
@@ -448,4 +453,84 @@ func TestRunDemo(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	cancel()
 	assert.NoError(t, <-done)
+}
+
+// TestServeXGBoostBundle serves a bundle of the shared XGBoost fixture
+// (the Python-trained model) and posts KDDTest+ rows as a client would:
+// the scores are the bundle's, and the top features are XGBoost's own
+// pred_contribs (binary_100_contribs.csv) summed per raw column.
+func TestServeXGBoostBundle(t *testing.T) {
+	dir := os.Getenv("NSLKDD_DIR")
+	if dir == "" {
+		t.Skip("real-data test: set NSLKDD_DIR to the folder holding the NSL-KDD files to run it")
+	}
+	fx := filepath.Join("..", "..", "..", "shared", "fixtures", "xgboost")
+	if _, err := os.Stat(filepath.Join(fx, "binary_100.json")); err != nil {
+		t.Skipf("needs the shared XGBoost fixtures in %s", fx)
+	}
+	ctx := context.Background()
+	train, err := dataset.LoadNSLKDD(filepath.Join(dir, "KDDTrain+_20Percent.txt"))
+	require.NoError(t, err)
+	test, err := dataset.LoadNSLKDD(filepath.Join(dir, "KDDTest+.txt"))
+	require.NoError(t, err)
+	pipe, err := features.Fit(ctx, train, features.Reference()...)
+	require.NoError(t, err)
+	m, err := bundle.LoadXGBoost(filepath.Join(fx, "binary_100.json"))
+	require.NoError(t, err)
+	b, err := bundle.New(pipe, m, 0.5, bundle.Metadata{Name: "xgb"})
+	require.NoError(t, err)
+	s := newServer(b, limits{}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	ts := httptest.NewServer(s.handler())
+	defer ts.Close()
+
+	const n = 50
+	schema := test.Schema()
+	var row dataset.Row
+	batch := make([]map[string]any, n)
+	for i := range batch {
+		test.Row(i, &row)
+		batch[i] = map[string]any{}
+		for j, c := range schema.Columns {
+			if c.Kind == dataset.Categorical {
+				batch[i][c.Name] = row.Cat[j]
+			} else {
+				batch[i][c.Name] = row.Num[j]
+			}
+		}
+	}
+	resp, body := post(t, ts.URL+"/v1/score?top=3", mustJSON(t, batch))
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	var out scoreResponse
+	require.NoError(t, json.Unmarshal(body, &out))
+	require.Len(t, out.Results, n)
+
+	cols, err := os.ReadFile(filepath.Join(fx, "columns.txt"))
+	require.NoError(t, err)
+	names := strings.Fields(string(cols))
+	contribs, err := os.ReadFile(filepath.Join(fx, "binary_100_contribs.csv"))
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(contribs)), "\n")
+	for i, r := range out.Results {
+		test.Row(i, &row)
+		want, err := b.ScoreRow(&row)
+		require.NoError(t, err)
+		assert.Equal(t, want.Score, *r.Score)
+		// XGBoost's contributions, summed per raw column.
+		perCol := map[string]float64{}
+		for j, f := range strings.Split(lines[i], ",")[:len(names)] {
+			v, err := strconv.ParseFloat(f, 64)
+			require.NoError(t, err)
+			perCol[strings.SplitN(names[j], "=", 2)[0]] += v
+		}
+		require.NotEmpty(t, r.TopFeatures, "record %d", i)
+		for _, c := range r.TopFeatures {
+			assert.InDelta(t, perCol[c.Name], c.Contribution, 1e-4, "record %d column %s", i, c.Name)
+			for name, v := range perCol {
+				if v > c.Contribution+1e-4 {
+					assert.True(t, slices.ContainsFunc(r.TopFeatures, func(x contribution) bool { return x.Name == name }),
+						"record %d: %s (%g) outranks %s (%g) but is not listed", i, name, v, c.Name, c.Contribution)
+				}
+			}
+		}
+	}
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/netwarden/netwarden/anomaly/bundle"
 	"github.com/netwarden/netwarden/dataset"
+	"github.com/netwarden/netwarden/features"
 )
 
 var (
@@ -357,4 +358,46 @@ func TestStreamRealData(t *testing.T) {
 	assert.Equal(t, 22544, sum.Rows)
 	assert.Zero(t, sum.BadLines)
 	assert.Equal(t, 22544, sum.Labelled)
+}
+
+// TestStreamXGBoostBundle streams KDDTest+ lines through a bundle of the
+// shared XGBoost fixture: alerts carry XGBoost's own contributions summed
+// per raw column (row 1: src_bytes +4.8057 in binary_100_contribs.csv).
+func TestStreamXGBoostBundle(t *testing.T) {
+	dir := os.Getenv("NSLKDD_DIR")
+	if dir == "" {
+		t.Skip("real-data test: set NSLKDD_DIR to the folder holding the NSL-KDD files to run it")
+	}
+	fx := filepath.Join("..", "..", "..", "shared", "fixtures", "xgboost", "binary_100.json")
+	if _, err := os.Stat(fx); err != nil {
+		t.Skipf("needs the shared XGBoost fixture %s", fx)
+	}
+	ctx := context.Background()
+	train, err := dataset.LoadNSLKDD(filepath.Join(dir, "KDDTrain+_20Percent.txt"))
+	require.NoError(t, err)
+	pipe, err := features.Fit(ctx, train, features.Reference()...)
+	require.NoError(t, err)
+	m, err := bundle.LoadXGBoost(fx)
+	require.NoError(t, err)
+	b, err := bundle.New(pipe, m, 0.5, bundle.Metadata{Name: "xgb"})
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "xgb.nwb")
+	require.NoError(t, b.Save(path))
+
+	text, err := os.ReadFile(filepath.Join(dir, "KDDTest+.txt"))
+	require.NoError(t, err)
+	head := strings.Join(strings.SplitN(string(text), "\n", 201)[:200], "\n")
+	var out bytes.Buffer
+	sum, err := run(ctx, config{Bundle: path, Format: "nslkdd", Top: 3, Name: "KDDTest+.txt"}, strings.NewReader(head), &out, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, 200, sum.Rows)
+	alerts := decodeLines[alert](t, out.String())
+	require.NotEmpty(t, alerts)
+	require.Equal(t, 1, alerts[0].Line)
+	require.NotEmpty(t, alerts[0].TopFeatures)
+	assert.Equal(t, "src_bytes", alerts[0].TopFeatures[0].Name)
+	assert.InDelta(t, 4.80571032, alerts[0].TopFeatures[0].Contribution, 1e-4)
+	for _, a := range alerts {
+		assert.NotEmpty(t, a.TopFeatures, "line %d", a.Line)
+	}
 }

@@ -39,6 +39,7 @@ type summary struct {
 // every record, so memory does not grow with the stream.
 type scorer struct {
 	b      *bundle.Bundle
+	xgb    *xgbExplainer // explains XGBoost bundles (see xgbexplain.go); nil otherwise
 	cfg    config
 	feed   *feeder
 	rd     *dataset.Reader
@@ -57,6 +58,11 @@ type scorer struct {
 func newScorer(b *bundle.Bundle, cfg config, in io.Reader, out, errw io.Writer) (*scorer, error) {
 	s := &scorer{b: b, cfg: cfg, feed: newFeeder(in), out: bufio.NewWriterSize(out, 64<<10), errw: errw}
 	s.sum.Source = cfg.Name
+	xgb, err := newXGBExplainer(b)
+	if err != nil {
+		return nil, fmt.Errorf("explaining the XGBoost model: %w", err)
+	}
+	s.xgb = xgb
 	schema := b.Pipeline().Schema()
 	for _, c := range schema.Columns {
 		s.names = append(s.names, c.Name)
@@ -249,7 +255,12 @@ func (s *scorer) score() error {
 	}
 	if res.Attack && s.cfg.Top > 0 {
 		// Explanations cost more than scores: only alerts get one.
-		if res, err = s.b.ExplainRow(row, s.cfg.Top); err != nil {
+		if s.xgb != nil {
+			res.TopFeatures, err = s.xgb.explainRow(row, s.cfg.Top)
+		} else {
+			res, err = s.b.ExplainRow(row, s.cfg.Top)
+		}
+		if err != nil {
 			return err
 		}
 	}
