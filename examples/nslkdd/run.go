@@ -346,7 +346,7 @@ func run(ctx context.Context, text, progress io.Writer, cfg config) (*Result, er
 			if err != nil {
 				return nil, fmt.Errorf("%s: ranking: %w", m.Name, err)
 			}
-			say("explained %d test rows with %s in %.1f s\n", len(rows), m.Name, time.Since(start).Seconds())
+			say("explained %d test rows with %s in %.2f s\n", len(rows), m.Name, time.Since(start).Seconds())
 			m.Importance = r
 		}
 	} else {
@@ -594,7 +594,7 @@ func writeText(w io.Writer, cfg config, res *Result) error {
 			}
 			r := m.Importance
 			fmt.Fprintf(&b, "\n%s (%s; %s):\n", m.Name, r.Method, r.Units)
-			fmt.Fprintf(&b, "  %-30s %-10s   %-34s %s\n", "raw column", "", "encoded feature", "")
+			fmt.Fprintf(&b, "  %-41s   %s\n", "raw column", "encoded feature")
 			for i := 0; i < 10 && (i < len(r.ByColumn) || i < len(r.ByFeature)); i++ {
 				var c, f string
 				if i < len(r.ByColumn) {
