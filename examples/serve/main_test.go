@@ -534,3 +534,59 @@ func TestServeXGBoostBundle(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkScore measures the handler alone (no network): one request of
+// `records` records, with and without explanations.
+func BenchmarkScore(b *testing.B) {
+	t := &testing.T{}
+	bun := testBundle(t)
+	s := newServer(bun, limits{}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	h := s.handler()
+	for _, n := range []int{1, 100} {
+		for _, explain := range []string{"1", "0"} {
+			body, err := json.Marshal(records[:n])
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Run(fmt.Sprintf("records=%d/explain=%s", n, explain), func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetBytes(int64(len(body)))
+				for b.Loop() {
+					req := httptest.NewRequest("POST", "/v1/score?explain="+explain, bytes.NewReader(body))
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, req)
+					if rec.Code != http.StatusOK {
+						b.Fatalf("status %d: %s", rec.Code, rec.Body)
+					}
+				}
+				b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+			})
+		}
+	}
+}
+
+func TestDecodeRecord(t *testing.T) {
+	tests := []struct {
+		in   string
+		want map[string]string
+		err  string
+	}{
+		{`{"a": "http", "b": 1.5e3, "c": -2}`, map[string]string{"a": "http", "b": "1.5e3", "c": "-2"}, ""},
+		{`{"a": "ht\u0074p", "b": "x\"y"}`, map[string]string{"a": "http", "b": `x"y`}, ""},
+		{`{"a": null}`, nil, `column "a": null is neither`},
+		{`{"a": [1]}`, nil, `column "a"`},
+		{`{"a": {"b": 1}}`, nil, `column "a"`},
+		{`[1, 2]`, nil, "JSON object"},
+		{`"x"`, nil, "JSON object"},
+	}
+	for _, tc := range tests {
+		rec := map[string]string{}
+		_, err := decodeRecord(json.RawMessage(tc.in), rec)
+		if tc.err != "" {
+			assert.ErrorContains(t, err, tc.err, tc.in)
+			continue
+		}
+		require.NoError(t, err, tc.in)
+		assert.Equal(t, tc.want, rec, tc.in)
+	}
+}

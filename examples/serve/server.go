@@ -444,6 +444,8 @@ func decodeRecord(raw json.RawMessage, rec map[string]string) (map[string]json.R
 	}
 	for k, v := range vals {
 		switch {
+		case len(v) > 1 && v[0] == '"' && bytes.IndexByte(v, '\\') < 0:
+			rec[k] = string(v[1 : len(v)-1]) // no escapes: the text between the quotes
 		case len(v) > 0 && v[0] == '"':
 			var s string
 			if err := json.Unmarshal(v, &s); err != nil {

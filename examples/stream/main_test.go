@@ -401,3 +401,26 @@ func TestStreamXGBoostBundle(t *testing.T) {
 		assert.NotEmpty(t, a.TopFeatures, "line %d", a.Line)
 	}
 }
+
+// BenchmarkStream measures scoring a stream of NSL-KDD lines (parsing,
+// scoring, explaining the alerts, writing them) with the demo bundle.
+func BenchmarkStream(b *testing.B) {
+	path := testBundle(&testing.T{})
+	bun, err := bundle.Load(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := []byte(strings.Join(testLines, "\n") + "\n")
+	b.ReportAllocs()
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		sc, err := newScorer(bun, config{Format: "nslkdd", Top: 3, Name: "bench"}, bytes.NewReader(text), io.Discard, io.Discard)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := sc.run(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(testLines))*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
