@@ -36,6 +36,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/netwarden/netwarden/anomaly/bundle"
 )
@@ -76,9 +77,29 @@ func main() {
 	}
 	cfg.Name = "stdin"
 
+	// SIGTERM and SIGINT stop the stream after the record in hand, with the
+	// summary. A read from stdin cannot be interrupted, so when the stream
+	// is waiting for input the command exits at once: everything scored
+	// has been written already (output is flushed before each wait).
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	if _, err := run(ctx, cfg, os.Stdin, os.Stdout, os.Stderr); err != nil {
+	done := make(chan error, 1)
+	go func() {
+		_, err := run(ctx, cfg, os.Stdin, os.Stdout, os.Stderr)
+		done <- err
+	}()
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		select {
+		case err = <-done:
+		case <-time.After(2 * time.Second):
+			fmt.Fprintln(os.Stderr, "stream: stopped by a signal while waiting for input; every alert so far has been written")
+			os.Exit(0)
+		}
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(os.Stderr, "stream:", err)
 		os.Exit(1)
 	}
