@@ -225,6 +225,7 @@ func (m *Model) buildTrees(r *rawModel, inputSize int) error {
 		m.trees[i] = t
 	}
 	m.flat = newFlat(m.trees)
+	m.shap = &shapState{}
 	return nil
 }
 

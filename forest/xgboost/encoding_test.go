@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/netwarden/netwarden/internal/errs"
 )
 
 // The encodings of XGBoost 2.x and 3.x, tested by re-encoding XGBoost 1.7.4
@@ -218,6 +220,10 @@ func TestVectorLeaves(t *testing.T) {
 		}
 		_, err := m.Score([]float64{0, 0})
 		assert.ErrorContains(t, err, "2 targets")
+		// Saved without sum_hessian, vector-leaf trees cannot be explained.
+		_, err = m.ExplainClass(0, []float64{0, 0}, dst)
+		assert.ErrorIs(t, err, errs.ErrNoExplanation)
+		assert.ErrorContains(t, err, "no cover statistics")
 	})
 }
 

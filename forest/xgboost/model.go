@@ -48,6 +48,7 @@ type Model struct {
 	weights  []float32 // dart weight of each tree; nil for gbtree
 	parallel int
 	rounds   int
+	shap     *shapState // TreeSHAP explainers, prepared on first use
 	// src is a copy of the bytes the model was read from (MarshalBinary).
 	src []byte
 	// gblinear: weight of feature f for output k at f*nout+k, the bias at
