@@ -35,8 +35,8 @@ type builder struct {
 	feats   []int32   // feature permutation, known constants first
 	perm    []int32
 	isConst []bool
-	hist    []float64 // bin × class weights (histogram)
-	hcnt    []int32   // bin sample counts (histogram)
+	hist    []float64 // bin × class weights (histogram and ranks)
+	hcnt    []int32   // bin sample counts (histogram and ranks)
 	cl, cr  []float64 // class weights left / right of a candidate
 	bestL   []float64
 	rng     *rand.Rand
@@ -70,13 +70,17 @@ func newBuilder(d *trainData, y []int32, k int, s settings, cw []float64, balSub
 		cr:      make([]float64, k),
 		bestL:   make([]float64, k),
 	}
+	bins := 256
 	if s.splitter == Exact {
 		b.xf = make([]float64, d.n)
 		b.pos = make([]int32, d.n)
-	} else {
-		b.hist = make([]float64, 256*k)
-		b.hcnt = make([]int32, 256)
+		bins = 0
+		for _, v := range d.vals {
+			bins = max(bins, len(v))
+		}
 	}
+	b.hist = make([]float64, bins*k)
+	b.hcnt = make([]int32, bins)
 	for j := range b.feats {
 		b.feats[j] = int32(j)
 	}

@@ -26,6 +26,12 @@ type trainData struct {
 	// i/64): 1/64 of the column's size, so it stays in the L1 cache while
 	// a node's samples are counted.
 	bits [][]uint64
+	// rank[j], for a non-binary column with at most maxRankValues distinct
+	// values, holds each row's rank among the column's distinct values,
+	// vals[j]: the exact splitter counts a large node's classes per value
+	// instead of sorting it, with the same thresholds.
+	rank [][]uint16
+	vals [][]float64
 	// codes holds the bin codes of column j at codes[j*n:(j+1)*n] and
 	// cuts[j][b] the threshold between bins b and b+1: x < cuts[j][b] ⇔
 	// code ≤ b (histogram splitter).
@@ -80,8 +86,11 @@ func columnMajor(X mat.Matrix, n, p int) (*trainData, error) {
 		}
 	}
 	d.bits = make([][]uint64, p)
+	d.rank = make([][]uint16, p)
+	d.vals = make([][]float64, p)
 	for j, bin := range d.binary {
 		if !bin {
+			d.rankColumn(j)
 			continue
 		}
 		bs := make([]uint64, (n+63)/64)
@@ -93,6 +102,28 @@ func columnMajor(X mat.Matrix, n, p int) (*trainData, error) {
 		d.bits[j] = bs
 	}
 	return d, nil
+}
+
+// maxRankValues bounds the distinct values of a column for which the
+// exact splitter keeps ranks.
+const maxRankValues = 4096
+
+// rankColumn sets rank[j] and vals[j] when column j has few distinct values.
+func (d *trainData) rankColumn(j int) {
+	col := d.cols[j*d.n : (j+1)*d.n]
+	sorted := slices.Clone(col)
+	slices.Sort(sorted)
+	vals := slices.Compact(sorted)
+	if len(vals) > maxRankValues {
+		return
+	}
+	vals = slices.Clip(vals)
+	r := make([]uint16, d.n)
+	for i, v := range col {
+		k, _ := slices.BinarySearch(vals, v)
+		r[i] = uint16(k)
+	}
+	d.rank[j], d.vals[j] = r, vals
 }
 
 // maxBinSample caps the number of rows whose values choose the bin edges of

@@ -57,6 +57,9 @@ func (b *builder) evalExact(nd pending, f int32, dist []float64, w float64, best
 	if bits := b.d.bits[f]; bits != nil {
 		return b.evalBinary(nd, f, bits, dist, w, best)
 	}
+	if vals := b.d.vals[f]; vals != nil && len(vals) <= end-start {
+		return b.evalRanks(nd, f, b.d.rank[f], vals, dist, w, best)
+	}
 	// The node's samples stay in place; their values are sorted together
 	// with their positions in the node.
 	xf := b.xf[start:end]
@@ -146,6 +149,66 @@ func (b *builder) evalBinary(nd pending, f int32, bits []uint64, dist []float64,
 	}
 	if sc := proxy(b.s.criterion, cl, cr, wl, wr); sc > best.score {
 		*best = split{feature: f, pos: nd.start + int32(i), threshold: math.Nextafter(0.5, math.Inf(1)), score: sc}
+	}
+	return false
+}
+
+// evalRanks is evalExact for a column with few distinct values in a node
+// with more samples than that: one pass sums the class weights per distinct
+// value (by rank), then the values present in the node are scanned in
+// order with scikit-learn's rules (no split between values closer than
+// featureThreshold, the midpoint threshold), which gives the splits sorting
+// would.
+func (b *builder) evalRanks(nd pending, f int32, rank []uint16, vals []float64, dist []float64, w float64, best *split) bool {
+	k := b.k
+	hist, hcnt := b.hist, b.hcnt
+	lo, hi := len(vals), -1
+	ys, ws := b.ys[nd.start:nd.end], b.ws[nd.start:nd.end]
+	for q, s := range b.samples[nd.start:nd.end] {
+		c := int(rank[s])
+		hist[c*k+int(ys[q])] += ws[q]
+		hcnt[c]++
+		lo = min(lo, c)
+		hi = max(hi, c)
+	}
+	defer func() {
+		clear(hist[lo*k : (hi+1)*k])
+		clear(hcnt[lo : hi+1])
+	}()
+	if vals[hi] <= vals[lo]+featureThreshold {
+		return true
+	}
+	minLeaf := b.s.minLeaf
+	n := int(nd.end - nd.start)
+	cl, cr := b.cl, b.cr
+	clear(cl)
+	wl := 0.0
+	nl := 0
+	prev := -1
+	for c := lo; c <= hi; c++ {
+		if hcnt[c] == 0 {
+			continue
+		}
+		if prev >= 0 && vals[c] > vals[prev]+featureThreshold && nl >= minLeaf && n-nl >= minLeaf {
+			for j := range cr {
+				cr[j] = dist[j] - cl[j]
+			}
+			if wr := w - wl; wl > 0 && wr > 0 {
+				if sc := proxy(b.s.criterion, cl, cr, wl, wr); sc > best.score {
+					t := vals[prev]/2 + vals[c]/2
+					if t == vals[c] || math.IsInf(t, 0) {
+						t = vals[prev]
+					}
+					*best = split{feature: f, threshold: math.Nextafter(t, math.Inf(1)), score: sc}
+				}
+			}
+		}
+		for j, v := range hist[c*k : (c+1)*k] {
+			cl[j] += v
+			wl += v
+		}
+		nl += int(hcnt[c])
+		prev = c
 	}
 	return false
 }
