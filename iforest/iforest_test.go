@@ -14,6 +14,7 @@ import (
 	"github.com/netwarden/netwarden/anomaly"
 	"github.com/netwarden/netwarden/iforest"
 	"github.com/netwarden/netwarden/internal/errs"
+	"github.com/netwarden/netwarden/internal/tree"
 )
 
 // blob returns n rows of d independent standard normal values.
@@ -517,4 +518,40 @@ func TestThresholdMatchesAnomaly(t *testing.T) {
 			assert.Equal(t, math.Nextafter(mine, math.Inf(1)), float64(theirs), "n=%d rate=%v", n, rate)
 		}
 	}
+}
+
+// The classic trees carry what TreeSHAP needs: over internal/tree's
+// explainer with weight 1/trees per tree, base plus the contributions add
+// up to PathLength, and the base is the mean path length of the training
+// subsamples (the cover-weighted mean of the leaves).
+func TestTreesExplainPathLength(t *testing.T) {
+	X := blob(1000, 4, 12)
+	f := fit(t, X, iforest.Config{Seed: 3, Trees: 25})
+	ens, err := tree.NewEnsemble(f.Trees(), 4, nil)
+	require.NoError(t, err)
+	w := make([][]float64, f.NumTrees())
+	for i := range w {
+		w[i] = []float64{1 / float64(f.NumTrees())}
+	}
+	ex, err := ens.Explainer(w)
+	require.NoError(t, err)
+	var base float64
+	for _, tr := range f.Trees() {
+		base += tr.Values[0] / float64(f.NumTrees())
+	}
+	assert.InDelta(t, base, ex.Base(), 1e-12)
+	phi := make([]float64, 4)
+	for _, x := range [][]float64{{0, 0, 0, 0}, {6, 0, 0, 0}, {0.5, -3, 1, 2}} {
+		b, err := ex.Explain(x, phi)
+		require.NoError(t, err)
+		h, err := f.PathLength(x)
+		require.NoError(t, err)
+		assert.InDelta(t, h, b+phi[0]+phi[1]+phi[2]+phi[3], 1e-9, "%v", x)
+	}
+	// A row far out on feature 0 is isolated by feature 0: its path is
+	// shorter than average because of it.
+	_, err = ex.Explain([]float64{6, 0, 0, 0}, phi)
+	require.NoError(t, err)
+	assert.Less(t, phi[0], phi[1])
+	assert.Less(t, phi[0], 0.0)
 }
