@@ -119,3 +119,38 @@ func ExamplePipeline_MarshalBinary() {
 	// <nil> [src_bytes dst_bytes service=domain_u service=http service=smtp]
 	// true
 }
+
+func ExampleReference() {
+	t := dataset.NewTable(dataset.Schema{Columns: []dataset.Column{
+		{Name: "duration", Kind: dataset.Numeric},
+		{Name: "protocol_type", Kind: dataset.Categorical},
+		{Name: "service", Kind: dataset.Categorical},
+		{Name: "flag", Kind: dataset.Categorical},
+		{Name: "src_bytes", Kind: dataset.Numeric},
+	}})
+	_ = t.Append(&dataset.Row{Num: []float64{0, 0, 0, 0, 491}, Cat: []string{"", "tcp", "ftp_data", "SF", ""}})
+	_ = t.Append(&dataset.Row{Num: []float64{0, 0, 0, 0, 146}, Cat: []string{"", "udp", "other", "SF", ""}})
+	_ = t.Append(&dataset.Row{Num: []float64{2, 0, 0, 0, 0}, Cat: []string{"", "tcp", "private", "S0", ""}})
+	p, _ := features.Fit(context.Background(), t, features.Reference()...)
+	fmt.Println(p.Names())
+	// Output:
+	// [duration src_bytes protocol_type=tcp protocol_type=udp service=ftp_data service=other service=private flag=S0 flag=SF]
+}
+
+func ExampleTelecom() {
+	for _, s := range features.Telecom() {
+		fmt.Println(s.Kind, s.Name, len(s.Columns), s.Ops)
+	}
+	// Output:
+	// numeric  16 [log1p standardize]
+	// drop  16 [standardize]
+	// ratio upload_download_ratio 2 [log standardize]
+	// mean syn_error_rate 4 [standardize]
+	// mean rej_error_rate 4 [standardize]
+	// ratio service_concentration 2 [log standardize]
+	// ratio dst_host_service_concentration 2 [log standardize]
+	// onehot traffic_class 1 []
+	// onehot  1 []
+	// onehot  1 []
+	// onehot  1 []
+}

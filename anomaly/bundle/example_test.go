@@ -78,3 +78,15 @@ func columns(c []bundle.Contribution) []string {
 	}
 	return s
 }
+
+// ExampleParse shows the decoder's refusals: a damaged byte and a file from
+// a newer netwarden.
+func ExampleParse() {
+	_, err := bundle.Parse([]byte("NWBUNDLE\x02\x00\x00\x00" + string(make([]byte, 40))))
+	fmt.Println(err)
+	_, err = bundle.Parse([]byte("PK\x03\x04"))
+	fmt.Println(err)
+	// Output:
+	// bundle: format version 2, this build reads up to 1 (upgrade netwarden): netwarden: unsupported format version
+	// bundle: not a bundle (no "NWBUNDLE" magic): netwarden: malformed input
+}
