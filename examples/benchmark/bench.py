@@ -49,7 +49,7 @@ def timed(f, reps):
     return median(times)
 
 
-def latency_us(f, X, calls, budget_s=5.0):
+def latency_us(f, X, calls, budget_s):
     """Median time in microseconds of f(one row), rows taken in turn; stops
     after calls calls or budget_s seconds (at least 20 calls), since a
     single-row call into scikit-learn costs milliseconds."""
@@ -78,6 +78,7 @@ def main():
     ap.add_argument("--row-calls", type=int, default=20000)
     ap.add_argument("--shap-rows", type=int, default=5000)
     ap.add_argument("--trees", type=int, default=100)
+    ap.add_argument("--row-seconds", type=float, default=5.0, help="time budget of each one-row latency figure")
     args = ap.parse_args()
 
     try:
@@ -124,7 +125,7 @@ def main():
         m[key] = n / timed(lambda: iso.score_samples(Xte), reps)
     m["if.auc"] = float(roc_auc_score(yte, -iso.score_samples(Xte)))
     iso.set_params(n_jobs=1)
-    m["if.row"], k = latency_us(iso.score_samples, Xte, calls)
+    m["if.row"], k = latency_us(iso.score_samples, Xte, calls, args.row_seconds)
     notes.append("scikit-learn IsolationForest.score_samples does not use n_jobs (only fit does)")
 
     log("scikit-learn RandomForestClassifier")
@@ -141,7 +142,7 @@ def main():
     m["rf.auc"] = float(roc_auc_score(yte, proba[:, 1]))
     m["rf.acc"] = float(np.mean(rf.classes_[np.argmax(proba, axis=1)] == yte))
     rf.set_params(n_jobs=1)
-    m["rf.row"], k = latency_us(rf.predict_proba, Xte, calls)
+    m["rf.row"], k = latency_us(rf.predict_proba, Xte, calls, args.row_seconds)
     if k < calls:
         notes.append("scikit-learn one-row latencies are medians of fewer calls (a few seconds' worth each)")
 
@@ -157,7 +158,7 @@ def main():
         pred = np.asarray(booster.inplace_predict(X), dtype=np.float64)
         np.save(os.path.join(args.dir, "xgb_pred.npy"), pred)
         booster.set_param({"nthread": 1})
-        m["xgb.row"], _ = latency_us(booster.inplace_predict, X, calls)
+        m["xgb.row"], _ = latency_us(booster.inplace_predict, X, calls, args.row_seconds)
 
         S = X[: min(args.shap_rows, nx)]
         names = booster.feature_names  # a DMatrix must carry the model's names
@@ -173,6 +174,7 @@ def main():
             lambda r: booster.predict(xgb.DMatrix(r, nthread=1, feature_names=names), pred_contribs=True),
             S,
             max(50, calls // 10),
+            args.row_seconds,
         )
         notes.append(
             "XGBoost: batch and one-row scoring with Booster.inplace_predict; TreeSHAP with "

@@ -173,7 +173,10 @@ func format(v float64, unit string) string {
 	case "allocs":
 		return fmt.Sprintf("%.0f", v)
 	}
-	if v != 0 && math.Abs(v) < 1e-3 {
+	if v == 0 {
+		return "0"
+	}
+	if math.Abs(v) < 1e-3 {
 		return fmt.Sprintf("%.1e", v)
 	}
 	return fmt.Sprintf("%.4f", v)
