@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/dmitryikh/leaves"
@@ -146,5 +147,68 @@ func BenchmarkParse(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkExplain explains one row per call on one goroutine (binary_100:
+// 100 trees of depth 6 over 118 features; the 500 fixture rows in turn):
+// exact TreeSHAP (Explain) and Saabas (ExplainApprox). Compare with
+// XGBoost's own pred_contribs in the same run:
+// /usr/bin/python3 ../../internal/tree/testdata/bench_xgb_contribs.py ../../../shared/fixtures/xgboost.
+// On Linux it also reports cpu-ns/row, the benchmark thread's CPU time per
+// row, which stays meaningful when other processes share the cores.
+func BenchmarkExplain(b *testing.B) {
+	d := loadBench(b)
+	dst := make([]float64, d.m.NumFeatures())
+	for _, mode := range []struct {
+		name string
+		f    func(x, dst []float64) (float64, error)
+	}{{"exact", d.m.Explain}, {"saabas", d.m.ExplainApprox}} {
+		b.Run(mode.name, func(b *testing.B) {
+			if _, err := mode.f(d.rows[0], dst); err != nil { // prepares the explainers
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			c0, cpuOK := threadCPU()
+			i := 0
+			for b.Loop() {
+				if _, err := mode.f(d.rows[i], dst); err != nil {
+					b.Fatal(err)
+				}
+				if i++; i == len(d.rows) {
+					i = 0
+				}
+			}
+			if c1, ok := threadCPU(); ok && cpuOK {
+				b.ReportMetric(float64((c1-c0).Nanoseconds())/float64(b.N), "cpu-ns/row")
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
+
+// BenchmarkExplainPrepare measures what the first explanation of a freshly
+// parsed binary_100 costs beyond the row itself: building the TreeSHAP
+// explainers (node means, Fast TreeSHAP v2 tables), which Parse defers.
+func BenchmarkExplainPrepare(b *testing.B) {
+	buf, err := os.ReadFile(filepath.Join(fixtureDir, "binary_100.json"))
+	if err != nil {
+		b.Skipf("fixture not found: %v", err)
+	}
+	rows := readRows(b, filepath.Join(fixtureDir, "test_features.csv"), true)
+	dst := make([]float64, len(rows[0]))
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		m, err := Parse(buf)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, err := m.Explain(rows[0], dst); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
