@@ -464,6 +464,9 @@ func TestServeXGBoostBundle(t *testing.T) {
 	if dir == "" {
 		t.Skip("real-data test: set NSLKDD_DIR to the folder holding the NSL-KDD files to run it")
 	}
+	if testing.Short() {
+		t.Skip("real-data test skipped with -short (the full run checks it, with 4 parallel clients)")
+	}
 	fx := filepath.Join("..", "..", "..", "shared", "fixtures", "xgboost")
 	if _, err := os.Stat(filepath.Join(fx, "binary_100.json")); err != nil {
 		t.Skipf("needs the shared XGBoost fixtures in %s", fx)
@@ -503,6 +506,27 @@ func TestServeXGBoostBundle(t *testing.T) {
 	var out scoreResponse
 	require.NoError(t, json.Unmarshal(body, &out))
 	require.Len(t, out.Results, n)
+
+	// The explainer's scratch buffers are shared through a pool: parallel
+	// clients get the same answers (run with -race).
+	var wg sync.WaitGroup
+	for c := 0; c < 4; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := 0; k < 3; k++ {
+				resp, err := http.Post(ts.URL+"/v1/score?top=3", "application/json", bytes.NewReader(mustJSON(t, batch)))
+				if !assert.NoError(t, err) {
+					return
+				}
+				var again scoreResponse
+				assert.NoError(t, json.NewDecoder(resp.Body).Decode(&again))
+				resp.Body.Close()
+				assert.Equal(t, out.Results, again.Results)
+			}
+		}()
+	}
+	wg.Wait()
 
 	cols, err := os.ReadFile(filepath.Join(fx, "columns.txt"))
 	require.NoError(t, err)
@@ -589,4 +613,26 @@ func TestDecodeRecord(t *testing.T) {
 		require.NoError(t, err, tc.in)
 		assert.Equal(t, tc.want, rec, tc.in)
 	}
+}
+
+// TestRunBundleFile serves a bundle file, as in production.
+func TestRunBundleFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "demo.nwb")
+	require.NoError(t, testBundle(t).Save(path))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	addr := make(chan string, 1)
+	go func() {
+		done <- run(ctx, config{Addr: "127.0.0.1:0", Bundle: path}, nil, func(a string) { addr <- a })
+	}()
+	var a string
+	select {
+	case a = <-addr:
+	case err := <-done:
+		t.Fatal(err)
+	}
+	resp, body := post(t, "http://"+a+"/v1/score", mustJSON(t, records[:3]))
+	assert.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	cancel()
+	assert.NoError(t, <-done)
 }

@@ -252,7 +252,7 @@ func TestStreamConstantMemory(t *testing.T) {
 	path := testBundle(t)
 	n := 200_000
 	if testing.Short() {
-		n = 20_000
+		n = 5_000
 	}
 	pr, pw := io.Pipe()
 	var peak, base uint64
@@ -367,6 +367,9 @@ func TestStreamXGBoostBundle(t *testing.T) {
 	dir := os.Getenv("NSLKDD_DIR")
 	if dir == "" {
 		t.Skip("real-data test: set NSLKDD_DIR to the folder holding the NSL-KDD files to run it")
+	}
+	if testing.Short() {
+		t.Skip("real-data test skipped with -short")
 	}
 	fx := filepath.Join("..", "..", "..", "shared", "fixtures", "xgboost", "binary_100.json")
 	if _, err := os.Stat(fx); err != nil {

@@ -100,18 +100,13 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 	if err != nil {
 		return fmt.Errorf("-data: %w (the NSL-KDD files are needed: set -data or NSLKDD_DIR)", err)
 	}
-	test, err := dataset.LoadNSLKDD(filepath.Join(cfg.Data, cfg.Test))
-	if err != nil {
-		return fmt.Errorf("-data: %w", err)
-	}
-	fmt.Fprintf(w, "data: NSL-KDD %s (%d rows) → %s (%d rows)\n", cfg.Train, train.Len(), cfg.Test, test.Len())
-
 	// The pipeline is fitted on the training file, as pandas.get_dummies was
 	// in Python: the one-hot columns are the levels seen there.
 	pipe, err := features.Fit(ctx, train, features.Reference()...)
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(w, "train: NSL-KDD %s, %d rows; features.Reference() fitted on it gives %d features\n", cfg.Train, train.Len(), pipe.NumFeatures())
 	m, err := bundle.LoadXGBoost(modelPath)
 	if err != nil {
 		return fmt.Errorf("-model: %w", err)
@@ -121,6 +116,11 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 	if err := checkNames(w, m, pipe, cfg.Train); err != nil {
 		return err
 	}
+	test, err := dataset.LoadNSLKDD(filepath.Join(cfg.Data, cfg.Test))
+	if err != nil {
+		return fmt.Errorf("-data: %w", err)
+	}
+	fmt.Fprintf(w, "test: NSL-KDD %s, %d rows\n", cfg.Test, test.Len())
 
 	x, err := pipe.TransformTable(ctx, test)
 	if err != nil {
