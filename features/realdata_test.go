@@ -78,24 +78,6 @@ func TestReferenceMatchesPython(t *testing.T) {
 	}
 }
 
-// TestReferenceMatchesNSLTest checks TransformTable on all of KDDTest+ and
-// KDDTest-21 against nsltest.Encode (the stop-gap encoding of the models'
-// tests).
-func TestReferenceMatchesNSLTest(t *testing.T) {
-	tr := nsltest.Load(t, nsltest.Train20)
-	p, err := features.Fit(context.Background(), tr, features.Reference()...)
-	require.NoError(t, err)
-	for _, name := range []string{nsltest.Test, nsltest.Test21} {
-		te := trim(nsltest.Load(t, name))
-		_, want, names := nsltest.Encode(tr, te)
-		require.Equal(t, names, p.Names())
-		got, err := p.TransformTable(context.Background(), te)
-		require.NoError(t, err)
-		assert.True(t, got.RawMatrix().Rows == te.Len())
-		assert.Equal(t, want.RawMatrix().Data, got.RawMatrix().Data, name)
-	}
-}
-
 // TestScalersMatchSklearn checks the fitted Standardize, MinMax and Robust
 // parameters, on the raw and on the log1p'd numeric columns of the 20 %
 // training file, against scikit-learn (testdata/sklearn_scalers.py).

@@ -9,15 +9,16 @@
 package nsltest
 
 import (
+	"context"
 	"os"
 	"path/filepath"
-	"sort"
 	"sync"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/netwarden/netwarden/dataset"
+	"github.com/netwarden/netwarden/features"
 )
 
 // EnvVar names the environment variable that points at the NSL-KDD files.
@@ -69,64 +70,29 @@ func Load(tb testing.TB, name string) *dataset.Table {
 }
 
 // Encode encodes train and test the way ../shared/reference does (pandas
-// get_dummies fitted on train): the numeric columns as they are, in schema
-// order, then for each categorical column in schema order one 0/1 column per
-// level seen in train, levels sorted, named "column=level"; a test level not
-// seen in train encodes as all zeros. On KDDTrain+_20Percent this gives the
-// 118 columns of ../shared/fixtures/xgboost/columns.txt, on KDDTrain+ 122.
+// get_dummies fitted on train), through features.Reference: the numeric
+// columns as they are, in schema order, then for each categorical column in
+// schema order one 0/1 column per level seen in train, levels sorted, named
+// "column=level"; a test level not seen in train encodes as all zeros. On
+// KDDTrain+_20Percent this gives the 118 columns of
+// ../shared/fixtures/xgboost/columns.txt, on KDDTrain+ 122.
+//
+// The tables come from Load, whose rows always encode; an error here is a
+// bug in package features, so Encode panics with it rather than make every
+// caller handle an impossible case.
 func Encode(train, test *dataset.Table) (xtr, xte *mat.Dense, names []string) {
-	s := train.Schema()
-	var numCols, catCols []int
-	for j, c := range s.Columns {
-		if c.Kind == dataset.Numeric {
-			numCols = append(numCols, j)
-			names = append(names, c.Name)
-		} else {
-			catCols = append(catCols, j)
-		}
+	ctx := context.Background()
+	p, err := features.Fit(ctx, train, features.Reference()...)
+	if err == nil {
+		xtr, err = p.TransformTable(ctx, train)
 	}
-	// offset[column][level] = output column
-	offsets := make([]map[string]int, len(s.Columns))
-	for _, j := range catCols {
-		_, levels := train.Codes(j)
-		sorted := append([]string(nil), levels...)
-		sort.Strings(sorted)
-		offsets[j] = map[string]int{}
-		for _, l := range sorted {
-			offsets[j][l] = len(names)
-			names = append(names, s.Columns[j].Name+"="+l)
-		}
+	if err == nil {
+		xte, err = p.TransformTable(ctx, test)
 	}
-	enc := func(t *dataset.Table) *mat.Dense {
-		n, w := t.Len(), len(names)
-		data := make([]float64, n*w)
-		for k, j := range numCols {
-			for i, v := range t.Numeric(j) {
-				data[i*w+k] = v
-			}
-		}
-		for _, j := range catCols {
-			codes, levels := t.Codes(j)
-			col := make([]int, len(levels))
-			for c, l := range levels {
-				o, ok := offsets[j][l]
-				if !ok {
-					o = -1
-				}
-				col[c] = o
-			}
-			for i, c := range codes {
-				if o := col[c]; o >= 0 {
-					data[i*w+o] = 1
-				}
-			}
-		}
-		if n == 0 {
-			return &mat.Dense{}
-		}
-		return mat.NewDense(n, w, data)
+	if err != nil {
+		panic("nsltest: reference encoding: " + err.Error())
 	}
-	return enc(train), enc(test), names
+	return xtr, xte, p.Names()
 }
 
 // Binary returns each row's binary label: 1 for an attack, 0 for normal.
