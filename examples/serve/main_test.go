@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +23,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netwarden/netwarden/anomaly"
 	"github.com/netwarden/netwarden/anomaly/bundle"
 	"github.com/netwarden/netwarden/dataset"
 	"github.com/netwarden/netwarden/features"
@@ -635,4 +637,19 @@ func TestRunBundleFile(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode, string(body))
 	cancel()
 	assert.NoError(t, <-done)
+}
+
+// TestInfiniteThreshold serves a bundle that never flags: its threshold
+// is JSON null, not a broken body.
+func TestInfiniteThreshold(t *testing.T) {
+	d := testBundle(t)
+	b, err := bundle.New(d.Pipeline(), d.Detector(), anomaly.Threshold(math.Inf(1)), bundle.Metadata{Name: "never"})
+	require.NoError(t, err)
+	s := newServer(b, limits{}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	ts := httptest.NewServer(s.handler())
+	defer ts.Close()
+	resp, body := post(t, ts.URL+"/v1/score", mustJSON(t, records[:3]))
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	assert.Contains(t, string(body), `"threshold":null`)
+	assert.Contains(t, string(body), `"attacks":0`)
 }

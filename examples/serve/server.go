@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"mime"
 	"net/http"
 	"strconv"
@@ -130,7 +131,7 @@ type result struct {
 type scoreResponse struct {
 	RequestID string   `json:"request_id"`
 	Model     string   `json:"model"`
-	Threshold float64  `json:"threshold"`
+	Threshold *float64 `json:"threshold"` // null when infinite (the bundle never flags)
 	Scored    int      `json:"scored"`
 	Failed    int      `json:"failed"`
 	Attacks   int      `json:"attacks"`
@@ -269,7 +270,7 @@ func (s *server) model(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"metadata":  s.b.Metadata(),
-		"threshold": float64(s.b.Threshold()),
+		"threshold": finite(float64(s.b.Threshold())),
 	})
 }
 
@@ -324,7 +325,7 @@ func (s *server) score(w http.ResponseWriter, r *http.Request) {
 	resp := scoreResponse{
 		RequestID: requestID(r),
 		Model:     s.b.Kind().String(),
-		Threshold: float64(s.b.Threshold()),
+		Threshold: finite(float64(s.b.Threshold())),
 		Results:   make([]result, len(raws)),
 	}
 	// One record map reused across the batch: ScoreRecord and
@@ -359,6 +360,15 @@ func (s *server) score(w http.ResponseWriter, r *http.Request) {
 		li.errCode = codeBadRecord
 	}
 	writeJSON(w, status, resp)
+}
+
+// finite returns &v, or nil (JSON null) when v is infinite or NaN, which
+// JSON cannot hold: a bundle whose threshold is +Inf never flags.
+func finite(v float64) *float64 {
+	if math.IsInf(v, 0) || math.IsNaN(v) {
+		return nil
+	}
+	return &v
 }
 
 // params reads ?explain and ?top.

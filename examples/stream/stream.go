@@ -323,8 +323,10 @@ func (s *scorer) writeResult(row *dataset.Row, res bundle.Result) {
 				b = append(b, "null"...)
 			} else if s.cats[j] {
 				b = appendString(b, row.Cat[j])
+			} else if math.IsNaN(row.Num[j]) || math.IsInf(row.Num[j], 0) {
+				b = append(b, "null"...)
 			} else {
-				b = appendFloat(b, row.Num[j])
+				b = strconv.AppendFloat(b, row.Num[j], 'g', -1, 64) // the value as read
 			}
 			b = append(b, `,"contribution":`...)
 			b = appendFloat(b, c.Value)
