@@ -22,7 +22,7 @@ import (
 func testConfig(t *testing.T) Config {
 	cfg := Config{Quick: true, NoPython: true, Threads: 2}
 	if testing.Short() {
-		cfg.Trees = 10
+		cfg.Trees, cfg.rows, cfg.rowCalls, cfg.shapRows = 10, 1000, 200, 50
 	}
 	return cfg
 }

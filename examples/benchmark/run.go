@@ -53,6 +53,10 @@ type Config struct {
 	Trees int
 	// Log receives progress lines; nil discards them.
 	Log io.Writer
+
+	// rows, rowCalls and shapRows, when positive, override the -quick
+	// sizes (tests under the race detector use smaller ones).
+	rows, rowCalls, shapRows int
 }
 
 // Sizes of a run: full and -quick.
@@ -92,6 +96,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	maxRows, nShap, rowSeconds := 0, shapRows, "5"
 	if cfg.Quick {
 		tm.reps, tm.rowCalls, maxRows, nShap, rowSeconds = 1, quickRowCalls, quickRows, quickShapRows, "0.5"
+		if cfg.rows > 0 {
+			maxRows = cfg.rows
+		}
+		if cfg.rowCalls > 0 {
+			tm.rowCalls = cfg.rowCalls
+		}
+		if cfg.shapRows > 0 {
+			nShap = cfg.shapRows
+		}
 	}
 	rep := &Report{
 		Machine: machine(), Threads: cfg.Threads, Reps: tm.reps, Quick: cfg.Quick,
