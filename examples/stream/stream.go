@@ -106,6 +106,9 @@ func newScorer(b *bundle.Bundle, cfg config, in io.Reader, out, errw io.Writer) 
 // bundle does not use (besides the label) are dropped, so that an export
 // with extra text columns (flow IDs, addresses, timestamps) still reads.
 func (s *scorer) setupCSV(schema dataset.Schema) error {
+	if s.cfg.CSVComma == "" {
+		s.cfg.CSVComma = ","
+	}
 	if len(s.cfg.CSVComma) != 1 {
 		return fmt.Errorf("-csv-comma %q: want one ASCII character", s.cfg.CSVComma)
 	}
