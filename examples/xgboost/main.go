@@ -165,7 +165,7 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 		return err
 	}
 	if cfg.Bundle != "" {
-		return saveBundle(w, cfg, pipe, m, t, auc, conf.Accuracy(), train.Len(), test, scores)
+		return saveBundle(w, cfg, modelPath, pipe, m, t, auc, conf.Accuracy(), train.Len(), test, scores)
 	}
 	return nil
 }
@@ -239,14 +239,14 @@ func compare(w io.Writer, modelPath string, scores []float64) error {
 
 // saveBundle saves pipeline, model and threshold as one file, loads it back
 // and checks that it scores a few raw test rows as above.
-func saveBundle(w io.Writer, cfg config, pipe *features.Pipeline, m *bundle.XGBoostModel, t anomaly.Threshold,
+func saveBundle(w io.Writer, cfg config, modelPath string, pipe *features.Pipeline, m *bundle.XGBoostModel, t anomaly.Threshold,
 	auc, acc float64, trainRows int, test *dataset.Table, scores []float64) error {
 	b, err := bundle.New(pipe, m, t, bundle.Metadata{
 		Name:         "nslkdd-xgboost",
 		Training:     "NSL-KDD " + cfg.Train,
 		TrainingRows: trainRows,
 		Metrics:      map[string]float64{"test_roc_auc": auc, "test_accuracy": acc},
-		Notes:        "XGBoost model " + filepath.Base(cfg.Model) + " trained in Python (examples/xgboost/train.py); features.Reference(); threshold: attack probability",
+		Notes:        "XGBoost model " + filepath.Base(modelPath) + " trained in Python (examples/xgboost/train.py or make_xgb_fixtures.py); features.Reference() fitted on the training file; threshold: attack probability",
 	})
 	if err != nil {
 		return fmt.Errorf("-bundle: %w", err)
