@@ -2,7 +2,6 @@ package tree
 
 import (
 	"math/rand/v2"
-	"path/filepath"
 	"runtime"
 	"testing"
 )
@@ -63,26 +62,14 @@ func benchModes(b *testing.B, trees []Tree, rows [][]float64, w [][]float64) {
 	}
 }
 
-// BenchmarkExplain measures one row per call on one goroutine:
-//   - fixture=binary_100: XGBoost's 100 trees of depth 6 over 118 features
-//     (../shared/fixtures/xgboost; skipped when absent), the 500 test rows;
+// BenchmarkExplain measures one row per call on one goroutine (XGBoost's
+// binary_100 fixture: BenchmarkExplainXGBoost):
 //   - random/trees=100/depth=6: 100 nearly full random trees of depth 6 over
 //     118 features;
 //   - random/trees=10/depth=30: 10 deep, Random-Forest-like trees (grown
 //     until a node covers fewer than 40 of 25000 samples, uneven splits, at
 //     most depth 30) over 118 features, two outputs.
 func BenchmarkExplain(b *testing.B) {
-	b.Run("fixture=binary_100", func(b *testing.B) {
-		dir := xgbFixtureDir(b)
-		trees, _, _ := loadXGBJSON(b, filepath.Join(dir, "binary_100.json"))
-		rows := readCSV(b, filepath.Join(dir, "test_features.csv"), true)
-		for _, r := range rows {
-			for j, v := range r {
-				r[j] = f32(v)
-			}
-		}
-		benchModes(b, trees, rows, nil)
-	})
 	rng := rand.New(rand.NewPCG(11, 12))
 	rows := make([][]float64, 256)
 	for i := range rows {
@@ -104,17 +91,4 @@ func BenchmarkExplain(b *testing.B) {
 		}
 		benchModes(b, trees, rows, w)
 	})
-}
-
-// BenchmarkNewEnsemble measures the one-off preparation (node means and Fast
-// TreeSHAP v2 tables) of XGBoost's binary_100 fixture.
-func BenchmarkNewEnsemble(b *testing.B) {
-	dir := xgbFixtureDir(b)
-	trees, _, _ := loadXGBJSON(b, filepath.Join(dir, "binary_100.json"))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := NewEnsemble(trees, 118, nil); err != nil {
-			b.Fatal(err)
-		}
-	}
 }

@@ -1,5 +1,7 @@
 """Times XGBoost's own pred_contribs / approx_contribs on the binary_100 fixture, one thread,
-to compare with `go test -bench 'Explain/fixture=binary_100' ./internal/tree/` in the same run.
+to compare in the same run with the public API,
+`go test -run '^$' -bench '^BenchmarkExplain$' ./forest/xgboost/`, and with the engine's modes,
+`go test -run '^$' -bench 'ExplainXGBoost' ./internal/tree/`.
 
 Run: /usr/bin/python3 internal/tree/testdata/bench_xgb_contribs.py ../shared/fixtures/xgboost
 Prints µs per row for a 500-row batch and for one row per call, as wall time and as the
