@@ -33,11 +33,10 @@ func (c Criterion) String() string {
 type Splitter uint8
 
 const (
-	// Exact sorts the node's samples along each candidate feature and tries
-	// every threshold between two consecutive distinct values, as
-	// scikit-learn's "best" splitter does (the default: it matches the
-	// reference thresholds and, on NSL-KDD-sized data, is as fast as the
-	// histogram splitter; see the package README for measurements).
+	// Exact tries every threshold between two consecutive distinct values
+	// of the node's samples and finds the split scikit-learn's "best"
+	// splitter finds, with the same threshold (the default: it reproduces
+	// the reference).
 	Exact Splitter = iota
 	// Histogram bins every feature once into at most Config.MaxBins quantile
 	// bins and scans per-node bin histograms instead of sorting; thresholds

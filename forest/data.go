@@ -88,9 +88,13 @@ func columnMajor(X mat.Matrix, n, p int) (*trainData, error) {
 	d.bits = make([][]uint64, p)
 	d.rank = make([][]uint16, p)
 	d.vals = make([][]float64, p)
+	var scratch []float64
 	for j, bin := range d.binary {
 		if !bin {
-			d.rankColumn(j)
+			if scratch == nil {
+				scratch = make([]float64, n)
+			}
+			d.rankColumn(j, scratch)
 			continue
 		}
 		bs := make([]uint64, (n+63)/64)
@@ -108,16 +112,18 @@ func columnMajor(X mat.Matrix, n, p int) (*trainData, error) {
 // exact splitter keeps ranks.
 const maxRankValues = 4096
 
-// rankColumn sets rank[j] and vals[j] when column j has few distinct values.
-func (d *trainData) rankColumn(j int) {
+// rankColumn sets rank[j] and vals[j] when column j has few distinct
+// values; scratch (len n) is reused from column to column.
+func (d *trainData) rankColumn(j int, scratch []float64) {
 	col := d.cols[j*d.n : (j+1)*d.n]
-	sorted := slices.Clone(col)
+	sorted := scratch[:d.n]
+	copy(sorted, col)
 	slices.Sort(sorted)
 	vals := slices.Compact(sorted)
 	if len(vals) > maxRankValues {
 		return
 	}
-	vals = slices.Clip(vals)
+	vals = slices.Clone(vals)
 	r := make([]uint16, d.n)
 	for i, v := range col {
 		k, _ := slices.BinarySearch(vals, v)

@@ -18,8 +18,9 @@ import (
 // the data, cfg and cfg.Seed, not on the number of workers.
 //
 // Fit reads X once: the exact splitter keeps one column-major float64 copy
-// of it, the histogram splitter one byte per value. It neither modifies X
-// nor y nor keeps a reference to them.
+// of it (plus a bitset per 0/1 column and 16-bit ranks for columns with at
+// most 4,096 distinct values), the histogram splitter one byte per value.
+// It neither modifies X nor y nor keeps a reference to them.
 //
 // Fit stops early and returns ctx.Err() when ctx is cancelled. Errors wrap
 // errs.ErrEmpty (no rows or columns), errs.ErrDimension (len(y) ≠ n, feature
