@@ -306,6 +306,11 @@ func xgbExplainer(m *xgboost.Model) (anomaly.Explainer, string, error) {
 	if ex, ok := any(m).(anomaly.Explainer); ok {
 		return ex, "(*xgboost.Model).Explain", nil
 	}
+	return treeExplainer(m)
+}
+
+// treeExplainer is xgbExplainer's fallback.
+func treeExplainer(m *xgboost.Model) (anomaly.Explainer, string, error) {
 	ens, err := tree.NewEnsemble(m.Trees(), m.NumFeatures(), nil)
 	if err != nil {
 		return nil, "", err

@@ -54,7 +54,7 @@ func main() {
 	flag.StringVar(&cfg.DataDir, "data", os.Getenv("NSLKDD_DIR"), "folder with the NSL-KDD files KDDTrain+_20Percent.txt and KDDTest+.txt (default $NSLKDD_DIR; synthetic traffic when empty)")
 	flag.IntVar(&cfg.Threads, "threads", runtime.NumCPU(), "threads for the all-threads columns (Go GOMAXPROCS and workers; Python n_jobs and nthread)")
 	flag.IntVar(&cfg.Reps, "reps", 5, "repetitions of each timed run (the median is reported), after one warm-up run")
-	flag.BoolVar(&cfg.Quick, "quick", false, "fewer repetitions, rows and single-row calls (for CI and smoke tests)")
+	flag.BoolVar(&cfg.Quick, "quick", false, "one repetition, at most 3000 rows of each file, fewer single-row calls (for CI and smoke tests; overrides -reps)")
 	flag.StringVar(&cfg.Python, "python", defaultPython(), "Python interpreter for the reference half (default $PYTHON or /usr/bin/python3)")
 	flag.BoolVar(&cfg.NoPython, "no-python", false, "run only the Go half")
 	flag.StringVar(&cfg.Model, "model", "", "XGBoost model to score (default: shared/fixtures/xgboost/binary_100.json found in ../shared or a parent folder)")

@@ -31,6 +31,9 @@ type metric struct {
 // keys; a key it does not report shows as "n/a".
 func metrics(threads int) []metric {
 	all := fmt.Sprintf("%d threads", threads)
+	if threads == 1 {
+		all = "1 thread (-threads 1)"
+	}
 	return []metric{
 		{"if.fit_1", "Isolation Forest", "fit time, 1 thread", "s", lower},
 		{"if.fit_all", "Isolation Forest", "fit time, " + all, "s", lower},
