@@ -213,7 +213,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	} else {
 		fmt.Fprintf(&b, "- reference: not run: %s\n", r.Python.Missing)
 	}
-	fmt.Fprintf(&b, "- timings: median of %d runs after a warm-up; all-threads columns use %d threads; one-row latency is single-threaded\n", r.Reps, r.Threads)
+	fmt.Fprintf(&b, "- timings: median of %d runs after a warm-up; all-threads columns use %d threads; one-row latency is single-threaded "+
+		"(Go: median over blocks of %d calls; Python: median of single calls)\n", r.Reps, r.Threads, rowBlock)
 	fmt.Fprintf(&b, "- ratio: how many times better Go is (reference time ÷ Go time, Go rows/s ÷ reference rows/s, Go AUC ÷ reference AUC)\n")
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "- note: %s\n", n)
