@@ -14,11 +14,11 @@
 //	             "top_features":[{"name":"src_bytes","value":181,"contribution":0.08}, …]}]}
 //
 // ?explain=0 skips the explanations (faster); ?top=K asks for K columns
-// (default 3). A contribution is signed, positive towards "attack", in the
-// model's units: Local-DIFFI split weights for an Isolation Forest, the
-// margin (log-odds) for XGBoost (exact TreeSHAP, as XGBoost's pred_contribs);
-// models that cannot explain themselves (a Random Forest, for now) give no
-// top_features. A body that is not a JSON array is a 400 for the whole
+// (default 3). A contribution is positive towards "attack", in the model's
+// own units (bundle.ExplainRecord: an Isolation Forest's explanation of its
+// path length; for XGBoost the margin in log-odds, by exact TreeSHAP as
+// XGBoost's pred_contribs); a model that cannot explain itself (a Random
+// Forest, for now) gives no top_features. A body that is not a JSON array is a 400 for the whole
 // request; when some records are bad, the answer is a 400 whose body still
 // holds every record's result, the bad ones with their own error object.
 // Errors have one shape: {"error": {"code": "...", "message": "..."},

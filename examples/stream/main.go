@@ -12,9 +12,10 @@
 //	{"line":3,"score":0.6712,"attack":true,"decision":"attack","label":"neptune","category":"DoS",
 //	 "top_features":[{"name":"flag","value":"S0","contribution":0.31}, …]}
 //
-// Contributions are signed, positive towards "attack", in the model's units
-// (Local-DIFFI for an Isolation Forest, log-odds TreeSHAP for XGBoost); a
-// model that cannot explain itself (a Random Forest, for now) gives none.
+// Contributions are positive towards "attack", in the model's own units
+// (bundle.ExplainRow for an Isolation Forest, log-odds TreeSHAP for
+// XGBoost); a model that cannot explain itself (a Random Forest, for now)
+// gives none.
 //
 // A bad line is reported on stderr as a JSON line ({"bad_line":7,"column":12,
 // "field":"src_bytes","error":"…"}) and skipped (-strict stops there with
