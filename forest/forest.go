@@ -144,7 +144,10 @@ func (f *Forest) featureName(j int) string {
 // probabilities averaged over the trees whose bootstrap sample left it out
 // (scikit-learn's oob_score_). ok is false when it was not computed.
 func (f *Forest) OOBScore() (score float64, ok bool) {
-	return f.oob, !math.IsNaN(f.oob)
+	if f.trees == nil || math.IsNaN(f.oob) {
+		return math.NaN(), false
+	}
+	return f.oob, true
 }
 
 // check validates a row.

@@ -307,6 +307,8 @@ func TestImportances(t *testing.T) {
 	require.NoError(t, err)
 	_, ok = g.OOBScore()
 	assert.False(t, ok)
+	_, ok = new(forest.Forest).OOBScore()
+	assert.False(t, ok, "a zero Forest has no out-of-bag score")
 	assert.Equal(t, "f5", g.FeatureNames()[5])
 }
 
