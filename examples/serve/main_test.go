@@ -271,7 +271,7 @@ func TestConcurrentClients(t *testing.T) {
 	testBundle(t)
 	clients, requests := 8, 50
 	if testing.Short() {
-		requests = 10
+		requests = 4
 	}
 	want := make([][]byte, 4)
 	for k := range want {
