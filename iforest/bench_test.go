@@ -3,6 +3,7 @@ package iforest_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -132,5 +133,51 @@ func BenchmarkUnmarshal(b *testing.B) {
 		if err := g.UnmarshalBinary(data); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkExplain explains KDDTest+ rows one per call on one goroutine
+// with a classic forest of 100 trees of ψ = 256 (118 features): exact
+// TreeSHAP (Explain), Saabas (ExplainApprox) and Local-DIFFI
+// (Contributions) for comparison. On Linux it also reports cpu-ns/row, the
+// benchmark thread's CPU time per row, meaningful on a shared machine.
+func BenchmarkExplain(b *testing.B) {
+	normal, test := benchData(b)
+	n, d := test.Dims()
+	f, err := iforest.Fit(context.Background(), normal, iforest.Config{Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	dst := make([]float64, d)
+	for _, mode := range []struct {
+		name string
+		f    func(x, dst []float64) error
+	}{
+		{"exact", func(x, dst []float64) error { _, err := f.Explain(x, dst); return err }},
+		{"saabas", func(x, dst []float64) error { _, err := f.ExplainApprox(x, dst); return err }},
+		{"diffi", f.Contributions},
+	} {
+		b.Run(mode.name, func(b *testing.B) {
+			if err := mode.f(test.RawRowView(0), dst); err != nil { // prepares the explainer
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			c0, cpuOK := threadCPU()
+			i := 0
+			for b.Loop() {
+				if err := mode.f(test.RawRowView(i), dst); err != nil {
+					b.Fatal(err)
+				}
+				if i++; i == n {
+					i = 0
+				}
+			}
+			if c1, ok := threadCPU(); ok && cpuOK {
+				b.ReportMetric(float64((c1-c0).Nanoseconds())/float64(b.N), "cpu-ns/row")
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
 	}
 }

@@ -23,12 +23,35 @@
 //
 // The classic forest (Config.ExtensionLevel 0) keeps its trees in the shared
 // flat layout of internal/tree (one output per node: the path length a leaf
-// contributes; Cover = training rows that reached the node), so that a TreeSHAP
-// explainer can run over them; Contributions gives the depth-weighted
-// attribution of Local-DIFFI (Carletti, Terzi and Susto, "Interpretable
-// Anomaly Detection with DIFFI", arXiv:2007.11117, 2020; Eng. Appl. of AI
-// 119, 2023). Extended trees split on random hyperplanes and keep their own
-// flat arrays; they score but do not explain.
+// contributes; Cover = training rows that reached the node) and explains a
+// row in two ways:
+//   - Explain (anomaly.Explainer) is exact path-dependent TreeSHAP
+//     (Lundberg et al., "From local explanations to global understanding
+//     with explainable AI for trees", Nature Machine Intelligence 2, 2020;
+//     Fast TreeSHAP v2 tables, J. Yang, arXiv:2109.09847, 2021) of the
+//     expected path length E[h(x)], with leaf value depth + c(leaf size) and
+//     cover the subsample rows reaching each node, the formulation the shap
+//     library uses for scikit-learn's IsolationForest. The contributions are
+//     signed and add up, with the base value (the mean path length of the
+//     training subsamples), to PathLength(x). A shorter path is more
+//     anomalous, so NEGATIVE contributions push towards "anomalous".
+//     ExplainApprox is the cheaper Saabas path attribution of the same
+//     quantity.
+//   - Contributions is the depth-weighted attribution of Local-DIFFI
+//     (Carletti, Terzi and Susto, "Interpretable Anomaly Detection with
+//     DIFFI", arXiv:2007.11117, 2020; Eng. Appl. of AI 119, 2023): it looks
+//     only at x's own path in each tree, credits each split on it with
+//     1/depth − 1/height limit (quick isolation weighs most), averages per
+//     feature, and gives non-negative importances that rank features but
+//     add up to nothing in particular. It is cheap (one walk per tree) and
+//     always says which features isolated x; TreeSHAP instead compares x
+//     with the training subsamples, so a typical row gets contributions of
+//     both signs near zero, and a feature only counts if changing it would
+//     change the expected path length.
+//
+// Extended trees split on random hyperplanes and keep their own flat arrays;
+// they score but do not explain (TreeSHAP attributes a split to one
+// feature).
 //
 // Training is parallel and deterministic: tree i draws its random numbers
 // from a PCG source seeded with (Config.Seed, i), so the same seed gives the

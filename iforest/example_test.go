@@ -215,3 +215,44 @@ func ExampleForest_ScoreBatch() {
 	// Output:
 	// [0.48 0.47 0.72]
 }
+
+func ExampleForest_Explain() {
+	names := []string{"duration", "bytes", "packets"}
+	f, _ := iforest.Fit(context.Background(), flows(2000), iforest.Config{Seed: 3, FeatureNames: names})
+	x := []float64{1.5, 520, 45} // a burst of packets
+	phi := make([]float64, f.NumFeatures())
+	base, err := f.Explain(x, phi) // TreeSHAP of the expected path length
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	h, _ := f.PathLength(x)
+	fmt.Printf("mean path %.3f %+.3f %+.3f %+.3f = path length %.3f\n", base, phi[0], phi[1], phi[2], h)
+	// Negative: shortens the path, so pushes towards "anomalous".
+	order := []int{0, 1, 2}
+	slices.SortFunc(order, func(a, b int) int { return cmpFloat(phi[a], phi[b]) })
+	for _, j := range order {
+		fmt.Printf("%-8s %+.3f\n", f.FeatureNames()[j], phi[j])
+	}
+	// Output:
+	// mean path 11.238 +0.204 +0.443 -4.203 = path length 7.682
+	// packets  -4.203
+	// duration +0.204
+	// bytes    +0.443
+}
+
+func ExampleForest_ExplainApprox() {
+	f, _ := iforest.Fit(context.Background(), flows(2000), iforest.Config{Seed: 3})
+	phi := make([]float64, f.NumFeatures())
+	base, err := f.ExplainApprox([]float64{1.5, 520, 45}, phi) // Saabas: cheaper, not a Shapley value
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("base %.3f, contributions %+.3f\n", base, phi)
+	_, err = f.ExplainApprox([]float64{1.5, 520}, phi)
+	fmt.Println(err)
+	// Output:
+	// base 11.238, contributions [+0.323 +0.446 -4.325]
+	// iforest: row of 2 values, want 3: netwarden: wrong dimension
+}

@@ -46,6 +46,8 @@ type Forest struct {
 	ecoef  []float64
 
 	roots []int32 // root of each tree in nodes or enodes
+
+	shap *shapState // classic forest: TreeSHAP explainer, prepared on first use
 }
 
 // snode is a classic node in the compact layouts: children adjacent (the
@@ -258,6 +260,7 @@ func (f *Forest) compactClassic() {
 			*n = snode{v: math.Inf(1), f: 0, left: int32(i)}
 		}
 	}
+	f.shap = &shapState{}
 }
 
 // appendExtended adds one extended tree, given with explicit children, to

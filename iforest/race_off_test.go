@@ -1,0 +1,6 @@
+//go:build !race
+
+package iforest_test
+
+// raceEnabled trims the slowest tests under the race detector.
+const raceEnabled = false

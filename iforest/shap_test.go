@@ -1,0 +1,256 @@
+package iforest_test
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/netwarden/netwarden/anomaly"
+	"github.com/netwarden/netwarden/iforest"
+	"github.com/netwarden/netwarden/internal/nsltest"
+	"github.com/netwarden/netwarden/internal/tree"
+)
+
+var _ anomaly.Explainer = (*iforest.Forest)(nil)
+
+// condExpect is the value of coalition in for one tree: the cover-weighted
+// conditional expectation of its output (output k) given the features in
+// the set, x's values for them (TreeSHAP's path-dependent value function).
+func condExpect(t *tree.Tree, x []float64, in func(f int32) bool, node int32, k int) float64 {
+	n := &t.Nodes[node]
+	if n.IsLeaf() {
+		return t.Values[int(node)*t.Outputs+k]
+	}
+	if in(n.Feature) {
+		if t.GoesLeft(node, x) {
+			return condExpect(t, x, in, n.Left, k)
+		}
+		return condExpect(t, x, in, n.Right, k)
+	}
+	c := t.Cover[node]
+	return t.Cover[n.Left]/c*condExpect(t, x, in, n.Left, k) + t.Cover[n.Right]/c*condExpect(t, x, in, n.Right, k)
+}
+
+// bruteShapley returns the Shapley values of the game
+// v(S) = Σ_t w_t·condExpect(t, S), by enumerating every subset S of the
+// nf features: φ_i = Σ_{S ∌ i} |S|!(nf−|S|−1)!/nf!·(v(S ∪ {i}) − v(S)).
+func bruteShapley(trees []tree.Tree, w []float64, x []float64, nf int) []float64 {
+	v := make([]float64, 1<<nf)
+	for s := range v {
+		in := func(f int32) bool { return s>>f&1 == 1 }
+		for i := range trees {
+			v[s] += w[i] * condExpect(&trees[i], x, in, 0, 0)
+		}
+	}
+	fact := func(n int) float64 {
+		r := 1.0
+		for i := 2; i <= n; i++ {
+			r *= float64(i)
+		}
+		return r
+	}
+	phi := make([]float64, nf)
+	for i := range nf {
+		for s := range v {
+			if s>>i&1 == 1 {
+				continue
+			}
+			k := 0
+			for b := s; b != 0; b &= b - 1 {
+				k++
+			}
+			phi[i] += fact(k) * fact(nf-k-1) / fact(nf) * (v[s|1<<i] - v[s])
+		}
+	}
+	return phi
+}
+
+// TestExplainBruteForce checks Explain against Shapley values enumerated
+// over every subset of features, on small forests of 3 to 6 features, with
+// ties and an outlier row; and that base + Σ = PathLength.
+func TestExplainBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, nf := range []int{3, 4, 6} {
+		X := mat.NewDense(300, nf, nil)
+		for i := range 300 {
+			for j := range nf {
+				v := rng.NormFloat64()
+				if j == 1 {
+					v = math.Round(v) // ties
+				}
+				X.Set(i, j, v)
+			}
+		}
+		f := fit(t, X, iforest.Config{Trees: 7, SampleSize: 32, Seed: uint64(nf)})
+		w := make([]float64, f.NumTrees())
+		for i := range w {
+			w[i] = 1 / float64(f.NumTrees())
+		}
+		dst := make([]float64, nf)
+		rows := [][]float64{X.RawRowView(0), X.RawRowView(1), make([]float64, nf)}
+		out := make([]float64, nf)
+		out[0] = 8 // far out on feature 0
+		rows = append(rows, out)
+		for r, x := range rows {
+			base, err := f.Explain(x, dst)
+			require.NoError(t, err)
+			want := bruteShapley(f.Trees(), w, x, nf)
+			for j := range nf {
+				assert.InDelta(t, want[j], dst[j], 1e-9, "nf %d row %d feature %d", nf, r, j)
+			}
+			h, err := f.PathLength(x)
+			require.NoError(t, err)
+			assert.InDelta(t, h, base+sum(dst), 1e-9)
+			// The base is the mean path length of the training subsamples.
+			mean := 0.0
+			for _, tr := range f.Trees() {
+				mean += condExpect(&tr, x, func(int32) bool { return false }, 0, 0) / float64(f.NumTrees())
+			}
+			assert.InDelta(t, mean, base, 1e-12)
+		}
+		// The outlier is isolated by feature 0: a shorter path because of it.
+		_, err := f.Explain(out, dst)
+		require.NoError(t, err)
+		for j := 1; j < nf; j++ {
+			assert.Less(t, dst[0], dst[j])
+		}
+		assert.Negative(t, dst[0])
+	}
+}
+
+func sum(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return s
+}
+
+// TestExplainNSLKDD checks local accuracy, base + Σ contributions =
+// PathLength to 1e-9, for Explain and ExplainApprox on KDDTest+ rows with a
+// forest fitted on the normal rows of KDDTrain+_20Percent (118 features),
+// and that a saved and loaded forest explains identically.
+func TestExplainNSLKDD(t *testing.T) {
+	tr := nsltest.Load(t, nsltest.Train20)
+	te := nsltest.Load(t, nsltest.Test)
+	xtr, xte, _ := nsltest.Encode(tr, te)
+	var normal []float64
+	for i, y := range nsltest.Binary(tr) {
+		if y == 0 {
+			normal = append(normal, xtr.RawRowView(i)...)
+		}
+	}
+	_, nf := xtr.Dims()
+	f, err := iforest.Fit(context.Background(), mat.NewDense(len(normal)/nf, nf, normal), iforest.Config{Seed: 2})
+	require.NoError(t, err)
+	b, err := f.MarshalBinary()
+	require.NoError(t, err)
+	var g iforest.Forest
+	require.NoError(t, g.UnmarshalBinary(b))
+	n := 400
+	if testing.Short() || raceEnabled {
+		n = 40
+	}
+	dst, dst2 := make([]float64, nf), make([]float64, nf)
+	worst := 0.0
+	for i := range n {
+		x := xte.RawRowView(i * 50)
+		h, err := f.PathLength(x)
+		require.NoError(t, err)
+		base, err := f.Explain(x, dst)
+		require.NoError(t, err)
+		require.InDelta(t, h, base+sum(dst), 1e-9, "row %d", i*50)
+		worst = max(worst, math.Abs(h-base-sum(dst)))
+		base2, err := g.Explain(x, dst2)
+		require.NoError(t, err)
+		require.Equal(t, base, base2)
+		require.Equal(t, dst, dst2)
+		base, err = f.ExplainApprox(x, dst)
+		require.NoError(t, err)
+		require.InDelta(t, h, base+sum(dst), 1e-9, "approx row %d", i*50)
+	}
+	t.Logf("largest |PathLength − (base + Σ contributions)| over %d rows: %.2g", n, worst)
+}
+
+// TestExplainErrors: an extended forest, rows and buffers of the wrong
+// length, NaN and an unfitted forest.
+func TestExplainErrors(t *testing.T) {
+	X := blob(300, 4, 9)
+	f := fit(t, X, iforest.Config{Trees: 10})
+	ext := fit(t, X, iforest.Config{Trees: 10, ExtensionLevel: 1})
+	x := X.RawRowView(0)
+	for _, tc := range []struct {
+		name string
+		f    *iforest.Forest
+		x    []float64
+		dst  int
+		is   []error
+		msg  string
+	}{
+		{"extended", ext, x, 4, []error{anomaly.ErrUnsupported, anomaly.ErrNoExplanation}, "hyperplanes of 2 features"},
+		{"short row", f, x[:3], 4, []error{anomaly.ErrDimension}, "row of 3 values, want 4"},
+		{"long dst", f, x, 5, []error{anomaly.ErrDimension}, "dst of 5 values, want 4"},
+		{"NaN", f, []float64{0, math.NaN(), 0, 0}, 4, []error{anomaly.ErrNaN}, "column 1"},
+		{"unfitted", &iforest.Forest{}, x, 4, []error{anomaly.ErrNotFitted}, "iforest"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, explain := range []func([]float64, []float64) (float64, error){tc.f.Explain, tc.f.ExplainApprox} {
+				_, err := explain(tc.x, make([]float64, tc.dst))
+				for _, is := range tc.is {
+					require.ErrorIs(t, err, is)
+				}
+				assert.Contains(t, err.Error(), tc.msg)
+				assert.Regexp(t, "^iforest: ", err.Error())
+			}
+		})
+	}
+}
+
+// TestExplainNoAllocs: after the first call prepares the explainer,
+// Explain and ExplainApprox allocate nothing.
+func TestExplainNoAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop items on purpose, so scratch space is reallocated")
+	}
+	X := blob(1000, 8, 3)
+	f := fit(t, X, iforest.Config{})
+	x := X.RawRowView(17)
+	dst := make([]float64, 8)
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = f.Explain(x, dst) }))
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = f.ExplainApprox(x, dst) }))
+}
+
+// TestExplainConcurrent explains from several goroutines at once, the
+// first calls racing to prepare the explainer (run it under -race).
+func TestExplainConcurrent(t *testing.T) {
+	X := blob(500, 5, 4)
+	f := fit(t, X, iforest.Config{Trees: 30})
+	const workers = 4
+	got := make([][]float64, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dst := make([]float64, 5)
+			for i := range 20 {
+				base, err := f.Explain(X.RawRowView(i), dst)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				got[w] = append(append(got[w], base), dst...)
+			}
+		}()
+	}
+	wg.Wait()
+	for w := 1; w < workers; w++ {
+		assert.Equal(t, got[0], got[w])
+	}
+}
