@@ -64,6 +64,12 @@ func main() {
 		fmt.Fprintf(os.Stderr, "benchmark: unexpected argument %q\n", flag.Arg(0))
 		os.Exit(2)
 	}
+	if cfg.Threads < 1 || cfg.Reps < 1 {
+		// Config's zero values mean "the default"; on the command line a
+		// zero is a mistake worth saying so.
+		fmt.Fprintf(os.Stderr, "benchmark: -threads (%d) and -reps (%d) must be at least 1\n", cfg.Threads, cfg.Reps)
+		os.Exit(2)
+	}
 	cfg.Log = os.Stderr
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
