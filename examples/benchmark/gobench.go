@@ -288,11 +288,11 @@ func benchXGBoost(ctx context.Context, m *xgboost.Model, X *mat.Dense, shapRows 
 	shapDst := make([]float64, p)
 	shapTimer := tm
 	shapTimer.rowCalls = max(rowBlock, tm.rowCalls/10) // an explanation costs tens of predictions
-	us, _, err = shapTimer.latency(sub, func(x []float64) error { _, err := ex.Explain(x, shapDst); return err })
+	us, allocs, err = shapTimer.latency(sub, func(x []float64) error { _, err := ex.Explain(x, shapDst); return err })
 	if err != nil {
 		return fmt.Errorf("xgboost TreeSHAP: %w", err)
 	}
-	res.vals["xgb.shap_row"] = us
+	res.vals["xgb.shap_row"], res.vals["xgb.shap_allocs"] = us, allocs
 	return nil
 }
 

@@ -94,6 +94,7 @@ func TestGoHalfSynthetic(t *testing.T) {
 		"| Random Forest | accuracy |",
 		"| XGBoost binary_100 | batch scoring, 1 thread |",
 		"| XGBoost binary_100 | exact TreeSHAP, 1 thread |",
+		"| XGBoost binary_100 | exact TreeSHAP one-row allocations |",
 		"reference: not run: -no-python",
 		"machine: ",
 		"load average before",

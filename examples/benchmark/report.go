@@ -60,6 +60,7 @@ func metrics(threads int) []metric {
 		{"xgb.shap_1", "XGBoost binary_100", "exact TreeSHAP, 1 thread", "rows/s", higher},
 		{"xgb.shap_all", "XGBoost binary_100", "exact TreeSHAP, " + all, "rows/s", higher},
 		{"xgb.shap_row", "XGBoost binary_100", "exact TreeSHAP one-row latency", "µs", lower},
+		{"xgb.shap_allocs", "XGBoost binary_100", "exact TreeSHAP one-row allocations", "allocs", none},
 		{"xgb.shap_maxdiff", "XGBoost binary_100", "largest Go − XGBoost difference, SHAP value", "", none},
 	}
 }
