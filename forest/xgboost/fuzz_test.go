@@ -50,6 +50,14 @@ func fuzzOne(t *testing.T, b []byte, format string) {
 		_, _ = m.Score(x)
 		_ = m.Margin(x, make([]float64, m.NumOutputs()))
 		_ = m.Predict(x, make([]float64, m.NumPredictions()))
+		// Explanations must not panic either, whatever the covers.
+		dst := make([]float64, m.NumFeatures())
+		_, _ = m.Explain(x, dst)
+		_, _ = m.ExplainApprox(x, dst)
+		for k := range min(m.NumOutputs(), 4) {
+			_, _ = m.ExplainClass(k, x, dst)
+			_, _ = m.ExplainClassApprox(k, x, dst)
+		}
 	}
 }
 
