@@ -43,5 +43,17 @@
 //
 // A *Forest satisfies anomaly.Detector: Score returns the probability of the
 // attack class (class 1 for a binary forest, 1 − P(normal class) for a
-// multi-class one).
+// multi-class one). It also satisfies anomaly.Explainer: Explain writes the
+// exact path-dependent TreeSHAP contribution of every feature to Score
+// (Lundberg et al., "From local explanations to global understanding with
+// explainable AI for trees", Nature Machine Intelligence 2, 2020; as the
+// shap library explains scikit-learn's forests: leaf class distributions,
+// cover = bootstrap-weighted training counts) and returns the expected
+// Score, so that base + Σ contributions = Score; a positive contribution
+// pushes towards "attack". ExplainClass explains the probability of one
+// class, and ExplainApprox and ExplainClassApprox are Saabas path
+// attribution. Fully grown trees are deep, so the engine (internal/tree)
+// mostly walks them leaf by leaf rather than with Fast TreeSHAP v2 tables
+// (J. Yang, arXiv:2109.09847, 2021): a few milliseconds a row for 100 trees
+// on NSL-KDD, against tens of microseconds for Saabas.
 package forest

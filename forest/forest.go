@@ -40,6 +40,8 @@ type Forest struct {
 	flat     []flatNode
 	roots    []int32
 	leafVals []float64 // K class probabilities per leaf
+
+	shap *shapState // TreeSHAP explainers, prepared on first use
 }
 
 // flatNode is a node of the scoring form. A leaf has feat −1, thr holds the
@@ -61,6 +63,7 @@ func (f *Forest) finish() {
 	}
 	f.mdi, f.mdiStd = f.meanDecreaseImpurity()
 	f.compile()
+	f.shap = &shapState{}
 }
 
 // compile builds the scoring form of the trees.
