@@ -147,16 +147,16 @@ func TestExplainNSLKDD(t *testing.T) {
 		}
 	}
 	_, nf := xtr.Dims()
-	f, err := iforest.Fit(context.Background(), mat.NewDense(len(normal)/nf, nf, normal), iforest.Config{Seed: 2})
+	trees, n := 100, 400
+	if testing.Short() || raceEnabled {
+		trees, n = 10, 40
+	}
+	f, err := iforest.Fit(context.Background(), mat.NewDense(len(normal)/nf, nf, normal), iforest.Config{Seed: 2, Trees: trees})
 	require.NoError(t, err)
 	b, err := f.MarshalBinary()
 	require.NoError(t, err)
 	var g iforest.Forest
 	require.NoError(t, g.UnmarshalBinary(b))
-	n := 400
-	if testing.Short() || raceEnabled {
-		n = 40
-	}
 	dst, dst2 := make([]float64, nf), make([]float64, nf)
 	worst := 0.0
 	for i := range n {
