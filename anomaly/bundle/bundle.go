@@ -274,8 +274,9 @@ type Result struct {
 	Score float64 `json:"score"`
 	// Attack is Score >= the bundle's threshold.
 	Attack bool `json:"attack"`
-	// TopFeatures are the raw columns that pushed the score up most,
-	// largest first (only positive contributions). It is filled by the
+	// TopFeatures are the raw columns with the largest contributions in
+	// magnitude, largest first, each signed: positive pushed the score
+	// towards "attack", negative towards "normal". It is filled by the
 	// Explain methods when the model can explain itself, and nil otherwise.
 	TopFeatures []Contribution `json:"top_features,omitempty"`
 }
@@ -312,7 +313,8 @@ func (b *Bundle) score(x []float64) (Result, error) {
 }
 
 // ExplainRow is ScoreRow that also fills Result.TopFeatures with at most k
-// raw columns (k <= 0: all with a positive contribution) when the model can
+// raw columns, largest contribution in magnitude first (k <= 0: every
+// column with a non-zero contribution), when the model can
 // explain its score: a model implementing anomaly.Explainer, an Isolation
 // Forest (Local-DIFFI contributions), or a Hybrid's dominant part of either
 // sort. Otherwise TopFeatures is nil and the result is ScoreRow's. It
@@ -386,12 +388,12 @@ func (b *Bundle) explain(s *scratch, k int) (Result, error) {
 	return res, nil
 }
 
-// top returns the k largest positive values of v with their names, largest
-// first (ties in column order).
+// top returns the k values of v largest in magnitude, with their names and
+// signs, largest first (ties in column order); zero values are left out.
 func top(names []string, v []float64, k int) []Contribution {
 	n := 0
 	for _, x := range v {
-		if x > 0 {
+		if x != 0 {
 			n++
 		}
 	}
@@ -400,15 +402,15 @@ func top(names []string, v []float64, k int) []Contribution {
 	}
 	out := make([]Contribution, 0, k)
 	for i, x := range v {
-		if !(x > 0) {
+		ax := math.Abs(x)
+		if !(ax > 0) {
 			continue
 		}
-		if len(out) == k && x <= out[k-1].Value {
+		if len(out) == k && ax <= math.Abs(out[k-1].Value) {
 			continue
 		}
-		c := Contribution{Column: names[i], Value: x}
-		pos, _ := slices.BinarySearchFunc(out, x, func(a Contribution, x float64) int {
-			if a.Value >= x {
+		pos, _ := slices.BinarySearchFunc(out, ax, func(a Contribution, ax float64) int {
+			if math.Abs(a.Value) >= ax {
 				return -1
 			}
 			return 1
@@ -417,7 +419,7 @@ func top(names []string, v []float64, k int) []Contribution {
 			out = append(out, Contribution{})
 		}
 		copy(out[pos+1:], out[pos:len(out)-1])
-		out[pos] = c
+		out[pos] = Contribution{Column: names[i], Value: x}
 	}
 	return out
 }

@@ -111,7 +111,8 @@ type errorBody struct {
 
 // contribution is one raw column behind a score: its name, the value the
 // client sent (echoed as sent: a JSON number or string) and its signed
-// contribution, positive towards "attack".
+// contribution: positive towards "attack", negative towards "normal"; the
+// largest in magnitude come first.
 type contribution struct {
 	Name         string          `json:"name"`
 	Value        json.RawMessage `json:"value"`

@@ -162,7 +162,7 @@ func TestStreamFormat(t *testing.T) {
 		require.NotEmpty(t, a.TopFeatures)
 		assert.LessOrEqual(t, len(a.TopFeatures), 3)
 		for _, f := range a.TopFeatures {
-			assert.Greater(t, f.Contribution, 0.0)
+			assert.NotZero(t, f.Contribution)
 			ns := dataset.NSLKDDSchema()
 			j := ns.Index(f.Name)
 			require.GreaterOrEqual(t, j, 0)
