@@ -552,7 +552,7 @@ func TestServeXGBoostBundle(t *testing.T) {
 		for _, c := range r.TopFeatures {
 			assert.InDelta(t, perCol[c.Name], c.Contribution, 1e-4, "record %d column %s", i, c.Name)
 			for name, v := range perCol {
-				if v > c.Contribution+1e-4 {
+				if math.Abs(v) > math.Abs(c.Contribution)+1e-4 { // ranked by magnitude
 					assert.True(t, slices.ContainsFunc(r.TopFeatures, func(x contribution) bool { return x.Name == name }),
 						"record %d: %s (%g) outranks %s (%g) but is not listed", i, name, v, c.Name, c.Contribution)
 				}

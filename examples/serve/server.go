@@ -49,7 +49,6 @@ func (l limits) withDefaults() limits {
 // counter, so one server serves any number of concurrent requests.
 type server struct {
 	b      *bundle.Bundle
-	xgb    *xgbExplainer // explains XGBoost bundles (see xgbexplain.go); nil otherwise
 	lim    limits
 	log    *slog.Logger
 	schema dataset.Schema
@@ -61,11 +60,6 @@ func newServer(b *bundle.Bundle, lim limits, log *slog.Logger) *server {
 	var p [4]byte
 	_, _ = rand.Read(p[:]) // crypto/rand.Read never fails on supported platforms
 	s := &server{b: b, lim: lim.withDefaults(), log: log, schema: b.Pipeline().Schema(), idBase: hex.EncodeToString(p[:])}
-	xgb, err := newXGBExplainer(b)
-	if err != nil {
-		log.Warn("the XGBoost model cannot be explained: results will have no top_features", "error", err.Error())
-	}
-	s.xgb = xgb
 	return s
 }
 
@@ -395,13 +389,10 @@ func (s *server) params(r *http.Request) (explain bool, topK int, err error) {
 func (s *server) scoreOne(rec map[string]string, vals map[string]json.RawMessage, explain bool, topK int, res *result) error {
 	var out bundle.Result
 	var err error
-	if explain && s.xgb == nil {
+	if explain {
 		out, err = s.b.ExplainRecord(rec, topK)
 	} else {
 		out, err = s.b.ScoreRecord(rec)
-		if err == nil && explain {
-			out.TopFeatures, err = s.xgb.explainRecord(rec, topK)
-		}
 	}
 	if err != nil {
 		return err

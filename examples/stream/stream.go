@@ -39,7 +39,6 @@ type summary struct {
 // every record, so memory does not grow with the stream.
 type scorer struct {
 	b      *bundle.Bundle
-	xgb    *xgbExplainer // explains XGBoost bundles (see xgbexplain.go); nil otherwise
 	cfg    config
 	feed   *feeder
 	rd     *dataset.Reader
@@ -58,11 +57,6 @@ type scorer struct {
 func newScorer(b *bundle.Bundle, cfg config, in io.Reader, out, errw io.Writer) (*scorer, error) {
 	s := &scorer{b: b, cfg: cfg, feed: newFeeder(in), out: bufio.NewWriterSize(out, 64<<10), errw: errw}
 	s.sum.Source = cfg.Name
-	xgb, err := newXGBExplainer(b)
-	if err != nil {
-		return nil, fmt.Errorf("explaining the XGBoost model: %w", err)
-	}
-	s.xgb = xgb
 	schema := b.Pipeline().Schema()
 	for _, c := range schema.Columns {
 		s.names = append(s.names, c.Name)
@@ -258,11 +252,7 @@ func (s *scorer) score() error {
 	}
 	if res.Attack && s.cfg.Top > 0 {
 		// Explanations cost more than scores: only alerts get one.
-		if s.xgb != nil {
-			res.TopFeatures, err = s.xgb.explainRow(row, s.cfg.Top)
-		} else {
-			res, err = s.b.ExplainRow(row, s.cfg.Top)
-		}
+		res, err = s.b.ExplainRow(row, s.cfg.Top)
 		if err != nil {
 			return err
 		}
