@@ -15,7 +15,6 @@ import (
 	"github.com/netwarden/netwarden/forest"
 	"github.com/netwarden/netwarden/forest/xgboost"
 	"github.com/netwarden/netwarden/iforest"
-	"github.com/netwarden/netwarden/internal/tree"
 )
 
 // timer measures the Go half. Every measurement runs with GOMAXPROCS set to
@@ -234,11 +233,7 @@ func benchXGBoost(ctx context.Context, m *xgboost.Model, X *mat.Dense, shapRows 
 	}
 	res.vals["xgb.row"], res.vals["xgb.row_allocs"] = us, allocs
 
-	ex, how, err := xgbExplainer(m)
-	if err != nil {
-		return fmt.Errorf("xgboost: %w", err)
-	}
-	res.notes = append(res.notes, "Go TreeSHAP: "+how)
+	var ex anomaly.Explainer = m // exact TreeSHAP of the margin, as XGBoost's pred_contribs
 	shapRows = min(shapRows, n)
 	sub := X.Slice(0, shapRows, 0, p).(*mat.Dense)
 	// Each row's values and then the bias, as pred_contribs lays them out.
@@ -294,47 +289,4 @@ func benchXGBoost(ctx context.Context, m *xgboost.Model, X *mat.Dense, shapRows 
 	}
 	res.vals["xgb.shap_row"], res.vals["xgb.shap_allocs"] = us, allocs
 	return nil
-}
-
-// xgbExplainer returns the model's own explainer when *xgboost.Model
-// implements anomaly.Explainer. Until it does, it builds the exact TreeSHAP
-// explainer of internal/tree over the model's trees (one weight per tree,
-// TreeWeight), which is what that method wraps, and whose base lacks the
-// model's base margin: base + Σ contributions = margin, as in XGBoost's
-// pred_contribs.
-func xgbExplainer(m *xgboost.Model) (anomaly.Explainer, string, error) {
-	if ex, ok := any(m).(anomaly.Explainer); ok {
-		return ex, "(*xgboost.Model).Explain", nil
-	}
-	return treeExplainer(m)
-}
-
-// treeExplainer is xgbExplainer's fallback.
-func treeExplainer(m *xgboost.Model) (anomaly.Explainer, string, error) {
-	ens, err := tree.NewEnsemble(m.Trees(), m.NumFeatures(), nil)
-	if err != nil {
-		return nil, "", err
-	}
-	w := make([][]float64, m.NumTrees())
-	for i := range w {
-		w[i] = []float64{m.TreeWeight(i)}
-	}
-	x, err := ens.Explainer(w)
-	if err != nil {
-		return nil, "", err
-	}
-	return baseShift{x, m.BaseMargin(0)}, "internal/tree exact TreeSHAP over Model.Trees() (xgboost.Model has no Explain method yet)", nil
-}
-
-// baseShift adds the model's base margin to an explainer's base value, so
-// that base + Σ contributions is the model's margin.
-type baseShift struct {
-	*tree.Explainer
-	margin float64
-}
-
-// Explain writes the contributions of x into dst and returns the bias.
-func (b baseShift) Explain(x, dst []float64) (float64, error) {
-	base, err := b.Explainer.Explain(x, dst)
-	return base + b.margin, err
 }

@@ -15,9 +15,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/netwarden/netwarden/anomaly"
-	"github.com/netwarden/netwarden/forest/xgboost"
 )
 
 // testConfig is a -quick, Go-only run with fewer trees under -short (the race
@@ -246,42 +243,6 @@ func TestBadInput(t *testing.T) {
 	cancel()
 	_, err = Run(ctxc, testConfig(t))
 	assert.ErrorIs(t, err, context.Canceled)
-}
-
-// TestTreeExplainer checks the fallback TreeSHAP explainer (used while
-// *xgboost.Model has no Explain method) against the model's own explanation
-// and its margin.
-func TestTreeExplainer(t *testing.T) {
-	path, err := findFixture("binary_100.json")
-	if err != nil {
-		t.Skip(err)
-	}
-	m, err := xgboost.Load(path)
-	require.NoError(t, err)
-	_, x, err := readFeatureCSV(filepath.Join(filepath.Dir(path), "test_features.csv"))
-	require.NoError(t, err)
-	ex, _, err := treeExplainer(m)
-	require.NoError(t, err)
-	own, ownOK := any(m).(anomaly.Explainer)
-	p := m.NumFeatures()
-	dst, dst2, margin := make([]float64, p), make([]float64, p), make([]float64, 1)
-	for i := range 20 {
-		row := x.RawRowView(i)
-		base, err := ex.Explain(row, dst)
-		require.NoError(t, err)
-		require.NoError(t, m.Margin(row, margin))
-		sum := base
-		for _, v := range dst {
-			sum += v
-		}
-		assert.InDelta(t, margin[0], sum, 1e-5, "row %d: base + Σ contributions = margin", i)
-		if ownOK {
-			base2, err := own.Explain(row, dst2)
-			require.NoError(t, err)
-			assert.InDelta(t, base2, base, 1e-9, "row %d: base", i)
-			assert.InDeltaSlice(t, dst2, dst, 1e-9, "row %d", i)
-		}
-	}
 }
 
 func TestNPYRoundTrip(t *testing.T) {
