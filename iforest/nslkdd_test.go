@@ -138,7 +138,7 @@ func TestNSLKDDQuality(t *testing.T) {
 			X = d.train
 		}
 		seeds := 30
-		if testing.Short() {
+		if testing.Short() || raceEnabled {
 			seeds = 5
 		}
 		auc := aucs(t, d, X, seeds, 0)
@@ -154,7 +154,7 @@ func TestNSLKDDQuality(t *testing.T) {
 			}
 			assert.InDelta(t, ref, mean5, tol, "seeds 0–4, %s → %s", variant, name)
 		}
-		if testing.Short() {
+		if testing.Short() || raceEnabled {
 			continue
 		}
 		for _, name := range []string{nsltest.Test, nsltest.Test21} {
@@ -171,12 +171,12 @@ func TestNSLKDDQuality(t *testing.T) {
 // same data. It is not what scikit-learn fits, so its figures are logged
 // beside scikit-learn's classic ones; it must still detect the attacks of
 // KDDTest+ well (within 0.05 of the classic forest's AUC). Skipped with
-// -short.
+// -short and under the race detector.
 func TestNSLKDDExtended(t *testing.T) {
-	if testing.Short() {
-		// Hyperplane walks are slow under the race detector (CI's -short
-		// run); the classic forest's tests cover the shared code.
-		t.Skip("-short: the extended forest's real-data figures run in the full test")
+	if testing.Short() || raceEnabled {
+		// Hyperplane walks are slow under the race detector; the classic
+		// forest's tests cover the shared code.
+		t.Skip("-short or -race: the extended forest's real-data figures run in the full test")
 	}
 	d := loadNSL(t)
 	q := readSklearnQuality(t)
