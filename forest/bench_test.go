@@ -27,7 +27,7 @@ var benchData struct {
 	f        *forest.Forest
 }
 
-func loadBench(b *testing.B) (xtr, xte *mat.Dense, ytr []int) {
+func loadBench(b testing.TB) (xtr, xte *mat.Dense, ytr []int) {
 	b.Helper()
 	train := nsltest.Load(b, nsltest.Train20)
 	test := nsltest.Load(b, nsltest.Test)
@@ -81,6 +81,29 @@ func BenchmarkScoreBatch(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/(cpuTime()-cpu).Seconds(), "rows/cpu-s")
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkScoreMatrix scores KDDTest+ with ScoreMatrix on one goroutine
+// (GOMAXPROCS=1 for the call) and on GOMAXPROCS: rows/cpu-s is the figure
+// to set beside scikit-learn's predict_proba rows per CPU second.
+func BenchmarkScoreMatrix(b *testing.B) {
+	_, xte, _ := loadBench(b)
+	n, _ := xte.Dims()
+	dst := make([]float64, n)
+	for _, w := range []int{1, runtime.GOMAXPROCS(0)} {
+		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(w))
+			b.ReportAllocs()
+			cpu := cpuTime()
+			for b.Loop() {
+				if err := benchData.f.ScoreMatrix(context.Background(), xte, dst); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/(cpuTime()-cpu).Seconds(), "rows/cpu-s")
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
 }
 
 // BenchmarkScoreOneRow calls Score once per row of KDDTest+ (an operation

@@ -1,0 +1,503 @@
+package forest
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/netwarden/netwarden/internal/errs"
+	"github.com/netwarden/netwarden/internal/tree"
+)
+
+// scorer is the scoring form of a forest's trees, built once by
+// compileScorer (from Fit or UnmarshalBinary) and read-only afterwards.
+//
+// Every tree is renumbered so that the two children of a node are adjacent
+// (right = left + 1): the step to the next node is left + [x ≥ threshold],
+// with no branch. A leaf points to itself with a key no value reaches, so a
+// walk that arrived stays there. Eight trees are then walked in lock step
+// for one row until all eight stand still: the eight walks are
+// independent, so the CPU overlaps their loads instead of waiting for one
+// walk's next node and mispredicting its branches.
+//
+// Thresholds and the row's values are compared as order-preserving
+// integer keys (fkey): an integer load and compare is shorter on the
+// critical path than a floating-point one, and the comparison is exactly
+// x ≥ threshold, so scores are bit for bit those of the trees.
+type scorer struct {
+	nodes []knode
+	roots []int32
+	// sval holds, per node, a leaf's contribution to Score: P(class 1) for
+	// a binary forest, P(NormalClass) for a multi-class one (0 elsewhere).
+	// It is kept apart from nodes so that a node is 16 bytes.
+	sval []float64
+	// poff holds, per node, the offset of a leaf's K class probabilities
+	// in probs.
+	poff  []int32
+	probs []float64
+	k     int
+}
+
+// knode is a node of the scoring form: a row goes to left when
+// key(x[feat]) < key and to left+1 otherwise. A leaf has feat 0, left its
+// own index and key leafKey.
+type knode struct {
+	key  uint64
+	feat int32
+	left int32
+}
+
+// leafKey is above the key of every non-NaN value (fkey(+Inf) is
+// 0xFFF0…0), so no row leaves a leaf.
+const leafKey = math.MaxUint64
+
+// fkey maps a float64 to a uint64 with the same order: a non-negative
+// value gets its sign bit set, a negative one all its bits flipped. NaN is
+// not expected (rows are checked). −0 gets a smaller key than +0; thrKey
+// makes that harmless.
+func fkey(x float64) uint64 {
+	b := math.Float64bits(x)
+	return b ^ (uint64(int64(b)>>63) | 1<<63)
+}
+
+// thrKey returns the key of threshold t such that fkey(x) ≥ thrKey(t)
+// exactly when x ≥ t, for every non-NaN x: a zero threshold (either sign)
+// takes the key of −0, so that both zeros are ≥ it.
+func thrKey(t float64) uint64 {
+	if t == 0 {
+		return fkey(math.Copysign(0, -1))
+	}
+	return fkey(t)
+}
+
+// compileScorer builds the scoring form of trees (K classes); class sc's
+// probability is each leaf's Score contribution.
+func compileScorer(trees []tree.Tree, k, sc int) scorer {
+	total := 0
+	for i := range trees {
+		total += len(trees[i].Nodes)
+	}
+	s := scorer{
+		nodes: make([]knode, 0, total),
+		roots: make([]int32, len(trees)),
+		sval:  make([]float64, 0, total),
+		poff:  make([]int32, 0, total),
+		k:     k,
+	}
+	type item struct{ node, slot int32 }
+	var stack []item
+	for ti := range trees {
+		t := &trees[ti]
+		root := int32(len(s.nodes))
+		s.roots[ti] = root
+		s.nodes = append(s.nodes, knode{})
+		s.sval = append(s.sval, 0)
+		s.poff = append(s.poff, 0)
+		// Depth first, left subtree first, a node's two children side by
+		// side: a walk's next node is usually on a cache line just read.
+		stack = append(stack[:0], item{0, root})
+		for len(stack) > 0 {
+			it := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			n := &t.Nodes[it.node]
+			if n.IsLeaf() {
+				v := t.Value(it.node)
+				s.nodes[it.slot] = knode{key: leafKey, left: it.slot}
+				s.sval[it.slot] = v[sc]
+				s.poff[it.slot] = int32(len(s.probs))
+				s.probs = append(s.probs, v...)
+				continue
+			}
+			l := int32(len(s.nodes))
+			s.nodes = append(s.nodes, knode{}, knode{})
+			s.sval = append(s.sval, 0, 0)
+			s.poff = append(s.poff, 0, 0)
+			s.nodes[it.slot] = knode{key: thrKey(n.Threshold), feat: n.Feature, left: l}
+			stack = append(stack, item{n.Right, l + 1}, item{n.Left, l})
+		}
+	}
+	return s
+}
+
+// b2i is 1 for true and 0 for false; the compiler makes it a SETcc, not a
+// branch.
+func b2i(b bool) int32 {
+	var i int32
+	if b {
+		i = 1
+	}
+	return i
+}
+
+// leaf walks the tree at root for row keys x and returns its leaf.
+func (s *scorer) leaf(root int32, x []uint64) int32 {
+	nodes := s.nodes
+	i := root
+	for {
+		n := &nodes[i]
+		j := n.left + b2i(x[n.feat] >= n.key)
+		if j == i {
+			return i
+		}
+		i = j
+	}
+}
+
+// leafFloat is leaf for a row of float64 values (no NaN), for rows too wide
+// for a key buffer on the stack.
+func (s *scorer) leafFloat(root int32, x []float64) int32 {
+	nodes := s.nodes
+	i := root
+	for {
+		n := &nodes[i]
+		j := n.left + b2i(fkey(x[n.feat]) >= n.key)
+		if j == i {
+			return i
+		}
+		i = j
+	}
+}
+
+// leaves8 walks the eight trees at roots r[0:8] for row keys x in lock step
+// and returns their leaves (eight lanes measured faster than four, six,
+// twelve or sixteen: fewer do not hide the load latency, more spill).
+func (s *scorer) leaves8(x []uint64, r []int32) (i0, i1, i2, i3, i4, i5, i6, i7 int32) {
+	nodes := s.nodes
+	r = r[:8:8]
+	i0, i1, i2, i3, i4, i5, i6, i7 = r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]
+	for {
+		n0, n1, n2, n3 := &nodes[i0], &nodes[i1], &nodes[i2], &nodes[i3]
+		n4, n5, n6, n7 := &nodes[i4], &nodes[i5], &nodes[i6], &nodes[i7]
+		j0 := n0.left + b2i(x[n0.feat] >= n0.key)
+		j1 := n1.left + b2i(x[n1.feat] >= n1.key)
+		j2 := n2.left + b2i(x[n2.feat] >= n2.key)
+		j3 := n3.left + b2i(x[n3.feat] >= n3.key)
+		j4 := n4.left + b2i(x[n4.feat] >= n4.key)
+		j5 := n5.left + b2i(x[n5.feat] >= n5.key)
+		j6 := n6.left + b2i(x[n6.feat] >= n6.key)
+		j7 := n7.left + b2i(x[n7.feat] >= n7.key)
+		moved := (j0 ^ i0) | (j1 ^ i1) | (j2 ^ i2) | (j3 ^ i3) | (j4 ^ i4) | (j5 ^ i5) | (j6 ^ i6) | (j7 ^ i7)
+		i0, i1, i2, i3, i4, i5, i6, i7 = j0, j1, j2, j3, j4, j5, j6, j7
+		if moved == 0 {
+			return
+		}
+	}
+}
+
+// scoreSum returns the sum over trees, in tree order, of the leaf Score
+// contributions for row keys x.
+func (s *scorer) scoreSum(x []uint64) float64 {
+	roots, sval := s.roots, s.sval
+	sum := 0.0
+	t := 0
+	for ; t+8 <= len(roots); t += 8 {
+		i0, i1, i2, i3, i4, i5, i6, i7 := s.leaves8(x, roots[t:t+8])
+		// One addition at a time, in tree order, as a tree-by-tree loop
+		// adds them: the sum is the same to the last bit.
+		sum += sval[i0]
+		sum += sval[i1]
+		sum += sval[i2]
+		sum += sval[i3]
+		sum += sval[i4]
+		sum += sval[i5]
+		sum += sval[i6]
+		sum += sval[i7]
+	}
+	for ; t < len(roots); t++ {
+		sum += sval[s.leaf(roots[t], x)]
+	}
+	return sum
+}
+
+// probaSum adds to dst (len K) the class distributions of the leaves row
+// keys x reaches, tree by tree.
+func (s *scorer) probaSum(x []uint64, dst []float64) {
+	roots := s.roots
+	var leaves [8]int32
+	t := 0
+	for ; t < len(roots); t += 8 {
+		m := min(8, len(roots)-t)
+		if m == 8 {
+			leaves[0], leaves[1], leaves[2], leaves[3], leaves[4], leaves[5], leaves[6], leaves[7] = s.leaves8(x, roots[t:t+8])
+		} else {
+			for q := range m {
+				leaves[q] = s.leaf(roots[t+q], x)
+			}
+		}
+		for _, l := range leaves[:m] {
+			o := int(s.poff[l])
+			for c, v := range s.probs[o : o+s.k] {
+				dst[c] += v
+			}
+		}
+	}
+}
+
+// toKeys writes the keys of x into dst (same length) and returns the index
+// of the first NaN, or −1.
+func toKeys(x []float64, dst []uint64) int {
+	dst = dst[:len(x)]
+	bad := false
+	for j, v := range x {
+		bad = bad || v != v
+		dst[j] = fkey(v)
+	}
+	if bad {
+		for j, v := range x {
+			if v != v {
+				return j
+			}
+		}
+	}
+	return -1
+}
+
+// maxStackFeatures bounds the row width for which Score, PredictProba and
+// Predict keep the row's keys on the stack; wider rows are walked one tree
+// at a time, converting values as they are read.
+const maxStackFeatures = 512
+
+// Score returns the attack probability of row x: the mean over trees of the
+// leaf probability of class 1 for a binary forest, or 1 − P(NormalClass)
+// for a multi-class one; the result is in [0, 1]. x must have NumFeatures
+// values and no NaN (errors wrap errs.ErrDimension and errs.ErrNaN);
+// infinities are ordinary values. Score does not allocate and is safe for
+// concurrent use.
+func (f *Forest) Score(x []float64) (float64, error) {
+	if err := f.check(x); err != nil {
+		return 0, err
+	}
+	return f.score(x), nil
+}
+
+// score is Score for a checked row.
+func (f *Forest) score(x []float64) float64 {
+	if len(x) <= maxStackFeatures {
+		var buf [maxStackFeatures]uint64
+		k := buf[:len(x)]
+		toKeys(x, k)
+		return f.finalScore(f.sc.scoreSum(k))
+	}
+	sum := 0.0
+	for _, r := range f.sc.roots {
+		sum += f.sc.sval[f.sc.leafFloat(r, x)]
+	}
+	return f.finalScore(sum)
+}
+
+// finalScore turns the sum over trees of the leaves' Score contributions
+// into the score.
+func (f *Forest) finalScore(s float64) float64 {
+	s *= f.invTrees
+	if f.scoreClass < 0 {
+		s = 1 - s
+	}
+	return min(1, max(0, s))
+}
+
+// PredictProba writes the class probabilities of row x into dst (length
+// NumClasses): the mean of the trees' leaf distributions, as scikit-learn's
+// predict_proba. It does not allocate and is safe for concurrent use.
+func (f *Forest) PredictProba(x, dst []float64) error {
+	if err := f.check(x); err != nil {
+		return err
+	}
+	if len(dst) != f.numClasses {
+		return fmt.Errorf("forest: probability buffer of %d values, want %d: %w", len(dst), f.numClasses, errs.ErrDimension)
+	}
+	f.proba(x, dst)
+	return nil
+}
+
+// proba is PredictProba for a checked row and a buffer of K values.
+func (f *Forest) proba(x, dst []float64) {
+	clear(dst)
+	if len(x) <= maxStackFeatures {
+		var buf [maxStackFeatures]uint64
+		k := buf[:len(x)]
+		toKeys(x, k)
+		f.sc.probaSum(k, dst)
+	} else {
+		k := f.numClasses
+		for _, r := range f.sc.roots {
+			o := int(f.sc.poff[f.sc.leafFloat(r, x)])
+			for c, v := range f.sc.probs[o : o+k] {
+				dst[c] += v
+			}
+		}
+	}
+	for c := range dst {
+		dst[c] *= f.invTrees
+	}
+}
+
+// maxStackClasses bounds the class count for which Predict keeps its
+// probabilities on the stack; larger forests accumulate one class at a time.
+const maxStackClasses = 64
+
+// Predict returns the most probable class of row x (the first on ties, as
+// scikit-learn's predict). It does not allocate and is safe for concurrent
+// use.
+func (f *Forest) Predict(x []float64) (int, error) {
+	if err := f.check(x); err != nil {
+		return 0, err
+	}
+	if f.numClasses <= maxStackClasses {
+		var buf [maxStackClasses]float64
+		p := buf[:f.numClasses]
+		f.proba(x, p)
+		return argmax(p), nil
+	}
+	best, bestP := 0, math.Inf(-1)
+	for c := 0; c < f.numClasses; c++ {
+		s := 0.0
+		for _, r := range f.sc.roots {
+			s += f.sc.probs[int(f.sc.poff[f.sc.leafFloat(r, x)])+c]
+		}
+		if s > bestP {
+			best, bestP = c, s
+		}
+	}
+	return best, nil
+}
+
+// ScoreMatrix writes Score of every row of X into dst (one value per row),
+// spreading contiguous ranges of rows over GOMAXPROCS goroutines; it is the
+// anomaly.BatchScorer method, which anomaly.ScoreBatch uses. Each row is
+// walked through the trees eight at a time in lock step (see the package
+// documentation); the scores are those of Score, bit for bit.
+//
+// A *mat.Dense (any mat.RawRowViewer) is read in place. X with no rows is
+// not an error. Errors wrap errs.ErrNotFitted, errs.ErrDimension (columns ≠
+// NumFeatures, len(dst) ≠ rows) and errs.ErrNaN (naming the first row with
+// a NaN; dst is then incomplete); a cancelled ctx, checked every few
+// hundred rows, stops the work and its error is returned (wrapped).
+// ScoreMatrix is safe for concurrent use.
+func (f *Forest) ScoreMatrix(ctx context.Context, X mat.Matrix, dst []float64) error {
+	if f.trees == nil {
+		return fmt.Errorf("forest: %w", errs.ErrNotFitted)
+	}
+	n, p := dims(X)
+	if n > 0 && p != f.numFeatures {
+		return fmt.Errorf("forest: %d columns, want %d: %w", p, f.numFeatures, errs.ErrDimension)
+	}
+	if len(dst) != n {
+		return fmt.Errorf("forest: score buffer of %d values for %d rows: %w", len(dst), n, errs.ErrDimension)
+	}
+	if n == 0 {
+		return nil
+	}
+	return f.batch(ctx, X, func(i int, x []uint64) {
+		dst[i] = f.finalScore(f.sc.scoreSum(x))
+	})
+}
+
+// ScoreBatch writes Score of every row of X into dst (length the number of
+// rows), spreading the rows over GOMAXPROCS goroutines. It is ScoreMatrix
+// without a context, except that X with no rows is an error wrapping
+// errs.ErrEmpty.
+func (f *Forest) ScoreBatch(X mat.Matrix, dst []float64) error {
+	if _, _, err := f.checkBatch(X); err != nil {
+		return err
+	}
+	return f.ScoreMatrix(context.Background(), X, dst)
+}
+
+// PredictProbaBatch writes the class probabilities of every row of X into
+// the rows of dst, which must be n × NumClasses, or empty (then it is
+// resized), spreading the rows over GOMAXPROCS goroutines.
+func (f *Forest) PredictProbaBatch(X mat.Matrix, dst *mat.Dense) error {
+	n, _, err := f.checkBatch(X)
+	if err != nil {
+		return err
+	}
+	if dst.IsEmpty() {
+		dst.ReuseAs(n, f.numClasses)
+	}
+	if r, c := dst.Dims(); r != n || c != f.numClasses {
+		return fmt.Errorf("forest: %d×%d probability matrix for %d rows and %d classes: %w", r, c, n, f.numClasses, errs.ErrDimension)
+	}
+	return f.batch(context.Background(), X, func(i int, x []uint64) {
+		out := dst.RawRowView(i)
+		clear(out)
+		f.sc.probaSum(x, out)
+		for c := range out {
+			out[c] *= f.invTrees
+		}
+	})
+}
+
+func (f *Forest) checkBatch(X mat.Matrix) (int, int, error) {
+	if f.trees == nil {
+		return 0, 0, fmt.Errorf("forest: %w", errs.ErrNotFitted)
+	}
+	n, p := dims(X)
+	if n == 0 {
+		return 0, 0, fmt.Errorf("forest: no rows to score: %w", errs.ErrEmpty)
+	}
+	if p != f.numFeatures {
+		return 0, 0, fmt.Errorf("forest: %d columns, want %d: %w", p, f.numFeatures, errs.ErrDimension)
+	}
+	return n, p, nil
+}
+
+// batchCheckRows is how many rows a batch worker scores between two looks
+// at its context.
+const batchCheckRows = 256
+
+// batch calls emit for every row of X (n ≥ 1 rows of NumFeatures values)
+// with the row's keys, over contiguous ranges of rows, one per goroutine
+// (GOMAXPROCS of them). It returns the error of the first row with a NaN
+// (the lowest row, whatever the number of goroutines) or ctx's error.
+func (f *Forest) batch(ctx context.Context, X mat.Matrix, emit func(i int, x []uint64)) error {
+	n, p := dims(X)
+	rv, raw := X.(mat.RawRowViewer)
+	workers := max(1, min(runtime.GOMAXPROCS(0), n/batchCheckRows))
+	errsOf := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*n/workers, (w+1)*n/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			keys := make([]uint64, p)
+			var row []float64
+			if !raw {
+				row = make([]float64, p)
+			}
+			for i := lo; i < hi; i++ {
+				if (i-lo)%batchCheckRows == 0 {
+					if err := ctx.Err(); err != nil {
+						errsOf[w] = fmt.Errorf("forest: %w", err)
+						return
+					}
+				}
+				var x []float64
+				if raw {
+					x = rv.RawRowView(i)
+				} else {
+					for j := range row {
+						row[j] = X.At(i, j)
+					}
+					x = row
+				}
+				if j := toKeys(x, keys); j >= 0 {
+					errsOf[w] = fmt.Errorf("forest: row %d: feature %d is NaN: %w", i, j, errs.ErrNaN)
+					return
+				}
+				emit(i, keys)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errsOf {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
