@@ -3,6 +3,7 @@ package xgboost_test
 import (
 	"cmp"
 	"context"
+	"math"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -20,9 +21,9 @@ import (
 // reference pipeline (fitted on KDDTrain+_20Percent, the fixtures' 118
 // columns) and an XGBoost fixture explains raw KDDTest+ records, and its
 // TopFeatures are Explain's contributions summed back to the raw columns
-// (service=http, service=ftp, … into service), positive ones only, largest
-// first. For the multi-class model they are those of the normal class's
-// margin negated.
+// (service=http, service=ftp, … into service), signed, largest in magnitude
+// first, and with k = 0 they add up to the margin minus the bias. For the
+// multi-class model they are those of the normal class's margin negated.
 func TestBundleExplainsByColumn(t *testing.T) {
 	dir := fixtures(t)
 	tr := nsltest.Load(t, nsltest.Train20)
@@ -56,11 +57,11 @@ func TestBundleExplainsByColumn(t *testing.T) {
 				}
 				var want []bundle.Contribution
 				for _, col := range cols {
-					if v := byCol[col.Name]; v > 0 {
+					if v := byCol[col.Name]; v != 0 {
 						want = append(want, bundle.Contribution{Column: col.Name, Value: v})
 					}
 				}
-				slices.SortStableFunc(want, func(a, b bundle.Contribution) int { return cmp.Compare(b.Value, a.Value) })
+				slices.SortStableFunc(want, func(a, b bundle.Contribution) int { return cmp.Compare(math.Abs(b.Value), math.Abs(a.Value)) })
 				require.Len(t, res.TopFeatures, len(want), "row %d", i)
 				for k := range want {
 					assert.Equal(t, want[k].Column, res.TopFeatures[k].Column, "row %d rank %d", i, k)
@@ -68,6 +69,21 @@ func TestBundleExplainsByColumn(t *testing.T) {
 				}
 				if len(want) > 0 {
 					explained++
+				}
+				// Every column together: the margin explained (of the normal
+				// class, negated, for the multi-class model).
+				total := 0.0
+				for _, c := range res.TopFeatures {
+					total += c.Value
+				}
+				bias, err := m.Explain(x, c)
+				require.NoError(t, err)
+				margin := make([]float64, m.NumOutputs())
+				require.NoError(t, m.Margin(x, margin))
+				if m.NumClass() > 0 {
+					assert.InDelta(t, -margin[m.NormalClass()], bias+total, 1e-5, "row %d", i)
+				} else {
+					assert.InDelta(t, margin[0], bias+total, 1e-5, "row %d", i)
 				}
 				if slices.ContainsFunc(want, func(c bundle.Contribution) bool { return c.Column == "service" || c.Column == "flag" }) {
 					categorical++ // the one-hot columns were summed back
