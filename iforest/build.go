@@ -156,7 +156,12 @@ func (b *builder) buildClassic(t int) tree.Tree {
 // The split value t is uniform in [min, max) and "x <= t" goes left, stored
 // as Threshold = Nextafter(t, +Inf) for the layout's "x < Threshold": the
 // row(s) at the minimum go left and those at the maximum go right, so
-// neither child is empty.
+// neither child is empty. The threshold is then moved to the nearest value
+// on the key grid of the packed scoring layout (gridThreshold: at most 2^9
+// ulps, a relative change of about 10^−13, keeping both children
+// non-empty), so that scoring can compare 63-bit keys with the feature
+// index packed in; the rows are partitioned with the moved threshold, so
+// the tree is exactly what it says.
 func (b *builder) grow(lo, hi, dep, nf int) int32 {
 	id := int32(len(b.nodes))
 	size := hi - lo
@@ -193,7 +198,7 @@ func (b *builder) grow(lo, hi, dep, nf int) int32 {
 	if t >= vmax {
 		t = vmin
 	}
-	thr := math.Nextafter(t, math.Inf(1))
+	thr := gridThreshold(math.Nextafter(t, math.Inf(1)), vmin, vmax)
 	// Partition rows: x < thr first.
 	x, s := b.data.x, b.data.stride
 	i, j := 0, len(rows)-1

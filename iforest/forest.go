@@ -38,6 +38,9 @@ type Forest struct {
 	bnodes []snode
 	leafs  []float64
 	depths []int32
+	// The packed layout (layout.go), which Score and the batch walk when
+	// every tree fits it; nil otherwise.
+	packed []ptree
 
 	// Extended forest: nodes of all trees in one slice, children adjacent;
 	// the hyperplane of node i is idx/coef[nodes[i].off : +k].
@@ -260,6 +263,7 @@ func (f *Forest) compactClassic() {
 			*n = snode{v: math.Inf(1), f: 0, left: int32(i)}
 		}
 	}
+	f.packed = packTrees(f.trees, f.numFeatures)
 	f.shap = &shapState{}
 }
 
@@ -400,7 +404,10 @@ func (f *Forest) scoreOf(sum float64) float64 {
 
 // pathSum returns the sum over the trees of x's path length; x is checked.
 //
-// The classic trees are walked eight at a time through the batch layout, in
+// When the forest has the packed layout (layout.go), x is turned into row
+// keys on the stack and the trees are walked eight at a time, each in exactly
+// eight branch-free steps. Otherwise the classic trees are walked eight at a
+// time through the batch layout, in
 // a fixed number of branch-free steps (the deepest of the eight; a leaf
 // holds the walk in place): the eight walks are independent, so they overlap
 // in the CPU instead of waiting on one mispredicted branch after another
@@ -411,6 +418,17 @@ func (f *Forest) pathSum(x []float64) float64 {
 	if f.ext != 0 {
 		return f.pathSumExt(x)
 	}
+	if f.packed != nil {
+		var g rowKeys
+		fillKeys(&g, x)
+		return packedPathSum(f.packed, &g)
+	}
+	return f.batchLayoutSum(x)
+}
+
+// batchLayoutSum is pathSum through the batch layout, for classic forests
+// that do not fit the packed one.
+func (f *Forest) batchLayoutSum(x []float64) float64 {
 	nodes, leafs := f.bnodes, f.leafs
 	roots, depths := f.roots, f.depths
 	var sum float64

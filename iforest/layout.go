@@ -1,0 +1,219 @@
+package iforest
+
+import (
+	"math"
+
+	"github.com/netwarden/netwarden/internal/tree"
+)
+
+// The packed scoring layout.
+//
+// A classic forest whose trees are at most packDepth deep, with at most
+// packFeatures features and every threshold on the key grid (what Fit
+// produces by default), is also kept as an array of ptree: each tree a
+// complete binary tree in heap order (root at slot 1, the children of slot i
+// at 2i and 2i+1), so a walk needs no child pointers and takes exactly
+// packDepth steps. A leaf above the last level is padded with nodes that send
+// every row left, and its path length is stored at the slot the all-left walk
+// ends on; after packDepth steps the slot is in [256, 512) and its low 8 bits
+// index the leaf table.
+//
+// A node is one uint64: the threshold's order key in the high 55 bits and the
+// split feature in the low 8. The row is turned once into the complemented
+// keys of its values (rowKey), so that one step is two loads, an add and a
+// shift, without a branch, a flag or a bounds check:
+//
+//	n := node[i]; i = 2i + (rowKey[feature(n)] + n) >> 63
+//
+// orderKey maps float64 to uint64 monotonically (−0 as +0), so x < t exactly
+// when orderKey(x) < orderKey(t); that is exact for every float64 x because
+// the thresholds are on the grid (their key is a multiple of 2^9, see
+// gridThreshold): dropping the key's lowest bit and overwriting the next 8
+// with the feature does not change any comparison with such a threshold.
+const (
+	packDepth    = 8
+	packFeatures = 256
+	packSlots    = 1 << packDepth
+	// gridBits is how many low bits of a threshold's order key are zero: 1
+	// dropped to keep keys below 2^63 (so the sign of a difference is the
+	// comparison) and 8 for the feature.
+	gridBits = 9
+	gridMask = 1<<gridBits - 1
+	// padNode sends every finite row left: its key exceeds every finite
+	// value's, and it reads feature 0.
+	padNode = (math.MaxUint64 >> 1) &^ 0xFF
+)
+
+// ptree is one tree of the packed layout: 4 KiB.
+type ptree struct {
+	node [packSlots]uint64  // slot 0 unused
+	leaf [packSlots]float64 // path length by final slot & 255
+}
+
+// rowKeys holds a row as complemented keys (see rowKey), indexed by feature;
+// the uint8 index needs no bounds check.
+type rowKeys = [packFeatures]uint64
+
+// orderKey maps a float64 (not NaN) to a uint64 in the same order; −0 and +0
+// map to the same key.
+func orderKey(v float64) uint64 {
+	b := math.Float64bits(v + 0) // −0 + 0 = +0
+	m := uint64(int64(b) >> 63)  // all ones for a negative v
+	return b ^ (m | 1<<63)
+}
+
+// fromOrderKey is the inverse of orderKey.
+func fromOrderKey(k uint64) float64 {
+	if k>>63 != 0 {
+		return math.Float64frombits(k &^ (1 << 63))
+	}
+	return math.Float64frombits(^k)
+}
+
+// rowKey is x's entry in a rowKeys: the complement of its order key without
+// the lowest bit and with the feature bits set, so that for a node n,
+// (rowKey(x) + n) has its sign bit set exactly when x ≥ the node's
+// threshold (x goes right).
+func rowKey(x float64) uint64 {
+	return ^(orderKey(x)>>1 | 0xFF)
+}
+
+// onGrid reports whether threshold t can be packed.
+func onGrid(t float64) bool {
+	return orderKey(t)&gridMask == 0
+}
+
+// gridThreshold returns a threshold on the key grid that splits the rows of a
+// node as thr does when the node's values lie in [lo, hi] and lo < thr ≤ hi:
+// the grid value at or above thr if it is at most hi, else the one below if it
+// is above lo (so that neither child is empty). The grid is 2^9 ulps wide
+// (a relative step of about 10^−13), so the split moves by less than any
+// measurement in practice. When the range holds no grid value it returns thr
+// itself and the forest is scored by the general walk.
+func gridThreshold(thr, lo, hi float64) float64 {
+	k := orderKey(thr)
+	if k&gridMask == 0 {
+		return thr
+	}
+	klo, khi := orderKey(lo), orderKey(hi)
+	if up := (k + gridMask) &^ gridMask; up <= khi {
+		return fromOrderKey(up)
+	}
+	if down := k &^ gridMask; down > klo {
+		return fromOrderKey(down)
+	}
+	return thr
+}
+
+// packTrees returns the packed layout of trees, or nil when one of them
+// cannot be packed (deeper than packDepth, a threshold off the grid, or too
+// many features).
+func packTrees(trees []tree.Tree, numFeatures int) []ptree {
+	if numFeatures > packFeatures {
+		return nil
+	}
+	for i := range trees {
+		t := &trees[i]
+		if t.MaxDepth() > packDepth {
+			return nil
+		}
+		for _, n := range t.Nodes {
+			if n.Feature >= 0 && !onGrid(n.Threshold) {
+				return nil
+			}
+		}
+	}
+	out := make([]ptree, len(trees))
+	for i := range trees {
+		out[i].pack(&trees[i])
+	}
+	return out
+}
+
+func (p *ptree) pack(t *tree.Tree) {
+	for s := range p.node {
+		p.node[s] = padNode
+	}
+	var walk func(old int32, slot uint, depth int)
+	walk = func(old int32, slot uint, depth int) {
+		n := &t.Nodes[old]
+		if n.Feature < 0 {
+			p.leaf[(slot<<(packDepth-depth))&(packSlots-1)] = t.Values[old]
+			return
+		}
+		p.node[slot] = orderKey(n.Threshold)>>1 | uint64(n.Feature)
+		walk(n.Left, 2*slot, depth+1)
+		walk(n.Right, 2*slot+1, depth+1)
+	}
+	walk(0, 1, 0)
+}
+
+// fillKeys writes x's row keys into g.
+func fillKeys(g *rowKeys, x []float64) {
+	for j, v := range x {
+		g[uint8(j)] = rowKey(v)
+	}
+}
+
+// step takes one step down tree p for the row g from slot i.
+func (p *ptree) step(i uint, g *rowKeys) uint {
+	n := p.node[i&(packSlots-1)]
+	return i<<1 | uint((g[uint8(n)]+n)>>63)
+}
+
+// packedPathSum is pathSum over the packed layout for the row g: the trees
+// eight at a time, their eight walks interleaved so that they overlap in the
+// CPU. Each walk is written out step by step (not a loop) because the Go
+// compiler then keeps the eight slots in registers.
+func packedPathSum(trees []ptree, g *rowKeys) float64 {
+	var sum float64
+	t := 0
+	for ; t+8 <= len(trees); t += 8 {
+		ts := trees[t : t+8 : t+8]
+		t0, t1, t2, t3, t4, t5, t6, t7 := &ts[0], &ts[1], &ts[2], &ts[3], &ts[4], &ts[5], &ts[6], &ts[7]
+		i0, i1, i2, i3, i4, i5, i6, i7 := t0.step(1, g), t1.step(1, g), t2.step(1, g), t3.step(1, g), t4.step(1, g), t5.step(1, g), t6.step(1, g), t7.step(1, g)
+		for range packDepth - 1 {
+			i0, i1, i2, i3, i4, i5, i6, i7 = t0.step(i0, g), t1.step(i1, g), t2.step(i2, g), t3.step(i3, g), t4.step(i4, g), t5.step(i5, g), t6.step(i6, g), t7.step(i7, g)
+		}
+		sum += t0.leaf[i0&(packSlots-1)]
+		sum += t1.leaf[i1&(packSlots-1)]
+		sum += t2.leaf[i2&(packSlots-1)]
+		sum += t3.leaf[i3&(packSlots-1)]
+		sum += t4.leaf[i4&(packSlots-1)]
+		sum += t5.leaf[i5&(packSlots-1)]
+		sum += t6.leaf[i6&(packSlots-1)]
+		sum += t7.leaf[i7&(packSlots-1)]
+	}
+	for ; t < len(trees); t++ {
+		p := &trees[t]
+		i := uint(1)
+		for range packDepth {
+			i = p.step(i, g)
+		}
+		sum += p.leaf[i&(packSlots-1)]
+	}
+	return sum
+}
+
+// packedGroup adds to sums the path lengths in tree p of the eight rows of
+// g: eight interleaved walks, written out level by level so that the eight
+// slots stay in registers.
+func (p *ptree) packedGroup(g *[8]rowKeys, sums *[8]float64) {
+	g0, g1, g2, g3, g4, g5, g6, g7 := &g[0], &g[1], &g[2], &g[3], &g[4], &g[5], &g[6], &g[7]
+	i0, i1, i2, i3, i4, i5, i6, i7 := p.step(1, g0), p.step(1, g1), p.step(1, g2), p.step(1, g3), p.step(1, g4), p.step(1, g5), p.step(1, g6), p.step(1, g7)
+	i0, i1, i2, i3, i4, i5, i6, i7 = p.step(i0, g0), p.step(i1, g1), p.step(i2, g2), p.step(i3, g3), p.step(i4, g4), p.step(i5, g5), p.step(i6, g6), p.step(i7, g7)
+	i0, i1, i2, i3, i4, i5, i6, i7 = p.step(i0, g0), p.step(i1, g1), p.step(i2, g2), p.step(i3, g3), p.step(i4, g4), p.step(i5, g5), p.step(i6, g6), p.step(i7, g7)
+	i0, i1, i2, i3, i4, i5, i6, i7 = p.step(i0, g0), p.step(i1, g1), p.step(i2, g2), p.step(i3, g3), p.step(i4, g4), p.step(i5, g5), p.step(i6, g6), p.step(i7, g7)
+	i0, i1, i2, i3, i4, i5, i6, i7 = p.step(i0, g0), p.step(i1, g1), p.step(i2, g2), p.step(i3, g3), p.step(i4, g4), p.step(i5, g5), p.step(i6, g6), p.step(i7, g7)
+	i0, i1, i2, i3, i4, i5, i6, i7 = p.step(i0, g0), p.step(i1, g1), p.step(i2, g2), p.step(i3, g3), p.step(i4, g4), p.step(i5, g5), p.step(i6, g6), p.step(i7, g7)
+	i0, i1, i2, i3, i4, i5, i6, i7 = p.step(i0, g0), p.step(i1, g1), p.step(i2, g2), p.step(i3, g3), p.step(i4, g4), p.step(i5, g5), p.step(i6, g6), p.step(i7, g7)
+	i0, i1, i2, i3, i4, i5, i6, i7 = p.step(i0, g0), p.step(i1, g1), p.step(i2, g2), p.step(i3, g3), p.step(i4, g4), p.step(i5, g5), p.step(i6, g6), p.step(i7, g7)
+	sums[0] += p.leaf[i0&(packSlots-1)]
+	sums[1] += p.leaf[i1&(packSlots-1)]
+	sums[2] += p.leaf[i2&(packSlots-1)]
+	sums[3] += p.leaf[i3&(packSlots-1)]
+	sums[4] += p.leaf[i4&(packSlots-1)]
+	sums[5] += p.leaf[i5&(packSlots-1)]
+	sums[6] += p.leaf[i6&(packSlots-1)]
+	sums[7] += p.leaf[i7&(packSlots-1)]
+}

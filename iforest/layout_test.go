@@ -1,0 +1,187 @@
+package iforest
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
+)
+
+// edgeValues are float64 values at the edges of the order-key mapping.
+var edgeValues = []float64{
+	0, math.Copysign(0, -1), 1, -1, math.SmallestNonzeroFloat64, -math.SmallestNonzeroFloat64,
+	math.MaxFloat64, -math.MaxFloat64, math.Inf(1), math.Inf(-1), 0x1p-1022, -0x1p-1022,
+	1e-300, -1e-300, 0.1, -0.1, 3, 1 << 53, math.Nextafter(1, 2), math.Nextafter(1, 0),
+}
+
+func TestOrderKey(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	vals := append([]float64(nil), edgeValues...)
+	for range 2000 {
+		v := math.Float64frombits(rng.Uint64())
+		if !math.IsNaN(v) {
+			vals = append(vals, v)
+		}
+	}
+	for _, a := range vals {
+		assert.Equal(t, math.Float64bits(a+0), math.Float64bits(fromOrderKey(orderKey(a))+0), "round trip of %v", a)
+		for _, b := range vals[:60] {
+			assert.Equal(t, a < b, orderKey(a) < orderKey(b), "%v < %v", a, b)
+		}
+	}
+}
+
+// TestGridThreshold checks that grid thresholds stay strictly above the
+// node's minimum and at most its maximum, are on the grid whenever the range
+// holds a grid value, and that the packed comparison agrees with x < t for
+// every x.
+func TestGridThreshold(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	probe := append([]float64(nil), edgeValues...)
+	for range 200 {
+		probe = append(probe, rng.NormFloat64()*math.Pow(10, float64(rng.IntN(40)-20)))
+	}
+	check := func(lo, hi float64) {
+		for range 20 {
+			u := lo + rng.Float64()*(hi-lo)
+			if u >= hi {
+				u = lo
+			}
+			thr := gridThreshold(math.Nextafter(u, math.Inf(1)), lo, hi)
+			require.Greater(t, thr, lo, "lo %v hi %v", lo, hi)
+			require.LessOrEqual(t, thr, hi, "lo %v hi %v", lo, hi)
+			if !onGrid(thr) {
+				continue
+			}
+			n := orderKey(thr)>>1 | 7
+			for _, x := range append(probe, lo, hi, thr, math.Nextafter(thr, math.Inf(-1))) {
+				if math.IsInf(x, 0) {
+					continue
+				}
+				right := (rowKey(x)+n)>>63 == 1
+				require.Equal(t, !(x < thr), right, "x %v thr %v", x, thr)
+			}
+		}
+	}
+	for range 300 {
+		a, b := rng.NormFloat64()*100, rng.NormFloat64()*100
+		check(min(a, b), max(a, b))
+	}
+	for _, r := range [][2]float64{{0, 1}, {-1, 0}, {math.Copysign(0, -1), 1e-300}, {1, math.Nextafter(1, 2)},
+		{-math.MaxFloat64, math.MaxFloat64}, {1e300, math.MaxFloat64}, {-5e-324, 5e-324}, {0.01, 0.02}} {
+		check(r[0], r[1])
+	}
+	// A range narrower than the grid keeps the exact threshold.
+	lo := 1.0
+	hi := math.Nextafter(lo, 2)
+	thr := gridThreshold(hi, lo, hi)
+	assert.Equal(t, hi, thr)
+}
+
+// TestPackedMatchesGeneral scores rows, including ones with negative zeros,
+// values equal to thresholds and extreme magnitudes, through the packed
+// layout and the general batch layout, which must agree bit for bit.
+func TestPackedMatchesGeneral(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const n, d = 600, 7
+	X := mat.NewDense(n, d, nil)
+	for i := range n {
+		for j := range d {
+			switch j {
+			case 0:
+				X.Set(i, j, float64(rng.IntN(3))) // ties
+			case 1:
+				X.Set(i, j, -rng.ExpFloat64())
+			default:
+				X.Set(i, j, rng.NormFloat64()*math.Pow(10, float64(j-3)))
+			}
+		}
+	}
+	for _, cfg := range []Config{{Seed: 1}, {Seed: 2, SampleSize: 64}, {Seed: 3, SampleSize: 17, Trees: 13}, {Seed: 4, Bootstrap: true}} {
+		f, err := Fit(context.Background(), X, cfg)
+		require.NoError(t, err)
+		require.NotNil(t, f.packed, "a default fit packs")
+		rows := [][]float64{}
+		for i := range n {
+			rows = append(rows, X.RawRowView(i))
+		}
+		for range 300 {
+			x := make([]float64, d)
+			for j := range x {
+				x[j] = rng.NormFloat64() * 3
+			}
+			rows = append(rows, x)
+		}
+		// Rows at the thresholds, and just below them.
+		for _, tr := range f.trees {
+			for _, nd := range tr.Nodes {
+				if nd.Feature < 0 {
+					continue
+				}
+				x := append([]float64(nil), rows[rng.IntN(n)]...)
+				x[nd.Feature] = nd.Threshold
+				rows = append(rows, x)
+				y := append([]float64(nil), x...)
+				y[nd.Feature] = math.Nextafter(nd.Threshold, math.Inf(-1))
+				rows = append(rows, y)
+			}
+		}
+		for _, v := range edgeValues {
+			if math.IsInf(v, 0) {
+				continue
+			}
+			x := make([]float64, d)
+			for j := range x {
+				x[j] = v
+			}
+			rows = append(rows, x)
+		}
+		var g rowKeys
+		for i, x := range rows {
+			fillKeys(&g, x)
+			require.Equal(t, f.batchLayoutSum(x), packedPathSum(f.packed, &g), "row %d: %v", i, x)
+		}
+		// The batch agrees with Score.
+		got := make([]float64, len(rows))
+		require.NoError(t, f.ScoreBatch(context.Background(), rows, got))
+		for i, x := range rows {
+			s, err := f.Score(x)
+			require.NoError(t, err)
+			require.Equal(t, s, got[i], "row %d", i)
+		}
+	}
+}
+
+// TestUnpackable checks the forests that keep the general walk: too deep,
+// too many features, or thresholds off the grid (files written before the
+// grid, scikit-learn's trees).
+func TestUnpackable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	X := mat.NewDense(2000, 3, nil)
+	for i := range 2000 {
+		for j := range 3 {
+			X.Set(i, j, rng.NormFloat64())
+		}
+	}
+	deep, err := Fit(context.Background(), X, Config{Seed: 1, SampleSize: 1024})
+	require.NoError(t, err)
+	assert.Nil(t, deep.packed, "height limit 10")
+	wide := mat.NewDense(300, 300, nil)
+	for i := range 300 {
+		for j := range 300 {
+			wide.Set(i, j, rng.Float64())
+		}
+	}
+	w, err := Fit(context.Background(), wide, Config{Seed: 1, Trees: 5})
+	require.NoError(t, err)
+	assert.Nil(t, w.packed, "300 features")
+	f, err := Fit(context.Background(), X, Config{Seed: 1})
+	require.NoError(t, err)
+	require.NotNil(t, f.packed)
+	f.trees[0].Nodes[0].Threshold = math.Nextafter(f.trees[0].Nodes[0].Threshold, 0)
+	assert.Nil(t, packTrees(f.trees, f.numFeatures), "a threshold off the grid")
+}
