@@ -26,6 +26,14 @@ type builder struct {
 	s       settings
 	cw      []float64 // class weights (nil: all 1)
 	balSub  bool      // balanced_subsample
+	// intW reports that every sample weight is a whole number (bootstrap
+	// counts without class weights, the default): class weights can then
+	// be summed as integers, exactly as the float64 sums, which are exact
+	// for whole numbers below 2⁵³, and without their latency.
+	intW bool
+	// posOf[i] is the position of row i in samples, or −1 when row i is
+	// not in the tree's sample (exact splitter with intW, two classes).
+	posOf []int32
 	counts  []int32   // bootstrap count of each row
 	samples []int32   // rows of the current tree, partitioned by node
 	ys      []int32   // class of samples[i]
@@ -37,6 +45,7 @@ type builder struct {
 	isConst []bool
 	hist    []float64 // bin × class weights (histogram and ranks)
 	hcnt    []int32   // bin sample counts (histogram and ranks)
+	histI   []int64   // bin × class integer weights (ranks, binary intW)
 	cl, cr  []float64 // class weights left / right of a candidate
 	bestL   []float64
 	rng     *rand.Rand
@@ -81,6 +90,13 @@ func newBuilder(d *trainData, y []int32, k int, s settings, cw []float64, balSub
 	}
 	b.hist = make([]float64, bins*k)
 	b.hcnt = make([]int32, bins)
+	b.intW = cw == nil && !balSub
+	if b.intW && k == 2 {
+		b.histI = make([]int64, bins*k)
+		if s.splitter == Exact {
+			b.posOf = make([]int32, d.n)
+		}
+	}
 	for j := range b.feats {
 		b.feats[j] = int32(j)
 	}
@@ -130,6 +146,12 @@ func (b *builder) bootstrap(t int, seed uint64) []uint64 {
 		inBag = make([]uint64, (n+63)/64)
 	}
 	for i, c := range b.counts {
+		if b.posOf != nil {
+			b.posOf[i] = -1
+			if c != 0 {
+				b.posOf[i] = int32(len(b.samples))
+			}
+		}
 		if c == 0 {
 			continue
 		}

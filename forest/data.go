@@ -26,6 +26,10 @@ type trainData struct {
 	// i/64): 1/64 of the column's size, so it stays in the L1 cache while
 	// a node's samples are counted.
 	bits [][]uint64
+	// ones[j] lists, in increasing order, the rows where binary column j
+	// is 1: for a column whose ones are few beside a node's samples, the
+	// exact splitter counts those instead of reading every sample.
+	ones [][]int32
 	// rank[j], for a non-binary column with at most maxRankValues distinct
 	// values, holds each row's rank among the column's distinct values,
 	// vals[j]: the exact splitter counts a large node's classes per value
@@ -86,6 +90,7 @@ func columnMajor(X mat.Matrix, n, p int) (*trainData, error) {
 		}
 	}
 	d.bits = make([][]uint64, p)
+	d.ones = make([][]int32, p)
 	d.rank = make([][]uint16, p)
 	d.vals = make([][]float64, p)
 	var scratch []float64
@@ -98,12 +103,15 @@ func columnMajor(X mat.Matrix, n, p int) (*trainData, error) {
 			continue
 		}
 		bs := make([]uint64, (n+63)/64)
+		var ones []int32
 		for i, v := range d.cols[j*n : (j+1)*n] {
 			if v != 0 {
 				bs[i>>6] |= 1 << (i & 63)
+				ones = append(ones, int32(i))
 			}
 		}
 		d.bits[j] = bs
+		d.ones[j] = ones
 	}
 	return d, nil
 }
