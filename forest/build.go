@@ -20,12 +20,12 @@ const epsilon = 0x1p-52
 // builder grows one tree at a time; each worker owns one and reuses its
 // buffers from tree to tree.
 type builder struct {
-	d       *trainData
-	y       []int32
-	k       int // classes
-	s       settings
-	cw      []float64 // class weights (nil: all 1)
-	balSub  bool      // balanced_subsample
+	d      *trainData
+	y      []int32
+	k      int // classes
+	s      settings
+	cw     []float64 // class weights (nil: all 1)
+	balSub bool      // balanced_subsample
 	// intW reports that every sample weight is a whole number (bootstrap
 	// counts without class weights, the default): class weights can then
 	// be summed as integers, exactly as the float64 sums, which are exact
@@ -33,7 +33,7 @@ type builder struct {
 	intW bool
 	// posOf[i] is the position of row i in samples, or −1 when row i is
 	// not in the tree's sample (exact splitter with intW, two classes).
-	posOf []int32
+	posOf   []int32
 	counts  []int32   // bootstrap count of each row
 	samples []int32   // rows of the current tree, partitioned by node
 	ys      []int32   // class of samples[i]
