@@ -33,25 +33,29 @@ type builder struct {
 	intW bool
 	// posOf[i] is the position of row i in samples, or −1 when row i is
 	// not in the tree's sample (exact splitter with intW, two classes).
-	posOf   []int32
-	counts  []int32   // bootstrap count of each row
-	samples []int32   // rows of the current tree, partitioned by node
-	ys      []int32   // class of samples[i]
-	ws      []float64 // weight of samples[i]
-	xf      []float64 // feature values of a node's samples (exact)
-	pos     []int32   // positions of a node's samples, sorted with xf
-	feats   []int32   // feature permutation, known constants first
-	perm    []int32
-	isConst []bool
-	hist    []float64 // bin × class weights (histogram and ranks)
-	hcnt    []int32   // bin sample counts (histogram and ranks)
-	histI   []int64   // bin × class integer weights (ranks, binary intW)
-	cl, cr  []float64 // class weights left / right of a candidate
-	bestL   []float64
-	rng     *rand.Rand
-	stack   []pending
-	dists   []float64 // class weights of pending nodes, k per entry
-	consts  []int32   // known constant features of pending nodes
+	posOf []int32
+	// Scratch for the partition when posOf is set.
+	tmpS, tmpY []int32
+	tmpW       []float64
+	side       []uint8
+	counts     []int32   // bootstrap count of each row
+	samples    []int32   // rows of the current tree, partitioned by node
+	ys         []int32   // class of samples[i]
+	ws         []float64 // weight of samples[i]
+	xf         []float64 // feature values of a node's samples (exact)
+	pos        []int32   // positions of a node's samples, sorted with xf
+	feats      []int32   // feature permutation, known constants first
+	perm       []int32
+	isConst    []bool
+	hist       []float64 // bin × class weights (histogram and ranks)
+	hcnt       []int32   // bin sample counts (histogram and ranks)
+	histI      []int64   // bin × class integer weights (ranks, binary intW)
+	cl, cr     []float64 // class weights left / right of a candidate
+	bestL      []float64
+	rng        *rand.Rand
+	stack      []pending
+	dists      []float64 // class weights of pending nodes, k per entry
+	consts     []int32   // known constant features of pending nodes
 }
 
 // pending is a node waiting on the depth-first stack.
@@ -95,6 +99,8 @@ func newBuilder(d *trainData, y []int32, k int, s settings, cw []float64, balSub
 		b.histI = make([]int64, bins*k)
 		if s.splitter == Exact {
 			b.posOf = make([]int32, d.n)
+			b.tmpS, b.tmpY, b.tmpW = make([]int32, d.n), make([]int32, d.n), make([]float64, d.n)
+			b.side = make([]uint8, d.n)
 		}
 	}
 	for j := range b.feats {
@@ -344,13 +350,22 @@ func (b *builder) grow(ctx context.Context, t int, seed uint64) (tree.Tree, []ui
 		ld := b.dists[loff : loff+int32(k)]
 		rd := b.dists[loff+int32(k) : loff+2*int32(k)]
 		wl, wr := 0.0, 0.0
-		for i := nd.start; i < mid; i++ {
-			ld[b.ys[i]] += b.ws[i]
-			wl += b.ws[i]
-		}
-		for i := mid; i < nd.end; i++ {
-			rd[b.ys[i]] += b.ws[i]
-			wr += b.ws[i]
+		if b.intW && k == 2 {
+			// Integer sums without a dependency through memory; exact, so
+			// equal to the float64 sums below.
+			wl, ld[1] = wholeSums(b.ys[nd.start:mid], b.ws[nd.start:mid])
+			ld[0] = wl - ld[1]
+			wr, rd[1] = wholeSums(b.ys[mid:nd.end], b.ws[mid:nd.end])
+			rd[0] = wr - rd[1]
+		} else {
+			for i := nd.start; i < mid; i++ {
+				ld[b.ys[i]] += b.ws[i]
+				wl += b.ws[i]
+			}
+			for i := mid; i < nd.end; i++ {
+				rd[b.ys[i]] += b.ws[i]
+				wr += b.ws[i]
+			}
 		}
 		coff := int32(len(b.consts))
 		b.consts = append(b.consts, b.feats[:nConst]...)
@@ -365,6 +380,19 @@ func (b *builder) grow(ctx context.Context, t int, seed uint64) (tree.Tree, []ui
 		b.stack = append(b.stack, right, left)
 	}
 	return tr, inBag, nil
+}
+
+// wholeSums returns the sum of the whole-number weights ws and the sum of
+// those of class 1 (ys of 0 and 1), computed in integers.
+func wholeSums(ys []int32, ws []float64) (w, w1 float64) {
+	ys = ys[:len(ws)]
+	var a, a1 int
+	for q, v := range ws {
+		x := int(v)
+		a += x
+		a1 += x & -int(ys[q])
+	}
+	return float64(a), float64(a1)
 }
 
 // orderFeatures moves the known constants to the front of b.feats, keeping

@@ -331,6 +331,40 @@ func (b *builder) partition(nd pending, best split) int32 {
 	sm := b.samples[nd.start:nd.end]
 	ys, ws := b.ys[nd.start:nd.end], b.ws[nd.start:nd.end]
 	i, j := 0, len(sm)
+	if b.s.splitter == Exact && b.posOf != nil {
+		// Whole weights, two classes: the order of the samples within a
+		// child changes no sum (all are exact integers) and so no split;
+		// a stable branch-free partition through a scratch buffer avoids
+		// the mispredicted branch of the in-place one.
+		col := b.d.cols[int(best.feature)*b.d.n : (int(best.feature)+1)*b.d.n]
+		t := best.threshold
+		ws = ws[:len(sm)]
+		ys = ys[:len(sm)]
+		tS, tY, tW := b.tmpS[:len(sm)], b.tmpY[:len(sm)], b.tmpW[:len(sm)]
+		// The sides first, in a loop whose loads do not wait on each
+		// other (the column is read at random), then the moves.
+		side := b.side[:len(sm)]
+		for q, s := range sm {
+			side[q] = uint8(b2i(col[s] < t))
+		}
+		l, r := 0, 0
+		for q, s := range sm {
+			y, w := ys[q], ws[q]
+			sm[l], ys[l], ws[l] = s, y, w
+			tS[r], tY[r], tW[r] = s, y, w
+			left := int(side[q])
+			l += left
+			r += 1 - left
+		}
+		copy(sm[l:], tS[:r])
+		copy(ys[l:], tY[:r])
+		copy(ws[l:], tW[:r])
+		pos := b.posOf
+		for q, s := range sm {
+			pos[s] = nd.start + int32(q)
+		}
+		return nd.start + int32(l)
+	}
 	if b.s.splitter == Exact {
 		col := b.d.cols[int(best.feature)*b.d.n : (int(best.feature)+1)*b.d.n]
 		t := best.threshold
