@@ -39,6 +39,11 @@ func FuzzUnmarshalBinary(f *testing.F) {
 				t.Fatalf("decoded forest cannot predict: %v", err)
 			}
 			_ = g.Importances()
+			// TreeSHAP must not panic on any forest the decoder accepts.
+			phi := make([]float64, g.NumFeatures())
+			_, _ = g.Explain(x, phi)
+			_, _ = g.ExplainApprox(x, phi)
+			_, _ = g.ExplainClass(g.NumClasses()-1, x, phi)
 			again, err := g.MarshalBinary()
 			if err != nil || string(again) != string(b) {
 				t.Fatalf("re-encoding differs (err %v)", err)

@@ -201,6 +201,18 @@ func FuzzUnmarshalBinary(f *testing.F) {
 					t.Fatal(err)
 				}
 			}
+			// TreeSHAP must not panic on any forest the decoder accepts,
+			// and a classic one must explain.
+			phi := make([]float64, len(x))
+			for _, explain := range []func(x, dst []float64) (float64, error){g.Explain, g.ExplainApprox} {
+				_, err := explain(x, phi)
+				if g.ExtensionLevel() == 0 && err != nil {
+					t.Fatalf("decoded classic forest cannot explain: %v", err)
+				}
+				if g.ExtensionLevel() > 0 && !errors.Is(err, errs.ErrUnsupported) {
+					t.Fatalf("extended forest explains: %v", err)
+				}
+			}
 		}
 	})
 }
