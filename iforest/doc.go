@@ -53,6 +53,16 @@
 // they score but do not explain (TreeSHAP attributes a split to one
 // feature).
 //
+// Scoring walks a packed copy of the classic trees (complete binary trees in
+// heap order, one 64-bit word per node holding an order-preserving integer
+// key of the threshold and the feature): exactly eight branch-free steps per
+// tree, eight trees (Score) or eight rows (the batch) at a time. For the
+// integer comparison to be exact, Fit moves each threshold by at most 2^9
+// ulps (a relative 10^−13) onto the keys' grid; forests that do not fit the
+// packed layout (height limit above 8, more than 256 features, thresholds
+// off the grid as in files written before, or trees converted from
+// scikit-learn) are scored by the general walk, with the same results.
+//
 // Training is parallel and deterministic: tree i draws its random numbers
 // from a PCG source seeded with (Config.Seed, i), so the same seed gives the
 // same forest, bit for bit, whatever the number of workers. A fitted Forest

@@ -29,7 +29,8 @@ type Forest struct {
 
 	// Classic forest: the shared layout (what TreeSHAP explains and what is
 	// saved), a compact copy with sibling-adjacent nodes (walked by
-	// Contributions) and the batch layout (walked by Score and the batch).
+	// Contributions) and the batch layout (walked by Score and the batch
+	// when the packed layout below is nil).
 	trees []tree.Tree
 	nodes []snode
 	// The batch layout: nodes again, but a leaf points to itself with
