@@ -75,18 +75,29 @@ func columnMajor(X mat.Matrix, n, p int) (*trainData, error) {
 	for j := range d.binary {
 		d.binary[j] = true
 	}
-	row := make([]float64, p)
+	// Rows are copied by blocks, column by column within a block, so that
+	// the writes go to a few runs of consecutive addresses instead of one
+	// cache line per value.
+	const blk = 64
+	rows := make([]float64, blk*p)
 	read := rowReader(X)
-	for i := 0; i < n; i++ {
-		read(i, row)
-		for j, v := range row {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("forest: X[%d, %d] = %v: %w", i, j, v, errs.ErrNaN)
+	for i0 := 0; i0 < n; i0 += blk {
+		m := min(blk, n-i0)
+		for r := range m {
+			read(i0+r, rows[r*p:(r+1)*p])
+		}
+		for j := range p {
+			col := d.cols[j*n+i0 : j*n+i0+m]
+			bin := d.binary[j]
+			for r := range col {
+				v := rows[r*p+j]
+				if v-v != 0 { // NaN or ±Inf: report the block's first, row by row
+					return nil, firstNonFinite(rows[:m*p], i0, p)
+				}
+				bin = bin && (v == 0 || v == 1)
+				col[r] = v
 			}
-			if v != 0 && v != 1 {
-				d.binary[j] = false
-			}
-			d.cols[j*n+i] = v
+			d.binary[j] = bin
 		}
 	}
 	d.bits = make([][]uint64, p)
@@ -116,6 +127,17 @@ func columnMajor(X mat.Matrix, n, p int) (*trainData, error) {
 	return d, nil
 }
 
+// firstNonFinite returns the error for the first NaN or infinite value of
+// rows (m rows of p values, the first being row i0 of X), row by row.
+func firstNonFinite(rows []float64, i0, p int) error {
+	for q, v := range rows {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("forest: X[%d, %d] = %v: %w", i0+q/p, q%p, v, errs.ErrNaN)
+		}
+	}
+	return nil
+}
+
 // maxRankValues bounds the distinct values of a column for which the
 // exact splitter keeps ranks.
 const maxRankValues = 4096
@@ -134,10 +156,22 @@ func (d *trainData) rankColumn(j int, scratch []float64) {
 	vals = slices.Clone(vals)
 	r := make([]uint16, d.n)
 	for i, v := range col {
-		k, _ := slices.BinarySearch(vals, v)
-		r[i] = uint16(k)
+		r[i] = uint16(rankOf(vals, v))
 	}
 	d.rank[j], d.vals[j] = r, vals
+}
+
+// rankOf returns the index of v in vals (sorted, distinct, holding v) by a
+// binary search whose steps are conditional moves, not branches (the
+// branches of a search mispredict half the time).
+func rankOf(vals []float64, v float64) int {
+	base, n := 0, len(vals)
+	for n > 1 {
+		half := n >> 1
+		base += half & -int(b2i(vals[base+half] <= v))
+		n -= half
+	}
+	return base
 }
 
 // maxBinSample caps the number of rows whose values choose the bin edges of

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/netwarden/netwarden/forest"
 )
@@ -32,8 +33,17 @@ func FuzzUnmarshalBinary(f *testing.F) {
 				x[j] = float64(j%7) - 3
 			}
 			x[0] = math.Inf(1)
-			if _, err := g.Score(x); err != nil {
+			s, err := g.Score(x)
+			if err != nil {
 				t.Fatalf("decoded forest cannot score: %v", err)
+			}
+			// The scoring form must route as the decoded trees do.
+			if want := treeScore(&g, x); s != want {
+				t.Fatalf("Score %v, plain tree walk %v", s, want)
+			}
+			sm := make([]float64, 1)
+			if err := g.ScoreMatrix(context.Background(), mat.NewDense(1, len(x), x), sm); err != nil || sm[0] != s {
+				t.Fatalf("ScoreMatrix %v (err %v), Score %v", sm[0], err, s)
 			}
 			if _, err := g.Predict(x); err != nil {
 				t.Fatalf("decoded forest cannot predict: %v", err)

@@ -162,6 +162,10 @@ func (f *Forest) UnmarshalBinary(data []byte) error {
 		}
 		return fmt.Errorf("forest: format version %d: %w", v, errs.ErrFormat)
 	}
+	if r := le.Uint16(data[6:]); r != 0 {
+		// MarshalBinary writes 0; anything else would not survive a round trip.
+		return fmt.Errorf("forest: reserved header field %#x, want 0: %w", r, errs.ErrFormat)
+	}
 	if len(data) < headerLen+4 {
 		return fmt.Errorf("forest: truncated after %d bytes: %w", len(data), errs.ErrFormat)
 	}
