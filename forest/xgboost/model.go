@@ -674,6 +674,13 @@ func (m *Model) ScoreBatch(ctx context.Context, X mat.Matrix, dst []float64, wor
 	})
 }
 
+// ScoreMatrix is ScoreBatch on GOMAXPROCS workers. With it, a Model
+// satisfies anomaly.BatchScorer, so anomaly.ScoreBatch and the bundle score
+// a matrix through the batch path instead of row by row.
+func (m *Model) ScoreMatrix(ctx context.Context, X mat.Matrix, dst []float64) error {
+	return m.ScoreBatch(ctx, X, dst, 0)
+}
+
 // PredictBatch writes Predict of every row of X into dst, row after row
 // (length rows × NumPredictions), on workers goroutines (GOMAXPROCS when
 // workers <= 0).
