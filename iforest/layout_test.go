@@ -185,3 +185,30 @@ func TestUnpackable(t *testing.T) {
 	f.trees[0].Nodes[0].Threshold = math.Nextafter(f.trees[0].Nodes[0].Threshold, 0)
 	assert.Nil(t, packTrees(f.trees, f.numFeatures), "a threshold off the grid")
 }
+
+// TestPackedRoundTrip checks that a saved forest is packed again when it is
+// read back and scores the same.
+func TestPackedRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	X := mat.NewDense(500, 4, nil)
+	for i := range 500 {
+		for j := range 4 {
+			X.Set(i, j, rng.NormFloat64())
+		}
+	}
+	f, err := Fit(context.Background(), X, Config{Seed: 3})
+	require.NoError(t, err)
+	b, err := f.MarshalBinary()
+	require.NoError(t, err)
+	var g Forest
+	require.NoError(t, g.UnmarshalBinary(b))
+	require.NotNil(t, g.packed)
+	assert.Equal(t, f.packed, g.packed)
+	for i := range 500 {
+		s, err := f.Score(X.RawRowView(i))
+		require.NoError(t, err)
+		s2, err := g.Score(X.RawRowView(i))
+		require.NoError(t, err)
+		require.Equal(t, s, s2)
+	}
+}
