@@ -14,9 +14,21 @@ import (
 // Magic opens every saved Pipeline.
 const Magic = "NWFP"
 
-// Version is the format version MarshalBinary writes and the newest that
-// UnmarshalBinary reads.
-const Version = 1
+// Version is the newest format version, the one UnmarshalBinary reads up
+// to. MarshalBinary writes version 2 only for a pipeline with a Codes step
+// (the step kind version 2 adds) and version 1 otherwise, so that such
+// pipelines stay readable by builds that read only version 1.
+const Version = 2
+
+// version is the format version MarshalBinary writes for p.
+func (p *Pipeline) version() uint16 {
+	for i := range p.steps {
+		if p.steps[i].kind == KindCodes {
+			return 2
+		}
+	}
+	return 1
+}
 
 const (
 	headerLen  = len(Magic) + 2
@@ -25,8 +37,9 @@ const (
 )
 
 // MarshalBinary encodes the fitted pipeline: the magic "NWFP", a
-// little-endian uint16 version, the payload (schema, then each step's
-// columns, Op parameters, output names, one-hot levels), and the CRC-32
+// little-endian uint16 version (see Version), the payload (schema, then each
+// step's columns, Op parameters, output names, one-hot levels, category
+// codes), and the CRC-32
 // (IEEE) of all the bytes before it. Pseudonymisation keys are not written,
 // only their identifiers (see Pseudonymize).
 func (p *Pipeline) MarshalBinary() ([]byte, error) {
@@ -35,7 +48,7 @@ func (p *Pipeline) MarshalBinary() ([]byte, error) {
 	}
 	e := encoder{b: make([]byte, 0, 4096)}
 	e.b = append(e.b, Magic...)
-	e.b = binary.LittleEndian.AppendUint16(e.b, Version)
+	e.b = binary.LittleEndian.AppendUint16(e.b, p.version())
 	e.uvarint(uint64(len(p.schema.Columns)))
 	for _, c := range p.schema.Columns {
 		e.str(c.Name)
@@ -89,6 +102,17 @@ func (p *Pipeline) MarshalBinary() ([]byte, error) {
 				}
 				e.str(f.mapDef)
 			}
+		case KindCodes:
+			keys := make([]string, 0, len(f.codes))
+			for k := range f.codes {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			e.uvarint(uint64(len(keys)))
+			for _, k := range keys {
+				e.str(k)
+				e.uvarint(uint64(f.codes[k]))
+			}
 		case KindPseudonymize:
 			e.b = append(e.b, f.keyID[:]...)
 		}
@@ -110,7 +134,8 @@ func (p *Pipeline) UnmarshalBinary(b []byte) error {
 	if len(b) < headerLen+trailerLen {
 		return fmt.Errorf("features: pipeline truncated at %d bytes: %w", len(b), errs.ErrFormat)
 	}
-	if v := binary.LittleEndian.Uint16(b[len(Magic):]); v != Version {
+	v := binary.LittleEndian.Uint16(b[len(Magic):])
+	if v < 1 || v > Version {
 		if v > Version {
 			return fmt.Errorf("features: pipeline format version %d, this build reads up to %d: %w", v, Version, errs.ErrVersion)
 		}
@@ -120,7 +145,7 @@ func (p *Pipeline) UnmarshalBinary(b []byte) error {
 	if got, want := crc32.ChecksumIEEE(body), binary.LittleEndian.Uint32(b[len(body):]); got != want {
 		return fmt.Errorf("features: pipeline checksum %08x, stored %08x (truncated or damaged): %w", got, want, errs.ErrChecksum)
 	}
-	d := decoder{b: body[headerLen:]}
+	d := decoder{b: body[headerLen:], version: v}
 	q, err := d.pipeline()
 	if err != nil {
 		return fmt.Errorf("features: pipeline at byte %d: %w", headerLen+d.off, err)
@@ -200,6 +225,20 @@ func (d *decoder) pipeline() (*Pipeline, error) {
 				}
 				f.mapDef = d.str()
 			}
+		case KindCodes:
+			if d.err == nil && d.version < 2 {
+				d.fail("codes step in a version %d pipeline", d.version)
+			}
+			nc := d.count(2)
+			f.codes = make(map[string]int32, nc)
+			for range nc {
+				k := d.str()
+				v := d.uvarint()
+				if d.err == nil && v > MaxCode {
+					d.fail("category %q has code %d, want at most %d", k, v, MaxCode)
+				}
+				f.codes[k] = int32(v)
+			}
 		case KindPseudonymize:
 			copy(f.keyID[:], d.bytes(keyIDLen))
 		}
@@ -242,6 +281,14 @@ func (p *Pipeline) checkStep(f *step) error {
 		nsrc = len(f.src)
 		if nsrc < 1 || nsrc > maxMean {
 			return fmt.Errorf("%d columns", nsrc)
+		}
+	case KindCodes:
+		want = dataset.Categorical
+		if len(f.ops) > 0 || !f.nan || f.smooth != 0 {
+			return fmt.Errorf("ops, no NaN or smoothing on a codes step")
+		}
+		if len(f.codes) == 0 {
+			return fmt.Errorf("no category codes")
 		}
 	case KindOneHot, KindPseudonymize:
 		want = dataset.Categorical
@@ -294,9 +341,10 @@ func (e *encoder) bool(v bool) {
 
 // decoder reads the payload; after the first error every read returns zero.
 type decoder struct {
-	b   []byte
-	off int
-	err error
+	b       []byte
+	off     int
+	err     error
+	version uint16
 }
 
 func (d *decoder) fail(format string, a ...any) {

@@ -32,6 +32,7 @@ type StepDescription struct {
 	Map     map[string]string `json:"map,omitempty"`
 	Default string            `json:"default,omitempty"`
 	KeyID   string            `json:"key_id,omitempty"`
+	Codes   map[string]int    `json:"codes,omitempty"`
 }
 
 // OpDescription describes one fitted Op: y = (x - Center) / Scale for the
@@ -44,7 +45,7 @@ type OpDescription struct {
 
 // Describe returns the pipeline's Description.
 func (p *Pipeline) Describe() Description {
-	d := Description{Version: Version, Schema: p.Schema().Columns, Features: len(p.names)}
+	d := Description{Version: int(p.version()), Schema: p.Schema().Columns, Features: len(p.names)}
 	for i := range p.steps {
 		f := &p.steps[i]
 		s := StepDescription{Kind: f.kind.String(), Columns: f.srcNames, Offset: f.off, Outputs: f.names, NaN: f.nan, Smooth: f.smooth}
@@ -63,6 +64,11 @@ func (p *Pipeline) Describe() Description {
 				s.Levels[k] = int(v)
 			}
 			s.Map, s.Default = f.mapping, f.mapDef
+		case KindCodes:
+			s.Codes = make(map[string]int, len(f.codes))
+			for k, v := range f.codes {
+				s.Codes[k] = int(v)
+			}
 		case KindPseudonymize:
 			s.KeyID = hex.EncodeToString(f.keyID[:])
 		}

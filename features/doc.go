@@ -24,7 +24,11 @@
 //   - Pseudonymize: a keyed HMAC-SHA-256 of an identifier column (IP address,
 //     IMSI, MSISDN), hashed into a fixed number of one-hot buckets (feature
 //     hashing, Weinberger et al. 2009), so that no raw identifier reaches a
-//     model, a model file or a log.
+//     model, a model file or a log;
+//   - Codes: a categorical column as the code a model trained on categories
+//     expects (XGBoost's enable_categorical partition splits), from the code
+//     list the model was trained with, NaN for a category not in it, so that
+//     the model's default direction treats it as missing.
 //
 // The set of kinds is closed on purpose: a Pipeline is saved as plain data
 // (MarshalBinary: magic, version, payload, CRC-32) and loading one runs no
@@ -42,7 +46,9 @@
 // numeric NSL-KDD columns as they are, then one-hot protocol_type, service
 // and flag, levels sorted, unknown levels all zeros); Standard is the same
 // with standard scaling of the numeric columns; Telecom adds the features a
-// telecom security team reasons with (see Telecom).
+// telecom security team reasons with (see Telecom); CategoricalCodes feeds a
+// model trained on the raw columns with categorical features (every column
+// as it is, the categorical ones as codes).
 //
 // # Concurrency
 //

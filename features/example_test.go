@@ -154,3 +154,62 @@ func ExampleTelecom() {
 	// onehot  1 []
 	// onehot  1 []
 }
+
+// ExampleCodes feeds a model trained on category codes (XGBoost's
+// enable_categorical): the service becomes its code from the model's list,
+// and a service the model never saw becomes NaN, which the model treats as
+// missing.
+func ExampleCodes() {
+	p, err := features.Fit(context.Background(), flows(),
+		features.Codes("service", map[string]int{"domain_u": 0, "http": 1, "smtp": 2}),
+		features.Numeric("src_bytes"),
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(p.Names())
+	dst := make([]float64, p.NumFeatures())
+	for _, service := range []string{"smtp", "http", "gopher"} {
+		r := dataset.Row{Num: []float64{0, 120, 0}, Cat: []string{service, "", ""}}
+		if err := p.TransformRow(&r, dst); err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(service, dst)
+	}
+	// Output:
+	// [service src_bytes]
+	// smtp [2 120]
+	// http [1 120]
+	// gopher [NaN 120]
+}
+
+// ExampleCategoricalCodes builds the steps for a model trained on raw
+// columns with categorical features: every column as it is, named after
+// itself, and the categorical ones as codes.
+func ExampleCategoricalCodes() {
+	t := flows()
+	steps, err := features.CategoricalCodes(t.Schema(), map[string]map[string]int{
+		"service": {"domain_u": 0, "http": 1, "smtp": 2},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, err := features.Fit(context.Background(), t, steps...)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m, err := p.TransformTable(context.Background(), t)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(p.Names())
+	fmt.Println(m.RawRowView(3))
+	// Output:
+	// [service src_bytes dst_bytes]
+	// [0 40 90]
+}

@@ -14,13 +14,15 @@ import (
 // FuzzUnmarshalBinary feeds arbitrary bytes to the pipeline decoder: it must
 // return an error or a pipeline that transforms a row of its schema, and never
 // panic. The seeds (testdata/fuzz/FuzzUnmarshalBinary) are valid pipelines of
-// every step kind and damaged copies of them.
+// every step kind (a Codes step in a version 2 file) and damaged copies of
+// them.
 func FuzzUnmarshalBinary(f *testing.F) {
 	for _, steps := range [][]features.Step{
 		features.Reference()[:1],
 		{features.Drop(nil, features.Log1p, features.Robust), features.OneHot("proto", features.OneHotConfig{Unknown: features.UnknownOther, MinCount: 2})},
 		{features.Ratio("bytes", "back", 1, features.Log, features.MinMax), features.Mean("m", []string{"bytes", "rate"}, features.Standardize).KeepNaN()},
 		{features.OneHot("proto", features.OneHotConfig{Map: map[string]string{"tcp": "stream"}}).As("c"), features.Pseudonymize("ip", features.PseudonymConfig{Key: key, Buckets: 3})},
+		{features.Numeric("bytes").KeepNaN(), features.Codes("proto", map[string]int{"icmp": 0, "tcp": 1, "udp": features.MaxCode}), features.Codes("ip", map[string]int{"10.0.0.1": 7}).As("addr")},
 	} {
 		p, err := features.Fit(context.Background(), train(f), steps...)
 		if err != nil {

@@ -37,6 +37,9 @@ type step struct {
 	mapping map[string]string
 	mapDef  string
 
+	// codes
+	codes map[string]int32 // category → code; others are NaN
+
 	// pseudonymize
 	keyID [keyIDLen]byte
 	ps    *Pseudonymizer // nil until the key is given
@@ -208,6 +211,12 @@ func (p *Pipeline) fitStep(t *dataset.Table, s Step) ([]step, error) {
 		return []step{f}, nil
 	case KindOneHot:
 		f, err := p.fitOneHot(t, s)
+		if err != nil {
+			return nil, err
+		}
+		return []step{f}, nil
+	case KindCodes:
+		f, err := p.fitCodes(s)
 		if err != nil {
 			return nil, err
 		}
@@ -423,6 +432,38 @@ func (p *Pipeline) fitOneHot(t *dataset.Table, s Step) (step, error) {
 			f.index[g] = f.other
 		}
 	}
+	return f, nil
+}
+
+// fitCodes compiles a Codes step; it reads no data, only the schema.
+func (p *Pipeline) fitCodes(s Step) (step, error) {
+	if len(s.Columns) != 1 {
+		return step{}, fmt.Errorf("%d columns, want 1: %w", len(s.Columns), errs.ErrDimension)
+	}
+	col := s.Columns[0]
+	j, err := p.column(col, dataset.Categorical)
+	if err != nil {
+		return step{}, err
+	}
+	if len(s.Ops) > 0 {
+		return step{}, fmt.Errorf("column %q: ops on a codes step: %w", col, errs.ErrUnsupported)
+	}
+	if len(s.Codes) == 0 {
+		return step{}, fmt.Errorf("column %q: no category codes: %w", col, errs.ErrEmpty)
+	}
+	f := step{kind: KindCodes, src: []int{j}, srcNames: []string{col}, nan: true,
+		codes: make(map[string]int32, len(s.Codes))}
+	for k, v := range s.Codes {
+		if v < 0 || v > MaxCode {
+			return step{}, fmt.Errorf("column %q: category %q has code %d, want 0 to %d: %w", col, k, v, MaxCode, errs.ErrFormat)
+		}
+		f.codes[k] = int32(v)
+	}
+	name := s.Name
+	if name == "" {
+		name = col
+	}
+	f.names = []string{name}
 	return f, nil
 }
 

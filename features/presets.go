@@ -1,5 +1,14 @@
 package features
 
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/netwarden/netwarden/dataset"
+	"github.com/netwarden/netwarden/internal/errs"
+)
+
 // The categorical columns of NSL-KDD (and KDD Cup 1999), in file order.
 var nslCategorical = []string{"protocol_type", "service", "flag"}
 
@@ -110,4 +119,36 @@ func Telecom() []Step {
 		OneHot("service", OneHotConfig{Unknown: UnknownOther, MinCount: 10}),
 	}
 	return s
+}
+
+// CategoricalCodes returns the steps that feed a model trained on raw
+// columns with categorical features as codes (XGBoost with
+// enable_categorical): one step per column of schema, in schema order,
+// each output named after its column, numeric columns as they are (NaN kept,
+// for the model's default direction) and each categorical column through
+// Codes with its list codes[column]. codes has the type of
+// xgboost.CategoryCodes (pass one directly) or of the
+// categorical_categories.json the XGBoost fixtures come with. A
+// categorical column without a code list, or a code list naming a column
+// that is not a categorical column of schema, is an error wrapping
+// ErrDimension.
+func CategoricalCodes(schema dataset.Schema, codes map[string]map[string]int) ([]Step, error) {
+	steps := make([]Step, 0, len(schema.Columns))
+	for _, c := range schema.Columns {
+		if c.Kind != dataset.Categorical {
+			steps = append(steps, Numeric(c.Name).KeepNaN())
+			continue
+		}
+		m, ok := codes[c.Name]
+		if !ok {
+			return nil, fmt.Errorf("features: categorical column %q has no code list: %w", c.Name, errs.ErrDimension)
+		}
+		steps = append(steps, Codes(c.Name, m))
+	}
+	for _, col := range slices.Sorted(maps.Keys(codes)) {
+		if j := schema.Index(col); j < 0 || schema.Columns[j].Kind != dataset.Categorical {
+			return nil, fmt.Errorf("features: code list for %q, which is not a categorical column of the schema: %w", col, errs.ErrDimension)
+		}
+	}
+	return steps, nil
 }

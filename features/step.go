@@ -61,9 +61,12 @@ const (
 	// KindPseudonymize hashes the categorical Columns[0] with a keyed
 	// HMAC-SHA-256 into Buckets one-hot outputs (see PseudonymConfig).
 	KindPseudonymize
+	// KindCodes writes the category code of the categorical Columns[0] from
+	// a given code list, NaN for a category not in it (see Codes).
+	KindCodes
 )
 
-var kindNames = [...]string{"", "numeric", "drop", "ratio", "mean", "onehot", "pseudonymize"}
+var kindNames = [...]string{"", "numeric", "drop", "ratio", "mean", "onehot", "pseudonymize", "codes"}
 
 // String returns the kind's lower-case name.
 func (k Kind) String() string {
@@ -141,7 +144,7 @@ const DefaultBuckets = 32
 const maxBuckets = 1 << 16
 
 // Step is one transformer of a Pipeline, before fitting. Build Steps with
-// Numeric, Select, Drop, Ratio, Mean, OneHot and Pseudonymize, and adjust
+// Numeric, Select, Drop, Ratio, Mean, OneHot, Pseudonymize and Codes, and adjust
 // them with As and KeepNaN.
 type Step struct {
 	// Kind says what the step does.
@@ -163,6 +166,8 @@ type Step struct {
 	OneHot OneHotConfig `json:"onehot,omitzero"`
 	// Pseudonym configures a Pseudonymize step.
 	Pseudonym PseudonymConfig `json:"pseudonym,omitzero"`
+	// Codes is a Codes step's category → code list.
+	Codes map[string]int `json:"codes,omitempty"`
 }
 
 // Numeric returns a Step that passes the numeric column col through ops
@@ -223,7 +228,34 @@ func Pseudonymize(col string, cfg PseudonymConfig) Step {
 	return Step{Kind: KindPseudonymize, Columns: []string{col}, Pseudonym: cfg}
 }
 
-// As returns a copy of s whose output name (Ratio, Mean) or output prefix
+// MaxCode is the largest category code a Codes step accepts: 2^24 − 1, the
+// largest integer up to which every integer is exact in float32, the type
+// XGBoost compares category codes in.
+const MaxCode = 1<<24 - 1
+
+// Codes returns a Step that writes the category code of the categorical
+// column col, as a model trained on codes expects it: float64(codes[v]) for
+// a category v in codes, and NaN for any other (a category unseen in
+// training), so that a model handling missing values (XGBoost's default
+// direction) treats it as missing. The step therefore always lets NaN out;
+// it implies KeepNaN. Its one output is named col (or Name after As), which
+// is the feature name XGBoost gives a categorical column
+// (enable_categorical), so that a bundle's feature-name check passes.
+//
+// The step is fitted on nothing: the code list is the one the model was
+// trained with (XGBoost's categories in a pandas Categorical column; see
+// xgboost.CategoryCodes, whose per-feature maps have this type). Codes must
+// be in [0, MaxCode]; the map is copied. A saved pipeline with a Codes step
+// is written in format version 2.
+func Codes(col string, codes map[string]int) Step {
+	c := make(map[string]int, len(codes))
+	for k, v := range codes {
+		c[k] = v
+	}
+	return Step{Kind: KindCodes, Columns: []string{col}, Codes: c, NaN: true}
+}
+
+// As returns a copy of s whose output name (Ratio, Mean, Codes) or output prefix
 // (OneHot, Pseudonymize) is name.
 func (s Step) As(name string) Step {
 	s.Name = name

@@ -142,6 +142,16 @@ func (p *Pipeline) transform(r *record, dst []float64) error {
 			if ok {
 				out[k] = 1
 			}
+		case KindCodes:
+			s, err := p.cat(r, f.src[0])
+			if err != nil {
+				return err
+			}
+			if c, ok := f.codes[s]; ok {
+				dst[f.off] = float64(c)
+			} else {
+				dst[f.off] = math.NaN()
+			}
 		case KindPseudonymize:
 			if f.ps == nil {
 				return fmt.Errorf("features: column %q: pseudonymization key not given (call SetKey after loading): %w", f.srcNames[0], errs.ErrNotFitted)
