@@ -52,7 +52,30 @@ func tinyBundles(tb testing.TB) [][]byte {
 		}
 		out = append(out, data)
 	}
-	return out
+	// A pipeline with a Codes step (features format version 2), as a model
+	// trained on category codes needs.
+	pc, err := features.Fit(context.Background(), tab,
+		features.Numeric("src_bytes").KeepNaN(), features.Codes("proto", map[string]int{"icmp": 0, "tcp": 1, "udp": 2}))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	xc, err := pc.TransformTable(context.Background(), tab)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rfc, err := forest.Fit(context.Background(), xc, labels(tab), forest.Config{Trees: 2, MaxDepth: 3, Seed: 1})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	b, err := bundle.New(pc, rfc, 0.5, bundle.Metadata{Name: "seed"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	data, err := b.MarshalBinary()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return append(out, data)
 }
 
 // FuzzParse feeds arbitrary bytes to the bundle decoder: it must return an
