@@ -2,6 +2,7 @@ package features_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/netwarden/netwarden/dataset"
@@ -10,17 +11,33 @@ import (
 )
 
 // BenchmarkTransformRow transforms the rows of KDDTest+ one at a time
-// through each preset fitted on the 20 % training file (0 allocs a row).
+// through each preset fitted on the 20 % training file, and through
+// CategoricalCodes (the raw columns, categories as codes) (0 allocs a row).
 func BenchmarkTransformRow(b *testing.B) {
 	tr, te := nsltest.Load(b, nsltest.Train20), nsltest.Load(b, nsltest.Test)
 	rows := make([]dataset.Row, 1000)
 	for i := range rows {
 		te.Row(i, &rows[i])
 	}
+	// Codes of the categories sorted, as pandas' Categorical gives them.
+	codes := map[string]map[string]int{}
+	for _, c := range []string{"protocol_type", "service", "flag"} {
+		schema := tr.Schema()
+		_, levels := tr.Codes(schema.Index(c))
+		levels = slices.Sorted(slices.Values(levels))
+		codes[c] = map[string]int{}
+		for k, l := range levels {
+			codes[c][l] = k
+		}
+	}
+	catSteps, err := features.CategoricalCodes(tr.Schema(), codes)
+	if err != nil {
+		b.Fatal(err)
+	}
 	for _, c := range []struct {
 		name  string
 		steps []features.Step
-	}{{"reference", features.Reference()}, {"standard", features.Standard()}, {"telecom", features.Telecom()}} {
+	}{{"reference", features.Reference()}, {"standard", features.Standard()}, {"telecom", features.Telecom()}, {"categorical_codes", catSteps}} {
 		b.Run(c.name, func(b *testing.B) {
 			p, err := features.Fit(context.Background(), tr, c.steps...)
 			if err != nil {

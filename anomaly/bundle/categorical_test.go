@@ -59,30 +59,39 @@ func sameFloat(a, b float64) bool {
 // contributions against XGBoost's own on the first 500 rows, the bundle's
 // score (1 − P(normal)) and its save/load round trip, and that an unseen
 // service scores as XGBoost scores a missing value.
-func TestCategoricalXGBoost(t *testing.T) {
+// categoricalBundle builds the bundle of XGBoost's categorical fixture on
+// KDDTest+'s schema, or skips when the fixture is absent.
+func categoricalBundle(tb testing.TB) (*bundle.Bundle, *bundle.XGBoostModel, *dataset.Table) {
+	tb.Helper()
 	xgb, err := bundle.LoadXGBoost(filepath.Join(fixtures, "categorical.json"))
 	if err != nil {
-		t.Skipf("XGBoost categorical fixture (make_xgb_categorical.py in ../shared/fixtures/xgboost): %v", err)
+		tb.Skipf("XGBoost categorical fixture (make_xgb_categorical.py in ../shared/fixtures/xgboost): %v", err)
 	}
 	f, err := os.Open(filepath.Join(fixtures, "categorical_categories.json"))
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	codes, err := xgboost.ReadCategoryCodes(f)
 	f.Close()
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	if own := xgb.CategoryCodes(); own != nil {
-		assert.Equal(t, codes, own, "the model's own category list is the fixture's")
+		assert.Equal(tb, codes, own, "the model's own category list is the fixture's")
 	}
-	te := nsltest.Load(t, nsltest.Test)
+	te := nsltest.Load(tb, nsltest.Test)
 
 	steps, err := features.CategoricalCodes(te.Schema(), codes)
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	// A Codes step reads no data: the pipeline is "fitted" on the test
 	// table only for its schema.
 	p, err := features.Fit(context.Background(), te, steps...)
-	require.NoError(t, err)
-	require.Equal(t, xgb.FeatureNames(), p.Names(), "the model's features are the 41 raw columns")
+	require.NoError(tb, err)
+	require.Equal(tb, xgb.FeatureNames(), p.Names(), "the model's features are the 41 raw columns")
 	b, err := bundle.New(p, xgb, 0.5, bundle.Metadata{})
-	require.NoError(t, err)
+	require.NoError(tb, err)
+	return b, xgb, te
+}
+
+func TestCategoricalXGBoost(t *testing.T) {
+	b, xgb, te := categoricalBundle(t)
+	p := b.Pipeline()
 
 	// Save and load: the reloaded bundle must score bit-identically.
 	path := filepath.Join(t.TempDir(), "categorical.nwb")

@@ -12,6 +12,14 @@
 // summing per-feature contributions back to the raw columns through the
 // pipeline's Sources.
 //
+// An XGBoost model trained with categorical features (enable_categorical:
+// partition splits on raw category codes) is fed from raw records by a
+// pipeline of features.CategoricalCodes steps built from the model's code
+// lists (xgboost.Model.CategoryCodes, or xgboost.ReadCategoryCodes for the
+// list a training script wrote): every column as it is, the categorical ones
+// as their codes, and a category unseen in training as a missing value,
+// which takes each split's default direction as in XGBoost.
+//
 // # File format
 //
 // A bundle file is the magic "NWBUNDLE", a little-endian uint16 format
