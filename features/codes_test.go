@@ -5,6 +5,10 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -163,4 +167,27 @@ func TestCodesAllocs(t *testing.T) {
 	r := &dataset.Row{Num: []float64{1, 0, 2, 0, 3}, Cat: []string{"", "tcp", "", "10.9.9.9", ""}}
 	dst := make([]float64, p.NumFeatures())
 	assert.Zero(t, testing.AllocsPerRun(100, func() { _ = p.TransformRow(r, dst) }))
+}
+
+// TestReadsVersion1Files decodes the valid pipelines of the fuzz seed
+// corpus written before format version 2 existed.
+func TestReadsVersion1Files(t *testing.T) {
+	for _, name := range []string{"valid_0", "valid_1", "valid_2"} {
+		t.Run(name, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join("testdata", "fuzz", "FuzzUnmarshalBinary", name))
+			require.NoError(t, err)
+			lines := strings.SplitN(string(raw), "\n", 3)
+			require.Len(t, lines, 3)
+			lit := strings.TrimSuffix(strings.TrimPrefix(lines[1], "[]byte("), ")")
+			s, err := strconv.Unquote(lit)
+			require.NoError(t, err)
+			b := []byte(s)
+			require.Equal(t, uint16(1), binary.LittleEndian.Uint16(b[4:]))
+			var p features.Pipeline
+			require.NoError(t, p.UnmarshalBinary(b))
+			again, err := p.MarshalBinary()
+			require.NoError(t, err)
+			assert.Equal(t, b, again, "a version 1 pipeline is written back as the same version 1 bytes")
+		})
+	}
 }
