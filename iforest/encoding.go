@@ -276,8 +276,15 @@ func decode(p []byte) (*Forest, error) {
 				return nil, fmt.Errorf("iforest: unmarshal: tree %d: %w", ti, err)
 			}
 			for i := range t.Nodes {
-				if v, c := t.Values[i], t.Cover[i]; !(v >= 0 && v <= maxPath) || !(c >= 0 && c <= float64(g.psi)) {
+				if v, c := t.Values[i], t.Cover[i]; !(v >= 0 && v <= maxPath) || !(c >= 1 && c <= float64(g.psi)) {
 					return nil, fmt.Errorf("iforest: unmarshal: tree %d node %d: value %v, cover %v: %w", ti, i, v, c, errs.ErrFormat)
+				}
+				// A fitted tree splits the rows that reach a node between its
+				// two children, none empty: covers that do not add up are
+				// not a forest Fit made, and TreeSHAP could not explain them.
+				if nd := t.Nodes[i]; nd.Feature >= 0 && t.Cover[i] != t.Cover[nd.Left]+t.Cover[nd.Right] {
+					return nil, fmt.Errorf("iforest: unmarshal: tree %d node %d: cover %v is not its children's %v + %v: %w",
+						ti, i, t.Cover[i], t.Cover[nd.Left], t.Cover[nd.Right], errs.ErrFormat)
 				}
 				if t.Nodes[i].Feature >= 0 && math.IsInf(t.Nodes[i].Threshold, 0) {
 					return nil, fmt.Errorf("iforest: unmarshal: tree %d node %d: threshold %v: %w", ti, i, t.Nodes[i].Threshold, errs.ErrFormat)
