@@ -315,10 +315,12 @@ func (b *Bundle) score(x []float64) (Result, error) {
 // ExplainRow is ScoreRow that also fills Result.TopFeatures with at most k
 // raw columns, largest contribution in magnitude first (k <= 0: every
 // column with a non-zero contribution), when the model can
-// explain its score: a model implementing anomaly.Explainer, an Isolation
-// Forest (Local-DIFFI contributions), or a Hybrid's dominant part of either
-// sort. Otherwise TopFeatures is nil and the result is ScoreRow's. It
-// allocates the TopFeatures slice only.
+// explain its score: a model implementing anomaly.Explainer (every model
+// a bundle holds: exact TreeSHAP), or a Hybrid through its dominant part.
+// An Isolation Forest's contributions, of the path length, are negated so
+// that positive still means "towards attack". When the model cannot
+// explain (an extended Isolation Forest, say), TopFeatures is nil and the
+// result is ScoreRow's. It allocates the TopFeatures slice only.
 func (b *Bundle) ExplainRow(r *dataset.Row, k int) (Result, error) {
 	s := b.scratch.Get().(*scratch)
 	defer b.scratch.Put(s)
@@ -338,12 +340,6 @@ func (b *Bundle) ExplainRecord(rec map[string]string, k int) (Result, error) {
 	return b.explain(s, k)
 }
 
-// contributor is the Isolation Forest's Local-DIFFI attribution: one
-// non-negative value per feature, larger when the feature isolated x sooner.
-type contributor interface {
-	Contributions(x, dst []float64) error
-}
-
 func (b *Bundle) explain(s *scratch, k int) (Result, error) {
 	res, err := b.score(s.x)
 	if err != nil {
@@ -360,17 +356,14 @@ func (b *Bundle) explain(s *scratch, k int) (Result, error) {
 			d = h.Novelty()
 		}
 	}
-	sign := 1.0
-	switch e := d.(type) {
-	case anomaly.Explainer:
-		_, err = e.Explain(s.x, s.contrib)
-		if _, ok := d.(*iforest.Forest); ok {
-			sign = -1 // Isolation Forest explanations are of the path length: shorter is more anomalous
-		}
-	case contributor:
-		err = e.Contributions(s.x, s.contrib)
-	default:
+	e, ok := d.(anomaly.Explainer)
+	if !ok {
 		return res, nil
+	}
+	_, err = e.Explain(s.x, s.contrib)
+	sign := 1.0
+	if _, ok := d.(*iforest.Forest); ok {
+		sign = -1 // Isolation Forest explanations are of the path length: shorter is more anomalous
 	}
 	if errors.Is(err, anomaly.ErrNoExplanation) {
 		return res, nil

@@ -8,7 +8,7 @@
 // map[string]string a service receives): ScoreRow and ScoreRecord return the
 // score and the decision without allocating; ExplainRow and ExplainRecord
 // add the raw columns behind the score when the model can explain itself
-// (anomaly.Explainer, or an Isolation Forest's Local-DIFFI contributions),
+// (anomaly.Explainer: exact TreeSHAP for every model a bundle holds),
 // summing per-feature contributions back to the raw columns through the
 // pipeline's Sources.
 //
