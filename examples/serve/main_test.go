@@ -26,12 +26,13 @@ import (
 	"github.com/netwarden/netwarden/anomaly"
 	"github.com/netwarden/netwarden/anomaly/bundle"
 	"github.com/netwarden/netwarden/dataset"
+	"github.com/netwarden/netwarden/examples/internal/demo"
 	"github.com/netwarden/netwarden/features"
 )
 
 var (
 	demoOnce sync.Once
-	demo     *bundle.Bundle
+	demoB    *bundle.Bundle
 	demoErr  error
 	records  []map[string]any // synthetic records, as a client sends them
 )
@@ -40,7 +41,7 @@ var (
 func testBundle(t *testing.T) *bundle.Bundle {
 	t.Helper()
 	demoOnce.Do(func() {
-		demo, demoErr = demoBundle(context.Background(), 3000, 1)
+		demoB, demoErr = demo.Bundle(context.Background(), 3000, 1, "examples/serve")
 		if demoErr != nil {
 			return
 		}
@@ -68,7 +69,7 @@ func testBundle(t *testing.T) *bundle.Bundle {
 		}
 	})
 	require.NoError(t, demoErr)
-	return demo
+	return demoB
 }
 
 func newTestServer(t *testing.T, lim limits) *httptest.Server {

@@ -40,6 +40,7 @@ import (
 	"time"
 
 	"github.com/netwarden/netwarden/anomaly/bundle"
+	"github.com/netwarden/netwarden/examples/internal/demo"
 )
 
 // config is the command line.
@@ -124,7 +125,7 @@ func load(ctx context.Context, cfg config) (*bundle.Bundle, error) {
 		if cfg.DemoRows < 1000 {
 			return nil, errors.New("-demo-rows: at least 1000")
 		}
-		b, err := demoBundle(ctx, cfg.DemoRows, cfg.Seed)
+		b, err := demo.Bundle(ctx, cfg.DemoRows, cfg.Seed, "examples/stream")
 		if err != nil {
 			return nil, fmt.Errorf("-train-demo: %w", err)
 		}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/netwarden/netwarden/anomaly/bundle"
 	"github.com/netwarden/netwarden/dataset"
+	"github.com/netwarden/netwarden/examples/internal/demo"
 	"github.com/netwarden/netwarden/features"
 )
 
@@ -37,7 +38,7 @@ func testBundle(t *testing.T) string {
 	t.Helper()
 	demoOnce.Do(func() {
 		var b *bundle.Bundle
-		b, demoErr = demoBundle(context.Background(), 3000, 1)
+		b, demoErr = demo.Bundle(context.Background(), 3000, 1, "examples/stream")
 		if demoErr != nil {
 			return
 		}

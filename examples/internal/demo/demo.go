@@ -1,4 +1,7 @@
-package main
+// Package demo builds the offline demo bundle that the serving examples
+// start with when they are given no bundle file (-train-demo), so that each
+// runs on a fresh machine without data.
+package demo
 
 import (
 	"context"
@@ -12,11 +15,11 @@ import (
 	"github.com/netwarden/netwarden/iforest"
 )
 
-// demoBundle trains an Isolation Forest on the benign rows of seeded
-// synthetic NSL-KDD-schema traffic (not NSL-KDD) and calibrates its threshold
-// to a 1 % false-alarm budget on held-out benign rows, so that the stream
-// runs offline. rows is the size of the synthetic training table.
-func demoBundle(ctx context.Context, rows int, seed uint64) (*bundle.Bundle, error) {
+// Bundle trains an Isolation Forest on the benign rows of seeded synthetic
+// NSL-KDD-schema traffic (not NSL-KDD) and calibrates its threshold to a 1 %
+// false-alarm budget on held-out benign rows. rows is the size of the
+// synthetic training table; by names the program, for the bundle's notes.
+func Bundle(ctx context.Context, rows int, seed uint64, by string) (*bundle.Bundle, error) {
 	train, err := dataset.Synthetic(dataset.SyntheticConfig{Rows: rows, Seed: seed})
 	if err != nil {
 		return nil, err
@@ -65,6 +68,6 @@ func demoBundle(ctx context.Context, rows int, seed uint64) (*bundle.Bundle, err
 		Training:     fmt.Sprintf("synthetic NSL-KDD-schema traffic (not NSL-KDD), %d rows, seed %d", rows, seed),
 		TrainingRows: len(fitIdx),
 		Metrics:      map[string]float64{"budget": budget},
-		Notes:        "demo bundle built by examples/stream -train-demo: Isolation Forest on benign synthetic rows, threshold at a 1% false-alarm budget on held-out benign rows",
+		Notes:        "demo bundle built by " + by + " -train-demo: Isolation Forest on benign synthetic rows, threshold at a 1% false-alarm budget on held-out benign rows",
 	})
 }
