@@ -15,61 +15,23 @@ import (
 	"github.com/netwarden/netwarden/forest"
 	"github.com/netwarden/netwarden/internal/nsltest"
 	"github.com/netwarden/netwarden/internal/tree"
+	"github.com/netwarden/netwarden/internal/tree/treetest"
 )
 
 var _ anomaly.Explainer = (*forest.Forest)(nil)
 
-// condExpect is the value of a coalition for one tree and output k: the
-// cover-weighted conditional expectation of the leaf value given the
-// features in the coalition, x's values for them (TreeSHAP's path-dependent
-// value function).
-func condExpect(t *tree.Tree, x []float64, in func(f int32) bool, node int32, k int) float64 {
-	n := &t.Nodes[node]
-	if n.IsLeaf() {
-		return t.Values[int(node)*t.Outputs+k]
-	}
-	if in(n.Feature) {
-		if t.GoesLeft(node, x) {
-			return condExpect(t, x, in, n.Left, k)
-		}
-		return condExpect(t, x, in, n.Right, k)
-	}
-	c := t.Cover[node]
-	return t.Cover[n.Left]/c*condExpect(t, x, in, n.Left, k) + t.Cover[n.Right]/c*condExpect(t, x, in, n.Right, k)
-}
-
-// bruteShapley returns the Shapley values of v(S) = w·Σ_t condExpect(t, S)
-// for output k, enumerating every subset S of the nf features:
-// φ_i = Σ_{S ∌ i} |S|!(nf−|S|−1)!/nf!·(v(S ∪ {i}) − v(S)).
+// bruteShapley returns the Shapley values of v(S) = w·Σ_t E[P_k(x) | x_S]
+// for output k, enumerating every subset S of the features
+// (treetest.Shapley).
 func bruteShapley(f *forest.Forest, k int, w float64, x []float64) []float64 {
-	nf := f.NumFeatures()
-	v := make([]float64, 1<<nf)
-	for s := range v {
-		in := func(j int32) bool { return s>>j&1 == 1 }
-		for i := range f.NumTrees() {
-			v[s] += w * condExpect(forest.TreeForTest(f, i), x, in, 0, k)
-		}
+	trees := make([]tree.Tree, f.NumTrees())
+	ws := make([][]float64, f.NumTrees())
+	for i := range trees {
+		trees[i] = *forest.TreeForTest(f, i)
+		ws[i] = make([]float64, f.NumClasses())
+		ws[i][k] = w
 	}
-	fact := func(n int) float64 {
-		r := 1.0
-		for i := 2; i <= n; i++ {
-			r *= float64(i)
-		}
-		return r
-	}
-	phi := make([]float64, nf)
-	for i := range nf {
-		for s := range v {
-			if s>>i&1 == 1 {
-				continue
-			}
-			m := 0
-			for b := s; b != 0; b &= b - 1 {
-				m++
-			}
-			phi[i] += fact(m) * fact(nf-m-1) / fact(nf) * (v[s|1<<i] - v[s])
-		}
-	}
+	phi, _ := treetest.Shapley(trees, ws, x, f.NumFeatures())
 	return phi
 }
 

@@ -15,59 +15,20 @@ import (
 	"github.com/netwarden/netwarden/iforest"
 	"github.com/netwarden/netwarden/internal/nsltest"
 	"github.com/netwarden/netwarden/internal/tree"
+	"github.com/netwarden/netwarden/internal/tree/treetest"
 )
 
 var _ anomaly.Explainer = (*iforest.Forest)(nil)
 
-// condExpect is the value of coalition in for one tree: the cover-weighted
-// conditional expectation of its output (output k) given the features in
-// the set, x's values for them (TreeSHAP's path-dependent value function).
-func condExpect(t *tree.Tree, x []float64, in func(f int32) bool, node int32, k int) float64 {
-	n := &t.Nodes[node]
-	if n.IsLeaf() {
-		return t.Values[int(node)*t.Outputs+k]
-	}
-	if in(n.Feature) {
-		if t.GoesLeft(node, x) {
-			return condExpect(t, x, in, n.Left, k)
-		}
-		return condExpect(t, x, in, n.Right, k)
-	}
-	c := t.Cover[node]
-	return t.Cover[n.Left]/c*condExpect(t, x, in, n.Left, k) + t.Cover[n.Right]/c*condExpect(t, x, in, n.Right, k)
-}
-
 // bruteShapley returns the Shapley values of the game
-// v(S) = Σ_t w_t·condExpect(t, S), by enumerating every subset S of the
-// nf features: φ_i = Σ_{S ∌ i} |S|!(nf−|S|−1)!/nf!·(v(S ∪ {i}) − v(S)).
+// v(S) = Σ_t w_t·E[h_t(x) | x_S], by enumerating every subset S of the nf
+// features (treetest.Shapley).
 func bruteShapley(trees []tree.Tree, w []float64, x []float64, nf int) []float64 {
-	v := make([]float64, 1<<nf)
-	for s := range v {
-		in := func(f int32) bool { return s>>f&1 == 1 }
-		for i := range trees {
-			v[s] += w[i] * condExpect(&trees[i], x, in, 0, 0)
-		}
+	ws := make([][]float64, len(trees))
+	for i := range ws {
+		ws[i] = []float64{w[i]}
 	}
-	fact := func(n int) float64 {
-		r := 1.0
-		for i := 2; i <= n; i++ {
-			r *= float64(i)
-		}
-		return r
-	}
-	phi := make([]float64, nf)
-	for i := range nf {
-		for s := range v {
-			if s>>i&1 == 1 {
-				continue
-			}
-			k := 0
-			for b := s; b != 0; b &= b - 1 {
-				k++
-			}
-			phi[i] += fact(k) * fact(nf-k-1) / fact(nf) * (v[s|1<<i] - v[s])
-		}
-	}
+	phi, _ := treetest.Shapley(trees, ws, x, nf)
 	return phi
 }
 
@@ -110,7 +71,7 @@ func TestExplainBruteForce(t *testing.T) {
 			// The base is the mean path length of the training subsamples.
 			mean := 0.0
 			for _, tr := range f.Trees() {
-				mean += condExpect(&tr, x, func(int32) bool { return false }, 0, 0) / float64(f.NumTrees())
+				mean += treetest.CondExpect(&tr, []float64{1}, x, func(int32) bool { return false }, 0) / float64(f.NumTrees())
 			}
 			assert.InDelta(t, mean, base, 1e-12)
 		}
