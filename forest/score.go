@@ -25,7 +25,7 @@ import (
 // walk's next node and mispredicting its branches.
 //
 // Thresholds and the row's values are compared as order-preserving
-// integer keys (fkey): an integer load and compare is shorter on the
+// integer keys (tree.OrderKey): an integer load and compare is shorter on the
 // critical path than a floating-point one, and the comparison is exactly
 // x ≥ threshold, so scores are bit for bit those of the trees.
 type scorer struct {
@@ -51,28 +51,9 @@ type knode struct {
 	left int32
 }
 
-// leafKey is above the key of every non-NaN value (fkey(+Inf) is
+// leafKey is above the key of every non-NaN value (OrderKey(+Inf) is
 // 0xFFF0…0), so no row leaves a leaf.
 const leafKey = math.MaxUint64
-
-// fkey maps a float64 to a uint64 with the same order: a non-negative
-// value gets its sign bit set, a negative one all its bits flipped. NaN is
-// not expected (rows are checked). −0 gets a smaller key than +0; thrKey
-// makes that harmless.
-func fkey(x float64) uint64 {
-	b := math.Float64bits(x)
-	return b ^ (uint64(int64(b)>>63) | 1<<63)
-}
-
-// thrKey returns the key of threshold t such that fkey(x) ≥ thrKey(t)
-// exactly when x ≥ t, for every non-NaN x: a zero threshold (either sign)
-// takes the key of −0, so that both zeros are ≥ it.
-func thrKey(t float64) uint64 {
-	if t == 0 {
-		return fkey(math.Copysign(0, -1))
-	}
-	return fkey(t)
-}
 
 // compileScorer builds the scoring form of trees (K classes); class sc's
 // probability is each leaf's Score contribution.
@@ -116,7 +97,7 @@ func compileScorer(trees []tree.Tree, k, sc int) scorer {
 			s.nodes = append(s.nodes, knode{}, knode{})
 			s.sval = append(s.sval, 0, 0)
 			s.poff = append(s.poff, 0, 0)
-			s.nodes[it.slot] = knode{key: thrKey(n.Threshold), feat: n.Feature, left: l}
+			s.nodes[it.slot] = knode{key: tree.OrderKey(n.Threshold), feat: n.Feature, left: l}
 			stack = append(stack, item{n.Right, l + 1}, item{n.Left, l})
 		}
 	}
@@ -154,7 +135,7 @@ func (s *scorer) leafFloat(root int32, x []float64) int32 {
 	i := root
 	for {
 		n := &nodes[i]
-		j := n.left + b2i(fkey(x[n.feat]) >= n.key)
+		j := n.left + b2i(tree.OrderKey(x[n.feat]) >= n.key)
 		if j == i {
 			return i
 		}
@@ -244,7 +225,7 @@ func toKeys(x []float64, dst []uint64) int {
 	bad := false
 	for j, v := range x {
 		bad = bad || v != v
-		dst[j] = fkey(v)
+		dst[j] = tree.OrderKey(v)
 	}
 	if bad {
 		for j, v := range x {

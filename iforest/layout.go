@@ -26,7 +26,7 @@ import (
 //	n := node[i]; i = 2i + (rowKey[feature(n)] + n) >> 63
 //
 // orderKey maps float64 to uint64 monotonically (−0 as +0), so x < t exactly
-// when orderKey(x) < orderKey(t); that is exact for every float64 x because
+// when tree.OrderKey(x) < tree.OrderKey(t); that is exact for every float64 x because
 // the thresholds are on the grid (their key is a multiple of 2^9, see
 // gridThreshold): dropping the key's lowest bit and overwriting the next 8
 // with the feature does not change any comparison with such a threshold.
@@ -54,14 +54,6 @@ type ptree struct {
 // the uint8 index needs no bounds check.
 type rowKeys = [packFeatures]uint64
 
-// orderKey maps a float64 (not NaN) to a uint64 in the same order; −0 and +0
-// map to the same key.
-func orderKey(v float64) uint64 {
-	b := math.Float64bits(v + 0) // −0 + 0 = +0
-	m := uint64(int64(b) >> 63)  // all ones for a negative v
-	return b ^ (m | 1<<63)
-}
-
 // fromOrderKey is the inverse of orderKey.
 func fromOrderKey(k uint64) float64 {
 	if k>>63 != 0 {
@@ -75,12 +67,12 @@ func fromOrderKey(k uint64) float64 {
 // (rowKey(x) + n) has its sign bit set exactly when x ≥ the node's
 // threshold (x goes right).
 func rowKey(x float64) uint64 {
-	return ^(orderKey(x)>>1 | 0xFF)
+	return ^(tree.OrderKey(x)>>1 | 0xFF)
 }
 
 // onGrid reports whether threshold t can be packed.
 func onGrid(t float64) bool {
-	return orderKey(t)&gridMask == 0
+	return tree.OrderKey(t)&gridMask == 0
 }
 
 // gridThreshold returns a threshold on the key grid that splits the rows of a
@@ -91,11 +83,11 @@ func onGrid(t float64) bool {
 // measurement in practice. When the range holds no grid value it returns thr
 // itself and the forest is scored by the general walk.
 func gridThreshold(thr, lo, hi float64) float64 {
-	k := orderKey(thr)
+	k := tree.OrderKey(thr)
 	if k&gridMask == 0 {
 		return thr
 	}
-	klo, khi := orderKey(lo), orderKey(hi)
+	klo, khi := tree.OrderKey(lo), tree.OrderKey(hi)
 	if up := (k + gridMask) &^ gridMask; up <= khi {
 		return fromOrderKey(up)
 	}
@@ -141,7 +133,7 @@ func (p *ptree) pack(t *tree.Tree) {
 			p.leaf[(slot<<(packDepth-depth))&(packSlots-1)] = t.Values[old]
 			return
 		}
-		p.node[slot] = orderKey(n.Threshold)>>1 | uint64(n.Feature)
+		p.node[slot] = tree.OrderKey(n.Threshold)>>1 | uint64(n.Feature)
 		walk(n.Left, 2*slot, depth+1)
 		walk(n.Right, 2*slot+1, depth+1)
 	}

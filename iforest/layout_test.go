@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/netwarden/netwarden/internal/tree"
 )
 
 // edgeValues are float64 values at the edges of the order-key mapping.
@@ -28,9 +30,9 @@ func TestOrderKey(t *testing.T) {
 		}
 	}
 	for _, a := range vals {
-		assert.Equal(t, math.Float64bits(a+0), math.Float64bits(fromOrderKey(orderKey(a))+0), "round trip of %v", a)
+		assert.Equal(t, math.Float64bits(a+0), math.Float64bits(fromOrderKey(tree.OrderKey(a))+0), "round trip of %v", a)
 		for _, b := range vals[:60] {
-			assert.Equal(t, a < b, orderKey(a) < orderKey(b), "%v < %v", a, b)
+			assert.Equal(t, a < b, tree.OrderKey(a) < tree.OrderKey(b), "%v < %v", a, b)
 		}
 	}
 }
@@ -57,7 +59,7 @@ func TestGridThreshold(t *testing.T) {
 			if !onGrid(thr) {
 				continue
 			}
-			n := orderKey(thr)>>1 | 7
+			n := tree.OrderKey(thr)>>1 | 7
 			for _, x := range append(probe, lo, hi, thr, math.Nextafter(thr, math.Inf(-1))) {
 				if math.IsInf(x, 0) {
 					continue
