@@ -408,13 +408,11 @@ func (f *Forest) scoreOf(sum float64) float64 {
 // When the forest has the packed layout (layout.go), x is turned into row
 // keys on the stack and the trees are walked eight at a time, each in exactly
 // eight branch-free steps. Otherwise the classic trees are walked eight at a
-// time through the batch layout, in
-// a fixed number of branch-free steps (the deepest of the eight; a leaf
-// holds the walk in place): the eight walks are independent, so they overlap
-// in the CPU instead of waiting on one mispredicted branch after another
-// (1.5 µs against 2.5 µs a row for a branchy walk of one tree at a time, in
-// CPU time on KDDTest+). The sum is taken in tree order, as the batch does,
-// so both give the same bits.
+// time through the batch layout, in a fixed number of branch-free steps (the
+// deepest of the eight; a leaf holds the walk in place): the eight walks are
+// independent, so they overlap in the CPU instead of waiting on one
+// mispredicted branch after another. The sum is taken in tree order, as the
+// batch does, so both give the same bits.
 func (f *Forest) pathSum(x []float64) float64 {
 	if f.ext != 0 {
 		return f.pathSumExt(x)

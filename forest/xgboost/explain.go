@@ -10,9 +10,9 @@ import (
 
 // shapState holds a tree model's TreeSHAP explainers, one per output,
 // prepared on the first explanation: preparing binary_100 (100 trees of
-// depth 6) takes about 15 ms and 0.4 MiB of Fast TreeSHAP v2 tables, which
-// a model that is only scored should not pay for at load. It is shared by
-// the copies WithNormalClass makes.
+// depth 6) takes 3–5 ms (BenchmarkExplainPrepare) and builds 0.35 MiB of
+// Fast TreeSHAP v2 tables, which a model that is only scored should not pay
+// for at load. It is shared by the copies WithNormalClass makes.
 type shapState struct {
 	once  sync.Once
 	err   error
@@ -86,8 +86,8 @@ func (m *Model) checkExplain(x, dst []float64) error {
 //   - several targets: no single output, an error wrapping ErrUnsupported
 //     (use ExplainClass).
 //
-// The explainers are prepared on the first call (about 15 ms for 100 trees
-// of depth 6); after that Explain allocates nothing. Trees saved without
+// The explainers are prepared on the first call (3–5 ms for 100 trees of
+// depth 6, BenchmarkExplainPrepare); after that Explain allocates nothing. Trees saved without
 // cover statistics (vector-leaf trees, which XGBoost saves without
 // sum_hessian) cannot be explained: an error wrapping ErrNoExplanation.
 // A row or dst of the wrong length is an error wrapping ErrDimension.
