@@ -19,28 +19,30 @@ import (
 // index the leaf table.
 //
 // A node is one uint64: the threshold's order key in the high 55 bits and the
-// split feature in the low 8. The row is turned once into the complemented
-// keys of its values (rowKey), so that one step is two loads, an add and a
-// shift, without a branch, a flag or a bounds check:
+// split feature in the low 8. The row is turned once into the keys of its
+// values with the low 8 bits set (rowKey), so that one step is two loads and
+// an unsigned comparison, without a branch, a flag test or a bounds check:
 //
-//	n := node[i]; i = 2i + (rowKey[feature(n)] + n) >> 63
+//	n := node[i]; i = 2i + [n < rowKey[feature(n)]]
 //
-// orderKey maps float64 to uint64 monotonically (−0 as +0), so x < t exactly
-// when tree.OrderKey(x) < tree.OrderKey(t); that is exact for every float64 x because
-// the thresholds are on the grid (their key is a multiple of 2^9, see
-// gridThreshold): dropping the key's lowest bit and overwriting the next 8
-// with the feature does not change any comparison with such a threshold.
+// (in the assembly kernel a CMP and an ADC). orderKey maps float64 to uint64
+// monotonically (−0 as +0), so x < t exactly when tree.OrderKey(x) <
+// tree.OrderKey(t); that is exact for every float64 x because the thresholds
+// are on the grid (their key is a multiple of 2^9, see gridThreshold):
+// dropping the key's lowest bit and overwriting the next 8 with the feature
+// (at most 254, so that n never equals a row key) does not change any
+// comparison with such a threshold.
 const (
 	packDepth    = 8
-	packFeatures = 256
+	packFeatures = 255
 	packSlots    = 1 << packDepth
 	// gridBits is how many low bits of a threshold's order key are zero: 1
 	// dropped to keep keys below 2^63 (so the sign of a difference is the
 	// comparison) and 8 for the feature.
 	gridBits = 9
 	gridMask = 1<<gridBits - 1
-	// padNode sends every finite row left: its key exceeds every finite
-	// value's, and it reads feature 0.
+	// padNode sends every finite row left: it exceeds every finite value's
+	// row key, and it reads feature 0.
 	padNode = (math.MaxUint64 >> 1) &^ 0xFF
 )
 
@@ -50,9 +52,17 @@ type ptree struct {
 	leaf [packSlots]float64 // path length by final slot & 255
 }
 
-// rowKeys holds a row as complemented keys (see rowKey), indexed by feature;
-// the uint8 index needs no bounds check.
-type rowKeys = [packFeatures]uint64
+// laneKeys is a row's keys in a batch, padded so that the rows of a batch
+// do not all fall on the same few sets of the L1 cache (at a stride of
+// 2 KiB, 24 rows overflow its 12 ways).
+type laneKeys struct {
+	k rowKeys
+	_ [8]uint64
+}
+
+// rowKeys holds a row's keys (see rowKey), indexed by feature; the uint8
+// index needs no bounds check.
+type rowKeys = [256]uint64
 
 // fromOrderKey is the inverse of orderKey.
 func fromOrderKey(k uint64) float64 {
@@ -62,12 +72,12 @@ func fromOrderKey(k uint64) float64 {
 	return math.Float64frombits(^k)
 }
 
-// rowKey is x's entry in a rowKeys: the complement of its order key without
-// the lowest bit and with the feature bits set, so that for a node n,
-// (rowKey(x) + n) has its sign bit set exactly when x ≥ the node's
+// rowKey is x's entry in a rowKeys: its order key without the lowest bit
+// and with the low 8 bits set, so that for a node n with a threshold on the
+// grid and a feature below 255, n < rowKey(x) exactly when x ≥ the node's
 // threshold (x goes right).
 func rowKey(x float64) uint64 {
-	return ^(tree.OrderKey(x)>>1 | 0xFF)
+	return tree.OrderKey(x)>>1 | 0xFF
 }
 
 // onGrid reports whether threshold t can be packed.
@@ -147,10 +157,22 @@ func fillKeys(g *rowKeys, x []float64) {
 	}
 }
 
+// fillKeysFinite is fillKeys that also reports whether every value of x is
+// finite, in the same pass: a value's exponent field is all ones exactly
+// when it is ±Inf or NaN, and e+1 then carries into bit 11.
+func fillKeysFinite(g *rowKeys, x []float64) bool {
+	var carry uint64
+	for j, v := range x {
+		carry |= math.Float64bits(v)>>52&0x7FF + 1
+		g[uint8(j)] = rowKey(v)
+	}
+	return carry&0x800 == 0
+}
+
 // step takes one step down tree p for the row g from slot i.
 func (p *ptree) step(i uint, g *rowKeys) uint {
 	n := p.node[i&(packSlots-1)]
-	return i<<1 | uint((g[uint8(n)]+n)>>63)
+	return i<<1 | uint(b2u(n < g[uint8(n)]))
 }
 
 // packedPathSum is pathSum over the packed layout for the row g: the trees
@@ -190,8 +212,8 @@ func packedPathSum(trees []ptree, g *rowKeys) float64 {
 // packedGroup adds to sums the path lengths in tree p of the eight rows of
 // g: eight interleaved walks, written out level by level so that the eight
 // slots stay in registers.
-func (p *ptree) packedGroup(g *[8]rowKeys, sums *[8]float64) {
-	g0, g1, g2, g3, g4, g5, g6, g7 := &g[0], &g[1], &g[2], &g[3], &g[4], &g[5], &g[6], &g[7]
+func (p *ptree) packedGroup(g *[8]laneKeys, sums *[8]float64) {
+	g0, g1, g2, g3, g4, g5, g6, g7 := &g[0].k, &g[1].k, &g[2].k, &g[3].k, &g[4].k, &g[5].k, &g[6].k, &g[7].k
 	i0, i1, i2, i3, i4, i5, i6, i7 := p.step(1, g0), p.step(1, g1), p.step(1, g2), p.step(1, g3), p.step(1, g4), p.step(1, g5), p.step(1, g6), p.step(1, g7)
 	i0, i1, i2, i3, i4, i5, i6, i7 = p.step(i0, g0), p.step(i1, g1), p.step(i2, g2), p.step(i3, g3), p.step(i4, g4), p.step(i5, g5), p.step(i6, g6), p.step(i7, g7)
 	i0, i1, i2, i3, i4, i5, i6, i7 = p.step(i0, g0), p.step(i1, g1), p.step(i2, g2), p.step(i3, g3), p.step(i4, g4), p.step(i5, g5), p.step(i6, g6), p.step(i7, g7)
@@ -208,4 +230,13 @@ func (p *ptree) packedGroup(g *[8]rowKeys, sums *[8]float64) {
 	sums[5] += p.leaf[i5&(packSlots-1)]
 	sums[6] += p.leaf[i6&(packSlots-1)]
 	sums[7] += p.leaf[i7&(packSlots-1)]
+}
+
+// b2u is 1 for true and 0 for false, without a branch.
+func b2u(b bool) uint8 {
+	var u uint8
+	if b {
+		u = 1
+	}
+	return u
 }

@@ -64,7 +64,7 @@ func TestGridThreshold(t *testing.T) {
 				if math.IsInf(x, 0) {
 					continue
 				}
-				right := (rowKey(x)+n)>>63 == 1
+				right := n < rowKey(x)
 				require.Equal(t, !(x < thr), right, "x %v thr %v", x, thr)
 			}
 		}
@@ -147,13 +147,24 @@ func TestPackedMatchesGeneral(t *testing.T) {
 			fillKeys(&g, x)
 			require.Equal(t, f.batchLayoutSum(x), packedPathSum(f.packed, &g), "row %d: %v", i, x)
 		}
-		// The batch agrees with Score.
-		got := make([]float64, len(rows))
-		require.NoError(t, f.ScoreBatch(context.Background(), rows, got))
+		// The batch agrees with Score, through the assembly kernels (on
+		// amd64) and the Go walk, for every size of the last block.
+		want := make([]float64, len(rows))
 		for i, x := range rows {
 			s, err := f.Score(x)
 			require.NoError(t, err)
-			require.Equal(t, s, got[i], "row %d", i)
+			want[i] = s
+		}
+		for _, asm := range []bool{useAsm, false} {
+			for _, m := range []int{1, 7, 8, 9, 16, 17, 23, 24, 25, 48, len(rows)} {
+				got := make([]float64, m)
+				func() {
+					defer func(old bool) { useAsm = old }(useAsm)
+					useAsm = asm
+					require.NoError(t, f.ScoreBatch(context.Background(), rows[:m], got))
+				}()
+				require.Equal(t, want[:m], got, "asm %v, %d rows", asm, m)
+			}
 		}
 	}
 }
@@ -184,6 +195,8 @@ func TestUnpackable(t *testing.T) {
 	f, err := Fit(context.Background(), X, Config{Seed: 1})
 	require.NoError(t, err)
 	require.NotNil(t, f.packed)
+	assert.NotNil(t, packTrees(f.trees, 255), "255 features")
+	assert.Nil(t, packTrees(f.trees, 256), "256 features: feature 255 could equal a row key's low byte")
 	f.trees[0].Nodes[0].Threshold = math.Nextafter(f.trees[0].Nodes[0].Threshold, 0)
 	assert.Nil(t, packTrees(f.trees, f.numFeatures), "a threshold off the grid")
 }

@@ -1,0 +1,22 @@
+package iforest
+
+//go:generate go run ./internal/kernelgen -o kernel_amd64.s
+
+// useAsm selects the assembly kernels for packed batches; tests switch it
+// off to check the Go walk against them.
+var useAsm = true
+
+// packedAsm1, packedAsm2 and packedAsm3 add the path lengths in tree p of 8,
+// 16 and 24 rows to their sums, as packedGroup does for each group of eight
+// (kernel_amd64.s, written by internal/kernelgen). Walking more rows at once
+// gives the CPU more independent loads to overlap: a batch of KDDTest+ takes
+// about two thirds of the Go walk's time (BenchmarkPackedWalk).
+//
+//go:noescape
+func packedAsm1(p *ptree, keys *[1][8]laneKeys, sums *[1][8]float64)
+
+//go:noescape
+func packedAsm2(p *ptree, keys *[2][8]laneKeys, sums *[2][8]float64)
+
+//go:noescape
+func packedAsm3(p *ptree, keys *[3][8]laneKeys, sums *[3][8]float64)

@@ -1,0 +1,12 @@
+//go:build !amd64
+
+package iforest
+
+// useAsm is false: the assembly kernels exist only for amd64.
+var useAsm = false
+
+func packedAsm1(p *ptree, keys *[1][8]laneKeys, sums *[1][8]float64) { panic(noKernel) }
+func packedAsm2(p *ptree, keys *[2][8]laneKeys, sums *[2][8]float64) { panic(noKernel) }
+func packedAsm3(p *ptree, keys *[3][8]laneKeys, sums *[3][8]float64) { panic(noKernel) }
+
+const noKernel = "iforest: no assembly kernel on this architecture"
