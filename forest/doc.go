@@ -47,10 +47,14 @@
 // compiled into a second form: the two children of a node side by side, so
 // that a step is left + [x ≥ threshold] without a branch, leaves that point
 // to themselves, and thresholds and row values compared as order-preserving
-// integer keys. A row walks eight trees in lock step, so that the CPU
-// overlaps the eight walks' memory loads; scores are bit for bit those of a
-// plain walk of the trees. Scoring one row allocates nothing; ScoreMatrix
-// (anomaly.BatchScorer) spreads rows over all cores.
+// integer keys. One row (Score) walks eight trees in lock step, so that the
+// CPU overlaps the eight walks' memory loads. A batch (ScoreMatrix,
+// PredictProbaBatch) walks blocks of 24 rows through one tree at a time,
+// eight rows in lock step, so that the tree stays in the L1 cache; on amd64
+// an assembly kernel (walk_amd64.s) takes a step in eight instructions,
+// about 1.5× the speed of the Go walk. Scores are bit for bit those of a
+// plain walk of the trees either way. Scoring one row allocates nothing;
+// ScoreMatrix (anomaly.BatchScorer) spreads rows over all cores.
 //
 // A *Forest satisfies anomaly.Detector: Score returns the probability of the
 // attack class (class 1 for a binary forest, 1 − P(normal class) for a

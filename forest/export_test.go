@@ -16,3 +16,11 @@ func Reseal(b []byte) []byte {
 	body := b[:len(b)-4]
 	return binary.LittleEndian.AppendUint32(append([]byte(nil), body...), crc32.ChecksumIEEE(body))
 }
+
+// UseAsm switches the assembly batch walk on or off (it stays off where
+// there is none) and returns a function that restores the setting.
+func UseAsm(on bool) (restore func()) {
+	old := useAsm
+	useAsm = on && old
+	return func() { useAsm = old }
+}

@@ -35,7 +35,7 @@ func Fit(ctx context.Context, X mat.Matrix, y []int, cfg Config) (*Forest, error
 	if len(y) != n {
 		return nil, fmt.Errorf("forest: %d labels for %d rows: %w", len(y), n, errs.ErrDimension)
 	}
-	if p > math.MaxInt32 || n > math.MaxInt32 {
+	if p > MaxColumns || n > math.MaxInt32 {
 		return nil, fmt.Errorf("forest: %d×%d training matrix is too large: %w", n, p, errs.ErrUnsupported)
 	}
 	s, err := cfg.resolve(n, p)

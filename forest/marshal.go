@@ -183,7 +183,7 @@ func (f *Forest) UnmarshalBinary(data []byte) error {
 		return d.err
 	}
 	switch {
-	case p == 0 || p > math.MaxInt32:
+	case p == 0 || p > MaxColumns:
 		return fmt.Errorf("forest: %d features: %w", p, errs.ErrFormat)
 	case k < 2 || k > 1<<16:
 		return fmt.Errorf("forest: %d classes: %w", k, errs.ErrFormat)

@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"unsafe"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -19,10 +20,11 @@ import (
 // Every tree is renumbered so that the two children of a node are adjacent
 // (right = left + 1): the step to the next node is left + [x ≥ threshold],
 // with no branch. A leaf points to itself with a key no value reaches, so a
-// walk that arrived stays there. Eight trees are then walked in lock step
-// for one row until all eight stand still: the eight walks are
-// independent, so the CPU overlaps their loads instead of waiting for one
-// walk's next node and mispredicting its branches.
+// walk that arrived stays there. Eight walks then go in lock step until all
+// eight stand still, eight trees for one row (Score) or eight rows through
+// one tree (batches, see blockRows): the eight walks are independent, so
+// the CPU overlaps their loads instead of waiting for one walk's next node
+// and mispredicting its branches.
 //
 // Thresholds and the row's values are compared as order-preserving
 // integer keys (tree.OrderKey): an integer load and compare is shorter on the
@@ -42,16 +44,32 @@ type scorer struct {
 	k     int
 }
 
-// knode is a node of the scoring form: a row goes to left when
-// key(x[feat]) < key and to left+1 otherwise. A leaf has feat 0, left its
-// own index and key leafKey.
+// knode is a node of the scoring form: a row at node i goes to its left
+// child i+rel when key(x[foff/featStride]) ≤ key and to i+rel+1 otherwise, where key
+// is the order key of the threshold minus one (x ≥ threshold exactly when
+// key(x) > key; a threshold's key is never 0). A leaf has feat 0, rel 0 and
+// key leafKey, so a row stays. The child is relative so
+// that the assembly kernel follows node addresses without a base register.
 type knode struct {
 	key  uint64
-	feat int32
-	left int32
+	foff int32 // feature × featStride: the feature's byte offset in a block's keys
+	rel  int32
 }
 
-// leafKey is above the key of every non-NaN value (OrderKey(+Inf) is
+// MaxColumns is the most features (columns) a forest can have: the scoring form
+// keeps a feature's byte offset in a block of rows (feature × 64) in 32 bits.
+// Fit refuses wider matrices (errs.ErrUnsupported) and UnmarshalBinary
+// wider forests (errs.ErrFormat).
+const MaxColumns = math.MaxInt32 / featStride
+
+// featStride is the size of one feature's keys in a block (eight lanes of
+// uint64), 1 << featShift.
+const (
+	featShift  = 6
+	featStride = 1 << featShift
+)
+
+// leafKey is at or above the key of every non-NaN value (OrderKey(+Inf) is
 // 0xFFF0…0), so no row leaves a leaf.
 const leafKey = math.MaxUint64
 
@@ -87,7 +105,7 @@ func compileScorer(trees []tree.Tree, k, sc int) scorer {
 			n := &t.Nodes[it.node]
 			if n.IsLeaf() {
 				v := t.Value(it.node)
-				s.nodes[it.slot] = knode{key: leafKey, left: it.slot}
+				s.nodes[it.slot] = knode{key: leafKey}
 				s.sval[it.slot] = v[sc]
 				s.poff[it.slot] = int32(len(s.probs))
 				s.probs = append(s.probs, v...)
@@ -97,7 +115,7 @@ func compileScorer(trees []tree.Tree, k, sc int) scorer {
 			s.nodes = append(s.nodes, knode{}, knode{})
 			s.sval = append(s.sval, 0, 0)
 			s.poff = append(s.poff, 0, 0)
-			s.nodes[it.slot] = knode{key: tree.OrderKey(n.Threshold), feat: n.Feature, left: l}
+			s.nodes[it.slot] = knode{key: tree.OrderKey(n.Threshold) - 1, foff: n.Feature * featStride, rel: l - it.slot}
 			stack = append(stack, item{n.Right, l + 1}, item{n.Left, l})
 		}
 	}
@@ -120,7 +138,7 @@ func (s *scorer) leaf(root int32, x []uint64) int32 {
 	i := root
 	for {
 		n := &nodes[i]
-		j := n.left + b2i(x[n.feat] >= n.key)
+		j := i + n.rel + b2i(x[n.foff>>featShift] > n.key)
 		if j == i {
 			return i
 		}
@@ -135,7 +153,7 @@ func (s *scorer) leafFloat(root int32, x []float64) int32 {
 	i := root
 	for {
 		n := &nodes[i]
-		j := n.left + b2i(tree.OrderKey(x[n.feat]) >= n.key)
+		j := i + n.rel + b2i(tree.OrderKey(x[n.foff>>featShift]) > n.key)
 		if j == i {
 			return i
 		}
@@ -153,14 +171,14 @@ func (s *scorer) leaves8(x []uint64, r []int32) (i0, i1, i2, i3, i4, i5, i6, i7 
 	for {
 		n0, n1, n2, n3 := &nodes[i0], &nodes[i1], &nodes[i2], &nodes[i3]
 		n4, n5, n6, n7 := &nodes[i4], &nodes[i5], &nodes[i6], &nodes[i7]
-		j0 := n0.left + b2i(x[n0.feat] >= n0.key)
-		j1 := n1.left + b2i(x[n1.feat] >= n1.key)
-		j2 := n2.left + b2i(x[n2.feat] >= n2.key)
-		j3 := n3.left + b2i(x[n3.feat] >= n3.key)
-		j4 := n4.left + b2i(x[n4.feat] >= n4.key)
-		j5 := n5.left + b2i(x[n5.feat] >= n5.key)
-		j6 := n6.left + b2i(x[n6.feat] >= n6.key)
-		j7 := n7.left + b2i(x[n7.feat] >= n7.key)
+		j0 := i0 + n0.rel + b2i(x[n0.foff>>featShift] > n0.key)
+		j1 := i1 + n1.rel + b2i(x[n1.foff>>featShift] > n1.key)
+		j2 := i2 + n2.rel + b2i(x[n2.foff>>featShift] > n2.key)
+		j3 := i3 + n3.rel + b2i(x[n3.foff>>featShift] > n3.key)
+		j4 := i4 + n4.rel + b2i(x[n4.foff>>featShift] > n4.key)
+		j5 := i5 + n5.rel + b2i(x[n5.foff>>featShift] > n5.key)
+		j6 := i6 + n6.rel + b2i(x[n6.foff>>featShift] > n6.key)
+		j7 := i7 + n7.rel + b2i(x[n7.foff>>featShift] > n7.key)
 		moved := (j0 ^ i0) | (j1 ^ i1) | (j2 ^ i2) | (j3 ^ i3) | (j4 ^ i4) | (j5 ^ i5) | (j6 ^ i6) | (j7 ^ i7)
 		i0, i1, i2, i3, i4, i5, i6, i7 = j0, j1, j2, j3, j4, j5, j6, j7
 		if moved == 0 {
@@ -372,8 +390,11 @@ func (f *Forest) ScoreMatrix(ctx context.Context, X mat.Matrix, dst []float64) e
 	if n == 0 {
 		return nil
 	}
-	return f.batch(ctx, X, func(i int, x []uint64) {
-		dst[i] = f.finalScore(f.sc.scoreSum(x))
+	return f.batchBlocks(ctx, X, blockRows, func(lo, m int, keys [][lanes]uint64, groups int, sums []float64) {
+		f.sc.scoreBlock(keys, len(keys)/blockGroups, groups, sums)
+		for r := range m {
+			dst[lo+r] = f.finalScore(sums[r])
+		}
 	})
 }
 
@@ -402,12 +423,14 @@ func (f *Forest) PredictProbaBatch(X mat.Matrix, dst *mat.Dense) error {
 	if r, c := dst.Dims(); r != n || c != f.numClasses {
 		return fmt.Errorf("forest: %d×%d probability matrix for %d rows and %d classes: %w", r, c, n, f.numClasses, errs.ErrDimension)
 	}
-	return f.batch(context.Background(), X, func(i int, x []uint64) {
-		out := dst.RawRowView(i)
-		clear(out)
-		f.sc.probaSum(x, out)
-		for c := range out {
-			out[c] *= f.invTrees
+	k := f.numClasses
+	return f.batchBlocks(context.Background(), X, blockRows*k, func(lo, m int, keys [][lanes]uint64, groups int, acc []float64) {
+		f.sc.probaBlock(keys, len(keys)/blockGroups, groups, acc)
+		for r := range m {
+			out := dst.RawRowView(lo + r)
+			for c, v := range acc[r*k : (r+1)*k] {
+				out[c] = v * f.invTrees
+			}
 		}
 	})
 }
@@ -426,15 +449,133 @@ func (f *Forest) checkBatch(X mat.Matrix) (int, int, error) {
 	return n, p, nil
 }
 
-// batchCheckRows is how many rows a batch worker scores between two looks
-// at its context.
+// batchCheckRows is the fewest rows a batch worker is started for.
 const batchCheckRows = 256
 
-// batch calls emit for every row of X (n ≥ 1 rows of NumFeatures values)
-// with the row's keys, over contiguous ranges of rows, one per goroutine
-// (GOMAXPROCS of them). It returns the error of the first row with a NaN
-// (the lowest row, whatever the number of goroutines) or ctx's error.
-func (f *Forest) batch(ctx context.Context, X mat.Matrix, emit func(i int, x []uint64)) error {
+// checkBlocks is how many blocks of rows a batch worker scores between two
+// looks at its context.
+const checkBlocks = 16
+
+// Batch scoring walks a block of rows through one tree before the next, so
+// that the tree's nodes (8 KiB on average on NSL-KDD, against 800 KiB for
+// the forest) come from the L1 cache rather than L2 for every row. The rows
+// of a block are kept in groups of eight, interleaved feature by feature
+// (keys[feature][lane]), so that eight walks of one tree in lock step read
+// their rows through one pointer and stay in registers.
+const (
+	lanes       = 8
+	blockGroups = 3 // 24 rows: 22 KB of keys for 118 features, inside L1
+	blockRows   = lanes * blockGroups
+)
+
+// walkBlock walks the tree at root for the rows of a block (groups groups
+// of p features × eight lanes in keys) and writes their leaves.
+func (s *scorer) walkBlock(root int32, keys [][lanes]uint64, p, groups int, leaves *[blockRows]int32) {
+	if !useAsm {
+		for q := range groups {
+			l := leaves[q*lanes : q*lanes+lanes : q*lanes+lanes]
+			l[0], l[1], l[2], l[3], l[4], l[5], l[6], l[7] = s.leavesRows8Go(root, keys[q*p:(q+1)*p])
+		}
+		return
+	}
+	var addrs [blockRows]uintptr
+	s.walkBlockAsm(root, keys, p, groups, &addrs)
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(s.nodes)))
+	for i, a := range addrs[:groups*lanes] {
+		leaves[i] = int32((a - base) / unsafe.Sizeof(knode{}))
+	}
+}
+
+// walkBlockAsm is walkBlock with the assembly walk, writing the leaves'
+// addresses.
+func (s *scorer) walkBlockAsm(root int32, keys [][lanes]uint64, p, groups int, addrs *[blockRows]uintptr) {
+	r := &s.nodes[root]
+	for q := range groups {
+		walkRows8(r, &keys[q*p], (*[lanes]uintptr)(addrs[q*lanes:]))
+	}
+}
+
+// leavesRows8Go is leavesRows8 in Go.
+func (s *scorer) leavesRows8Go(root int32, g [][lanes]uint64) (i0, i1, i2, i3, i4, i5, i6, i7 int32) {
+	nodes := s.nodes
+	i0, i1, i2, i3, i4, i5, i6, i7 = root, root, root, root, root, root, root, root
+	for {
+		n0, n1, n2, n3 := &nodes[i0], &nodes[i1], &nodes[i2], &nodes[i3]
+		n4, n5, n6, n7 := &nodes[i4], &nodes[i5], &nodes[i6], &nodes[i7]
+		j0 := i0 + n0.rel + b2i(g[n0.foff>>featShift][0] > n0.key)
+		j1 := i1 + n1.rel + b2i(g[n1.foff>>featShift][1] > n1.key)
+		j2 := i2 + n2.rel + b2i(g[n2.foff>>featShift][2] > n2.key)
+		j3 := i3 + n3.rel + b2i(g[n3.foff>>featShift][3] > n3.key)
+		j4 := i4 + n4.rel + b2i(g[n4.foff>>featShift][4] > n4.key)
+		j5 := i5 + n5.rel + b2i(g[n5.foff>>featShift][5] > n5.key)
+		j6 := i6 + n6.rel + b2i(g[n6.foff>>featShift][6] > n6.key)
+		j7 := i7 + n7.rel + b2i(g[n7.foff>>featShift][7] > n7.key)
+		moved := (j0 ^ i0) | (j1 ^ i1) | (j2 ^ i2) | (j3 ^ i3) | (j4 ^ i4) | (j5 ^ i5) | (j6 ^ i6) | (j7 ^ i7)
+		i0, i1, i2, i3, i4, i5, i6, i7 = j0, j1, j2, j3, j4, j5, j6, j7
+		if moved == 0 {
+			return
+		}
+	}
+}
+
+// scoreBlock sets sums[r] to the sum over trees, in tree order, of the leaf
+// Score contributions of row r of the block keys (groups of p features ×
+// eight lanes): the same additions in the same order as scoreSum.
+func (s *scorer) scoreBlock(keys [][lanes]uint64, p, groups int, sums []float64) {
+	sums = sums[:groups*lanes]
+	clear(sums)
+	if !useAsm {
+		var leaves [blockRows]int32
+		for _, root := range s.roots {
+			s.walkBlock(root, keys, p, groups, &leaves)
+			for r, l := range leaves[:groups*lanes] {
+				sums[r] += s.sval[l]
+			}
+		}
+		return
+	}
+	// A leaf's value is at the same index in sval as the leaf in nodes:
+	// half its byte offset, as a float64 is half the size of a knode.
+	var addrs [blockRows]uintptr
+	nodes := uintptr(unsafe.Pointer(unsafe.SliceData(s.nodes)))
+	sval := unsafe.Pointer(unsafe.SliceData(s.sval))
+	for _, root := range s.roots {
+		s.walkBlockAsm(root, keys, p, groups, &addrs)
+		for r, a := range addrs[:groups*lanes] {
+			sums[r] += *(*float64)(unsafe.Add(sval, (a-nodes)/2))
+		}
+	}
+}
+
+// probaBlock sets acc[r*K:(r+1)*K] to the sum over trees, in tree order, of
+// the class distributions of the leaves row r of the block reaches, as
+// probaSum does.
+func (s *scorer) probaBlock(keys [][lanes]uint64, p, groups int, acc []float64) {
+	k := s.k
+	acc = acc[:groups*lanes*k]
+	clear(acc)
+	var leaves [blockRows]int32
+	for _, root := range s.roots {
+		s.walkBlock(root, keys, p, groups, &leaves)
+		for r, leaf := range leaves[:groups*lanes] {
+			o := int(s.poff[leaf])
+			a := acc[r*k : (r+1)*k]
+			for c, v := range s.probs[o : o+k] {
+				a[c] += v
+			}
+		}
+	}
+}
+
+// batchBlocks calls emit for every block of up to blockRows rows of X (n ≥
+// 1 rows of p = NumFeatures values) with the index of its first row, its
+// number of rows m, its keys (⌈m/8⌉ groups of p features × eight lanes; a
+// short group's missing lanes repeat its first row) and a scratch buffer of
+// scratch values, over contiguous ranges of rows, one per goroutine
+// (GOMAXPROCS of them), each with its own keys and scratch. It returns the
+// error of the first row with a NaN (the lowest row, whatever the number of
+// goroutines) or ctx's error.
+func (f *Forest) batchBlocks(ctx context.Context, X mat.Matrix, scratch int, emit func(lo, m int, keys [][lanes]uint64, groups int, scratch []float64)) error {
 	n, p := dims(X)
 	rv, raw := X.(mat.RawRowViewer)
 	workers := max(1, min(runtime.GOMAXPROCS(0), n/batchCheckRows))
@@ -445,32 +586,51 @@ func (f *Forest) batch(ctx context.Context, X mat.Matrix, emit func(i int, x []u
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			keys := make([]uint64, p)
+			keys := make([][lanes]uint64, blockGroups*p)
+			buf := make([]float64, scratch)
 			var row []float64
 			if !raw {
 				row = make([]float64, p)
 			}
-			for i := lo; i < hi; i++ {
-				if (i-lo)%batchCheckRows == 0 {
+			for b := lo; b < hi; b += blockRows {
+				if (b-lo)/blockRows%checkBlocks == 0 {
 					if err := ctx.Err(); err != nil {
 						errsOf[w] = fmt.Errorf("forest: %w", err)
 						return
 					}
 				}
-				var x []float64
-				if raw {
-					x = rv.RawRowView(i)
-				} else {
-					for j := range row {
-						row[j] = X.At(i, j)
+				m := min(blockRows, hi-b)
+				groups := (m + lanes - 1) / lanes
+				for r := range groups * lanes {
+					i := b + r
+					if r >= m {
+						i = b + r/lanes*lanes // a padding lane repeats its group's first row
 					}
-					x = row
+					var x []float64
+					if raw {
+						x = rv.RawRowView(i)
+					} else {
+						for j := range row {
+							row[j] = X.At(i, j)
+						}
+						x = row
+					}
+					g, l := keys[r/lanes*p:(r/lanes+1)*p], r%lanes
+					bad := false
+					for j, v := range x {
+						bad = bad || v != v
+						g[j][l] = tree.OrderKey(v)
+					}
+					if bad {
+						for j, v := range x {
+							if v != v {
+								errsOf[w] = fmt.Errorf("forest: row %d: feature %d is NaN: %w", i, j, errs.ErrNaN)
+								return
+							}
+						}
+					}
 				}
-				if j := toKeys(x, keys); j >= 0 {
-					errsOf[w] = fmt.Errorf("forest: row %d: feature %d is NaN: %w", i, j, errs.ErrNaN)
-					return
-				}
-				emit(i, keys)
+				emit(b, m, keys, groups, buf)
 			}
 		}()
 	}

@@ -126,6 +126,22 @@ func TestScoringFormMatchesTrees(t *testing.T) {
 				require.NoError(t, g.ScoreBatch(m.T().T(), batch)) // not a *mat.Dense: read through At
 				var proba mat.Dense
 				require.NoError(t, f.PredictProbaBatch(m, &proba))
+				// The Go walk gives the same batches as the assembly one,
+				// for every size of a block's last group of eight.
+				for _, rows := range []int{1, 7, 8, 9, 23, 24, 25, 47, n} {
+					sub := m.Slice(0, rows, 0, f.NumFeatures()).(*mat.Dense)
+					asm, gw := make([]float64, rows), make([]float64, rows)
+					var pa, pg mat.Dense
+					require.NoError(t, f.ScoreMatrix(context.Background(), sub, asm))
+					require.NoError(t, f.PredictProbaBatch(sub, &pa))
+					restore := forest.UseAsm(false)
+					require.NoError(t, f.ScoreMatrix(context.Background(), sub, gw))
+					require.NoError(t, f.PredictProbaBatch(sub, &pg))
+					restore()
+					require.Equal(t, scores[:rows], asm, "%d rows", rows)
+					require.Equal(t, scores[:rows], gw, "%d rows", rows)
+					require.Equal(t, pg.RawMatrix().Data, pa.RawMatrix().Data, "%d rows", rows)
+				}
 				p := make([]float64, tc.k)
 				for i := range n {
 					x := m.RawRowView(i)

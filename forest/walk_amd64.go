@@ -1,0 +1,16 @@
+package forest
+
+// useAsm selects the assembly walk for batches; tests switch it off to check
+// the Go walk against it.
+var useAsm = true
+
+// walkRows8 walks the tree whose root is at root for the eight rows of the
+// group whose keys start at keys (keys[feature×8 + lane]) in lock step, as
+// leavesRows8Go does, and stores the addresses of the eight leaves in
+// leaves. It is written in assembly because the Go compiler spills the eight
+// walks' state to the stack and bounds-checks every load: eight
+// instructions a step (a CMP and an ADC pick the child) instead of about
+// twenty.
+//
+//go:noescape
+func walkRows8(root *knode, keys *[lanes]uint64, leaves *[lanes]uintptr)
