@@ -554,14 +554,38 @@ func (s *scorer) probaBlock(keys [][lanes]uint64, p, groups int, acc []float64) 
 	k := s.k
 	acc = acc[:groups*lanes*k]
 	clear(acc)
-	var leaves [blockRows]int32
+	if !useAsm {
+		var leaves [blockRows]int32
+		for _, root := range s.roots {
+			s.walkBlock(root, keys, p, groups, &leaves)
+			for r, leaf := range leaves[:groups*lanes] {
+				o := int(s.poff[leaf])
+				a := acc[r*k : (r+1)*k]
+				for c, v := range s.probs[o : o+k] {
+					a[c] += v
+				}
+			}
+		}
+		return
+	}
+	// A leaf's offset is at the same index in poff as the leaf in nodes: a
+	// quarter of its byte offset, as an int32 is a quarter of a knode.
+	var addrs [blockRows]uintptr
+	nodes := uintptr(unsafe.Pointer(unsafe.SliceData(s.nodes)))
+	poff := unsafe.Pointer(unsafe.SliceData(s.poff))
 	for _, root := range s.roots {
-		s.walkBlock(root, keys, p, groups, &leaves)
-		for r, leaf := range leaves[:groups*lanes] {
-			o := int(s.poff[leaf])
-			a := acc[r*k : (r+1)*k]
+		s.walkBlockAsm(root, keys, p, groups, &addrs)
+		for r, a := range addrs[:groups*lanes] {
+			o := int(*(*int32)(unsafe.Add(poff, (a-nodes)/4)))
+			if k == 2 {
+				src, dst := s.probs[o:o+2:o+2], acc[2*r:2*r+2:2*r+2]
+				dst[0] += src[0]
+				dst[1] += src[1]
+				continue
+			}
+			dst := acc[r*k : (r+1)*k]
 			for c, v := range s.probs[o : o+k] {
-				a[c] += v
+				dst[c] += v
 			}
 		}
 	}

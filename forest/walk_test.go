@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/netwarden/netwarden/internal/nsltest"
 )
 
@@ -42,4 +44,23 @@ func BenchmarkBatchWalk(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/row")
 		})
 	}
+}
+
+// BenchmarkBatchProba is BenchmarkBatchWalk for PredictProbaBatch.
+func BenchmarkBatchProba(b *testing.B) {
+	train := nsltest.Load(b, nsltest.Train20)
+	test := nsltest.Load(b, nsltest.Test)
+	xtr, xte, _ := nsltest.Encode(train, test)
+	f, err := Fit(context.Background(), xtr, nsltest.Binary(train), Config{Seed: 0})
+	if err != nil {
+		b.Fatal(err)
+	}
+	n, _ := xte.Dims()
+	var dst mat.Dense
+	for b.Loop() {
+		if err := f.PredictProbaBatch(xte, &dst); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/row")
 }
