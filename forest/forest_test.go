@@ -3,7 +3,9 @@ package forest_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -119,6 +121,7 @@ func TestFitErrors(t *testing.T) {
 		{"NaN histogram", nan, y, forest.Config{Splitter: forest.Histogram}, errs.ErrNaN},
 		{"infinity", inf, y, forest.Config{}, errs.ErrNaN},
 		{"negative label", X, neg, forest.Config{}, errs.ErrFormat},
+		{"too many columns", wide{rows: 50, cols: forest.MaxColumns + 1}, y, forest.Config{}, errs.ErrUnsupported},
 		{"negative trees", X, y, forest.Config{Trees: -1}, errs.ErrUnsupported},
 		{"fraction of features", X, y, forest.Config{MaxFeatures: forest.FeatureFraction(1.5)}, errs.ErrUnsupported},
 		{"zero feature count", X, y, forest.Config{MaxFeatures: forest.FeatureCount(0)}, errs.ErrUnsupported},
@@ -425,6 +428,11 @@ func TestUnmarshalRejects(t *testing.T) {
 	var g forest.Forest
 	bad := forest.Reseal(mutate(func(b []byte) []byte { b[8] = 0; return b })) // feature count 0
 	assert.ErrorIs(t, g.UnmarshalBinary(bad), errs.ErrFormat)
+	bad = forest.Reseal(mutate(func(b []byte) []byte { // feature count MaxColumns + 1
+		binary.LittleEndian.PutUint32(b[8:], forest.MaxColumns+1)
+		return b
+	}))
+	assert.ErrorContains(t, g.UnmarshalBinary(bad), fmt.Sprintf("%d features", forest.MaxColumns+1))
 	bad = forest.Reseal(append(bytes.Clone(good[:len(good)-4]), 0, 0, 0, 0, 0))
 	assert.ErrorIs(t, g.UnmarshalBinary(bad), errs.ErrFormat)
 }
@@ -433,3 +441,11 @@ func TestErrorsAreSentinels(t *testing.T) {
 	_, err := forest.Fit(context.Background(), &mat.Dense{}, nil, forest.Config{})
 	assert.True(t, errors.Is(err, errs.ErrEmpty))
 }
+
+// wide is a matrix too wide to fit; Fit must refuse it from its dimensions
+// alone, without reading a value.
+type wide struct{ rows, cols int }
+
+func (w wide) Dims() (int, int)    { return w.rows, w.cols }
+func (w wide) At(i, j int) float64 { panic("wide: At called") }
+func (w wide) T() mat.Matrix       { return mat.Transpose{Matrix: w} }
