@@ -393,6 +393,13 @@ func (f *Forest) PathLength(x []float64) (float64, error) {
 // wrong length is an error wrapping ErrDimension, a NaN or infinity one
 // wrapping ErrNaN. Score does not allocate and is safe for concurrent use.
 func (f *Forest) Score(x []float64) (float64, error) {
+	if f != nil && f.ext == 0 && f.packed != nil && len(x) == f.numFeatures {
+		// The common case: the row's keys and its finiteness in one pass.
+		var g rowKeys
+		if fillKeysFinite(&g, x) {
+			return f.scoreOf(packedPathSum(f.packed, &g)), nil
+		}
+	}
 	if err := f.check(x); err != nil {
 		return 0, err
 	}

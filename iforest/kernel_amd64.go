@@ -20,3 +20,13 @@ func packedAsm2(p *ptree, keys *[2][8]laneKeys, sums *[2][8]float64)
 
 //go:noescape
 func packedAsm3(p *ptree, keys *[3][8]laneKeys, sums *[3][8]float64)
+
+// packedRowAsm8 and packedRowAsm16 return sum plus the path lengths of one
+// row in the 8 or 16 trees at p, added in tree order (packedPathSum's loop
+// for that many trees; same results to the last bit).
+//
+//go:noescape
+func packedRowAsm8(p *[8]ptree, keys *rowKeys, sum float64) float64
+
+//go:noescape
+func packedRowAsm16(p *[16]ptree, keys *rowKeys, sum float64) float64

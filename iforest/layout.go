@@ -182,6 +182,14 @@ func (p *ptree) step(i uint, g *rowKeys) uint {
 func packedPathSum(trees []ptree, g *rowKeys) float64 {
 	var sum float64
 	t := 0
+	if useAsm {
+		for ; t+16 <= len(trees); t += 16 {
+			sum = packedRowAsm16((*[16]ptree)(trees[t:t+16]), g, sum)
+		}
+		for ; t+8 <= len(trees); t += 8 {
+			sum = packedRowAsm8((*[8]ptree)(trees[t:t+8]), g, sum)
+		}
+	}
 	for ; t+8 <= len(trees); t += 8 {
 		ts := trees[t : t+8 : t+8]
 		t0, t1, t2, t3, t4, t5, t6, t7 := &ts[0], &ts[1], &ts[2], &ts[3], &ts[4], &ts[5], &ts[6], &ts[7]

@@ -103,7 +103,7 @@ func TestPackedMatchesGeneral(t *testing.T) {
 			}
 		}
 	}
-	for _, cfg := range []Config{{Seed: 1}, {Seed: 2, SampleSize: 64}, {Seed: 3, SampleSize: 17, Trees: 13}, {Seed: 4, Bootstrap: true}} {
+	for _, cfg := range []Config{{Seed: 1}, {Seed: 2, SampleSize: 64}, {Seed: 3, SampleSize: 17, Trees: 13}, {Seed: 4, Bootstrap: true}, {Seed: 5, Trees: 31}} {
 		f, err := Fit(context.Background(), X, cfg)
 		require.NoError(t, err)
 		require.NotNil(t, f.packed, "a default fit packs")
@@ -145,7 +145,13 @@ func TestPackedMatchesGeneral(t *testing.T) {
 		var g rowKeys
 		for i, x := range rows {
 			fillKeys(&g, x)
-			require.Equal(t, f.batchLayoutSum(x), packedPathSum(f.packed, &g), "row %d: %v", i, x)
+			want := f.batchLayoutSum(x)
+			require.Equal(t, want, packedPathSum(f.packed, &g), "row %d: %v", i, x)
+			func() {
+				defer func(old bool) { useAsm = old }(useAsm)
+				useAsm = false
+				require.Equal(t, want, packedPathSum(f.packed, &g), "Go walk, row %d: %v", i, x)
+			}()
 		}
 		// The batch agrees with Score, through the assembly kernels (on
 		// amd64) and the Go walk, for every size of the last block.

@@ -58,6 +58,10 @@ func main() {
 	for g := 1; g <= maxGroups; g++ {
 		kernel(&b, g)
 	}
+	b.WriteString(rowHeader)
+	for _, trees := range []int{8, 16} {
+		rowKernel(&b, trees)
+	}
 	if err := os.WriteFile(*out, b.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
@@ -101,6 +105,63 @@ func kernel(b *bytes.Buffer, g int) {
 		}
 	}
 	b.WriteString("\tRET\n")
+}
+
+const rowHeader = `
+// packedRowAsmN walks one row (keys) through the N consecutive packed trees
+// at p and returns sum plus their path lengths, added in tree order: the
+// loop of packedPathSum for N trees, with the same results to the last bit.
+// Tree k's walk has its slot in a register (k < 8) or in the frame, and its
+// nodes k × 4096 bytes (one ptree) into p.
+`
+
+// rowKernel writes packedRowAsmN for n trees (8 or 16).
+func rowKernel(b *bytes.Buffer, n int) {
+	const ptree = 4096
+	frame := 8 * (n - 8)
+	slot := func(k int) int { return (k - 8) * 8 }
+	fmt.Fprintf(b, "\n// func packedRowAsm%d(p *[%d]ptree, keys *rowKeys, sum float64) float64\n", n, n)
+	fmt.Fprintf(b, "TEXT ·packedRowAsm%d(SB), NOSPLIT, $%d-32\n", n, frame)
+	b.WriteString("\tMOVQ p+0(FP), R10\n\tMOVQ keys+8(FP), R11\n")
+	for _, r := range regs {
+		fmt.Fprintf(b, "\tMOVL $1, %s\n", r)
+	}
+	for k := 8; k < n; k++ {
+		fmt.Fprintf(b, "\tMOVQ $1, %d(SP)\n", slot(k))
+	}
+	for level := range depth {
+		fmt.Fprintf(b, "\n\t// level %d\n", level)
+		for k := range n {
+			if k < 8 {
+				rowStep(b, regs[k], k*ptree)
+				continue
+			}
+			fmt.Fprintf(b, "\tMOVQ    %d(SP), R15\n", slot(k))
+			rowStep(b, "R15", k*ptree)
+			fmt.Fprintf(b, "\tMOVQ    R15, %d(SP)\n", slot(k))
+		}
+	}
+	b.WriteString("\n\t// leaves, in tree order\n\tMOVSD sum+16(FP), X0\n")
+	for k := range n {
+		r := "R15"
+		if k < 8 {
+			r = regs[k]
+		} else {
+			fmt.Fprintf(b, "\tMOVQ  %d(SP), R15\n", slot(k))
+		}
+		fmt.Fprintf(b, "\tADDSD %d(R10)(%s*8), X0\n", k*ptree, r)
+	}
+	b.WriteString("\tMOVSD X0, ret+24(FP)\n\tRET\n")
+}
+
+// rowStep writes one step of the walk whose slot is in register i, in the
+// tree off bytes into p, for the row's keys at R11.
+func rowStep(b *bytes.Buffer, i string, off int) {
+	fmt.Fprintf(b, "\tMOVQ    %d(R10)(%s*8), R12\n", off, i)
+	b.WriteString("\tMOVBQZX R12, R13\n")
+	b.WriteString("\tMOVQ    (R11)(R13*8), R13\n")
+	b.WriteString("\tCMPQ    R12, R13\n")
+	fmt.Fprintf(b, "\tADCQ    %s, %s\n", i, i)
 }
 
 // step writes one step of the walk whose slot is in register i and whose
