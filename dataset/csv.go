@@ -59,6 +59,9 @@ type CSVConfig struct {
 	Lenient bool
 	// MaxErrors is how many skip reasons the Report keeps; 0 means 10.
 	MaxErrors int
+	// OnSkip is called with the reason for each skipped row (see
+	// Reader.OnSkip); nil means none.
+	OnSkip func(err *ParseError)
 }
 
 // NewCSVReader returns a Reader of CSV text described by cfg. Unless
@@ -73,7 +76,7 @@ type CSVConfig struct {
 // an error wrapping ErrFormat.
 func NewCSVReader(r io.Reader, name string, cfg CSVConfig) (*Reader, error) {
 	rd := newReader(r, name, formatCSV)
-	rd.Lenient, rd.MaxErrors = cfg.Lenient, cfg.MaxErrors
+	rd.Lenient, rd.MaxErrors, rd.OnSkip = cfg.Lenient, cfg.MaxErrors, cfg.OnSkip
 	rd.quotes = !cfg.NoQuotes
 	rd.missing, rd.nan, rd.inf = cfg.Missing, cfg.NaN, cfg.Inf
 	if cfg.Comma != 0 {
@@ -107,7 +110,7 @@ func NewCSVReader(r io.Reader, name string, cfg CSVConfig) (*Reader, error) {
 	// A file whose lines end in a lone CR (old Mac style, as NSL-KDD's
 	// Attack_Types.csv) has no '\n' in its first 64 KiB: read it with CRs
 	// as line ends.
-	if b, _ := rd.br.Peek(rd.br.Size()); bytes.IndexByte(b, '\r') >= 0 && bytes.IndexByte(b, '\n') < 0 {
+	if crOnly(rd.br) {
 		rd.br = bufio.NewReaderSize(crToLF{rd.br}, rd.br.Size())
 	}
 	var names []string
@@ -273,6 +276,24 @@ func LoadCSV(path string, cfg CSVConfig) (*Table, error) {
 	}
 	defer rc.Close()
 	return ReadCSV(rc, path, cfg)
+}
+
+// crOnly reports whether the first br.Size() bytes of br hold a CR but no
+// LF. It reads no further than the first LF, so that a reader made on a
+// live stream (tail -f) does not wait for a full buffer of records before
+// it reads the first.
+func crOnly(br *bufio.Reader) bool {
+	seen := 0 // bytes already searched
+	for n := max(br.Buffered(), 1); ; n = min(br.Buffered()+1, br.Size()) {
+		b, err := br.Peek(n)
+		if bytes.IndexByte(b[seen:], '\n') >= 0 {
+			return false
+		}
+		seen = len(b)
+		if err != nil || len(b) == br.Size() {
+			return bytes.IndexByte(b, '\r') >= 0
+		}
+	}
 }
 
 // crToLF turns every CR into LF.

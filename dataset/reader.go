@@ -139,6 +139,13 @@ type Reader struct {
 	Lenient bool
 	// MaxErrors is how many skip reasons the Report keeps; 0 means 10.
 	MaxErrors int
+	// OnSkip, if not nil, is called in lenient mode with the reason for
+	// each skipped row, in input order, as Read skips it: err gives the
+	// file, the row's line (counted as Line counts) and the column. It
+	// runs on the goroutine calling Read and may keep err; it sees every
+	// skipped row, not only the first MaxErrors. The default (nil) only
+	// counts skipped rows in the Report.
+	OnSkip func(err *ParseError)
 
 	name   string
 	format format
@@ -159,9 +166,10 @@ type Reader struct {
 	scratch             []byte
 	hasLabel, hasDiffic bool
 
-	line   int
-	report Report
-	err    error // sticky
+	line    int // lines read so far
+	recLine int // line of the last record returned
+	report  Report
+	err     error // sticky
 
 	sizeHint  int64 // bytes the source holds, or 0 if unknown
 	bytesRead int64 // bytes of the lines read so far
@@ -239,6 +247,14 @@ func (r *Reader) Schema() Schema {
 	return Schema{Columns: cols}
 }
 
+// Line returns the 1-based line number in the input of the record that
+// the last successful Read returned, or 0 before the first. Lines are
+// counted as in a ParseError: every line end ("\n", "\r\n", or a lone
+// "\r" in a CSV file read with CR line ends) ends a line, blank lines, a
+// CSV header and skipped rows included, and a last line without a line end
+// counts too. A failed Read leaves Line unchanged.
+func (r *Reader) Line() int { return r.recLine }
+
 // Report returns what the reader has read so far.
 func (r *Reader) Report() Report {
 	rep := r.report
@@ -299,9 +315,10 @@ func (r *Reader) streamError(err error) error {
 // reusing its storage: once row is large enough, Read allocates nothing
 // for the NSL-KDD and KDD'99 formats. It returns io.EOF after the last
 // record; malformed text gives a *ParseError (or, in lenient mode, a
-// skipped row), and input without any record gives a *ParseError wrapping
-// ErrEmpty. Blank lines are ignored. After an error other than a skipped
-// row, every further Read returns the same error.
+// skipped row, reported to OnSkip), and input without any record gives a
+// *ParseError wrapping ErrEmpty. Blank lines are ignored. After an error
+// other than a skipped row, every further Read returns the same error;
+// Line says where the record just read is.
 func (r *Reader) Read(row *Row) error {
 	if r.err != nil {
 		return r.err
@@ -326,6 +343,7 @@ func (r *Reader) Read(row *Row) error {
 		}
 		perr := r.parse(line, newline, row)
 		if perr == nil {
+			r.recLine = r.line
 			r.report.Rows++
 			if row.Category == Unknown && r.hasLabel {
 				r.report.Unknown++
@@ -344,6 +362,9 @@ func (r *Reader) Read(row *Row) error {
 		}
 		if len(r.report.Errors) < max {
 			r.report.Errors = append(r.report.Errors, perr)
+		}
+		if r.OnSkip != nil {
+			r.OnSkip(perr)
 		}
 	}
 }
