@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"math"
 
+	"github.com/netwarden/netwarden/internal/bincodec"
 	"github.com/netwarden/netwarden/internal/errs"
 	"github.com/netwarden/netwarden/internal/tree"
 )
@@ -89,63 +90,6 @@ func (f *Forest) MarshalBinary() ([]byte, error) {
 	return le.AppendUint32(b, crc32.ChecksumIEEE(b)), nil
 }
 
-// decoder reads the payload with bounds checks.
-type decoder struct {
-	b   []byte
-	off int
-	err error
-}
-
-func (d *decoder) need(n int, what string) bool {
-	if d.err != nil {
-		return false
-	}
-	if n < 0 || len(d.b)-d.off < n {
-		d.err = fmt.Errorf("forest: truncated at byte %d reading %s: %w", d.off, what, errs.ErrFormat)
-		return false
-	}
-	return true
-}
-
-func (d *decoder) u8(what string) uint8 {
-	if !d.need(1, what) {
-		return 0
-	}
-	d.off++
-	return d.b[d.off-1]
-}
-
-func (d *decoder) u32(what string) uint32 {
-	if !d.need(4, what) {
-		return 0
-	}
-	d.off += 4
-	return binary.LittleEndian.Uint32(d.b[d.off-4:])
-}
-
-func (d *decoder) f64(what string) float64 {
-	if !d.need(8, what) {
-		return 0
-	}
-	d.off += 8
-	return math.Float64frombits(binary.LittleEndian.Uint64(d.b[d.off-8:]))
-}
-
-// count reads a uint32 count of items of at least size bytes each and
-// checks that they fit in the rest of the input before anything is
-// allocated for them.
-func (d *decoder) count(size int, what string) int {
-	c := d.u32(what)
-	if d.err != nil {
-		return 0
-	}
-	if uint64(c)*uint64(size) > uint64(len(d.b)-d.off) {
-		d.err = fmt.Errorf("forest: %s %d at byte %d exceeds the %d bytes left: %w", what, c, d.off-4, len(d.b)-d.off, errs.ErrFormat)
-		return 0
-	}
-	return int(c)
-}
-
 // UnmarshalBinary decodes a forest written by MarshalBinary, replacing f.
 // Bytes of another format, truncated or corrupt bytes and structurally
 // invalid trees are errors wrapping errs.ErrFormat or errs.ErrChecksum; a
@@ -173,14 +117,15 @@ func (f *Forest) UnmarshalBinary(data []byte) error {
 	if got, want := crc32.ChecksumIEEE(body), le.Uint32(data[len(data)-4:]); got != want {
 		return fmt.Errorf("forest: CRC-32 %08x, stored %08x (truncated or corrupt): %w", got, want, errs.ErrChecksum)
 	}
-	d := &decoder{b: body, off: headerLen}
+	r := bincodec.NewReader(body, "forest: ")
+	r.Skip(headerLen) // checked above
 	var g Forest
-	p, k, normal := d.u32("feature count"), d.u32("class count"), d.u32("normal class")
-	crit := Criterion(d.u8("criterion"))
-	g.oob = d.f64("oob score")
-	hasNames := d.u8("names flag")
-	if d.err != nil {
-		return d.err
+	p, k, normal := r.Uint32(), r.Uint32(), r.Uint32()
+	crit := Criterion(r.Uint8())
+	g.oob = r.Float64()
+	hasNames := r.Uint8()
+	if r.Err() != nil {
+		return r.Err()
 	}
 	switch {
 	case p == 0 || p > MaxColumns:
@@ -198,31 +143,24 @@ func (f *Forest) UnmarshalBinary(data []byte) error {
 	}
 	g.numFeatures, g.numClasses, g.normalClass, g.criterion = int(p), int(k), int(normal), crit
 	if hasNames == 1 {
-		if !d.need(int(p)*4, "feature names") {
-			return d.err
-		}
-		g.names = make([]string, p)
+		// Each name takes at least its 4-byte length.
+		g.names = make([]string, r.Count(uint64(p), 4, "feature names"))
 		for j := range g.names {
-			l := d.count(1, "feature name length")
-			if !d.need(l, "feature name") {
-				return d.err
-			}
-			g.names[j] = string(d.b[d.off : d.off+l])
-			d.off += l
+			g.names[j] = string(r.Bytes(r.Count(uint64(r.Uint32()), 1, "feature name bytes")))
 		}
 	}
-	nt := d.count(4, "tree count")
-	if d.err != nil {
-		return d.err
+	nt := r.Count(uint64(r.Uint32()), 4, "trees")
+	if r.Err() != nil {
+		return r.Err()
 	}
 	if nt == 0 {
 		return fmt.Errorf("forest: no trees: %w", errs.ErrFormat)
 	}
 	g.trees = make([]tree.Tree, nt)
 	for ti := range g.trees {
-		nn := d.count(nodeLen+8*(int(k)+1), "node count")
-		if d.err != nil {
-			return d.err
+		nn := r.Count(uint64(r.Uint32()), nodeLen+8*(int(k)+1), "nodes")
+		if r.Err() != nil {
+			return r.Err()
 		}
 		t := tree.Tree{
 			Nodes:   make([]tree.Node, nn),
@@ -232,37 +170,37 @@ func (f *Forest) UnmarshalBinary(data []byte) error {
 		}
 		for i := range t.Nodes {
 			n := &t.Nodes[i]
-			n.Threshold = d.f64("threshold")
-			n.Feature = int32(d.u32("feature"))
-			n.Left = int32(d.u32("left child"))
-			n.Right = int32(d.u32("right child"))
-			n.Flags = tree.Flags(d.u8("flags"))
+			n.Threshold = r.Float64()
+			n.Feature = int32(r.Uint32())
+			n.Left = int32(r.Uint32())
+			n.Right = int32(r.Uint32())
+			n.Flags = tree.Flags(r.Uint8())
 			if n.Flags&^tree.DefaultLeft != 0 {
 				return fmt.Errorf("forest: tree %d node %d: flags %#x: %w", ti, i, n.Flags, errs.ErrFormat)
 			}
 		}
 		for i := range t.Values {
-			t.Values[i] = d.f64("value")
+			t.Values[i] = r.Float64()
 			if !(t.Values[i] >= 0 && t.Values[i] <= 1) {
 				return fmt.Errorf("forest: tree %d: value %v not a probability: %w", ti, t.Values[i], errs.ErrFormat)
 			}
 		}
 		for i := range t.Cover {
-			t.Cover[i] = d.f64("cover")
+			t.Cover[i] = r.Float64()
 			if !(t.Cover[i] >= 0) || math.IsInf(t.Cover[i], 0) {
 				return fmt.Errorf("forest: tree %d: cover %v: %w", ti, t.Cover[i], errs.ErrFormat)
 			}
 		}
-		if d.err != nil {
-			return d.err
+		if r.Err() != nil {
+			return r.Err()
 		}
 		if err := t.Validate(int(p)); err != nil {
 			return fmt.Errorf("forest: tree %d: %w", ti, err)
 		}
 		g.trees[ti] = t
 	}
-	if d.off != len(body) {
-		return fmt.Errorf("forest: %d unexpected bytes after the trees: %w", len(body)-d.off, errs.ErrFormat)
+	if r.Len() != 0 {
+		return fmt.Errorf("forest: %d unexpected bytes after the trees: %w", r.Len(), errs.ErrFormat)
 	}
 	g.finish()
 	*f = g
