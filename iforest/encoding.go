@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"math"
 
+	"github.com/netwarden/netwarden/internal/bincodec"
 	"github.com/netwarden/netwarden/internal/errs"
 	"github.com/netwarden/netwarden/internal/tree"
 )
@@ -99,63 +100,6 @@ func (f *Forest) MarshalBinary() ([]byte, error) {
 	return b, nil
 }
 
-// reader decodes the payload with a sticky error.
-type reader struct {
-	b   []byte
-	off int
-	err error
-}
-
-func (r *reader) fail(format string, a ...any) {
-	if r.err == nil {
-		r.err = fmt.Errorf("iforest: unmarshal: offset %d: "+format+": %w", append([]any{headerLen + r.off}, append(a, errs.ErrFormat)...)...)
-	}
-}
-
-func (r *reader) need(n int) bool {
-	if r.err != nil {
-		return false
-	}
-	if n < 0 || len(r.b)-r.off < n {
-		r.fail("payload truncated (need %d more bytes, have %d)", n, len(r.b)-r.off)
-		return false
-	}
-	return true
-}
-
-func (r *reader) u32() uint32 {
-	if !r.need(4) {
-		return 0
-	}
-	v := binary.LittleEndian.Uint32(r.b[r.off:])
-	r.off += 4
-	return v
-}
-
-func (r *reader) f64() float64 {
-	if !r.need(8) {
-		return 0
-	}
-	v := math.Float64frombits(binary.LittleEndian.Uint64(r.b[r.off:]))
-	r.off += 8
-	return v
-}
-
-// count reads a count whose items take at least size bytes each and fails
-// if the rest of the payload cannot hold them, so that a corrupt count
-// never makes a huge allocation.
-func (r *reader) count(what string, size int) int {
-	v := r.u32()
-	if r.err != nil {
-		return 0
-	}
-	if uint64(v)*uint64(size) > uint64(len(r.b)-r.off) {
-		r.fail("%d %s do not fit in the %d bytes left", v, what, len(r.b)-r.off)
-		return 0
-	}
-	return int(v)
-}
-
 // UnmarshalBinary decodes a forest written by MarshalBinary into f,
 // replacing its contents. Bytes that are truncated, do not start with the
 // magic header, or hold an inconsistent forest are an error wrapping
@@ -185,7 +129,7 @@ func (f *Forest) UnmarshalBinary(data []byte) error {
 	if binary.LittleEndian.Uint16(data[10:]) != 0 {
 		return fmt.Errorf("iforest: unmarshal: reserved header bits set: %w", errs.ErrFormat)
 	}
-	g, err := decode(data[headerLen : len(data)-4])
+	g, err := decode(body)
 	if err != nil {
 		return err
 	}
@@ -193,84 +137,83 @@ func (f *Forest) UnmarshalBinary(data []byte) error {
 	return nil
 }
 
-func decode(p []byte) (*Forest, error) {
-	r := &reader{b: p}
+// decode reads the payload of body, the file without its checksum, whose
+// header is checked.
+func decode(body []byte) (*Forest, error) {
+	r := bincodec.NewReader(body, "iforest: unmarshal: ")
+	r.Skip(headerLen)
 	g := &Forest{}
-	nf, psi, depth, ext, nt := r.u32(), r.u32(), r.u32(), r.u32(), r.u32()
-	if r.err != nil {
-		return nil, r.err
+	nf, psi, depth, ext, nt := r.Uint32(), r.Uint32(), r.Uint32(), r.Uint32(), r.Uint32()
+	if r.Err() != nil {
+		return nil, r.Err()
 	}
 	switch {
 	case nf == 0 || nf > maxFeatures:
-		r.fail("%d features", nf)
+		r.Failf("%d features", nf)
 	case psi < 2 || psi > math.MaxInt32:
-		r.fail("sample size %d", psi)
+		r.Failf("sample size %d", psi)
 	case depth > 64:
-		r.fail("max depth %d", depth)
+		r.Failf("max depth %d", depth)
 	case ext >= nf:
-		r.fail("extension level %d for %d features", ext, nf)
+		r.Failf("extension level %d for %d features", ext, nf)
 	case nt == 0:
-		r.fail("no trees")
+		r.Failf("no trees")
 	}
-	if r.err != nil {
-		return nil, r.err
+	if r.Err() != nil {
+		return nil, r.Err()
 	}
 	g.numFeatures, g.psi, g.maxDepth, g.ext = int(nf), int(psi), int(depth), int(ext)
 	g.cpsi = AveragePathLength(g.psi)
 	// No path is longer than the height limit plus c(ψ): bounding leaf
 	// values keeps every score in (0, 1].
 	maxPath := float64(g.maxDepth) + g.cpsi + 1e-9
-	nn := r.count("names", 4)
-	if r.err == nil && nn != 0 && nn != g.numFeatures {
-		r.fail("%d names for %d features", nn, nf)
+	nn := r.Count(uint64(r.Uint32()), 4, "names")
+	if r.Err() == nil && nn != 0 && nn != g.numFeatures {
+		r.Failf("%d names for %d features", nn, nf)
 	}
 	if nn > 0 {
 		g.names = make([]string, nn)
 		for i := range g.names {
-			l := r.count("name bytes", 1)
+			l := r.Count(uint64(r.Uint32()), 1, "name bytes")
 			if l > maxNameLen {
-				r.fail("name %d of %d bytes", i, l)
+				r.Failf("name %d of %d bytes", i, l)
 			}
-			if !r.need(l) {
-				return nil, r.err
-			}
-			g.names[i] = string(r.b[r.off : r.off+l])
-			r.off += l
+			g.names[i] = string(r.Bytes(l))
 		}
 	}
-	if r.err != nil {
-		return nil, r.err
+	if r.Err() != nil {
+		return nil, r.Err()
 	}
 	// Each tree takes at least its node count and one leaf.
 	perTree := 4 + 12
 	if ext == 0 {
 		perTree = 4 + 36
 	}
-	if uint64(nt)*uint64(perTree) > uint64(len(p)-r.off) {
-		r.fail("%d trees do not fit in the %d bytes left", nt, len(p)-r.off)
-		return nil, r.err
+	r.Count(uint64(nt), perTree, "trees")
+	if r.Err() != nil {
+		return nil, r.Err()
 	}
 	if ext == 0 {
 		g.trees = make([]tree.Tree, nt)
 		for ti := range g.trees {
-			n := r.count("nodes", 36)
-			if n == 0 && r.err == nil {
-				r.fail("tree %d has no nodes", ti)
+			n := r.Count(uint64(r.Uint32()), 36, "nodes")
+			if n == 0 && r.Err() == nil {
+				r.Failf("tree %d has no nodes", ti)
 			}
-			if r.err != nil {
-				return nil, r.err
+			if r.Err() != nil {
+				return nil, r.Err()
 			}
 			t := tree.Tree{Nodes: make([]tree.Node, n), Outputs: 1, Values: make([]float64, n), Cover: make([]float64, n)}
 			for i := range t.Nodes {
 				nd := &t.Nodes[i]
-				nd.Feature, nd.Left, nd.Right = int32(r.u32()), int32(r.u32()), int32(r.u32())
-				nd.Threshold, t.Values[i], t.Cover[i] = r.f64(), r.f64(), r.f64()
+				nd.Feature, nd.Left, nd.Right = int32(r.Uint32()), int32(r.Uint32()), int32(r.Uint32())
+				nd.Threshold, t.Values[i], t.Cover[i] = r.Float64(), r.Float64(), r.Float64()
 				if nd.Feature < 0 {
 					nd.Left, nd.Right = -1, -1 // not used by leaves
 				}
 			}
-			if r.err != nil {
-				return nil, r.err
+			if r.Err() != nil {
+				return nil, r.Err()
 			}
 			if err := t.Validate(g.numFeatures); err != nil {
 				return nil, fmt.Errorf("iforest: unmarshal: tree %d: %w", ti, err)
@@ -292,9 +235,9 @@ func decode(p []byte) (*Forest, error) {
 			}
 			g.trees[ti] = t
 		}
-		if r.off != len(p) {
-			r.fail("%d bytes after the last tree", len(p)-r.off)
-			return nil, r.err
+		if r.Len() != 0 {
+			r.Failf("%d bytes after the last tree", r.Len())
+			return nil, r.Err()
 		}
 		g.compactClassic()
 		return g, nil
@@ -302,33 +245,33 @@ func decode(p []byte) (*Forest, error) {
 	k := int(ext) + 1
 	g.roots = make([]int32, nt)
 	for ti := range g.roots {
-		n := r.count("nodes", 12)
-		if n == 0 && r.err == nil {
-			r.fail("tree %d has no nodes", ti)
+		n := r.Count(uint64(r.Uint32()), 12, "nodes")
+		if n == 0 && r.Err() == nil {
+			r.Failf("tree %d has no nodes", ti)
 		}
-		if r.err != nil {
-			return nil, r.err
+		if r.Err() != nil {
+			return nil, r.Err()
 		}
 		if len(g.enodes)+n > math.MaxInt32 {
-			r.fail("too many nodes")
-			return nil, r.err
+			r.Failf("too many nodes")
+			return nil, r.Err()
 		}
 		base := int32(len(g.enodes))
 		g.roots[ti] = base
 		for i := range n {
-			left := int32(r.u32())
-			b := r.f64()
-			if r.err != nil {
-				return nil, r.err
+			left := int32(r.Uint32())
+			b := r.Float64()
+			if r.Err() != nil {
+				return nil, r.Err()
 			}
 			if !finite(b) {
-				r.fail("tree %d node %d: value %v", ti, i, b)
-				return nil, r.err
+				r.Failf("tree %d node %d: value %v", ti, i, b)
+				return nil, r.Err()
 			}
 			if left == -1 {
 				if !(b >= 0 && b <= maxPath) {
-					r.fail("tree %d node %d: path length %v", ti, i, b)
-					return nil, r.err
+					r.Failf("tree %d node %d: path length %v", ti, i, b)
+					return nil, r.Err()
 				}
 				g.enodes = append(g.enodes, hnode{b: b, left: -1})
 				continue
@@ -336,18 +279,18 @@ func decode(p []byte) (*Forest, error) {
 			// Children adjacent, after their parent, inside the tree: every
 			// walk goes down and ends at a leaf.
 			if int(left) <= i || int(left)+1 >= n {
-				r.fail("tree %d node %d: children %d, %d out of range (%d, %d)", ti, i, left, left+1, i, n)
-				return nil, r.err
+				r.Failf("tree %d node %d: children %d, %d out of range (%d, %d)", ti, i, left, left+1, i, n)
+				return nil, r.Err()
 			}
 			off := int32(len(g.eidx))
 			for range k {
-				j, c := r.u32(), r.f64()
-				if r.err != nil {
-					return nil, r.err
+				j, c := r.Uint32(), r.Float64()
+				if r.Err() != nil {
+					return nil, r.Err()
 				}
 				if j >= nf || !finite(c) {
-					r.fail("tree %d node %d: coefficient %v on feature %d", ti, i, c, j)
-					return nil, r.err
+					r.Failf("tree %d node %d: coefficient %v on feature %d", ti, i, c, j)
+					return nil, r.Err()
 				}
 				g.eidx = append(g.eidx, int32(j))
 				g.ecoef = append(g.ecoef, c)
@@ -355,9 +298,9 @@ func decode(p []byte) (*Forest, error) {
 			g.enodes = append(g.enodes, hnode{b: b, left: base + left, off: off})
 		}
 	}
-	if r.off != len(p) {
-		r.fail("%d bytes after the last tree", len(p)-r.off)
-		return nil, r.err
+	if r.Len() != 0 {
+		r.Failf("%d bytes after the last tree", r.Len())
+		return nil, r.Err()
 	}
 	return g, nil
 }
