@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/netwarden/netwarden/dataset"
+	"github.com/netwarden/netwarden/internal/bincodec"
 	"github.com/netwarden/netwarden/internal/errs"
 )
 
@@ -145,10 +146,11 @@ func (p *Pipeline) UnmarshalBinary(b []byte) error {
 	if got, want := crc32.ChecksumIEEE(body), binary.LittleEndian.Uint32(b[len(body):]); got != want {
 		return fmt.Errorf("features: pipeline checksum %08x, stored %08x (truncated or damaged): %w", got, want, errs.ErrChecksum)
 	}
-	d := decoder{b: body[headerLen:], version: v}
+	d := decoder{Reader: bincodec.NewReader(body, "features: pipeline "), version: v}
+	d.Skip(headerLen) // checked above
 	q, err := d.pipeline()
 	if err != nil {
-		return fmt.Errorf("features: pipeline at byte %d: %w", headerLen+d.off, err)
+		return err
 	}
 	*p = *q
 	return nil
@@ -156,68 +158,68 @@ func (p *Pipeline) UnmarshalBinary(b []byte) error {
 
 func (d *decoder) pipeline() (*Pipeline, error) {
 	p := &Pipeline{}
-	nc := d.count(2)
+	nc := d.count(2, "columns")
 	for range nc {
 		name := d.str()
-		k := dataset.Kind(d.byte())
-		if d.err == nil && k != dataset.Numeric && k != dataset.Categorical {
-			d.fail("column kind %d", k)
+		k := dataset.Kind(d.Uint8())
+		if d.Err() == nil && k != dataset.Numeric && k != dataset.Categorical {
+			d.Failf("column kind %d", k)
 		}
 		p.schema.Columns = append(p.schema.Columns, dataset.Column{Name: name, Kind: k})
 	}
-	ns := d.count(4)
+	ns := d.count(4, "steps")
 	for range ns {
-		if d.err != nil {
+		if d.Err() != nil {
 			break
 		}
-		f := step{kind: Kind(d.byte()), other: -1}
-		nsrc := d.count(1)
+		f := step{kind: Kind(d.Uint8()), other: -1}
+		nsrc := d.count(1, "step columns")
 		for range nsrc {
-			j := d.uvarint()
-			if d.err == nil && j >= uint64(len(p.schema.Columns)) {
-				d.fail("column index %d of %d", j, len(p.schema.Columns))
+			j := d.Uvarint()
+			if d.Err() == nil && j >= uint64(len(p.schema.Columns)) {
+				d.Failf("column index %d of %d", j, len(p.schema.Columns))
 			}
-			if d.err != nil {
+			if d.Err() != nil {
 				break
 			}
 			f.src = append(f.src, int(j))
 			f.srcNames = append(f.srcNames, p.schema.Columns[j].Name)
 		}
 		f.nan = d.bool()
-		f.smooth = d.f64()
-		nops := d.count(17)
+		f.smooth = d.Float64()
+		nops := d.count(17, "ops")
 		for range nops {
-			o := fop{op: Op(d.byte()), center: d.f64(), scale: d.f64()}
-			if d.err == nil {
+			o := fop{op: Op(d.Uint8()), center: d.Float64(), scale: d.Float64()}
+			if d.Err() == nil {
 				switch {
 				case !o.op.valid():
-					d.fail("op %d", o.op)
+					d.Failf("op %d", o.op)
 				case o.op.affine() && (!finite(o.center) || !finite(o.scale) || o.scale == 0):
-					d.fail("%s center %g scale %g", o.op, o.center, o.scale)
+					d.Failf("%s center %g scale %g", o.op, o.center, o.scale)
 				}
 			}
 			f.ops = append(f.ops, o)
 		}
-		nn := d.count(1)
+		nn := d.count(1, "output names")
 		for range nn {
 			f.names = append(f.names, d.str())
 		}
 		switch f.kind {
 		case KindOneHot:
-			f.unknown = Unknown(d.byte())
-			f.other = int32(d.uvarint()) - 1
-			ni := d.count(2)
+			f.unknown = Unknown(d.Uint8())
+			f.other = int32(d.Uvarint()) - 1
+			ni := d.count(2, "one-hot levels")
 			f.index = make(map[string]int32, ni)
 			for range ni {
 				k := d.str()
-				v := d.uvarint()
-				if d.err == nil && v >= uint64(len(f.names)) {
-					d.fail("one-hot output %d of %d", v, len(f.names))
+				v := d.Uvarint()
+				if d.Err() == nil && v >= uint64(len(f.names)) {
+					d.Failf("one-hot output %d of %d", v, len(f.names))
 				}
 				f.index[k] = int32(v)
 			}
 			if d.bool() {
-				nm := d.count(2)
+				nm := d.count(2, "level mappings")
 				f.mapping = make(map[string]string, nm)
 				for range nm {
 					k := d.str()
@@ -226,25 +228,25 @@ func (d *decoder) pipeline() (*Pipeline, error) {
 				f.mapDef = d.str()
 			}
 		case KindCodes:
-			if d.err == nil && d.version < 2 {
-				d.fail("codes step in a version %d pipeline", d.version)
+			if d.Err() == nil && d.version < 2 {
+				d.Failf("codes step in a version %d pipeline", d.version)
 			}
-			nc := d.count(2)
+			nc := d.count(2, "category codes")
 			f.codes = make(map[string]int32, nc)
 			for range nc {
 				k := d.str()
-				v := d.uvarint()
-				if d.err == nil && v > MaxCode {
-					d.fail("category %q has code %d, want at most %d", k, v, MaxCode)
+				v := d.Uvarint()
+				if d.Err() == nil && v > MaxCode {
+					d.Failf("category %q has code %d, want at most %d", k, v, MaxCode)
 				}
 				f.codes[k] = int32(v)
 			}
 		case KindPseudonymize:
-			copy(f.keyID[:], d.bytes(keyIDLen))
+			copy(f.keyID[:], d.Bytes(keyIDLen))
 		}
-		if d.err == nil {
+		if d.Err() == nil {
 			if err := p.checkStep(&f); err != nil {
-				d.fail("step %d (%s): %v", len(p.steps), f.kind, err)
+				d.Failf("step %d (%s): %v", len(p.steps), f.kind, err)
 			}
 		}
 		f.off = len(p.names)
@@ -254,14 +256,14 @@ func (d *decoder) pipeline() (*Pipeline, error) {
 		}
 		p.steps = append(p.steps, f)
 	}
-	if d.err == nil && len(d.b) != d.off {
-		d.fail("%d bytes after the last step", len(d.b)-d.off)
+	if d.Err() == nil && d.Len() != 0 {
+		d.Failf("%d bytes after the last step", d.Len())
 	}
-	if d.err == nil && len(p.names) == 0 {
-		d.fail("no output")
+	if d.Err() == nil && len(p.names) == 0 {
+		d.Failf("no output")
 	}
-	if d.err != nil {
-		return nil, d.err
+	if d.Err() != nil {
+		return nil, d.Err()
 	}
 	if err := p.checkNames(); err != nil {
 		return nil, err
@@ -339,83 +341,32 @@ func (e *encoder) bool(v bool) {
 	}
 }
 
-// decoder reads the payload; after the first error every read returns zero.
+// decoder reads the payload of a pipeline of the given format version.
 type decoder struct {
-	b       []byte
-	off     int
-	err     error
+	*bincodec.Reader
 	version uint16
 }
 
-func (d *decoder) fail(format string, a ...any) {
-	if d.err == nil {
-		d.err = fmt.Errorf(format+": %w", append(a, errs.ErrFormat)...)
-	}
-}
-
-func (d *decoder) bytes(n int) []byte {
-	if d.err != nil {
-		return nil
-	}
-	if n < 0 || n > len(d.b)-d.off {
-		d.fail("truncated")
-		return nil
-	}
-	s := d.b[d.off : d.off+n]
-	d.off += n
-	return s
-}
-
-func (d *decoder) byte() byte {
-	if s := d.bytes(1); s != nil {
-		return s[0]
-	}
-	return 0
-}
-
+// bool reads a byte that must be 0 or 1.
 func (d *decoder) bool() bool {
-	switch d.byte() {
+	switch d.Uint8() {
 	case 0:
 		return false
 	case 1:
 		return true
 	}
-	d.fail("bad boolean")
+	d.Failf("bad boolean")
 	return false
 }
 
-func (d *decoder) uvarint() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.b[d.off:])
-	if n <= 0 {
-		d.fail("bad varint")
-		return 0
-	}
-	d.off += n
-	return v
+// count reads a uvarint count of items that take at least size bytes each,
+// so that a corrupt count cannot make the decoder allocate more than the
+// input.
+func (d *decoder) count(size int, what string) int {
+	return d.Count(d.Uvarint(), size, what)
 }
 
-// count reads a length whose items take at least size bytes each, so that a
-// corrupt length cannot make the decoder allocate more than the input.
-func (d *decoder) count(size int) int {
-	v := d.uvarint()
-	if d.err == nil && v > uint64((len(d.b)-d.off)/size) {
-		d.fail("count %d exceeds the remaining %d bytes", v, len(d.b)-d.off)
-		return 0
-	}
-	return int(v)
-}
-
-func (d *decoder) f64() float64 {
-	if s := d.bytes(8); s != nil {
-		return math.Float64frombits(binary.LittleEndian.Uint64(s))
-	}
-	return 0
-}
-
+// str reads a uvarint length and that many bytes.
 func (d *decoder) str() string {
-	n := d.count(1)
-	return string(d.bytes(n))
+	return string(d.Bytes(d.count(1, "string bytes")))
 }
