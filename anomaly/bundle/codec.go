@@ -16,6 +16,7 @@ import (
 	"github.com/netwarden/netwarden/forest"
 	"github.com/netwarden/netwarden/forest/xgboost"
 	"github.com/netwarden/netwarden/iforest"
+	"github.com/netwarden/netwarden/internal/bincodec"
 )
 
 // Magic opens every bundle file.
@@ -196,35 +197,36 @@ func Parse(data []byte) (*Bundle, error) {
 	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], data[len(body):]) {
 		return nil, fmt.Errorf("bundle: SHA-256 mismatch (truncated or damaged file): %w", anomaly.ErrChecksum)
 	}
-	r := reader{b: body, off: headerLen}
 	if binary.LittleEndian.Uint16(data[len(Magic)+2:]) != 0 {
 		return nil, fmt.Errorf("bundle: reserved header bytes are not zero: %w", anomaly.ErrFormat)
 	}
+	r := bincodec.NewReader(body, "bundle: ")
+	r.Skip(headerLen) // checked above
 	var meta Metadata
-	mj := r.bytes(int(r.u32()), "metadata")
-	if r.err == nil {
+	mj := r.Bytes(r.Count(uint64(r.Uint32()), 1, "metadata bytes"))
+	if r.Err() == nil {
 		if len(mj) > maxMetaLen {
-			r.fail("metadata of %d bytes", len(mj))
+			r.Failf("metadata of %d bytes", len(mj))
 		} else if err := json.Unmarshal(mj, &meta); err != nil {
-			r.fail("metadata: %v", err)
+			r.Failf("metadata: %v", err)
 		} else if _, err := json.Marshal(meta); err != nil {
-			r.fail("metadata: %v", err) // e.g. a year beyond 9999, which could not be saved again
+			r.Failf("metadata: %v", err) // e.g. a year beyond 9999, which could not be saved again
 		}
 	}
-	t := anomaly.Threshold(math.Float64frombits(r.u64()))
-	pb := r.bytes(r.len64(), "pipeline")
+	t := anomaly.Threshold(r.Float64())
+	pb := r.Bytes(r.Count(r.Uint64(), 1, "pipeline bytes"))
 	var p features.Pipeline
-	if r.err == nil {
+	if r.Err() == nil {
 		if err := p.UnmarshalBinary(pb); err != nil {
 			return nil, fmt.Errorf("bundle: %w", err)
 		}
 	}
-	d, k := r.part(true)
-	if r.err == nil && r.off != len(r.b) {
-		r.fail("%d bytes after the model", len(r.b)-r.off)
+	d, k := readPart(r, true)
+	if r.Err() == nil && r.Len() != 0 {
+		r.Failf("%d bytes after the model", r.Len())
 	}
-	if r.err != nil {
-		return nil, r.err
+	if r.Err() != nil {
+		return nil, r.Err()
 	}
 	if math.IsNaN(float64(t)) {
 		return nil, fmt.Errorf("bundle: NaN threshold: %w", anomaly.ErrFormat)
@@ -238,130 +240,77 @@ func Parse(data []byte) (*Bundle, error) {
 	return assemble(&p, d, t, meta, k), nil
 }
 
-// reader reads the payload; after the first error every read returns zero.
-type reader struct {
-	b   []byte
-	off int
-	err error
-}
-
-func (r *reader) fail(format string, a ...any) {
-	if r.err == nil {
-		r.err = fmt.Errorf("bundle: at byte %d: "+format+": %w", append(append([]any{r.off}, a...), anomaly.ErrFormat)...)
-	}
-}
-
-func (r *reader) bytes(n int, what string) []byte {
-	if r.err != nil {
-		return nil
-	}
-	if n < 0 || n > len(r.b)-r.off {
-		r.fail("%s of %d bytes, %d left (truncated)", what, n, len(r.b)-r.off)
-		return nil
-	}
-	s := r.b[r.off : r.off+n]
-	r.off += n
-	return s
-}
-
-func (r *reader) u32() uint32 {
-	if s := r.bytes(4, "integer"); s != nil {
-		return binary.LittleEndian.Uint32(s)
-	}
-	return 0
-}
-
-func (r *reader) u64() uint64 {
-	if s := r.bytes(8, "integer"); s != nil {
-		return binary.LittleEndian.Uint64(s)
-	}
-	return 0
-}
-
-// len64 reads a uint64 length, refusing one beyond the remaining bytes.
-func (r *reader) len64() int {
-	v := r.u64()
-	if r.err == nil && v > uint64(len(r.b)-r.off) {
-		r.fail("length %d, %d bytes left (truncated)", v, len(r.b)-r.off)
-		return 0
-	}
-	return int(v)
-}
-
-// part decodes one model part.
-func (r *reader) part(top bool) (anomaly.Detector, Kind) {
-	k := Kind(0)
-	if s := r.bytes(1, "model kind"); s != nil {
-		k = Kind(s[0])
-	}
-	if r.err != nil {
+// readPart decodes one model part.
+func readPart(r *bincodec.Reader, top bool) (anomaly.Detector, Kind) {
+	k := Kind(r.Uint8())
+	if r.Err() != nil {
 		return nil, 0
 	}
 	switch k {
 	case IsolationForest:
-		mb := r.bytes(r.len64(), "isolation forest")
-		if r.err != nil {
+		mb := r.Bytes(r.Count(r.Uint64(), 1, "isolation forest bytes"))
+		if r.Err() != nil {
 			return nil, 0
 		}
 		var f iforest.Forest
 		if err := f.UnmarshalBinary(mb); err != nil {
-			r.err = fmt.Errorf("bundle: %w", err)
+			r.Fail(fmt.Errorf("bundle: %w", err))
 			return nil, 0
 		}
 		return &f, k
 	case RandomForest:
-		mb := r.bytes(r.len64(), "random forest")
-		if r.err != nil {
+		mb := r.Bytes(r.Count(r.Uint64(), 1, "random forest bytes"))
+		if r.Err() != nil {
 			return nil, 0
 		}
 		var f forest.Forest
 		if err := f.UnmarshalBinary(mb); err != nil {
-			r.err = fmt.Errorf("bundle: %w", err)
+			r.Fail(fmt.Errorf("bundle: %w", err))
 			return nil, 0
 		}
 		return &f, k
 	case XGBoost:
-		normal := r.u32()
-		mb := r.bytes(r.len64(), "xgboost model")
-		if r.err != nil {
+		normal := r.Uint32()
+		mb := r.Bytes(r.Count(r.Uint64(), 1, "xgboost model bytes"))
+		if r.Err() != nil {
 			return nil, 0
 		}
 		m, err := xgboost.Parse(mb)
 		if err != nil {
-			r.err = fmt.Errorf("bundle: %w", err)
+			r.Fail(fmt.Errorf("bundle: %w", err))
 			return nil, 0
 		}
 		if normal != 0 {
 			if m, err = m.WithNormalClass(int(normal)); err != nil {
-				r.err = fmt.Errorf("bundle: %w", err)
+				r.Fail(fmt.Errorf("bundle: %w", err))
 				return nil, 0
 			}
 		}
 		return &XGBoostModel{Model: m, src: bytes.Clone(mb)}, k
 	case Hybrid:
 		if !top {
-			r.fail("a hybrid inside a hybrid")
+			r.Failf("a hybrid inside a hybrid")
 			return nil, 0
 		}
-		pj := r.bytes(int(r.u32()), "hybrid parameters")
+		pj := r.Bytes(r.Count(uint64(r.Uint32()), 1, "hybrid parameter bytes"))
 		var hp anomaly.HybridParams
-		if r.err == nil {
+		if r.Err() == nil {
 			if err := json.Unmarshal(pj, &hp); err != nil {
-				r.fail("hybrid parameters: %v", err)
+				r.Failf("hybrid parameters: %v", err)
 			}
 		}
-		c, _ := r.part(false)
-		n, _ := r.part(false)
-		if r.err != nil {
+		c, _ := readPart(r, false)
+		n, _ := readPart(r, false)
+		if r.Err() != nil {
 			return nil, 0
 		}
 		h, err := anomaly.NewHybrid(c, n, hp)
 		if err != nil {
-			r.err = fmt.Errorf("bundle: %w: %w", err, anomaly.ErrFormat)
+			r.Fail(fmt.Errorf("bundle: %w: %w", err, anomaly.ErrFormat))
 			return nil, 0
 		}
 		return h, k
 	}
-	r.fail("unknown model kind %d (this build knows %s to %s)", k, IsolationForest, Hybrid)
+	r.Failf("unknown model kind %d (this build knows %s to %s)", k, IsolationForest, Hybrid)
 	return nil, 0
 }
