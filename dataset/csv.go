@@ -284,8 +284,9 @@ func LoadCSV(path string, cfg CSVConfig) (*Table, error) {
 // it reads the first.
 func crOnly(br *bufio.Reader) bool {
 	seen := 0 // bytes already searched
-	for n := max(br.Buffered(), 1); ; n = min(br.Buffered()+1, br.Size()) {
-		b, err := br.Peek(n)
+	for n := 1; ; n = min(br.Buffered()+1, br.Size()) {
+		_, err := br.Peek(n) // one more read when n bytes are not buffered
+		b, _ := br.Peek(br.Buffered())
 		if bytes.IndexByte(b[seen:], '\n') >= 0 {
 			return false
 		}

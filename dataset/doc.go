@@ -34,7 +34,9 @@
 // and field, wrapping ErrFormat (ErrEmpty for input without records) from
 // internal/errs, re-exported by package anomaly. In lenient mode
 // (Reader.Lenient, CSVConfig.Lenient) bad rows are skipped and counted in
-// the Report (Reader.Report, Table.LoadReport) with the first few reasons.
+// the Report (Reader.Report, Table.LoadReport) with the first few reasons,
+// and reported one by one to Reader.OnSkip if set; Reader.Line gives the
+// line of each record read.
 //
 // # Attack categories
 //

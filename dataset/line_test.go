@@ -32,7 +32,7 @@ func TestReaderLine(t *testing.T) {
 	}{
 		{name: "LF", text: nslLine1 + "\n" + nslLine2 + "\n" + nslLine3 + "\n", lines: []int{1, 2, 3}},
 		{name: "last line without newline", text: nslLine1 + "\n" + nslLine2, lines: []int{1, 2}},
-		{name: "CRLF and blank lines", text: "\r\n" + nslLine1 + "\r\n\n\r\n" + nslLine2 + "\r\n\n", lines: []int{2, 5}},
+		{name: "CRLF and blank lines", text: "\r\n" + nslLine1 + "\r\n\n \t\r\n" + nslLine2 + "\r\n\n", lines: []int{2, 5}},
 		{name: "skipped rows", text: nslLine1 + "\n" + bad + "\n\n" + "0,tcp\n" + nslLine2 + "\n" + nslLine3[:60],
 			lines: []int{1, 5}, skipped: []skipped{{2, bc}, {4, 6}, {6, 61}}},
 		{name: "only bad rows", text: bad + "\n" + bad, skipped: []skipped{{1, bc}, {2, bc}}},
@@ -94,12 +94,11 @@ func TestReaderLine(t *testing.T) {
 }
 
 // TestReaderLineAfterErrors checks that a failed Read leaves Line at the
-// last record and that OnSkip is not called outside lenient mode.
+// last record and that OnSkip is not called in strict mode.
 func TestReaderLineAfterErrors(t *testing.T) {
 	tests := []struct {
 		name    string
 		text    string
-		lenient bool
 		is      error
 		errLine int
 		line    int // Line after the error
@@ -107,13 +106,12 @@ func TestReaderLineAfterErrors(t *testing.T) {
 		{name: "bad row", text: nslLine1 + "\n\n" + replaceField(nslLine2, 4, "?") + "\n" + nslLine3, is: errs.ErrFormat, errLine: 3, line: 1},
 		{name: "bad first row", text: "x\n" + nslLine1, is: errs.ErrFormat, errLine: 1, line: 0},
 		{name: "no records", text: "\n\n", is: errs.ErrEmpty, errLine: 3, line: 0},
-		{name: "line too long", text: nslLine1 + "\n" + nslLine2 + "\n" + strings.Repeat("1", 2<<20), lenient: true,
+		{name: "line too long", text: nslLine1 + "\n" + nslLine2 + "\n" + strings.Repeat("1", 2<<20),
 			is: errs.ErrFormat, errLine: 3, line: 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			rd := dataset.NewNSLKDDReader(strings.NewReader(tc.text), "t.txt")
-			rd.Lenient = tc.lenient
 			rd.OnSkip = func(err *dataset.ParseError) { t.Errorf("OnSkip called: %v", err) }
 			var row dataset.Row
 			var err error
@@ -157,18 +155,21 @@ func TestReadWithLineAllocatesNothing(t *testing.T) {
 // stream (tail -f) return the first record without waiting for more input:
 // the CR line-end check stops at the first LF.
 func TestCSVReaderDoesNotReadAhead(t *testing.T) {
-	src := &chunks{t: t, chunks: []string{"a,b\n", "1,", "2\n"}}
-	rd, err := dataset.NewCSVReader(src, "live.csv", dataset.CSVConfig{})
-	require.NoError(t, err)
-	var row dataset.Row
-	require.NoError(t, rd.Read(&row))
-	assert.Equal(t, []float64{1, 2}, row.Num)
-	assert.Equal(t, 2, rd.Line())
+	for _, c := range [][]string{{"a,b\n", "1,", "2\n"}, {"a,b\n1,2\n"}, {"a", ",b\r\n1,2\r\n"}} {
+		src := &chunks{t: t, chunks: c}
+		rd, err := dataset.NewCSVReader(src, "live.csv", dataset.CSVConfig{})
+		require.NoError(t, err, "%q", c)
+		var row dataset.Row
+		require.NoError(t, rd.Read(&row), "%q", c)
+		assert.Equal(t, []float64{1, 2}, row.Num)
+		assert.Equal(t, 2, rd.Line())
+	}
 
 	// With CR line ends the check reads on until it knows (here, the end).
-	src = &chunks{t: t, chunks: []string{"a,b\r", "1,2\r"}, eof: true}
-	rd, err = dataset.NewCSVReader(src, "cr.csv", dataset.CSVConfig{})
+	src := &chunks{t: t, chunks: []string{"a,b\r", "1,2\r"}, eof: true}
+	rd, err := dataset.NewCSVReader(src, "cr.csv", dataset.CSVConfig{})
 	require.NoError(t, err)
+	var row dataset.Row
 	require.NoError(t, rd.Read(&row))
 	assert.Equal(t, 2, rd.Line())
 }
@@ -214,4 +215,59 @@ func ExampleReader_Line() {
 	// line 2 neptune
 	// line 3 normal
 	// skipped line 4 column 16
+}
+
+// TestLineLimit checks the 1 MiB bound on a line, its line end excluded:
+// a longer line ends a strict reader and is skipped by a lenient one, and
+// either way the lines are counted as before.
+func TestLineLimit(t *testing.T) {
+	const max = 1 << 20
+	tests := []struct {
+		name string
+		line string
+		long bool
+	}{
+		{name: "at the limit", line: strings.Repeat("1", max) + "\n"},
+		{name: "at the limit, CRLF", line: strings.Repeat("1", max) + "\r\n"},
+		{name: "one byte over", line: strings.Repeat("1", max+1) + "\n", long: true},
+		{name: "one byte over, CRLF", line: strings.Repeat("1", max+1) + "\r\n", long: true},
+		{name: "far over", line: strings.Repeat("1", 3*max) + "\n", long: true},
+		{name: "far over, lone CRs", line: strings.Repeat("\r", 3*max) + "\n", long: true},
+	}
+	for _, tc := range tests {
+		for _, lenient := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/lenient=%v", tc.name, lenient), func(t *testing.T) {
+				text := nslLine1 + "\n" + tc.line + nslLine2 + "\n\n" + nslLine3
+				rd := dataset.NewNSLKDDReader(strings.NewReader(text), "t.txt")
+				rd.Lenient = lenient
+				var got []int
+				rd.OnSkip = func(err *dataset.ParseError) {
+					assert.Equal(t, tc.long, strings.Contains(err.Error(), "longer than"), err.Error())
+					got = append(got, err.Line)
+				}
+				var row dataset.Row
+				require.NoError(t, rd.Read(&row))
+				err := rd.Read(&row)
+				if !lenient {
+					var pe *dataset.ParseError
+					require.ErrorAs(t, err, &pe)
+					assert.Equal(t, 2, pe.Line)
+					assert.ErrorIs(t, err, errs.ErrFormat)
+					assert.Equal(t, tc.long, strings.Contains(err.Error(), "longer than"), err.Error())
+					assert.Equal(t, 1, rd.Line())
+					return
+				}
+				require.NoError(t, err)
+				assert.Equal(t, 3, rd.Line())
+				require.NoError(t, rd.Read(&row))
+				assert.Equal(t, 5, rd.Line())
+				assert.Equal(t, io.EOF, rd.Read(&row))
+				assert.Equal(t, []int{2}, got)
+				rep := rd.Report()
+				assert.Equal(t, 5, rep.Lines)
+				assert.Equal(t, 3, rep.Rows)
+				assert.Equal(t, 1, rep.Skipped)
+			})
+		}
+	}
 }

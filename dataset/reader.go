@@ -14,9 +14,13 @@ import (
 	"github.com/netwarden/netwarden/internal/errs"
 )
 
-// maxLine bounds the length of one line (1 MiB): a file without line ends is
-// an error, not an unbounded buffer.
+// maxLine bounds the length of one line (1 MiB), its line end excluded: a
+// file without line ends is an error (or, in lenient mode, a skipped row
+// read past without being kept), not an unbounded buffer.
 const maxLine = 1 << 20
+
+// errTooLong is the error of a line over maxLine bytes.
+var errTooLong = fmt.Errorf("line longer than %d bytes: %w", maxLine, errs.ErrFormat)
 
 // maxInterned bounds the distinct values a Reader interns per column.
 const maxInterned = 1 << 14
@@ -134,8 +138,10 @@ const (
 type Reader struct {
 	// Lenient makes Read skip malformed rows, counting them in the Report
 	// (with the first MaxErrors reasons), instead of returning an error.
-	// Set it before the first Read. Errors of the stream itself (a
-	// corrupt gzip stream, a line over 1 MiB) end reading in either mode.
+	// A line over 1 MiB is a malformed row too: lenient mode reads past it
+	// without keeping it, strict mode stops there. Set it before the first
+	// Read. Errors of the stream itself (a corrupt gzip stream, a failed
+	// read) end reading in either mode.
 	Lenient bool
 	// MaxErrors is how many skip reasons the Report keeps; 0 means 10.
 	MaxErrors int
@@ -272,15 +278,18 @@ func (r *Reader) readLine() (line []byte, newline bool, err error) {
 	line, err = r.br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
 		r.long = append(r.long[:0], line...)
-		for err == bufio.ErrBufferFull {
-			if len(r.long) > maxLine {
-				return nil, false, &ParseError{File: r.name, Line: r.line + 1,
-					Err: fmt.Errorf("line longer than %d bytes: %w", maxLine, errs.ErrFormat)}
-			}
+		// r.long holds no '\n' yet: at most a '\r' of the line end.
+		for err == bufio.ErrBufferFull && len(r.long) <= maxLine+1 {
 			line, err = r.br.ReadSlice('\n')
 			r.long = append(r.long, line...)
 		}
 		line = r.long
+		if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+			return nil, false, r.streamError(err)
+		}
+		if err == bufio.ErrBufferFull || len(trimEOL(line)) > maxLine {
+			return nil, false, &ParseError{File: r.name, Line: r.line + 1, Err: errTooLong}
+		}
 	}
 	if err != nil && err != io.EOF {
 		return nil, false, r.streamError(err)
@@ -300,6 +309,27 @@ func (r *Reader) readLine() (line []byte, newline bool, err error) {
 	return line, newline, nil
 }
 
+// skipLong reads past the rest of a line over maxLine bytes, which
+// readLine has begun, and counts it.
+func (r *Reader) skipLong() error {
+	n := len(r.long)
+	line, err := r.long, bufio.ErrBufferFull
+	if n > 0 && line[n-1] == '\n' {
+		err = nil // readLine has read the line end
+	}
+	for err == bufio.ErrBufferFull {
+		line, err = r.br.ReadSlice('\n')
+		n += len(line)
+	}
+	if err != nil && err != io.EOF {
+		return r.streamError(err)
+	}
+	r.line++
+	r.report.Lines++
+	r.bytesRead += int64(n)
+	return nil
+}
+
 // streamError wraps an error of the underlying stream, marking a damaged
 // compressed stream as a format error.
 func (r *Reader) streamError(err error) error {
@@ -316,7 +346,8 @@ func (r *Reader) streamError(err error) error {
 // for the NSL-KDD and KDD'99 formats. It returns io.EOF after the last
 // record; malformed text gives a *ParseError (or, in lenient mode, a
 // skipped row, reported to OnSkip), and input without any record gives a
-// *ParseError wrapping ErrEmpty. Blank lines are ignored. After an error
+// *ParseError wrapping ErrEmpty. Blank lines (empty, or spaces and tabs
+// only) are ignored. After an error
 // other than a skipped row, every further Read returns the same error;
 // Line says where the record just read is.
 func (r *Reader) Read(row *Row) error {
@@ -334,11 +365,17 @@ func (r *Reader) Read(row *Row) error {
 			r.err = io.EOF
 			return io.EOF
 		}
+		if pe, ok := err.(*ParseError); ok && pe.Err == errTooLong && r.Lenient {
+			if err = r.skipLong(); err == nil {
+				r.skip(pe)
+				continue
+			}
+		}
 		if err != nil {
 			r.err = err
 			return err
 		}
-		if len(line) == 0 || (r.format == formatCSV && isBlank(line)) {
+		if isBlank(line) {
 			continue
 		}
 		perr := r.parse(line, newline, row)
@@ -355,18 +392,34 @@ func (r *Reader) Read(row *Row) error {
 			r.err = perr
 			return perr
 		}
-		r.report.Skipped++
-		max := r.MaxErrors
-		if max <= 0 {
-			max = defaultMaxErrors
-		}
-		if len(r.report.Errors) < max {
-			r.report.Errors = append(r.report.Errors, perr)
-		}
-		if r.OnSkip != nil {
-			r.OnSkip(perr)
+		r.skip(perr)
+	}
+}
+
+// skip counts a row skipped in lenient mode and reports it.
+func (r *Reader) skip(perr *ParseError) {
+	r.report.Skipped++
+	max := r.MaxErrors
+	if max <= 0 {
+		max = defaultMaxErrors
+	}
+	if len(r.report.Errors) < max {
+		r.report.Errors = append(r.report.Errors, perr)
+	}
+	if r.OnSkip != nil {
+		r.OnSkip(perr)
+	}
+}
+
+// trimEOL returns line without its line end ("\n" or "\r\n").
+func trimEOL(line []byte) []byte {
+	if n := len(line); n > 0 && line[n-1] == '\n' {
+		line = line[:n-1]
+		if n > 1 && line[n-2] == '\r' {
+			line = line[:n-2]
 		}
 	}
+	return line
 }
 
 func isBlank(b []byte) bool {

@@ -201,11 +201,20 @@ func TestLoadGzipAndCorruptGzip(t *testing.T) {
 
 func TestLineTooLong(t *testing.T) {
 	rd := dataset.NewNSLKDDReader(io.LimitReader(repeatByte('1'), 3<<20), "long.txt")
-	rd.Lenient = true // a stream error ends reading even in lenient mode
 	var row dataset.Row
 	err := rd.Read(&row)
 	assert.ErrorIs(t, err, errs.ErrFormat)
 	assert.Contains(t, err.Error(), "longer than")
+
+	// Lenient mode reads past the line without keeping it: a skipped row.
+	rd = dataset.NewNSLKDDReader(io.LimitReader(repeatByte('1'), 3<<20), "long.txt")
+	rd.Lenient = true
+	assert.Equal(t, io.EOF, rd.Read(&row))
+	rep := rd.Report()
+	assert.Equal(t, 1, rep.Skipped)
+	assert.Equal(t, 1, rep.Lines)
+	require.Len(t, rep.Errors, 1)
+	assert.Contains(t, rep.Errors[0].Error(), "long.txt:1: line longer than")
 }
 
 type repeatByte byte
