@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -438,4 +439,76 @@ func BenchmarkStream(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(testLines))*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// TestStreamFlushesWhileWaiting checks that the lines of the records read
+// so far are written before the command waits for more input, and that a
+// CSV stream is scored without waiting for more than its first records.
+func TestStreamFlushesWhileWaiting(t *testing.T) {
+	path := testBundle(t)
+	s := dataset.NSLKDDSchema()
+	var header []string
+	for _, c := range s.Columns {
+		header = append(header, c.Name)
+	}
+	header = append(header, "label", "difficulty")
+	for _, tc := range []struct {
+		format string
+		head   string
+	}{
+		{"nslkdd", ""},
+		{"csv", strings.Join(header, ",") + "\n"},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			pr, pw := io.Pipe()
+			t.Cleanup(func() { _ = pw.Close() })
+			out := &notifyWriter{ch: make(chan struct{}, 1)}
+			done := make(chan error, 1)
+			go func() {
+				cfg := config{Bundle: path, Format: tc.format, CSVComma: ",", CSVLabel: "label", CSVIgnore: []string{"difficulty"}, All: true, Name: "pipe"}
+				_, err := run(context.Background(), cfg, pr, out, io.Discard)
+				done <- err
+			}()
+			_, err := io.WriteString(pw, tc.head+strings.Join(testLines[:3], "\n")+"\n")
+			require.NoError(t, err)
+			// The input stays open: the three records must come out.
+			deadline := time.After(10 * time.Second)
+			for out.lines() < 3 {
+				select {
+				case <-out.ch:
+				case err := <-done:
+					t.Fatalf("run ended before the input: %v", err)
+				case <-deadline:
+					t.Fatalf("%d lines written while waiting for input, want 3", out.lines())
+				}
+			}
+			require.NoError(t, pw.Close())
+			require.NoError(t, <-done)
+			assert.Equal(t, 3, out.lines())
+		})
+	}
+}
+
+// notifyWriter counts the lines written to it and signals each write.
+type notifyWriter struct {
+	mu sync.Mutex
+	n  int
+	ch chan struct{}
+}
+
+func (w *notifyWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	w.n += bytes.Count(p, []byte{'\n'})
+	w.mu.Unlock()
+	select {
+	case w.ch <- struct{}{}:
+	default:
+	}
+	return len(p), nil
+}
+
+func (w *notifyWriter) lines() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.n
 }

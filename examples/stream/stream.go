@@ -34,16 +34,18 @@ type summary struct {
 	UnknownLabel int `json:"unknown_labels"`
 }
 
-// scorer reads records through a dataset.Reader fed line by line, scores
-// them with the bundle and writes JSON lines. Its buffers are reused for
-// every record, so memory does not grow with the stream.
+// scorer reads records through a dataset.Reader, scores them with the
+// bundle and writes JSON lines; the reader says on which line each record
+// and each bad line is. Its buffers are reused for every record, so memory
+// does not grow with the stream.
 type scorer struct {
 	b      *bundle.Bundle
 	cfg    config
-	feed   *feeder
+	in     *bufio.Reader // the input
+	base   int           // lines of the input before the reader's first (a CSV header)
 	rd     *dataset.Reader
-	csv    *dataset.CSVConfig
-	idx    []int // bundle column j is reader column idx[j]; nil when equal
+	csv    *dataset.CSVConfig // with the header's names; the reader starts after it
+	idx    []int              // bundle column j is reader column idx[j]; nil when equal
 	row    dataset.Row
 	mapped dataset.Row
 	names  []string // bundle column names
@@ -55,7 +57,7 @@ type scorer struct {
 }
 
 func newScorer(b *bundle.Bundle, cfg config, in io.Reader, out, errw io.Writer) (*scorer, error) {
-	s := &scorer{b: b, cfg: cfg, feed: newFeeder(in), out: bufio.NewWriterSize(out, 64<<10), errw: errw}
+	s := &scorer{b: b, cfg: cfg, out: bufio.NewWriterSize(out, 64<<10), errw: errw}
 	s.sum.Source = cfg.Name
 	schema := b.Pipeline().Schema()
 	for _, c := range schema.Columns {
@@ -64,10 +66,7 @@ func newScorer(b *bundle.Bundle, cfg config, in io.Reader, out, errw io.Writer) 
 	}
 	// Flush the alerts whenever reading may block, so that a slow stream
 	// sees them at once and a fast one in 64 KiB writes.
-	s.feed.idle = func() { _ = s.out.Flush() }
-	s.feed.tooLong = func(line int) {
-		s.badLine(line, 1, "", fmt.Sprintf("line longer than %d bytes", maxLine))
-	}
+	s.in = bufio.NewReaderSize(idleReader{r: in, idle: func() { _ = s.out.Flush() }}, 64<<10)
 
 	switch cfg.Format {
 	case "nslkdd", "kdd99":
@@ -106,16 +105,35 @@ func (s *scorer) setupCSV(schema dataset.Schema) error {
 	if len(s.cfg.CSVComma) != 1 {
 		return fmt.Errorf("-csv-comma %q: want one ASCII character", s.cfg.CSVComma)
 	}
-	if err := s.feed.readHeader(); err != nil {
-		return err
+	// The header is the first line that is not blank. A throwaway reader
+	// of it alone gives its cleaned names; the readers of the records are
+	// given those names and start after it.
+	var head []byte
+	for {
+		line, err := peekLine(s.in)
+		if err != nil {
+			return err
+		}
+		if len(line) == 0 {
+			return errors.New("no CSV header: the input is empty")
+		}
+		s.base++
+		if len(bytes.TrimSpace(line)) > 0 {
+			head = append(head, line...)
+			_, _ = s.in.Discard(len(line))
+			break
+		}
+		_, _ = s.in.Discard(len(line))
 	}
-	// A throwaway reader of the header alone gives its cleaned names.
-	probe, err := dataset.NewCSVReader(bytes.NewReader(s.feed.header), s.cfg.Name, dataset.CSVConfig{Comma: rune(s.cfg.CSVComma[0])})
+	probe, err := dataset.NewCSVReader(bytes.NewReader(head), s.cfg.Name, dataset.CSVConfig{Comma: rune(s.cfg.CSVComma[0])})
 	if err != nil {
 		return fmt.Errorf("CSV header: %w", err)
 	}
-	cfg := &dataset.CSVConfig{Comma: rune(s.cfg.CSVComma[0]), Label: s.cfg.CSVLabel, Ignore: s.cfg.CSVIgnore}
 	header := probe.Schema()
+	cfg := &dataset.CSVConfig{Comma: rune(s.cfg.CSVComma[0]), NoHeader: true, Label: s.cfg.CSVLabel, Ignore: s.cfg.CSVIgnore}
+	for _, c := range header.Columns {
+		cfg.Names = append(cfg.Names, c.Name)
+	}
 	var missing []string
 	for _, c := range schema.Columns {
 		if header.Index(c.Name) < 0 || slices.Contains(s.cfg.CSVIgnore, c.Name) {
@@ -172,28 +190,34 @@ func (s *scorer) mapColumns(schema dataset.Schema) error {
 	return nil
 }
 
-// newReader returns a reader of the lines still to come; after a bad line
-// the old reader is done (its errors are sticky) and a new one carries on.
+// newReader returns the reader of the records, whose line 1 is line
+// s.base+1 of the input. Without -strict it skips bad lines (lines over
+// maxLine bytes too) and reports each one.
 func (s *scorer) newReader() (*dataset.Reader, error) {
+	var rd *dataset.Reader
 	switch s.cfg.Format {
 	case "kdd99":
-		return dataset.NewKDD99Reader(s.feed.source(false), s.cfg.Name), nil
+		rd = dataset.NewKDD99Reader(s.in, s.cfg.Name)
 	case "csv":
-		src := s.feed.source(true)
-		rd, err := dataset.NewCSVReader(src, s.cfg.Name, *s.csv)
-		if err != nil {
+		var err error
+		if rd, err = dataset.NewCSVReader(s.in, s.cfg.Name, *s.csv); err != nil {
 			return nil, fmt.Errorf("CSV header: %w", err)
 		}
-		src.ready = true
-		return rd, nil
+	default:
+		rd = dataset.NewNSLKDDReader(s.in, s.cfg.Name)
 	}
-	return dataset.NewNSLKDDReader(s.feed.source(false), s.cfg.Name), nil
+	rd.Lenient = !s.cfg.Strict
+	rd.OnSkip = func(pe *dataset.ParseError) {
+		// Column 0 means the whole line (one too long): say column 1.
+		s.badLine(s.base+pe.Line, max(pe.Column, 1), pe.Field, pe.Err.Error())
+	}
+	return rd, nil
 }
 
 // run reads and scores until the input ends.
 func (s *scorer) run(ctx context.Context) error {
 	defer func() {
-		s.sum.Lines = s.feed.line
+		s.sum.Lines = s.base + s.rd.Report().Lines
 		_ = s.out.Flush()
 	}()
 	for {
@@ -202,34 +226,24 @@ func (s *scorer) run(ctx context.Context) error {
 		}
 		err := s.rd.Read(&s.row)
 		if err == io.EOF || errors.Is(err, anomaly.ErrEmpty) {
-			// ErrEmpty: a reader made after a bad line met no more records.
-			if s.feed.err != nil {
-				return fmt.Errorf("reading the input: %w", s.feed.err)
-			}
+			// ErrEmpty: blank lines only, nothing to score.
 			return nil
 		}
 		if err != nil {
-			if s.feed.err != nil {
-				return fmt.Errorf("reading the input: %w", s.feed.err)
-			}
 			var pe *dataset.ParseError
-			if !errors.As(err, &pe) {
-				return err
+			if !errors.As(err, &pe) || !errors.Is(err, anomaly.ErrFormat) {
+				return fmt.Errorf("reading the input: %w", err)
 			}
-			msg := pe.Err.Error()
-			s.badLine(s.feed.line, pe.Column, pe.Field, msg)
-			if s.cfg.Strict {
-				return fmt.Errorf("line %d: %s (-strict)", s.feed.line, msg)
-			}
-			if s.rd, err = s.newReader(); err != nil {
-				return err
-			}
-			continue
+			// A bad line under -strict (a lenient reader skips them).
+			line, msg := s.base+pe.Line, pe.Err.Error()
+			s.badLine(line, max(pe.Column, 1), pe.Field, msg)
+			return fmt.Errorf("line %d: %s (-strict)", line, msg)
 		}
 		if err := s.score(); err != nil {
-			s.badLine(s.feed.line, 0, "", err.Error())
+			line := s.base + s.rd.Line()
+			s.badLine(line, 0, "", err.Error())
 			if s.cfg.Strict {
-				return fmt.Errorf("line %d: %w (-strict)", s.feed.line, err)
+				return fmt.Errorf("line %d: %w (-strict)", line, err)
 			}
 		}
 	}
@@ -289,7 +303,7 @@ func (s *scorer) score() error {
 // reused.
 func (s *scorer) writeResult(row *dataset.Row, res bundle.Result) {
 	b := append(s.buf[:0], `{"line":`...)
-	b = strconv.AppendInt(b, int64(s.feed.line), 10)
+	b = strconv.AppendInt(b, int64(s.base+s.rd.Line()), 10)
 	b = append(b, `,"score":`...)
 	b = appendFloat(b, res.Score)
 	if res.Attack {
