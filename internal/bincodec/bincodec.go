@@ -76,7 +76,7 @@ func (r *Reader) fail(err error) {
 // short records that a read of n bytes does not fit, unless a failure is
 // recorded already. Reads call it only when fewer than n bytes are left,
 // which is always the case after a failure. It is kept out of line so that
-// the reads, whose common path is a length check and a load, inline.
+// the common path of a read stays a length check and a load.
 //
 //go:noinline
 func (r *Reader) short(n int) {
@@ -112,35 +112,35 @@ func (r *Reader) Uint8() uint8 {
 }
 
 // Uint16 reads a little-endian uint16.
-func (r *Reader) Uint16() (v uint16) {
-	if len(r.p) >= 2 {
-		v = binary.LittleEndian.Uint16(r.p)
-		r.p = r.p[2:]
-	} else {
+func (r *Reader) Uint16() uint16 {
+	if len(r.p) < 2 {
 		r.short(2)
+		return 0
 	}
+	v := binary.LittleEndian.Uint16(r.p)
+	r.p = r.p[2:]
 	return v
 }
 
 // Uint32 reads a little-endian uint32.
-func (r *Reader) Uint32() (v uint32) {
-	if len(r.p) >= 4 {
-		v = binary.LittleEndian.Uint32(r.p)
-		r.p = r.p[4:]
-	} else {
+func (r *Reader) Uint32() uint32 {
+	if len(r.p) < 4 {
 		r.short(4)
+		return 0
 	}
+	v := binary.LittleEndian.Uint32(r.p)
+	r.p = r.p[4:]
 	return v
 }
 
 // Uint64 reads a little-endian uint64.
-func (r *Reader) Uint64() (v uint64) {
-	if len(r.p) >= 8 {
-		v = binary.LittleEndian.Uint64(r.p)
-		r.p = r.p[8:]
-	} else {
+func (r *Reader) Uint64() uint64 {
+	if len(r.p) < 8 {
 		r.short(8)
+		return 0
 	}
+	v := binary.LittleEndian.Uint64(r.p)
+	r.p = r.p[8:]
 	return v
 }
 
