@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -592,7 +593,45 @@ func BenchmarkScore(b *testing.B) {
 	}
 }
 
+// TestScoreAllocsPerRecord keeps the handler's promise to the people who
+// copy it: a warm server decodes, scores and encodes a record without
+// allocating, and explains it with the one allocation of
+// bundle.ExplainRecord (its TopFeatures). Per-request costs (the request,
+// the log line) are the difference of two batch sizes apart.
+func TestScoreAllocsPerRecord(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under the race detector (sync.Pool drops items)")
+	}
+	s := newServer(testBundle(t), limits{}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	h := s.handler()
+	allocs := func(n int, explain string) float64 {
+		body := mustJSON(t, records[:n])
+		return testing.AllocsPerRun(20, func() {
+			req := httptest.NewRequest("POST", "/v1/score?explain="+explain, bytes.NewReader(body))
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+		})
+	}
+	tests := []struct {
+		explain string
+		max     float64 // allocations per record
+	}{
+		{"0", 0.1},
+		{"1", 1.1},
+	}
+	for _, tc := range tests {
+		perRecord := (allocs(50, tc.explain) - allocs(1, tc.explain)) / 49
+		t.Logf("explain=%s: %.2f allocations per record", tc.explain, perRecord)
+		assert.LessOrEqual(t, perRecord, tc.max, "explain=%s", tc.explain)
+	}
+}
+
 func TestDecodeRecord(t *testing.T) {
+	cols := map[string]int{"a": 0, "b": 1, "c": 2}
+	names := []string{"a", "b", "c"}
 	tests := []struct {
 		in   string
 		want map[string]string
@@ -600,15 +639,26 @@ func TestDecodeRecord(t *testing.T) {
 	}{
 		{`{"a": "http", "b": 1.5e3, "c": -2}`, map[string]string{"a": "http", "b": "1.5e3", "c": "-2"}, ""},
 		{`{"a": "ht\u0074p", "b": "x\"y"}`, map[string]string{"a": "http", "b": `x"y`}, ""},
+		{`{}`, map[string]string{}, ""},
+		{" {\n\t\"a\" :\r 1 ,  \"b\":\"y\"  } ", map[string]string{"a": "1", "b": "y"}, ""},
+		{`{"\u0061": "x", "b\u0000": 1}`, map[string]string{"a": "x"}, ""},
+		{`{"zz": "not in the schema", "a": "]}\",[{"}`, map[string]string{"a": `]}",[{`}, ""},
+		{`{"a": 1, "a": 2}`, map[string]string{"a": "2"}, ""},
 		{`{"a": null}`, nil, `column "a": null is neither`},
 		{`{"a": [1]}`, nil, `column "a"`},
 		{`{"a": {"b": 1}}`, nil, `column "a"`},
+		{`{"b": 1, "zz": {"q": "]"}, "a": 2}`, nil, `column "zz": {"q": "]"} is neither`},
+		{`{"z\u007a": true}`, nil, `column "zz": true is neither`},
 		{`[1, 2]`, nil, "JSON object"},
 		{`"x"`, nil, "JSON object"},
 	}
 	for _, tc := range tests {
-		rec := map[string]string{}
-		_, err := decodeRecord(json.RawMessage(tc.in), rec)
+		doc, spans, err := splitArray([]byte("["+tc.in+"]"), nil)
+		require.NoError(t, err, tc.in)
+		require.Len(t, spans, 1, tc.in)
+		rec := map[string]string{"stale": "from the last record"}
+		vals := make([]span, len(names))
+		err = decodeRecord(doc, spans[0], cols, names, rec, vals)
 		if tc.err != "" {
 			assert.ErrorContains(t, err, tc.err, tc.in)
 			continue
@@ -616,6 +666,186 @@ func TestDecodeRecord(t *testing.T) {
 		require.NoError(t, err, tc.in)
 		assert.Equal(t, tc.want, rec, tc.in)
 	}
+}
+
+func TestSplitArray(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string // the elements' text
+		err  string
+	}{
+		{`[]`, nil, ""},
+		{" \f[ ]\n", nil, ""},
+		{`[{"a": 1}, "x", 2, [3, "]"], {"b": "}"}, null]`, []string{`{"a": 1}`, `"x"`, `2`, `[3, "]"]`, `{"b": "}"}`, `null`}, ""},
+		{"[\n  {\"a\":-1.5e-3}\n ,\n {}\n]", []string{`{"a":-1.5e-3}`, `{}`}, ""},
+		{``, nil, "empty body"},
+		{`  `, nil, "empty body"},
+		{`{"a": 1}`, nil, "must be a JSON array"},
+		{`[{"a": 1}`, nil, "malformed JSON: unexpected EOF"},
+		{`[{"a": }]`, nil, "malformed JSON: invalid character"},
+		{`[] []`, nil, "malformed JSON: data after the array"},
+		{`[1] x`, nil, "malformed JSON: data after the array"},
+	}
+	for _, tc := range tests {
+		doc, spans, err := splitArray([]byte(tc.in), nil)
+		if tc.err != "" {
+			assert.ErrorContains(t, err, tc.err, tc.in)
+			continue
+		}
+		require.NoError(t, err, tc.in)
+		var got []string
+		for _, sp := range spans {
+			got = append(got, doc.text[sp.start:sp.end])
+		}
+		assert.Equal(t, tc.want, got, tc.in)
+	}
+}
+
+// referenceDecode is the decoder the service had before it walked the body
+// in place (json.Decoder into []json.RawMessage, then one map per record):
+// slow but plainly right, it is the oracle of FuzzDecode.
+func referenceDecode(body []byte) ([]json.RawMessage, error) {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return nil, errors.New("empty body: send a JSON array of records")
+	}
+	if trimmed[0] != '[' {
+		return nil, errors.New("the body must be a JSON array of records ([{...}, ...])")
+	}
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	var raws []json.RawMessage
+	if err := dec.Decode(&raws); err != nil {
+		return nil, fmt.Errorf("malformed JSON: %v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("malformed JSON: data after the array")
+	}
+	return raws, nil
+}
+
+// referenceRecord is the old per-record decoder (see referenceDecode).
+func referenceRecord(raw json.RawMessage, rec map[string]string) (map[string]json.RawMessage, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '{' {
+		return nil, errors.New("a record must be a JSON object of column name → value")
+	}
+	var vals map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &vals); err != nil {
+		return nil, fmt.Errorf("malformed record: %v", err)
+	}
+	for k, v := range vals {
+		switch {
+		case len(v) > 1 && v[0] == '"' && bytes.IndexByte(v, '\\') < 0:
+			rec[k] = string(v[1 : len(v)-1])
+		case len(v) > 0 && v[0] == '"':
+			var s string
+			if err := json.Unmarshal(v, &s); err != nil {
+				return nil, fmt.Errorf("column %q: %v", k, err)
+			}
+			rec[k] = s
+		case len(v) > 0 && (v[0] == '-' || (v[0] >= '0' && v[0] <= '9')):
+			rec[k] = string(v)
+		default:
+			return nil, fmt.Errorf("column %q: %s is neither a string nor a number", k, v)
+		}
+	}
+	return vals, nil
+}
+
+// hasDuplicateKey reports whether the JSON object raw repeats a key at its
+// top level. The old decoder kept only the last value of a repeated key
+// and so never checked the earlier ones; the new one checks every value.
+func hasDuplicateKey(raw []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	seen := map[string]bool{}
+	depth := 0
+	expectKey := false
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+			expectKey = depth == 1 && tok == json.Delim('{')
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+			expectKey = depth == 1
+			continue
+		}
+		if depth == 1 {
+			if k, ok := tok.(string); ok && expectKey {
+				if seen[k] {
+					return true
+				}
+				seen[k] = true
+				expectKey = false
+				continue
+			}
+			expectKey = true
+		}
+	}
+}
+
+// FuzzDecode checks the in-place decoder against the old one: the same
+// request errors (with the same messages), the same records, the same
+// values for every schema column, and an error for a bad record exactly
+// when the old decoder gave one (its message may name another of several
+// bad columns: the old one picked one in map order).
+func FuzzDecode(f *testing.F) {
+	for _, seed := range []string{
+		`[{"a": "http", "b": 1.5e3, "c": -2}]`,
+		`[{"a": "ht\u0074p", "b": "x\"y"}, {"\u0061": 1}]`,
+		`[{"a": null}, {"b": [1, "]"]}, "x", 3, {"zz": {"q": "}"}, "c": "0"}]`,
+		` [ {"a" : 1 , "b":"y"} , {} ] `,
+		`[{"a": 1}`,
+		`[] []`,
+		`{"a": 1}`,
+		``,
+	} {
+		f.Add([]byte(seed))
+	}
+	cols := map[string]int{"a": 0, "b": 1, "c": 2}
+	names := []string{"a", "b", "c"}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		want, wantErr := referenceDecode(body)
+		doc, spans, err := splitArray(body, nil)
+		if wantErr != nil || err != nil {
+			require.Error(t, err)
+			require.Error(t, wantErr)
+			require.Equal(t, wantErr.Error(), err.Error())
+			return
+		}
+		require.Len(t, spans, len(want))
+		rec := map[string]string{}
+		vals := make([]span, len(names))
+		for i, sp := range spans {
+			require.Equal(t, string(want[i]), doc.text[sp.start:sp.end], "record %d", i)
+			wantRec := map[string]string{}
+			wantVals, wantErr := referenceRecord(want[i], wantRec)
+			err := decodeRecord(doc, sp, cols, names, rec, vals)
+			if err != nil && wantErr == nil && hasDuplicateKey(want[i]) {
+				continue // the new decoder also checks a repeated key's earlier values
+			}
+			require.Equal(t, wantErr != nil, err != nil, "record %d: %v, want %v", i, err, wantErr)
+			if err != nil {
+				continue
+			}
+			for k, col := range cols {
+				v, ok := wantRec[k]
+				got, gotOK := rec[k]
+				require.Equal(t, ok, gotOK, "record %d column %s", i, k)
+				require.Equal(t, v, got, "record %d column %s", i, k)
+				raw := ""
+				if vals[col].end > 0 {
+					raw = doc.text[vals[col].start:vals[col].end]
+				}
+				require.Equal(t, string(wantVals[k]), raw, "record %d column %s", i, k)
+			}
+		}
+	})
 }
 
 // TestRunBundleFile serves a bundle file, as in production.

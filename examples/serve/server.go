@@ -8,17 +8,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/netwarden/netwarden/anomaly/bundle"
-	"github.com/netwarden/netwarden/dataset"
 )
 
 // Limits of the scoring endpoint; a zero field means the default noted.
@@ -51,16 +51,74 @@ type server struct {
 	b      *bundle.Bundle
 	lim    limits
 	log    *slog.Logger
-	schema dataset.Schema
-	idBase string        // random per-process prefix of generated request IDs
-	seq    atomic.Uint64 // request counter for generated request IDs
+	names  []string       // the schema's column names
+	cols   map[string]int // column name → index in names
+	thresh *float64       // the threshold as responses hold it, computed once (see finite)
+	idBase string         // random per-process prefix of generated request IDs
+	seq    atomic.Uint64  // request counter for generated request IDs
+	work   sync.Pool      // of *scratch: one request's reusable memory
 }
 
 func newServer(b *bundle.Bundle, lim limits, log *slog.Logger) *server {
 	var p [4]byte
 	_, _ = rand.Read(p[:]) // crypto/rand.Read never fails on supported platforms
-	s := &server{b: b, lim: lim.withDefaults(), log: log, schema: b.Pipeline().Schema(), idBase: hex.EncodeToString(p[:])}
+	s := &server{b: b, lim: lim.withDefaults(), log: log, idBase: hex.EncodeToString(p[:])}
+	s.thresh = finite(float64(b.Threshold()))
+	schema := b.Pipeline().Schema()
+	s.cols = make(map[string]int, len(schema.Columns))
+	for i, c := range schema.Columns {
+		s.names = append(s.names, c.Name)
+		s.cols[c.Name] = i
+	}
+	s.work.New = func() any {
+		sc := &scratch{
+			rec:  make(map[string]string, len(s.names)),
+			vals: make([]span, len(s.names)),
+		}
+		sc.enc = json.NewEncoder(&sc.out)
+		return sc
+	}
 	return s
+}
+
+// scratch is the memory one scoring request works in. The server keeps
+// used ones in a sync.Pool, so that a warm server allocates almost nothing
+// per record: every slice and map here is reused at its grown size. A
+// request's body (at most -max-body) and records (at most -max-batch) bound
+// how large a pooled scratch can grow.
+type scratch struct {
+	body     bytes.Buffer      // the request body
+	doc      document          // the body once checked, and its text
+	records  []span            // where each record lies in the body
+	rec      map[string]string // the record being scored, column → text
+	vals     []span            // per schema column, where that record's value lies
+	results  []result          // the response's results
+	scores   []float64         // what results[i].Score points to: no allocation per record
+	attacks  []bool            // what results[i].Attack points to
+	contribs []contribution    // what the results' TopFeatures are slices of
+	resp     scoreResponse     // the response, here so that encoding it does not move it to the heap
+	out      bytes.Buffer      // the encoded response
+	enc      *json.Encoder     // writes into out
+}
+
+// reset readies sc for a request of n records.
+func (sc *scratch) reset(n int) {
+	sc.results = slices.Grow(sc.results[:0], n)[:n]
+	sc.scores = slices.Grow(sc.scores[:0], n)[:n]
+	sc.attacks = slices.Grow(sc.attacks[:0], n)[:n]
+	sc.contribs = sc.contribs[:0]
+	sc.out.Reset()
+}
+
+// release returns sc to the pool, dropping what points into this
+// request's own allocations (the body's text, through rec and doc) so that
+// the pool does not keep them alive.
+func (s *server) release(sc *scratch) {
+	clear(sc.rec)
+	sc.doc = document{}
+	sc.resp = scoreResponse{}
+	sc.body.Reset()
+	s.work.Put(sc)
 }
 
 // handler returns the service's routes wrapped in the request-ID and
@@ -133,12 +191,23 @@ type scoreResponse struct {
 	Results   []result `json:"results"`
 }
 
+// reqState is what withRequestID keeps for one request and shares with
+// the handler through its context. One value rather than three saves
+// allocations on every request.
+type reqState struct {
+	sw  statusWriter
+	id  string
+	log logInfo
+}
+
 type ctxKey struct{}
 
 // requestID returns the ID withRequestID gave r.
 func requestID(r *http.Request) string {
-	id, _ := r.Context().Value(ctxKey{}).(string)
-	return id
+	if st, ok := r.Context().Value(ctxKey{}).(*reqState); ok {
+		return st.id
+	}
+	return ""
 }
 
 // logInfo is what a handler tells the access log about its request.
@@ -146,8 +215,6 @@ type logInfo struct {
 	records, failed, attacks int
 	errCode                  string
 }
-
-type logKey struct{}
 
 // statusWriter remembers the status code for the access log.
 type statusWriter struct {
@@ -175,16 +242,16 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (s *server) withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := r.Header.Get("X-Request-ID")
+		// "X-Request-Id" is the canonical form of X-Request-ID: Get and Set
+		// need not allocate a canonicalised copy of the key.
+		id := r.Header.Get("X-Request-Id")
 		if !validID(id) {
 			id = s.idBase + "-" + strconv.FormatUint(s.seq.Add(1), 10)
 		}
-		w.Header().Set("X-Request-ID", id)
-		info := &logInfo{}
-		ctx := r.Context()
-		ctx = context.WithValue(ctx, ctxKey{}, id)
-		ctx = context.WithValue(ctx, logKey{}, info)
-		sw := &statusWriter{ResponseWriter: w}
+		w.Header().Set("X-Request-Id", id)
+		st := &reqState{sw: statusWriter{ResponseWriter: w}, id: id}
+		sw, info := &st.sw, &st.log
+		ctx := context.WithValue(r.Context(), ctxKey{}, st)
 		next.ServeHTTP(sw, r.WithContext(ctx))
 		attrs := []slog.Attr{
 			slog.String("request_id", id),
@@ -223,8 +290,8 @@ func validID(id string) bool {
 }
 
 func logOf(r *http.Request) *logInfo {
-	if li, ok := r.Context().Value(logKey{}).(*logInfo); ok {
-		return li
+	if st, ok := r.Context().Value(ctxKey{}).(*reqState); ok {
+		return &st.log
 	}
 	return &logInfo{}
 }
@@ -278,7 +345,8 @@ func (s *server) score(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusMethodNotAllowed, codeMethod, "use POST with a JSON array of records")
 		return
 	}
-	if ct := r.Header.Get("Content-Type"); ct != "" {
+	// The usual exact "application/json" skips ParseMediaType, which allocates.
+	if ct := r.Header.Get("Content-Type"); ct != "" && ct != "application/json" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" {
 			writeError(w, r, http.StatusUnsupportedMediaType, codeMediaType, "send Content-Type: application/json")
@@ -291,8 +359,10 @@ func (s *server) score(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.lim.MaxBody))
-	if err != nil {
+	sc := s.work.Get().(*scratch)
+	defer s.release(sc)
+	// A pooled buffer instead of io.ReadAll: no fresh, regrown slice per request.
+	if _, err := sc.body.ReadFrom(http.MaxBytesReader(w, r.Body, s.lim.MaxBody)); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			writeError(w, r, http.StatusRequestEntityTooLarge, codeBodyTooLarge,
@@ -302,38 +372,38 @@ func (s *server) score(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusBadRequest, codeBadJSON, "reading the body: "+err.Error())
 		return
 	}
-	raws, err := decodeArray(body)
+	doc, records, err := splitArray(sc.body.Bytes(), sc.records)
 	if err != nil {
 		writeError(w, r, http.StatusBadRequest, codeBadJSON, err.Error())
 		return
 	}
-	if len(raws) == 0 {
+	sc.doc, sc.records = doc, records // records: keep the grown slice for the next request
+	if len(records) == 0 {
 		writeError(w, r, http.StatusBadRequest, codeEmpty, "the array holds no record")
 		return
 	}
-	if len(raws) > s.lim.MaxBatch {
+	if len(records) > s.lim.MaxBatch {
 		writeError(w, r, http.StatusRequestEntityTooLarge, codeBatchTooLarge,
-			fmt.Sprintf("%d records: at most %d per request", len(raws), s.lim.MaxBatch))
+			fmt.Sprintf("%d records: at most %d per request", len(records), s.lim.MaxBatch))
 		return
 	}
 
-	resp := scoreResponse{
+	sc.reset(len(records))
+	resp := &sc.resp
+	*resp = scoreResponse{
 		RequestID: requestID(r),
 		Model:     s.b.Kind().String(),
-		Threshold: finite(float64(s.b.Threshold())),
-		Results:   make([]result, len(raws)),
+		Threshold: s.thresh,
+		Results:   sc.results,
 	}
-	// One record map reused across the batch: ScoreRecord and
-	// ExplainRecord read it and keep nothing.
-	rec := make(map[string]string, len(s.schema.Columns))
-	var vals map[string]json.RawMessage
-	for i, raw := range raws {
-		res := &resp.Results[i]
-		res.Index = i
-		clear(rec)
-		vals, err = decodeRecord(raw, rec)
+	for i, sp := range records {
+		res := &sc.results[i]
+		*res = result{Index: i}
+		// One record map for the whole batch: ScoreRecord and
+		// ExplainRecord read it and keep nothing.
+		err := decodeRecord(sc.doc, sp, s.cols, s.names, sc.rec, sc.vals)
 		if err == nil {
-			err = s.scoreOne(rec, vals, explain, topK, res)
+			err = s.scoreOne(sc, i, explain, topK)
 		}
 		if err != nil {
 			res.Error = &apiError{Code: codeBadRecord, Message: err.Error()}
@@ -346,7 +416,7 @@ func (s *server) score(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	li := logOf(r)
-	li.records, li.failed, li.attacks = len(raws), resp.Failed, resp.Attacks
+	li.records, li.failed, li.attacks = len(records), resp.Failed, resp.Attacks
 	status := http.StatusOK
 	if resp.Failed > 0 {
 		// The issue asks for a clear 400 when any record is bad; the
@@ -354,7 +424,13 @@ func (s *server) score(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusBadRequest
 		li.errCode = codeBadRecord
 	}
-	writeJSON(w, status, resp)
+	// The pooled encoder writes into the pooled buffer, which goes out in
+	// one Write: the same bytes as writeJSON, without its per-call encoder.
+	// An error (a NaN score) leaves the buffer empty, as writeJSON's body.
+	_ = sc.enc.Encode(resp)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(sc.out.Bytes()) // the client may have gone; nothing to do then
 }
 
 // finite returns &v, or nil (JSON null) when v is infinite or NaN, which
@@ -385,80 +461,38 @@ func (s *server) params(r *http.Request) (explain bool, topK int, err error) {
 	return explain, topK, nil
 }
 
-// scoreOne scores one decoded record into res.
-func (s *server) scoreOne(rec map[string]string, vals map[string]json.RawMessage, explain bool, topK int, res *result) error {
+// scoreOne scores the record in sc.rec into sc.results[i].
+func (s *server) scoreOne(sc *scratch, i int, explain bool, topK int) error {
 	var out bundle.Result
 	var err error
 	if explain {
-		out, err = s.b.ExplainRecord(rec, topK)
+		out, err = s.b.ExplainRecord(sc.rec, topK)
 	} else {
-		out, err = s.b.ScoreRecord(rec)
+		out, err = s.b.ScoreRecord(sc.rec)
 	}
 	if err != nil {
 		return err
 	}
-	score, attack := out.Score, out.Attack
-	res.Score, res.Attack = &score, &attack
+	res := &sc.results[i]
+	sc.scores[i], sc.attacks[i] = out.Score, out.Attack
+	res.Score, res.Attack = &sc.scores[i], &sc.attacks[i] // into the pooled arrays, not new allocations
 	res.Decision = "normal"
-	if attack {
+	if out.Attack {
 		res.Decision = "attack"
 	}
 	if len(out.TopFeatures) > 0 {
-		res.TopFeatures = make([]contribution, len(out.TopFeatures))
-		for j, c := range out.TopFeatures {
-			res.TopFeatures[j] = contribution{Name: c.Column, Value: vals[c.Column], Contribution: c.Value}
+		// The contributions of every record share one pooled array; an
+		// append that moves it leaves earlier records' slices intact.
+		start := len(sc.contribs)
+		for _, c := range out.TopFeatures {
+			var value json.RawMessage
+			if col, ok := s.cols[c.Column]; ok && sc.vals[col].end > 0 {
+				v := sc.vals[col]
+				value = json.RawMessage(sc.doc.b[v.start:v.end]) // the value as sent, not a copy
+			}
+			sc.contribs = append(sc.contribs, contribution{Name: c.Column, Value: value, Contribution: c.Value})
 		}
+		res.TopFeatures = sc.contribs[start:len(sc.contribs):len(sc.contribs)]
 	}
 	return nil
-}
-
-// decodeArray splits a body holding one JSON array into its elements.
-func decodeArray(body []byte) ([]json.RawMessage, error) {
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 {
-		return nil, errors.New("empty body: send a JSON array of records")
-	}
-	if trimmed[0] != '[' {
-		return nil, errors.New("the body must be a JSON array of records ([{...}, ...])")
-	}
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	var raws []json.RawMessage
-	if err := dec.Decode(&raws); err != nil {
-		return nil, fmt.Errorf("malformed JSON: %v", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("malformed JSON: data after the array")
-	}
-	return raws, nil
-}
-
-// decodeRecord turns one array element into rec (column → value as text)
-// and returns the raw JSON values, for echoing them in explanations. A
-// value must be a string or a number.
-func decodeRecord(raw json.RawMessage, rec map[string]string) (map[string]json.RawMessage, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || raw[0] != '{' {
-		return nil, errors.New("a record must be a JSON object of column name → value")
-	}
-	var vals map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &vals); err != nil {
-		return nil, fmt.Errorf("malformed record: %v", err)
-	}
-	for k, v := range vals {
-		switch {
-		case len(v) > 1 && v[0] == '"' && bytes.IndexByte(v, '\\') < 0:
-			rec[k] = string(v[1 : len(v)-1]) // no escapes: the text between the quotes
-		case len(v) > 0 && v[0] == '"':
-			var s string
-			if err := json.Unmarshal(v, &s); err != nil {
-				return nil, fmt.Errorf("column %q: %v", k, err)
-			}
-			rec[k] = s
-		case len(v) > 0 && (v[0] == '-' || (v[0] >= '0' && v[0] <= '9')):
-			rec[k] = string(v) // a JSON number is valid strconv.ParseFloat text
-		default:
-			return nil, fmt.Errorf("column %q: %s is neither a string nor a number", k, v)
-		}
-	}
-	return vals, nil
 }
