@@ -1,3 +1,5 @@
+//go:build !purego
+
 package forest
 
 // useAsm selects the assembly walk for batches; tests switch it off to check

@@ -1,3 +1,5 @@
+//go:build !purego
+
 #include "textflag.h"
 
 // LANE advances one walk by one node. P holds the address of the walk's

@@ -1,8 +1,9 @@
-//go:build !amd64
+//go:build !amd64 || purego
 
 package forest
 
-// useAsm is false: the assembly walk exists only for amd64.
+// useAsm is false: the assembly walk exists only for amd64, and the purego
+// build tag leaves it out.
 var useAsm = false
 
 func walkRows8(root *knode, keys *[lanes]uint64, leaves *[lanes]uintptr) {

@@ -1,3 +1,5 @@
+//go:build !purego
+
 package iforest
 
 //go:generate go run ./internal/kernelgen -o kernel_amd64.s

@@ -1,8 +1,9 @@
-//go:build !amd64
+//go:build !amd64 || purego
 
 package iforest
 
-// useAsm is false: the assembly kernels exist only for amd64.
+// useAsm is false: the assembly kernels exist only for amd64, and the
+// purego build tag leaves them out.
 var useAsm = false
 
 func packedAsm1(p *ptree, keys *[1][8]laneKeys, sums *[1][8]float64) { panic(noKernel) }
