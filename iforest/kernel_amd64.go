@@ -32,3 +32,11 @@ func packedRowAsm8(p *[8]ptree, keys *rowKeys, sum float64) float64
 
 //go:noescape
 func packedRowAsm16(p *[16]ptree, keys *rowKeys, sum float64) float64
+
+// fillKeys2 writes rowKey(src[j]) to dst[j] for j < 2·pairs, two values per
+// SSE2 instruction, and reports whether one of them is ±Inf or NaN
+// (fill_amd64.s): fillKeysFinite's loop, which the Go compiler makes about
+// nineteen instructions a value.
+//
+//go:noescape
+func fillKeys2(dst *uint64, src *float64, pairs int) (nonFinite bool)

@@ -13,4 +13,6 @@ func packedAsm3(p *ptree, keys *[3][8]laneKeys, sums *[3][8]float64) { panic(noK
 func packedRowAsm8(p *[8]ptree, keys *rowKeys, sum float64) float64   { panic(noKernel) }
 func packedRowAsm16(p *[16]ptree, keys *rowKeys, sum float64) float64 { panic(noKernel) }
 
+func fillKeys2(dst *uint64, src *float64, pairs int) bool { panic(noKernel) }
+
 const noKernel = "iforest: no assembly kernel on this architecture"

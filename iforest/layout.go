@@ -2,6 +2,7 @@ package iforest
 
 import (
 	"math"
+	"math/bits"
 
 	"github.com/netwarden/netwarden/internal/tree"
 )
@@ -18,10 +19,10 @@ import (
 // ends on; after packDepth steps the slot is in [256, 512) and its low 8 bits
 // index the leaf table.
 //
-// A node is one uint64: the threshold's order key in the high 55 bits and the
-// split feature in the low 8. The row is turned once into the keys of its
-// values with the low 8 bits set (rowKey), so that one step is two loads and
-// an unsigned comparison, without a branch, a flag test or a bounds check:
+// A node is one uint64: the threshold's order key with the split feature in
+// its low 8 bits. The row is turned once into the keys of its values with
+// the low 8 bits set (rowKey), so that one step is two loads and an unsigned
+// comparison, without a branch, a flag test or a bounds check:
 //
 //	n := node[i]; i = 2i + [n < rowKey[feature(n)]]
 //
@@ -29,21 +30,20 @@ import (
 // monotonically (−0 as +0), so x < t exactly when tree.OrderKey(x) <
 // tree.OrderKey(t); that is exact for every float64 x because the thresholds
 // are on the grid (their key is a multiple of 2^9, see gridThreshold):
-// dropping the key's lowest bit and overwriting the next 8 with the feature
-// (at most 254, so that n never equals a row key) does not change any
-// comparison with such a threshold.
+// overwriting the low 8 bits with the feature (at most 254, so that n never
+// equals a row key) does not change any comparison with such a threshold.
 const (
 	packDepth    = 8
 	packFeatures = 255
 	packSlots    = 1 << packDepth
-	// gridBits is how many low bits of a threshold's order key are zero: 1
-	// dropped to keep keys below 2^63 (so the sign of a difference is the
-	// comparison) and 8 for the feature.
+	// gridBits is how many low bits of a threshold's order key are zero: 8
+	// for the feature, and one more that an earlier encoding needed, kept so
+	// that Fit places thresholds, and saved forests read back, as before.
 	gridBits = 9
 	gridMask = 1<<gridBits - 1
 	// padNode sends every finite row left: it exceeds every finite value's
 	// row key, and it reads feature 0.
-	padNode = (math.MaxUint64 >> 1) &^ 0xFF
+	padNode = math.MaxUint64 &^ 0xFF
 )
 
 // ptree is one tree of the packed layout: 4 KiB.
@@ -72,12 +72,12 @@ func fromOrderKey(k uint64) float64 {
 	return math.Float64frombits(^k)
 }
 
-// rowKey is x's entry in a rowKeys: its order key without the lowest bit
-// and with the low 8 bits set, so that for a node n with a threshold on the
+// rowKey is x's entry in a rowKeys: its order key with the low 8 bits set,
+// so that for a node n with a threshold on the
 // grid and a feature below 255, n < rowKey(x) exactly when x ≥ the node's
 // threshold (x goes right).
 func rowKey(x float64) uint64 {
-	return tree.OrderKey(x)>>1 | 0xFF
+	return tree.OrderKey(x) | 0xFF
 }
 
 // onGrid reports whether threshold t can be packed.
@@ -143,30 +143,41 @@ func (p *ptree) pack(t *tree.Tree) {
 			p.leaf[(slot<<(packDepth-depth))&(packSlots-1)] = t.Values[old]
 			return
 		}
-		p.node[slot] = tree.OrderKey(n.Threshold)>>1 | uint64(n.Feature)
+		p.node[slot] = tree.OrderKey(n.Threshold) | uint64(n.Feature)
 		walk(n.Left, 2*slot, depth+1)
 		walk(n.Right, 2*slot+1, depth+1)
 	}
 	walk(0, 1, 0)
 }
 
-// fillKeys writes x's row keys into g.
+// fillKeys writes x's row keys into g; x has at most 256 values.
 func fillKeys(g *rowKeys, x []float64) {
+	gg := g[:len(x)]
 	for j, v := range x {
-		g[uint8(j)] = rowKey(v)
+		gg[j] = rowKey(v)
 	}
 }
 
 // fillKeysFinite is fillKeys that also reports whether every value of x is
-// finite, in the same pass: a value's exponent field is all ones exactly
-// when it is ±Inf or NaN, and e+1 then carries into bit 11.
+// finite, in the same pass.
 func fillKeysFinite(g *rowKeys, x []float64) bool {
-	var carry uint64
-	for j, v := range x {
-		carry |= math.Float64bits(v)>>52&0x7FF + 1
-		g[uint8(j)] = rowKey(v)
+	gg := g[:len(x)]
+	var inf uint64
+	if useAsm && len(x) >= 2 {
+		if fillKeys2(&gg[0], &x[0], len(x)/2) {
+			inf = 1
+		}
+		x, gg = x[len(x)&^1:], gg[len(x)&^1:]
 	}
-	return carry&0x800 == 0
+	for j, v := range x {
+		// The exponent is all ones (±Inf, NaN) exactly when the bits
+		// without the sign, shifted up, are at least 0xFFE0…0: adding
+		// 2^53 then carries out.
+		_, c := bits.Add64(math.Float64bits(v)<<1, 1<<53, 0)
+		inf |= c
+		gg[j] = rowKey(v)
+	}
+	return inf == 0
 }
 
 // step takes one step down tree p for the row g from slot i.
