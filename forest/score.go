@@ -241,7 +241,13 @@ func (s *scorer) probaSum(x []uint64, dst []float64) {
 func toKeys(x []float64, dst []uint64) int {
 	dst = dst[:len(x)]
 	bad := false
-	for j, v := range x {
+	j0 := 0
+	if useAsm && len(x) >= 2 {
+		bad = keys2(&dst[0], &x[0], len(x)/2, 1)
+		j0 = len(x) &^ 1
+	}
+	for j := j0; j < len(x); j++ {
+		v := x[j]
 		bad = bad || v != v
 		dst[j] = tree.OrderKey(v)
 	}
@@ -641,7 +647,13 @@ func (f *Forest) batchBlocks(ctx context.Context, X mat.Matrix, scratch int, emi
 					}
 					g, l := keys[r/lanes*p:(r/lanes+1)*p], r%lanes
 					bad := false
-					for j, v := range x {
+					j0 := 0
+					if useAsm && p >= 2 {
+						bad = keys2(&g[0][l], &x[0], p/2, lanes)
+						j0 = p &^ 1
+					}
+					for j := j0; j < p; j++ {
+						v := x[j]
 						bad = bad || v != v
 						g[j][l] = tree.OrderKey(v)
 					}

@@ -9,3 +9,7 @@ var useAsm = false
 func walkRows8(root *knode, keys *[lanes]uint64, leaves *[lanes]uintptr) {
 	panic("forest: no assembly walk on this architecture")
 }
+
+func keys2(dst *uint64, src *float64, pairs, stride int) bool {
+	panic("forest: no assembly walk on this architecture")
+}

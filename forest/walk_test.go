@@ -2,7 +2,11 @@ package forest
 
 import (
 	"context"
+	"math"
+	"math/rand/v2"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -63,4 +67,45 @@ func BenchmarkBatchProba(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/row")
+}
+
+// TestToKeys checks the SSE2 keys (on amd64) against the Go loop: edge
+// values, random bit patterns, every length from 0 to 40, and the first NaN.
+func TestToKeys(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	edge := []float64{0, math.Copysign(0, -1), 5e-324, -5e-324, math.MaxFloat64, -math.MaxFloat64,
+		math.SmallestNonzeroFloat64, math.Inf(1), math.Inf(-1), math.NaN(), -math.NaN(), 1, -1}
+	for n := range 41 {
+		for range 20 {
+			x := make([]float64, n)
+			for j := range x {
+				switch rng.IntN(3) {
+				case 0:
+					x[j] = edge[rng.IntN(len(edge))]
+				case 1:
+					x[j] = rng.NormFloat64()
+				default:
+					x[j] = math.Float64frombits(rng.Uint64())
+				}
+			}
+			got, want := make([]uint64, n), make([]uint64, n)
+			first := toKeys(x, got)
+			func() {
+				defer func(old bool) { useAsm = old }(useAsm)
+				useAsm = false
+				require.Equal(t, toKeys(x, want), first, "%v", x)
+			}()
+			wantFirst := -1
+			for j, v := range x {
+				if v != v {
+					wantFirst = j
+					break
+				}
+			}
+			require.Equal(t, wantFirst, first, "%v", x)
+			if first < 0 {
+				require.Equal(t, want, got, "%v", x)
+			}
+		}
+	}
 }
