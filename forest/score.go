@@ -542,15 +542,14 @@ func (s *scorer) scoreBlock(keys [][lanes]uint64, p, groups int, sums []float64)
 	}
 	// A leaf's value is at the same index in sval as the leaf in nodes:
 	// half its byte offset, as a float64 is half the size of a knode.
-	var addrs [blockRows]uintptr
-	nodes := uintptr(unsafe.Pointer(unsafe.SliceData(s.nodes)))
-	sval := unsafe.Pointer(unsafe.SliceData(s.sval))
+	delta := uintptr(unsafe.Pointer(unsafe.SliceData(s.sval))) - uintptr(unsafe.Pointer(unsafe.SliceData(s.nodes)))/2
 	for _, root := range s.roots {
-		s.walkBlockAsm(root, keys, p, groups, &addrs)
-		for r, a := range addrs[:groups*lanes] {
-			sums[r] += *(*float64)(unsafe.Add(sval, (a-nodes)/2))
+		r := &s.nodes[root]
+		for q := range groups {
+			walkRows8Sum(r, &keys[q*p], (*[lanes]float64)(sums[q*lanes:]), delta)
 		}
 	}
+	runtime.KeepAlive(s)
 }
 
 // probaBlock sets acc[r*K:(r+1)*K] to the sum over trees, in tree order, of

@@ -24,3 +24,10 @@ func walkRows8(root *knode, keys *[lanes]uint64, leaves *[lanes]uintptr)
 //
 //go:noescape
 func keys2(dst *uint64, src *float64, pairs, stride int) (nan bool)
+
+// walkRows8Sum is walkRows8 that adds each row's leaf value to its sum
+// instead of returning the leaf: sval is the address of the leaf values
+// minus half the address of the nodes (a node is 16 bytes, a value 8).
+//
+//go:noescape
+func walkRows8Sum(root *knode, keys *[lanes]uint64, sums *[lanes]float64, sval uintptr)

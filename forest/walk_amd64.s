@@ -56,3 +56,51 @@ loop:
 	MOVQ R9, 56(R10)
 	RET
 
+
+// SUM adds to the sum at 8×LANE(R10) the value of lane P's leaf, which
+// sits at R11 + P/2 (sval holds a float64 for every 16-byte node).
+#define SUM(P, LANE) \
+	SHRQ  $1, P; \
+	MOVSD (LANE*8)(R10), X0; \
+	ADDSD (R11)(P*1), X0; \
+	MOVSD X0, (LANE*8)(R10)
+
+// func walkRows8Sum(root *knode, keys *[lanes]uint64, sums *[lanes]float64, sval uintptr)
+//
+// walkRows8, then adds each lane's leaf value to its sum: sval is the
+// address of the scorer's sval minus half that of its nodes.
+TEXT ·walkRows8Sum(SB), NOSPLIT, $0-32
+	MOVQ root+0(FP), AX
+	MOVQ keys+8(FP), R10
+	MOVQ AX, BX
+	MOVQ AX, CX
+	MOVQ AX, DX
+	MOVQ AX, SI
+	MOVQ AX, DI
+	MOVQ AX, R8
+	MOVQ AX, R9
+
+sloop:
+	XORL R11, R11
+	LANE(AX, 0)
+	LANE(BX, 1)
+	LANE(CX, 2)
+	LANE(DX, 3)
+	LANE(SI, 4)
+	LANE(DI, 5)
+	LANE(R8, 6)
+	LANE(R9, 7)
+	TESTQ R11, R11
+	JNZ   sloop
+
+	MOVQ sums+16(FP), R10
+	MOVQ sval+24(FP), R11
+	SUM(AX, 0)
+	SUM(BX, 1)
+	SUM(CX, 2)
+	SUM(DX, 3)
+	SUM(SI, 4)
+	SUM(DI, 5)
+	SUM(R8, 6)
+	SUM(R9, 7)
+	RET

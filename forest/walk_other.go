@@ -13,3 +13,7 @@ func walkRows8(root *knode, keys *[lanes]uint64, leaves *[lanes]uintptr) {
 func keys2(dst *uint64, src *float64, pairs, stride int) bool {
 	panic("forest: no assembly walk on this architecture")
 }
+
+func walkRows8Sum(root *knode, keys *[lanes]uint64, sums *[lanes]float64, sval uintptr) {
+	panic("forest: no assembly walk on this architecture")
+}
