@@ -575,6 +575,17 @@ func (s *scorer) probaBlock(keys [][lanes]uint64, p, groups int, acc []float64) 
 	}
 	// A leaf's offset is at the same index in poff as the leaf in nodes: a
 	// quarter of its byte offset, as an int32 is a quarter of a knode.
+	if k == 2 {
+		delta := uintptr(unsafe.Pointer(unsafe.SliceData(s.poff))) - uintptr(unsafe.Pointer(unsafe.SliceData(s.nodes)))/4
+		for _, root := range s.roots {
+			r := &s.nodes[root]
+			for q := range groups {
+				walkRows8Proba2(r, &keys[q*p], (*[2 * lanes]float64)(acc[q*2*lanes:]), delta, &s.probs[0])
+			}
+		}
+		runtime.KeepAlive(s)
+		return
+	}
 	var addrs [blockRows]uintptr
 	nodes := uintptr(unsafe.Pointer(unsafe.SliceData(s.nodes)))
 	poff := unsafe.Pointer(unsafe.SliceData(s.poff))

@@ -31,3 +31,12 @@ func keys2(dst *uint64, src *float64, pairs, stride int) (nan bool)
 //
 //go:noescape
 func walkRows8Sum(root *knode, keys *[lanes]uint64, sums *[lanes]float64, sval uintptr)
+
+// walkRows8Proba2 is walkRows8 for a two-class forest that adds each row's
+// leaf distribution to its pair of sums (sums[2·lane], sums[2·lane+1])
+// instead of returning the leaf: poff is the address of the leaves' offsets
+// minus a quarter of the address of the nodes (a node is 16 bytes, an
+// offset 4), probs the address of the distributions.
+//
+//go:noescape
+func walkRows8Proba2(root *knode, keys *[lanes]uint64, sums *[2 * lanes]float64, poff uintptr, probs *float64)

@@ -104,3 +104,58 @@ sloop:
 	SUM(R8, 6)
 	SUM(R9, 7)
 	RET
+
+// PROBA2 adds lane P's leaf's two class probabilities to its pair of sums
+// at 16×LANE(R10): the leaf's offset in probs is the int32 at R11 + P/4
+// (poff holds one for every 16-byte node), the probabilities at R12 + 8×it.
+#define PROBA2(P, LANE) \
+	SHRQ    $2, P; \
+	MOVLQSX (R11)(P*1), R13; \
+	MOVSD   (LANE*16)(R10), X0; \
+	ADDSD   (R12)(R13*8), X0; \
+	MOVSD   X0, (LANE*16)(R10); \
+	MOVSD   (LANE*16+8)(R10), X1; \
+	ADDSD   8(R12)(R13*8), X1; \
+	MOVSD   X1, (LANE*16+8)(R10)
+
+// func walkRows8Proba2(root *knode, keys *[lanes]uint64, sums *[2 * lanes]float64, poff uintptr, probs *float64)
+//
+// walkRows8 for a two-class forest, then adds each lane's leaf distribution
+// to its two sums: poff is the address of the scorer's poff minus a quarter
+// that of its nodes.
+TEXT ·walkRows8Proba2(SB), NOSPLIT, $0-40
+	MOVQ root+0(FP), AX
+	MOVQ keys+8(FP), R10
+	MOVQ AX, BX
+	MOVQ AX, CX
+	MOVQ AX, DX
+	MOVQ AX, SI
+	MOVQ AX, DI
+	MOVQ AX, R8
+	MOVQ AX, R9
+
+ploop:
+	XORL R11, R11
+	LANE(AX, 0)
+	LANE(BX, 1)
+	LANE(CX, 2)
+	LANE(DX, 3)
+	LANE(SI, 4)
+	LANE(DI, 5)
+	LANE(R8, 6)
+	LANE(R9, 7)
+	TESTQ R11, R11
+	JNZ   ploop
+
+	MOVQ sums+16(FP), R10
+	MOVQ poff+24(FP), R11
+	MOVQ probs+32(FP), R12
+	PROBA2(AX, 0)
+	PROBA2(BX, 1)
+	PROBA2(CX, 2)
+	PROBA2(DX, 3)
+	PROBA2(SI, 4)
+	PROBA2(DI, 5)
+	PROBA2(R8, 6)
+	PROBA2(R9, 7)
+	RET

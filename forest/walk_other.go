@@ -17,3 +17,7 @@ func keys2(dst *uint64, src *float64, pairs, stride int) bool {
 func walkRows8Sum(root *knode, keys *[lanes]uint64, sums *[lanes]float64, sval uintptr) {
 	panic("forest: no assembly walk on this architecture")
 }
+
+func walkRows8Proba2(root *knode, keys *[lanes]uint64, sums *[2 * lanes]float64, poff uintptr, probs *float64) {
+	panic("forest: no assembly walk on this architecture")
+}
