@@ -475,25 +475,17 @@ const (
 )
 
 // walkBlock walks the tree at root for the rows of a block (groups groups
-// of p features × eight lanes in keys) and writes their leaves.
+// of p features × eight lanes in keys) and writes their leaves: the Go walk,
+// used where there is no assembly kernel (see scoreBlock and probaBlock).
 func (s *scorer) walkBlock(root int32, keys [][lanes]uint64, p, groups int, leaves *[blockRows]int32) {
-	if !useAsm {
-		for q := range groups {
-			l := leaves[q*lanes : q*lanes+lanes : q*lanes+lanes]
-			l[0], l[1], l[2], l[3], l[4], l[5], l[6], l[7] = s.leavesRows8Go(root, keys[q*p:(q+1)*p])
-		}
-		return
-	}
-	var addrs [blockRows]uintptr
-	s.walkBlockAsm(root, keys, p, groups, &addrs)
-	base := uintptr(unsafe.Pointer(unsafe.SliceData(s.nodes)))
-	for i, a := range addrs[:groups*lanes] {
-		leaves[i] = int32((a - base) / unsafe.Sizeof(knode{}))
+	for q := range groups {
+		l := leaves[q*lanes : q*lanes+lanes : q*lanes+lanes]
+		l[0], l[1], l[2], l[3], l[4], l[5], l[6], l[7] = s.leavesRows8(root, keys[q*p:(q+1)*p])
 	}
 }
 
 // walkBlockAsm is walkBlock with the assembly walk, writing the leaves'
-// addresses.
+// addresses instead of their indices.
 func (s *scorer) walkBlockAsm(root int32, keys [][lanes]uint64, p, groups int, addrs *[blockRows]uintptr) {
 	r := &s.nodes[root]
 	for q := range groups {
@@ -501,8 +493,9 @@ func (s *scorer) walkBlockAsm(root int32, keys [][lanes]uint64, p, groups int, a
 	}
 }
 
-// leavesRows8Go is leavesRows8 in Go.
-func (s *scorer) leavesRows8Go(root int32, g [][lanes]uint64) (i0, i1, i2, i3, i4, i5, i6, i7 int32) {
+// leavesRows8 walks the tree at root for the eight rows of g in lock step
+// and returns their leaves (what walkRows8 does in assembly).
+func (s *scorer) leavesRows8(root int32, g [][lanes]uint64) (i0, i1, i2, i3, i4, i5, i6, i7 int32) {
 	nodes := s.nodes
 	i0, i1, i2, i3, i4, i5, i6, i7 = root, root, root, root, root, root, root, root
 	for {

@@ -8,7 +8,7 @@ var useAsm = true
 
 // walkRows8 walks the tree whose root is at root for the eight rows of the
 // group whose keys start at keys (keys[feature×8 + lane]) in lock step, as
-// leavesRows8Go does, and stores the addresses of the eight leaves in
+// leavesRows8 does, and stores the addresses of the eight leaves in
 // leaves. It is written in assembly because the Go compiler spills the eight
 // walks' state to the stack and bounds-checks every load: eight
 // instructions a step (a CMP and an ADC pick the child) instead of about

@@ -20,31 +20,36 @@
 	ORQ     R13, R11; \
 	ADDQ    R13, P
 
+// WALK8 loads the root address (argument 0) and the group's keys (argument
+// 1), and walks the eight lanes in lock step until none moves; label L is
+// the loop's. The leaves' addresses are then in AX, BX, CX, DX, SI, DI, R8
+// and R9.
+#define WALK8(L) \
+	MOVQ root+0(FP), AX; \
+	MOVQ keys+8(FP), R10; \
+	MOVQ AX, BX; \
+	MOVQ AX, CX; \
+	MOVQ AX, DX; \
+	MOVQ AX, SI; \
+	MOVQ AX, DI; \
+	MOVQ AX, R8; \
+	MOVQ AX, R9; \
+L:; \
+	XORL R11, R11; \
+	LANE(AX, 0); \
+	LANE(BX, 1); \
+	LANE(CX, 2); \
+	LANE(DX, 3); \
+	LANE(SI, 4); \
+	LANE(DI, 5); \
+	LANE(R8, 6); \
+	LANE(R9, 7); \
+	TESTQ R11, R11; \
+	JNZ   L
+
 // func walkRows8(root *knode, keys *[lanes]uint64, leaves *[lanes]uintptr)
 TEXT ·walkRows8(SB), NOSPLIT, $0-24
-	MOVQ root+0(FP), AX
-	MOVQ keys+8(FP), R10
-	MOVQ AX, BX
-	MOVQ AX, CX
-	MOVQ AX, DX
-	MOVQ AX, SI
-	MOVQ AX, DI
-	MOVQ AX, R8
-	MOVQ AX, R9
-
-loop:
-	XORL R11, R11
-	LANE(AX, 0)
-	LANE(BX, 1)
-	LANE(CX, 2)
-	LANE(DX, 3)
-	LANE(SI, 4)
-	LANE(DI, 5)
-	LANE(R8, 6)
-	LANE(R9, 7)
-	TESTQ R11, R11
-	JNZ   loop
-
+	WALK8(loop)
 	MOVQ leaves+16(FP), R10
 	MOVQ AX, 0(R10)
 	MOVQ BX, 8(R10)
@@ -55,7 +60,6 @@ loop:
 	MOVQ R8, 48(R10)
 	MOVQ R9, 56(R10)
 	RET
-
 
 // SUM adds to the sum at 8×LANE(R10) the value of lane P's leaf, which
 // sits at R11 + P/2 (sval holds a float64 for every 16-byte node).
@@ -70,29 +74,7 @@ loop:
 // walkRows8, then adds each lane's leaf value to its sum: sval is the
 // address of the scorer's sval minus half that of its nodes.
 TEXT ·walkRows8Sum(SB), NOSPLIT, $0-32
-	MOVQ root+0(FP), AX
-	MOVQ keys+8(FP), R10
-	MOVQ AX, BX
-	MOVQ AX, CX
-	MOVQ AX, DX
-	MOVQ AX, SI
-	MOVQ AX, DI
-	MOVQ AX, R8
-	MOVQ AX, R9
-
-sloop:
-	XORL R11, R11
-	LANE(AX, 0)
-	LANE(BX, 1)
-	LANE(CX, 2)
-	LANE(DX, 3)
-	LANE(SI, 4)
-	LANE(DI, 5)
-	LANE(R8, 6)
-	LANE(R9, 7)
-	TESTQ R11, R11
-	JNZ   sloop
-
+	WALK8(sloop)
 	MOVQ sums+16(FP), R10
 	MOVQ sval+24(FP), R11
 	SUM(AX, 0)
@@ -124,29 +106,7 @@ sloop:
 // to its two sums: poff is the address of the scorer's poff minus a quarter
 // that of its nodes.
 TEXT ·walkRows8Proba2(SB), NOSPLIT, $0-40
-	MOVQ root+0(FP), AX
-	MOVQ keys+8(FP), R10
-	MOVQ AX, BX
-	MOVQ AX, CX
-	MOVQ AX, DX
-	MOVQ AX, SI
-	MOVQ AX, DI
-	MOVQ AX, R8
-	MOVQ AX, R9
-
-ploop:
-	XORL R11, R11
-	LANE(AX, 0)
-	LANE(BX, 1)
-	LANE(CX, 2)
-	LANE(DX, 3)
-	LANE(SI, 4)
-	LANE(DI, 5)
-	LANE(R8, 6)
-	LANE(R9, 7)
-	TESTQ R11, R11
-	JNZ   ploop
-
+	WALK8(ploop)
 	MOVQ sums+16(FP), R10
 	MOVQ poff+24(FP), R11
 	MOVQ probs+32(FP), R12
