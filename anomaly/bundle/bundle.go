@@ -320,27 +320,40 @@ func (b *Bundle) score(x []float64) (Result, error) {
 // An Isolation Forest's contributions, of the path length, are negated so
 // that positive still means "towards attack". When the model cannot
 // explain (an extended Isolation Forest, say), TopFeatures is nil and the
-// result is ScoreRow's. It allocates the TopFeatures slice only.
+// result is ScoreRow's. It allocates the TopFeatures slice only, and
+// ExplainRowTo not even that.
 func (b *Bundle) ExplainRow(r *dataset.Row, k int) (Result, error) {
+	return b.ExplainRowTo(r, k, nil)
+}
+
+// ExplainRecord is ExplainRow for a record given as column name → text.
+func (b *Bundle) ExplainRecord(rec map[string]string, k int) (Result, error) {
+	return b.ExplainRecordTo(rec, k, nil)
+}
+
+// ExplainRowTo is ExplainRow that builds Result.TopFeatures in dst's
+// storage (dst[:0], grown only when too small), as append does: a caller
+// that hands back the TopFeatures of its previous result allocates nothing.
+func (b *Bundle) ExplainRowTo(r *dataset.Row, k int, dst []Contribution) (Result, error) {
 	s := b.scratch.Get().(*scratch)
 	defer b.scratch.Put(s)
 	if err := b.pipeline.TransformRow(r, s.x); err != nil {
 		return Result{}, fmt.Errorf("bundle: %w", err)
 	}
-	return b.explain(s, k)
+	return b.explain(s, k, dst)
 }
 
-// ExplainRecord is ExplainRow for a record given as column name → text.
-func (b *Bundle) ExplainRecord(rec map[string]string, k int) (Result, error) {
+// ExplainRecordTo is ExplainRowTo for a record given as column name → text.
+func (b *Bundle) ExplainRecordTo(rec map[string]string, k int, dst []Contribution) (Result, error) {
 	s := b.scratch.Get().(*scratch)
 	defer b.scratch.Put(s)
 	if err := b.pipeline.TransformRecord(rec, s.x); err != nil {
 		return Result{}, fmt.Errorf("bundle: %w", err)
 	}
-	return b.explain(s, k)
+	return b.explain(s, k, dst)
 }
 
-func (b *Bundle) explain(s *scratch, k int) (Result, error) {
+func (b *Bundle) explain(s *scratch, k int, dst []Contribution) (Result, error) {
 	res, err := b.score(s.x)
 	if err != nil {
 		return res, err
@@ -377,13 +390,14 @@ func (b *Bundle) explain(s *scratch, k int) (Result, error) {
 			s.bySource[b.srcIdx[j]] += sign * c * b.srcW[j]
 		}
 	}
-	res.TopFeatures = top(b.sources, s.bySource, k)
+	res.TopFeatures = top(dst[:0], b.sources, s.bySource, k)
 	return res, nil
 }
 
-// top returns the k values of v largest in magnitude, with their names and
-// signs, largest first (ties in column order); zero values are left out.
-func top(names []string, v []float64, k int) []Contribution {
+// top appends to out (empty) the k values of v largest in magnitude, with
+// their names and signs, largest first (ties in column order); zero values
+// are left out.
+func top(out []Contribution, names []string, v []float64, k int) []Contribution {
 	n := 0
 	for _, x := range v {
 		if x != 0 {
@@ -393,7 +407,9 @@ func top(names []string, v []float64, k int) []Contribution {
 	if k <= 0 || k > n {
 		k = n
 	}
-	out := make([]Contribution, 0, k)
+	if out == nil || cap(out) < k {
+		out = make([]Contribution, 0, k)
+	}
 	for i, x := range v {
 		ax := math.Abs(x)
 		if !(ax > 0) {

@@ -349,6 +349,24 @@ func TestScoreRowAllocs(t *testing.T) {
 	rec := map[string]string{"proto": "tcp", "src_bytes": "10", "dst_bytes": "20", "ip": "10.0.0.1", "count": "3"}
 	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = b.ScoreRow(&r) }))
 	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = b.ScoreRecord(rec) }))
+
+	// The To forms give the same explanation as ExplainRow and
+	// ExplainRecord, in the caller's storage, without allocating.
+	want, err := b.ExplainRecord(rec, 3)
+	require.NoError(t, err)
+	require.NotEmpty(t, want.TopFeatures)
+	dst := make([]bundle.Contribution, 0, 8)
+	got, err := b.ExplainRecordTo(rec, 3, dst)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	assert.Same(t, &dst[:1][0], &got.TopFeatures[0], "built in dst's storage")
+	wantRow, err := b.ExplainRow(&r, 0)
+	require.NoError(t, err)
+	gotRow, err := b.ExplainRowTo(&r, 0, dst)
+	require.NoError(t, err)
+	assert.Equal(t, wantRow, gotRow)
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = b.ExplainRecordTo(rec, 3, dst) }))
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = b.ExplainRowTo(&r, 3, dst) }))
 }
 
 func TestConcurrentScoring(t *testing.T) {

@@ -82,3 +82,52 @@ func ExampleParse() {
 	// bundle: format version 2, this build reads up to 1 (upgrade netwarden): netwarden: unsupported format version
 	// bundle: not a bundle (no "NWBUNDLE" magic): netwarden: malformed input
 }
+
+// ExampleBundle_ExplainRecordTo explains a stream of records into one
+// reused buffer: after the first record, no allocation per record.
+func ExampleBundle_ExplainRecordTo() {
+	b := flowBundle()
+	var top []bundle.Contribution // reused for every record
+	for _, rec := range []map[string]string{
+		{"proto": "tcp", "src_bytes": "420", "count": "3"},
+		{"proto": "icmp", "src_bytes": "0", "count": "511"},
+		{"proto": "udp", "src_bytes": "2000", "count": "2"},
+	} {
+		res, err := b.ExplainRecordTo(rec, 1, top)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		top = res.TopFeatures
+		fmt.Printf("attack=%v top=%s\n", res.Attack, top[0].Column)
+	}
+	// Output:
+	// attack=false top=count
+	// attack=true top=src_bytes
+	// attack=false top=src_bytes
+}
+
+// flowBundle returns the bundle of Example, without saving it.
+func flowBundle() *bundle.Bundle {
+	ctx := context.Background()
+	s := dataset.Schema{Columns: []dataset.Column{
+		{Name: "proto", Kind: dataset.Categorical},
+		{Name: "src_bytes", Kind: dataset.Numeric},
+		{Name: "count", Kind: dataset.Numeric},
+	}}
+	benign := dataset.NewTable(s)
+	for i := range 500 {
+		_ = benign.Append(&dataset.Row{
+			Num:   []float64{0, float64(200 + (i*37)%800), float64(1 + i%5)},
+			Cat:   []string{[]string{"tcp", "udp"}[i%2], "", ""},
+			Label: "normal",
+		})
+	}
+	p, _ := features.Fit(ctx, benign,
+		features.Select([]string{"src_bytes", "count"}, features.Log1p, features.Standardize),
+		features.OneHot("proto", features.OneHotConfig{Unknown: features.UnknownOther}))
+	x, _ := p.TransformTable(ctx, benign)
+	model, _ := iforest.Fit(ctx, x, iforest.Config{Trees: 100, Seed: 1})
+	b, _ := bundle.New(p, model, 0.6, bundle.Metadata{Name: "flows"})
+	return b
+}

@@ -87,18 +87,19 @@ func newServer(b *bundle.Bundle, lim limits, log *slog.Logger) *server {
 // request's body (at most -max-body) and records (at most -max-batch) bound
 // how large a pooled scratch can grow.
 type scratch struct {
-	body     bytes.Buffer      // the request body
-	doc      document          // the body once checked, and its text
-	records  []span            // where each record lies in the body
-	rec      map[string]string // the record being scored, column → text
-	vals     []span            // per schema column, where that record's value lies
-	results  []result          // the response's results
-	scores   []float64         // what results[i].Score points to: no allocation per record
-	attacks  []bool            // what results[i].Attack points to
-	contribs []contribution    // what the results' TopFeatures are slices of
-	resp     scoreResponse     // the response, here so that encoding it does not move it to the heap
-	out      bytes.Buffer      // the encoded response
-	enc      *json.Encoder     // writes into out
+	body     bytes.Buffer          // the request body
+	doc      document              // the body once checked, and its text
+	records  []span                // where each record lies in the body
+	rec      map[string]string     // the record being scored, column → text
+	vals     []span                // per schema column, where that record's value lies
+	results  []result              // the response's results
+	scores   []float64             // what results[i].Score points to: no allocation per record
+	attacks  []bool                // what results[i].Attack points to
+	contribs []contribution        // what the results' TopFeatures are slices of
+	top      []bundle.Contribution // where the bundle builds each explanation
+	resp     scoreResponse         // the response, here so that encoding it does not move it to the heap
+	out      bytes.Buffer          // the encoded response
+	enc      *json.Encoder         // writes into out
 }
 
 // reset readies sc for a request of n records.
@@ -466,7 +467,9 @@ func (s *server) scoreOne(sc *scratch, i int, explain bool, topK int) error {
 	var out bundle.Result
 	var err error
 	if explain {
-		out, err = s.b.ExplainRecord(sc.rec, topK)
+		// Into the pooled buffer: the bundle then allocates nothing either.
+		out, err = s.b.ExplainRecordTo(sc.rec, topK, sc.top)
+		sc.top = out.TopFeatures[:0]
 	} else {
 		out, err = s.b.ScoreRecord(sc.rec)
 	}
