@@ -426,7 +426,7 @@ func (f *Forest) pathSum(x []float64) float64 {
 	}
 	if f.packed != nil {
 		var g rowKeys
-		fillKeys(&g, x)
+		fillKeysFinite(&g, x) // x is checked
 		return packedPathSum(f.packed, &g)
 	}
 	return f.batchLayoutSum(x)

@@ -150,16 +150,8 @@ func (p *ptree) pack(t *tree.Tree) {
 	walk(0, 1, 0)
 }
 
-// fillKeys writes x's row keys into g; x has at most 256 values.
-func fillKeys(g *rowKeys, x []float64) {
-	gg := g[:len(x)]
-	for j, v := range x {
-		gg[j] = rowKey(v)
-	}
-}
-
-// fillKeysFinite is fillKeys that also reports whether every value of x is
-// finite, in the same pass.
+// fillKeysFinite writes x's row keys into g (x has at most 256 values) and
+// reports whether every value of x is finite, in the same pass.
 func fillKeysFinite(g *rowKeys, x []float64) bool {
 	gg := g[:len(x)]
 	var inf uint64

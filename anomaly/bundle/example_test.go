@@ -17,19 +17,7 @@ import (
 // scores a raw record as a service receives it.
 func Example() {
 	ctx := context.Background()
-	s := dataset.Schema{Columns: []dataset.Column{
-		{Name: "proto", Kind: dataset.Categorical},
-		{Name: "src_bytes", Kind: dataset.Numeric},
-		{Name: "count", Kind: dataset.Numeric},
-	}}
-	benign := dataset.NewTable(s)
-	for i := range 500 {
-		_ = benign.Append(&dataset.Row{
-			Num:   []float64{0, float64(200 + (i*37)%800), float64(1 + i%5)},
-			Cat:   []string{[]string{"tcp", "udp"}[i%2], "", ""},
-			Label: "normal",
-		})
-	}
+	benign := benignFlows()
 	p, _ := features.Fit(ctx, benign,
 		features.Select([]string{"src_bytes", "count"}, features.Log1p, features.Standardize),
 		features.OneHot("proto", features.OneHotConfig{Unknown: features.UnknownOther}))
@@ -107,9 +95,9 @@ func ExampleBundle_ExplainRecordTo() {
 	// attack=false top=src_bytes
 }
 
-// flowBundle returns the bundle of Example, without saving it.
-func flowBundle() *bundle.Bundle {
-	ctx := context.Background()
+// benignFlows returns the examples' 500 benign flows: a protocol, a byte
+// count and a connection count.
+func benignFlows() *dataset.Table {
 	s := dataset.Schema{Columns: []dataset.Column{
 		{Name: "proto", Kind: dataset.Categorical},
 		{Name: "src_bytes", Kind: dataset.Numeric},
@@ -123,6 +111,13 @@ func flowBundle() *bundle.Bundle {
 			Label: "normal",
 		})
 	}
+	return benign
+}
+
+// flowBundle returns the bundle of Example, without saving it.
+func flowBundle() *bundle.Bundle {
+	ctx := context.Background()
+	benign := benignFlows()
 	p, _ := features.Fit(ctx, benign,
 		features.Select([]string{"src_bytes", "count"}, features.Log1p, features.Standardize),
 		features.OneHot("proto", features.OneHotConfig{Unknown: features.UnknownOther}))
