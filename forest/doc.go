@@ -51,7 +51,7 @@
 // CPU overlaps the eight walks' memory loads. A batch (ScoreMatrix,
 // PredictProbaBatch) walks blocks of 24 rows through one tree at a time,
 // eight rows in lock step, so that the tree stays in the L1 cache; on amd64
-// assembly kernels (walk_amd64.s, fill_amd64.s) take a step in eight
+// assembly kernels (walk_amd64.s, fill_amd64.s) take a step in nine
 // instructions and turn rows into keys two values at a time, about 1.7×
 // the speed of the Go walk (BenchmarkBatchWalk). Scores are bit for bit
 // those of a plain walk of the trees either way. Scoring one row allocates

@@ -26,7 +26,7 @@ import (
 // errs.ErrEmpty (no rows or columns), errs.ErrDimension (len(y) ≠ n, feature
 // names of the wrong length), errs.ErrNaN (a NaN or infinite value in X),
 // errs.ErrFormat (a negative label) and errs.ErrUnsupported (an invalid
-// Config field).
+// Config field, or trees larger than MaxTreeNodes and MaxNodes allow).
 func Fit(ctx context.Context, X mat.Matrix, y []int, cfg Config) (*Forest, error) {
 	n, p := dims(X)
 	if n == 0 || p == 0 {
@@ -155,6 +155,9 @@ feed:
 		// The trees are tight: drop the spare capacity of the growing slices.
 		t := &f.trees[i]
 		t.Nodes = t.Nodes[:len(t.Nodes):len(t.Nodes)]
+	}
+	if err := checkSize(len(f.trees), treeSize(f.trees)); err != nil {
+		return nil, fmt.Errorf("%w (limit MaxDepth or raise MinSamplesLeaf): %w", err, errs.ErrUnsupported)
 	}
 	f.finish()
 	if cfg.OOB {

@@ -202,6 +202,9 @@ func (f *Forest) UnmarshalBinary(data []byte) error {
 	if r.Len() != 0 {
 		return fmt.Errorf("forest: %d unexpected bytes after the trees: %w", r.Len(), errs.ErrFormat)
 	}
+	if err := checkSize(len(g.trees), treeSize(g.trees)); err != nil {
+		return fmt.Errorf("%w: %w", err, errs.ErrFormat)
+	}
 	g.finish()
 	*f = g
 	return nil

@@ -45,15 +45,16 @@ type scorer struct {
 }
 
 // knode is a node of the scoring form: a row at node i goes to its left
-// child i+rel when key(x[foff/featStride]) ≤ key and to i+rel+1 otherwise, where key
-// is the order key of the threshold minus one (x ≥ threshold exactly when
-// key(x) > key; a threshold's key is never 0). A leaf has feat 0, rel 0 and
-// key leafKey, so a row stays. The child is relative so
-// that the assembly kernel follows node addresses without a base register.
+// child i + rel/nodeSize when key(x[foff/featStride]) ≤ key and to the
+// right one just after it otherwise, where key is the order key of the
+// threshold minus one (x ≥ threshold exactly when key(x) > key; a
+// threshold's key is never 0). A leaf has foff 0, rel 0 and key leafKey, so
+// a row stays. The child is relative and in bytes so that the assembly
+// kernel follows node addresses without a base register or a shift.
 type knode struct {
 	key  uint64
 	foff int32 // feature × featStride: the feature's byte offset in a block's keys
-	rel  int32
+	rel  int32 // bytes from the node to its left child
 }
 
 // MaxColumns is the most features (columns) a forest can have: the scoring form
@@ -72,6 +73,46 @@ const (
 // leafKey is at or above the key of every non-NaN value (OrderKey(+Inf) is
 // 0xFFF0…0), so no row leaves a leaf.
 const leafKey = math.MaxUint64
+
+// A knode is nodeSize = 1 << nodeShift bytes; rel counts bytes.
+const (
+	nodeShift = 4
+	nodeSize  = 1 << nodeShift
+)
+
+// MaxTreeNodes is the most nodes one tree may have, and MaxNodes the most
+// a forest may have: the scoring form numbers nodes with int32 and keeps the
+// distance from a node to its children in bytes in an int32. A fully grown
+// tree has fewer than twice as many nodes as its bootstrap sample has rows,
+// so MaxTreeNodes is reached near 10^8 rows a tree. Fit refuses a forest
+// that outgrows them (errs.ErrUnsupported; limit MaxDepth or raise
+// MinSamplesLeaf) and UnmarshalBinary one that does (errs.ErrFormat).
+const (
+	MaxTreeNodes = math.MaxInt32 / nodeSize
+	MaxNodes     = math.MaxInt32
+)
+
+// checkSize reports whether trees whose node counts are size(0), …,
+// size(numTrees−1) fit the scoring form's limits.
+func checkSize(numTrees int, size func(int) int) error {
+	total := 0
+	for i := range numTrees {
+		nn := size(i)
+		if nn > MaxTreeNodes {
+			return fmt.Errorf("forest: tree %d has %d nodes, more than %d", i, nn, MaxTreeNodes)
+		}
+		total += nn
+		if total > MaxNodes {
+			return fmt.Errorf("forest: more than %d nodes in the trees", MaxNodes)
+		}
+	}
+	return nil
+}
+
+// treeSize returns the node counts of trees for checkSize.
+func treeSize(trees []tree.Tree) func(int) int {
+	return func(i int) int { return len(trees[i].Nodes) }
+}
 
 // compileScorer builds the scoring form of trees (K classes); class sc's
 // probability is each leaf's Score contribution.
@@ -115,7 +156,7 @@ func compileScorer(trees []tree.Tree, k, sc int) scorer {
 			s.nodes = append(s.nodes, knode{}, knode{})
 			s.sval = append(s.sval, 0, 0)
 			s.poff = append(s.poff, 0, 0)
-			s.nodes[it.slot] = knode{key: tree.OrderKey(n.Threshold) - 1, foff: n.Feature * featStride, rel: l - it.slot}
+			s.nodes[it.slot] = knode{key: tree.OrderKey(n.Threshold) - 1, foff: n.Feature * featStride, rel: (l - it.slot) * nodeSize}
 			stack = append(stack, item{n.Right, l + 1}, item{n.Left, l})
 		}
 	}
@@ -138,7 +179,7 @@ func (s *scorer) leaf(root int32, x []uint64) int32 {
 	i := root
 	for {
 		n := &nodes[i]
-		j := i + n.rel + b2i(x[n.foff>>featShift] > n.key)
+		j := i + n.rel>>nodeShift + b2i(x[n.foff>>featShift] > n.key)
 		if j == i {
 			return i
 		}
@@ -153,7 +194,7 @@ func (s *scorer) leafFloat(root int32, x []float64) int32 {
 	i := root
 	for {
 		n := &nodes[i]
-		j := i + n.rel + b2i(tree.OrderKey(x[n.foff>>featShift]) > n.key)
+		j := i + n.rel>>nodeShift + b2i(tree.OrderKey(x[n.foff>>featShift]) > n.key)
 		if j == i {
 			return i
 		}
@@ -171,14 +212,14 @@ func (s *scorer) leaves8(x []uint64, r []int32) (i0, i1, i2, i3, i4, i5, i6, i7 
 	for {
 		n0, n1, n2, n3 := &nodes[i0], &nodes[i1], &nodes[i2], &nodes[i3]
 		n4, n5, n6, n7 := &nodes[i4], &nodes[i5], &nodes[i6], &nodes[i7]
-		j0 := i0 + n0.rel + b2i(x[n0.foff>>featShift] > n0.key)
-		j1 := i1 + n1.rel + b2i(x[n1.foff>>featShift] > n1.key)
-		j2 := i2 + n2.rel + b2i(x[n2.foff>>featShift] > n2.key)
-		j3 := i3 + n3.rel + b2i(x[n3.foff>>featShift] > n3.key)
-		j4 := i4 + n4.rel + b2i(x[n4.foff>>featShift] > n4.key)
-		j5 := i5 + n5.rel + b2i(x[n5.foff>>featShift] > n5.key)
-		j6 := i6 + n6.rel + b2i(x[n6.foff>>featShift] > n6.key)
-		j7 := i7 + n7.rel + b2i(x[n7.foff>>featShift] > n7.key)
+		j0 := i0 + n0.rel>>nodeShift + b2i(x[n0.foff>>featShift] > n0.key)
+		j1 := i1 + n1.rel>>nodeShift + b2i(x[n1.foff>>featShift] > n1.key)
+		j2 := i2 + n2.rel>>nodeShift + b2i(x[n2.foff>>featShift] > n2.key)
+		j3 := i3 + n3.rel>>nodeShift + b2i(x[n3.foff>>featShift] > n3.key)
+		j4 := i4 + n4.rel>>nodeShift + b2i(x[n4.foff>>featShift] > n4.key)
+		j5 := i5 + n5.rel>>nodeShift + b2i(x[n5.foff>>featShift] > n5.key)
+		j6 := i6 + n6.rel>>nodeShift + b2i(x[n6.foff>>featShift] > n6.key)
+		j7 := i7 + n7.rel>>nodeShift + b2i(x[n7.foff>>featShift] > n7.key)
 		moved := (j0 ^ i0) | (j1 ^ i1) | (j2 ^ i2) | (j3 ^ i3) | (j4 ^ i4) | (j5 ^ i5) | (j6 ^ i6) | (j7 ^ i7)
 		i0, i1, i2, i3, i4, i5, i6, i7 = j0, j1, j2, j3, j4, j5, j6, j7
 		if moved == 0 {
@@ -501,14 +542,14 @@ func (s *scorer) leavesRows8(root int32, g [][lanes]uint64) (i0, i1, i2, i3, i4,
 	for {
 		n0, n1, n2, n3 := &nodes[i0], &nodes[i1], &nodes[i2], &nodes[i3]
 		n4, n5, n6, n7 := &nodes[i4], &nodes[i5], &nodes[i6], &nodes[i7]
-		j0 := i0 + n0.rel + b2i(g[n0.foff>>featShift][0] > n0.key)
-		j1 := i1 + n1.rel + b2i(g[n1.foff>>featShift][1] > n1.key)
-		j2 := i2 + n2.rel + b2i(g[n2.foff>>featShift][2] > n2.key)
-		j3 := i3 + n3.rel + b2i(g[n3.foff>>featShift][3] > n3.key)
-		j4 := i4 + n4.rel + b2i(g[n4.foff>>featShift][4] > n4.key)
-		j5 := i5 + n5.rel + b2i(g[n5.foff>>featShift][5] > n5.key)
-		j6 := i6 + n6.rel + b2i(g[n6.foff>>featShift][6] > n6.key)
-		j7 := i7 + n7.rel + b2i(g[n7.foff>>featShift][7] > n7.key)
+		j0 := i0 + n0.rel>>nodeShift + b2i(g[n0.foff>>featShift][0] > n0.key)
+		j1 := i1 + n1.rel>>nodeShift + b2i(g[n1.foff>>featShift][1] > n1.key)
+		j2 := i2 + n2.rel>>nodeShift + b2i(g[n2.foff>>featShift][2] > n2.key)
+		j3 := i3 + n3.rel>>nodeShift + b2i(g[n3.foff>>featShift][3] > n3.key)
+		j4 := i4 + n4.rel>>nodeShift + b2i(g[n4.foff>>featShift][4] > n4.key)
+		j5 := i5 + n5.rel>>nodeShift + b2i(g[n5.foff>>featShift][5] > n5.key)
+		j6 := i6 + n6.rel>>nodeShift + b2i(g[n6.foff>>featShift][6] > n6.key)
+		j7 := i7 + n7.rel>>nodeShift + b2i(g[n7.foff>>featShift][7] > n7.key)
 		moved := (j0 ^ i0) | (j1 ^ i1) | (j2 ^ i2) | (j3 ^ i3) | (j4 ^ i4) | (j5 ^ i5) | (j6 ^ i6) | (j7 ^ i7)
 		i0, i1, i2, i3, i4, i5, i6, i7 = j0, j1, j2, j3, j4, j5, j6, j7
 		if moved == 0 {

@@ -10,8 +10,8 @@ var useAsm = true
 // group whose keys start at keys (keys[feature×8 + lane]) in lock step, as
 // leavesRows8 does, and stores the addresses of the eight leaves in
 // leaves. It is written in assembly because the Go compiler spills the eight
-// walks' state to the stack and bounds-checks every load: eight
-// instructions a step (a CMP and an ADC pick the child) instead of about
+// walks' state to the stack and bounds-checks every load: nine
+// instructions a step (a CMP and a CMOV pick the child) instead of about
 // twenty.
 //
 //go:noescape

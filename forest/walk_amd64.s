@@ -5,20 +5,21 @@
 // LANE advances one walk by one node. P holds the address of the walk's
 // node; R10 + 8×LANE is the address of its row's key of feature 0 in the
 // group (keys[feature][lane], so the node's foff is the byte offset of its
-// feature's keys). CF = node key < row key (the row goes right), and the
-// walk moves by 16 × (rel + CF) bytes: to the left child (rel), the right
-// one (rel + 1), or nowhere at a leaf (rel = 0 and a key no row exceeds).
-// The move is ORed into R11, which stays zero over a round only when every
-// walk stood still.
+// feature's keys). The walk moves rel bytes, to the left child, and 16 more
+// when CF = node key < row key (the row goes right): a CMOV, so that a step's
+// chain of dependent instructions is two loads, the CMP and the CMOV. A leaf
+// has rel = 0 and a key no row exceeds, so its walk stands still. rel is
+// ORed into R11, which stays zero over a round only when every walk stands
+// on a leaf (an inner node's children follow it, so its rel is positive).
 #define LANE(P, LANE) \
 	MOVL    8(P), R12; \
-	MOVQ    (LANE*8)(R10)(R12*1), R12; \
 	MOVLQSX 12(P), R13; \
-	CMPQ    0(P), R12; \
-	ADCQ    $0, R13; \
-	SHLQ    $4, R13; \
+	MOVQ    (LANE*8)(R10)(R12*1), R12; \
 	ORQ     R13, R11; \
-	ADDQ    R13, P
+	CMPQ    0(P), R12; \
+	LEAQ    (P)(R13*1), P; \
+	LEAQ    16(P), R13; \
+	CMOVQCS R13, P
 
 // WALK8 loads the root address (argument 0) and the group's keys (argument
 // 1), and walks the eight lanes in lock step until none moves; label L is

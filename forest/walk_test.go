@@ -109,3 +109,28 @@ func TestToKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckSize checks the limits of the scoring form on node counts alone
+// (trees that large do not fit in a test's memory).
+func TestCheckSize(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		sizes []int
+		err   string
+	}{
+		{"small", []int{1, 3, 5}, ""},
+		{"largest tree", []int{MaxTreeNodes, 1}, ""},
+		{"tree too large", []int{3, MaxTreeNodes + 1}, "tree 1 has"},
+		{"forest at the limit", []int{MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes - 1, 16}, ""},
+		{"forest too large", []int{MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, MaxTreeNodes, 16}, "more than"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := checkSize(len(tc.sizes), func(i int) int { return tc.sizes[i] })
+			if tc.err == "" {
+				require.NoError(t, err)
+			} else {
+				require.ErrorContains(t, err, tc.err)
+			}
+		})
+	}
+}
