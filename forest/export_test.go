@@ -24,3 +24,14 @@ func UseAsm(on bool) (restore func()) {
 	useAsm = on && old
 	return func() { useAsm = old }
 }
+
+// OrderRows switches the ordering of batch windows on or off and returns a
+// function that restores the setting.
+func OrderRows(on bool) (restore func()) {
+	old := orderRows
+	orderRows = on
+	return func() { orderRows = old }
+}
+
+// WindowRows is the most rows a batch window holds for rows of p features.
+func WindowRows(p int) int { return windowRowsFor(p) }

@@ -3,9 +3,8 @@
 #include "textflag.h"
 
 // LANE advances one walk by one node. P holds the address of the walk's
-// node; R10 + 8×LANE is the address of its row's key of feature 0 in the
-// group (keys[feature][lane], so the node's foff is the byte offset of its
-// feature's keys). The walk moves rel bytes, to the left child, and 16 more
+// node; the eight-byte word at R10 + 8×LANE is the address of its row's
+// keys, in which the node's foff is the byte offset of its feature's key. The walk moves rel bytes, to the left child, and 16 more
 // when CF = node key < row key (the row goes right): a CMOV, so that a step's
 // chain of dependent instructions is two loads, the CMP and the CMOV. A leaf
 // has rel = 0 and a key no row exceeds, so its walk stands still. rel is
@@ -13,21 +12,22 @@
 // on a leaf (an inner node's children follow it, so its rel is positive).
 #define LANE(P, LANE) \
 	MOVL    8(P), R12; \
+	MOVQ    (LANE*8)(R10), R14; \
 	MOVLQSX 12(P), R13; \
-	MOVQ    (LANE*8)(R10)(R12*1), R12; \
+	MOVQ    (R14)(R12*1), R12; \
 	ORQ     R13, R11; \
 	CMPQ    0(P), R12; \
 	LEAQ    (P)(R13*1), P; \
 	LEAQ    16(P), R13; \
 	CMOVQCS R13, P
 
-// WALK8 loads the root address (argument 0) and the group's keys (argument
-// 1), and walks the eight lanes in lock step until none moves; label L is
+// WALK8 loads the root address (argument 0) and the group's row addresses
+// (argument 1), and walks the eight lanes in lock step until none moves; label L is
 // the loop's. The leaves' addresses are then in AX, BX, CX, DX, SI, DI, R8
 // and R9.
 #define WALK8(L) \
 	MOVQ root+0(FP), AX; \
-	MOVQ keys+8(FP), R10; \
+	MOVQ rows+8(FP), R10; \
 	MOVQ AX, BX; \
 	MOVQ AX, CX; \
 	MOVQ AX, DX; \
@@ -48,7 +48,7 @@ L:; \
 	TESTQ R11, R11; \
 	JNZ   L
 
-// func walkRows8(root *knode, keys *[lanes]uint64, leaves *[lanes]uintptr)
+// func walkRows8(root *knode, rows *[lanes]*uint64, leaves *[lanes]uintptr)
 TEXT ·walkRows8(SB), NOSPLIT, $0-24
 	WALK8(loop)
 	MOVQ leaves+16(FP), R10
@@ -70,7 +70,7 @@ TEXT ·walkRows8(SB), NOSPLIT, $0-24
 	ADDSD (R11)(P*1), X0; \
 	MOVSD X0, (LANE*8)(R10)
 
-// func walkRows8Sum(root *knode, keys *[lanes]uint64, sums *[lanes]float64, sval uintptr)
+// func walkRows8Sum(root *knode, rows *[lanes]*uint64, sums *[lanes]float64, sval uintptr)
 //
 // walkRows8, then adds each lane's leaf value to its sum: sval is the
 // address of the scorer's sval minus half that of its nodes.
@@ -88,29 +88,24 @@ TEXT ·walkRows8Sum(SB), NOSPLIT, $0-32
 	SUM(R9, 7)
 	RET
 
-// PROBA2 adds lane P's leaf's two class probabilities to its pair of sums
-// at 16×LANE(R10): the leaf's offset in probs is the int32 at R11 + P/4
-// (poff holds one for every 16-byte node), the probabilities at R12 + 8×it.
+// PROBA2 adds lane P's leaf's two class probabilities, at R11 + P (pair
+// holds two float64 for every 16-byte node), to its pair of sums at
+// 16×LANE(R10), both in one ADDPD.
 #define PROBA2(P, LANE) \
-	SHRQ    $2, P; \
-	MOVLQSX (R11)(P*1), R13; \
-	MOVSD   (LANE*16)(R10), X0; \
-	ADDSD   (R12)(R13*8), X0; \
-	MOVSD   X0, (LANE*16)(R10); \
-	MOVSD   (LANE*16+8)(R10), X1; \
-	ADDSD   8(R12)(R13*8), X1; \
-	MOVSD   X1, (LANE*16+8)(R10)
+	MOVUPD (R11)(P*1), X0; \
+	MOVUPD (LANE*16)(R10), X1; \
+	ADDPD  X0, X1; \
+	MOVUPD X1, (LANE*16)(R10)
 
-// func walkRows8Proba2(root *knode, keys *[lanes]uint64, sums *[2 * lanes]float64, poff uintptr, probs *float64)
+// func walkRows8Proba2(root *knode, rows *[lanes]*uint64, sums *[2 * lanes]float64, pair uintptr)
 //
 // walkRows8 for a two-class forest, then adds each lane's leaf distribution
-// to its two sums: poff is the address of the scorer's poff minus a quarter
-// that of its nodes.
-TEXT ·walkRows8Proba2(SB), NOSPLIT, $0-40
+// to its two sums: pair is the address of the scorer's pair minus that of
+// its nodes.
+TEXT ·walkRows8Proba2(SB), NOSPLIT, $0-32
 	WALK8(ploop)
 	MOVQ sums+16(FP), R10
-	MOVQ poff+24(FP), R11
-	MOVQ probs+32(FP), R12
+	MOVQ pair+24(FP), R11
 	PROBA2(AX, 0)
 	PROBA2(BX, 1)
 	PROBA2(CX, 2)

@@ -6,7 +6,7 @@ package forest
 // build tag leaves it out.
 var useAsm = false
 
-func walkRows8(root *knode, keys *[lanes]uint64, leaves *[lanes]uintptr) {
+func walkRows8(root *knode, rows *[lanes]*uint64, leaves *[lanes]uintptr) {
 	panic("forest: no assembly walk on this architecture")
 }
 
@@ -14,10 +14,10 @@ func keys2(dst *uint64, src *float64, pairs, stride int) bool {
 	panic("forest: no assembly walk on this architecture")
 }
 
-func walkRows8Sum(root *knode, keys *[lanes]uint64, sums *[lanes]float64, sval uintptr) {
+func walkRows8Sum(root *knode, rows *[lanes]*uint64, sums *[lanes]float64, sval uintptr) {
 	panic("forest: no assembly walk on this architecture")
 }
 
-func walkRows8Proba2(root *knode, keys *[lanes]uint64, sums *[2 * lanes]float64, poff uintptr, probs *float64) {
+func walkRows8Proba2(root *knode, rows *[lanes]*uint64, sums *[2 * lanes]float64, pair uintptr) {
 	panic("forest: no assembly walk on this architecture")
 }

@@ -1,9 +1,12 @@
 package forest
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -40,6 +43,35 @@ func BenchmarkBatchWalk(b *testing.B) {
 			}
 			defer func(old bool) { useAsm = old }(useAsm)
 			useAsm = asm
+			for b.Loop() {
+				if err := f.ScoreMatrix(context.Background(), xte, dst); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/row")
+		})
+	}
+}
+
+// BenchmarkBatchOrder scores KDDTest+ on one goroutine with ScoreMatrix,
+// its windows walked in the order of their rows' leaves (order.go) and in
+// their own order, to measure what the ordering is worth:
+//
+//	NSLKDD_DIR=… go test -run '^$' -bench BatchOrder -cpu 1 ./forest/
+func BenchmarkBatchOrder(b *testing.B) {
+	train := nsltest.Load(b, nsltest.Train20)
+	test := nsltest.Load(b, nsltest.Test)
+	xtr, xte, _ := nsltest.Encode(train, test)
+	f, err := Fit(context.Background(), xtr, nsltest.Binary(train), Config{Seed: 0})
+	if err != nil {
+		b.Fatal(err)
+	}
+	n, _ := xte.Dims()
+	dst := make([]float64, n)
+	for _, order := range []bool{true, false} {
+		b.Run(fmt.Sprintf("order=%v", order), func(b *testing.B) {
+			defer func(old bool) { orderRows = old }(orderRows)
+			orderRows = order
 			for b.Loop() {
 				if err := f.ScoreMatrix(context.Background(), xte, dst); err != nil {
 					b.Fatal(err)
@@ -132,5 +164,46 @@ func TestCheckSize(t *testing.T) {
 				require.ErrorContains(t, err, tc.err)
 			}
 		})
+	}
+}
+
+// TestRadixSort checks radixSort against a comparison sort of the same
+// bits, stable on the bits below, for bit ranges that end inside a digit
+// and on one.
+func TestRadixSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, tc := range []struct{ n, from, to int }{
+		{0, 12, 20}, {1, 12, 20}, {100, 12, 23}, {4080, 12, 51}, {3000, 12, 64}, {777, 0, 11}, {500, 12, 13},
+	} {
+		keys := make([]uint64, tc.n)
+		for i := range keys {
+			keys[i] = rng.Uint64()
+			if tc.to < 64 {
+				keys[i] &= 1<<tc.to - 1
+			}
+			if i%3 == 0 && i > 0 { // equal sort bits, different low bits
+				keys[i] = keys[i-1]&^(1<<tc.from-1) | keys[i]&(1<<tc.from-1)
+			}
+		}
+		want := slices.Clone(keys)
+		hi := func(v uint64) uint64 { return v >> tc.from }
+		slices.SortStableFunc(want, func(a, b uint64) int { return cmp.Compare(hi(a), hi(b)) })
+		got := radixSort(slices.Clone(keys), make([]uint64, tc.n), tc.from, tc.to)
+		require.Equal(t, want, got, "%+v", tc)
+	}
+}
+
+// TestWindowRows checks the window bounds: at most windowRows rows, their
+// numbers within windowBits bits, at most windowBytes of keys unless a
+// block alone is larger, and at least a block.
+func TestWindowRows(t *testing.T) {
+	require.Less(t, windowRows, 1<<windowBits)
+	for _, p := range []int{1, 5, 118, 1000, 50000, 1 << 20} {
+		w := windowRowsFor(p)
+		require.LessOrEqual(t, w, windowRows)
+		require.GreaterOrEqual(t, w, blockRows)
+		if w > blockRows {
+			require.LessOrEqual(t, w*p*8, windowBytes)
+		}
 	}
 }
