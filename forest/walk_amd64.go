@@ -10,7 +10,7 @@ var useAsm = true
 // keys rows points to (a row's key of feature j is its j-th) in lock step,
 // as leavesRows8 does, and stores the addresses of the eight leaves in
 // leaves. It is written in assembly because the Go compiler spills the eight
-// walks' state to the stack and bounds-checks every load: ten
+// walks' state to the stack and bounds-checks every load: nine
 // instructions a step (a CMP and a CMOV pick the child) instead of about
 // twenty.
 //
