@@ -144,8 +144,11 @@ func compileScorer(trees []tree.Tree, k, sc int) scorer {
 		s.nodes = append(s.nodes, knode{})
 		s.sval = append(s.sval, 0)
 		s.poff = append(s.poff, 0)
-		// Depth first, left subtree first, a node's two children side by
-		// side: a walk's next node is usually on a cache line just read.
+		// Depth first, a node's two children side by side, and the
+		// subtree of the child that more training rows reached laid out
+		// first: a walk's next node is then usually on a cache line just
+		// read or the one after it (2.7–5% faster batches on NSL-KDD than
+		// left subtrees first, in alternating runs of one process).
 		stack = append(stack[:0], item{0, root})
 		for len(stack) > 0 {
 			it := stack[len(stack)-1]
@@ -164,7 +167,11 @@ func compileScorer(trees []tree.Tree, k, sc int) scorer {
 			s.sval = append(s.sval, 0, 0)
 			s.poff = append(s.poff, 0, 0)
 			s.nodes[it.slot] = knode{key: tree.OrderKey(n.Threshold) - 1, foff: n.Feature * featStride, rel: (l - it.slot) * nodeSize}
-			stack = append(stack, item{n.Right, l + 1}, item{n.Left, l})
+			if t.Cover != nil && t.Cover[n.Right] > t.Cover[n.Left] {
+				stack = append(stack, item{n.Left, l}, item{n.Right, l + 1})
+			} else {
+				stack = append(stack, item{n.Right, l + 1}, item{n.Left, l})
+			}
 		}
 	}
 	if k == 2 {
