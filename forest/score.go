@@ -549,6 +549,10 @@ type block struct {
 	ptr    [blockRows]*uint64
 	p      int
 	groups int
+	// walked is the number of trees, from the first, whose leaves the
+	// ordering of the window found already: leaf[t][r] for lane r.
+	walked int
+	leaf   [orderTrees][blockRows]int32
 }
 
 // group returns the row pointers of group q.
@@ -614,9 +618,15 @@ func (s *scorer) walkBlock(root int32, blk *block, leaves *[blockRows]int32) {
 func (s *scorer) scoreBlock(blk *block, sums []float64) {
 	sums = sums[:blk.groups*lanes]
 	clear(sums)
+	for t := range blk.walked {
+		for r, l := range blk.leaf[t][:len(sums)] {
+			sums[r] += s.sval[l]
+		}
+	}
+	roots := s.roots[blk.walked:]
 	if !useAsm {
 		var leaves [blockRows]int32
-		for _, root := range s.roots {
+		for _, root := range roots {
 			s.walkBlock(root, blk, &leaves)
 			for r, l := range leaves[:blk.groups*lanes] {
 				sums[r] += s.sval[l]
@@ -627,7 +637,7 @@ func (s *scorer) scoreBlock(blk *block, sums []float64) {
 	// A leaf's value is at the same index in sval as the leaf in nodes:
 	// half its byte offset, as a float64 is half the size of a knode.
 	delta := uintptr(unsafe.Pointer(unsafe.SliceData(s.sval))) - uintptr(unsafe.Pointer(unsafe.SliceData(s.nodes)))/2
-	for _, root := range s.roots {
+	for _, root := range roots {
 		r := &s.nodes[root]
 		for q := range blk.groups {
 			walkRows8Sum(r, blk.group(q), (*[lanes]float64)(sums[q*lanes:]), delta)
@@ -643,11 +653,29 @@ func (s *scorer) probaBlock(blk *block, acc []float64) {
 	k := s.k
 	acc = acc[:blk.groups*lanes*k]
 	clear(acc)
+	for t := range blk.walked {
+		if k == 2 && s.pair != nil {
+			for r, l := range blk.leaf[t][:blk.groups*lanes] {
+				src, dst := s.pair[2*l:2*l+2:2*l+2], acc[2*r:2*r+2:2*r+2]
+				dst[0] += src[0]
+				dst[1] += src[1]
+			}
+			continue
+		}
+		for r, l := range blk.leaf[t][:blk.groups*lanes] {
+			o := int(s.poff[l])
+			dst := acc[r*k : (r+1)*k]
+			for c, v := range s.probs[o : o+k] {
+				dst[c] += v
+			}
+		}
+	}
+	roots := s.roots[blk.walked:]
 	if useAsm && k == 2 {
 		// A leaf's pair is at the same byte offset in pair as the leaf in
 		// nodes.
 		delta := uintptr(unsafe.Pointer(unsafe.SliceData(s.pair))) - uintptr(unsafe.Pointer(unsafe.SliceData(s.nodes)))
-		for _, root := range s.roots {
+		for _, root := range roots {
 			r := &s.nodes[root]
 			for q := range blk.groups {
 				walkRows8Proba2(r, blk.group(q), (*[2 * lanes]float64)(acc[q*2*lanes:]), delta)
@@ -657,7 +685,7 @@ func (s *scorer) probaBlock(blk *block, acc []float64) {
 		return
 	}
 	var leaves [blockRows]int32
-	for _, root := range s.roots {
+	for _, root := range roots {
 		s.walkBlock(root, blk, &leaves)
 		for r, leaf := range leaves[:blk.groups*lanes] {
 			o := int(s.poff[leaf])
@@ -774,8 +802,9 @@ func (f *Forest) batchRange(ctx context.Context, X mat.Matrix, lo, hi, scratch i
 			}
 		}
 		rows := perm[:wn]
+		var sorted []uint64 // the rows' sort keys, when ordered
 		if sk != nil && wn > blockRows {
-			f.sc.orderWindow(win, p, rows, sk, tmp)
+			sorted = f.sc.orderWindow(win, p, rows, sk, tmp)
 		} else {
 			for r := range rows {
 				rows[r] = r
@@ -790,12 +819,23 @@ func (f *Forest) batchRange(ctx context.Context, X mat.Matrix, lo, hi, scratch i
 			blocks++
 			br := rows[b:min(b+blockRows, wn)]
 			blk.groups = (len(br) + lanes - 1) / lanes
+			blk.walked = 0
+			if sorted != nil {
+				blk.walked = f.sc.order.trees
+			}
 			for r := range blk.groups * lanes {
-				src := br[r/lanes*lanes] // a padding lane repeats its group's first row
+				at := b + r/lanes*lanes // a padding lane repeats its group's first row
 				if r < len(br) {
-					src = br[r]
+					at = b + r
 				}
-				blk.ptr[r] = &win[src*p]
+				blk.ptr[r] = &win[rows[at]*p]
+				if blk.walked > 0 {
+					var l [orderTrees]int32
+					f.sc.orderLeaves(sorted[at], &l)
+					for t := range blk.walked {
+						blk.leaf[t][r] = l[t]
+					}
+				}
 			}
 			for r := range br {
 				br[r] += w0
