@@ -13,10 +13,10 @@ import "math/bits"
 // in those trees are kept and added to the scores, so the batch walks the
 // other trees only (1–3% faster than walking all again); three trees
 // measured faster than two, four or five. BenchmarkBatchOrder measures
-// the whole gain. How
-// much it gains depends on the data: rows that are all alike or all
-// different have little to sort. A window's rows are found again through
-// its permutation, so results are those of the natural order, bit for bit.
+// the whole gain. How much it gains depends on the data: rows that are all
+// alike or all different have little to sort. A window's rows are found
+// again through its permutation, so results are those of the natural
+// order, bit for bit.
 const (
 	// windowRows is the number of rows ordered together: 4,080 is 170
 	// blocks, and a window's row numbers fit windowBits bits.
