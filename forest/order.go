@@ -14,7 +14,10 @@ import "math/bits"
 // other trees only (1–3% faster than walking all again); three trees
 // measured faster than two, four or five. BenchmarkBatchOrder measures
 // the whole gain. How much it gains depends on the data: rows that are all
-// alike or all different have little to sort. A window's rows are found
+// alike or all different have little to sort. Alternating runs in one
+// process measured 1.42× on all of KDDTrain+ (scored by the same forest)
+// and 1.20× on 30,000 synthetic rows (dataset.Synthetic, with a forest
+// grown on 20,000 others), besides 1.28× on KDDTest+. A window's rows are found
 // again through its permutation, so results are those of the natural
 // order, bit for bit.
 const (
