@@ -16,13 +16,11 @@ import (
 	"github.com/netwarden/netwarden/internal/nsltest"
 )
 
-// BenchmarkBatchWalk scores KDDTest+ on one goroutine with the assembly
-// batch walk and with the Go walk (a forest of 100 trees grown on
-// KDDTrain+_20Percent), to measure what the kernel is worth on the machine
-// at hand:
-//
-//	NSLKDD_DIR=… go test -run '^$' -bench BatchWalk -cpu 1 ./forest/
-func BenchmarkBatchWalk(b *testing.B) {
+// kddForest returns a forest of 100 trees grown on KDDTrain+_20Percent
+// (seed 0) and KDDTest+ in the same encoding, for the benchmarks of the
+// batch walk; it skips without $NSLKDD_DIR.
+func kddForest(b *testing.B) (*Forest, *mat.Dense) {
+	b.Helper()
 	train := nsltest.Load(b, nsltest.Train20)
 	test := nsltest.Load(b, nsltest.Test)
 	xtr, xte, _ := nsltest.Encode(train, test)
@@ -30,6 +28,17 @@ func BenchmarkBatchWalk(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return f, xte
+}
+
+// BenchmarkBatchWalk scores KDDTest+ on one goroutine with the assembly
+// batch walk and with the Go walk (a forest of 100 trees grown on
+// KDDTrain+_20Percent), to measure what the kernel is worth on the machine
+// at hand:
+//
+//	NSLKDD_DIR=… go test -run '^$' -bench BatchWalk -cpu 1 ./forest/
+func BenchmarkBatchWalk(b *testing.B) {
+	f, xte := kddForest(b)
 	n, _ := xte.Dims()
 	dst := make([]float64, n)
 	for _, asm := range []bool{true, false} {
@@ -59,13 +68,7 @@ func BenchmarkBatchWalk(b *testing.B) {
 //
 //	NSLKDD_DIR=… go test -run '^$' -bench BatchOrder -cpu 1 ./forest/
 func BenchmarkBatchOrder(b *testing.B) {
-	train := nsltest.Load(b, nsltest.Train20)
-	test := nsltest.Load(b, nsltest.Test)
-	xtr, xte, _ := nsltest.Encode(train, test)
-	f, err := Fit(context.Background(), xtr, nsltest.Binary(train), Config{Seed: 0})
-	if err != nil {
-		b.Fatal(err)
-	}
+	f, xte := kddForest(b)
 	n, _ := xte.Dims()
 	dst := make([]float64, n)
 	for _, order := range []bool{true, false} {
@@ -84,13 +87,7 @@ func BenchmarkBatchOrder(b *testing.B) {
 
 // BenchmarkBatchProba is BenchmarkBatchWalk for PredictProbaBatch.
 func BenchmarkBatchProba(b *testing.B) {
-	train := nsltest.Load(b, nsltest.Train20)
-	test := nsltest.Load(b, nsltest.Test)
-	xtr, xte, _ := nsltest.Encode(train, test)
-	f, err := Fit(context.Background(), xtr, nsltest.Binary(train), Config{Seed: 0})
-	if err != nil {
-		b.Fatal(err)
-	}
+	f, xte := kddForest(b)
 	n, _ := xte.Dims()
 	var dst mat.Dense
 	for b.Loop() {
