@@ -52,7 +52,7 @@
 // PredictProbaBatch) turns windows of up to 4,080 rows into keys, orders
 // each window by the leaves its rows reach in the first three trees, so
 // that neighbours take similar paths (order.go: 22% fewer lock-step rounds
-// on NSL-KDD), and walks blocks of 24 rows through one tree at a time,
+// on NSL-KDD, TestOrderCutsRounds), and walks blocks of 24 rows through one tree at a time,
 // eight in lock step, so that the tree stays in the L1 cache; on amd64
 // assembly kernels (walk_amd64.s, fill_amd64.s) take a step in nine
 // instructions and turn rows into keys two values at a time, about 2.1×

@@ -9,17 +9,14 @@ import "math/bits"
 // those leaves share the top of their paths through the other trees too,
 // which are grown on the same data. On NSL-KDD (KDDTest+ through the 100
 // trees of BenchmarkBatchWalk's forest) this cuts the lock-step rounds of a
-// walk from 15.4 to 12.0, where a walk alone takes 10.7. The leaves found
-// in those trees are kept and added to the scores, so the batch walks the
-// other trees only (1–3% faster than walking all again); three trees
-// measured faster than two, four or five. BenchmarkBatchOrder measures
-// the whole gain. How much it gains depends on the data: rows that are all
-// alike or all different have little to sort. Alternating runs in one
-// process measured 1.42× on all of KDDTrain+ (scored by the same forest)
-// and 1.20× on 30,000 synthetic rows (dataset.Synthetic, with a forest
-// grown on 20,000 others), besides 1.28× on KDDTest+. A window's rows are found
-// again through its permutation, so results are those of the natural
-// order, bit for bit.
+// walk from 15.4 to 12.0, where a walk alone takes 10.7 (TestOrderCutsRounds
+// counts them). The leaves found in those trees are kept and added to the
+// scores, so the batch walks the other trees only. BenchmarkBatchOrder
+// measures the whole gain on KDDTest+, on all of KDDTrain+ and on synthetic
+// traffic; how much it gains depends on the data: rows that are all alike
+// or all different have little to sort. A window's rows are found again
+// through its permutation, so results are those of the natural order, bit
+// for bit.
 const (
 	// windowRows is the number of rows ordered together: 4,080 is 170
 	// blocks, and a window's row numbers fit windowBits bits.
