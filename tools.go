@@ -1,7 +1,7 @@
 //go:build tools
 
-// This file pins the modules that the library's packages are about to
-// import, so that `go mod tidy` keeps them while the packages grow.
+// This file pins modules that only tests, examples or generators import, so
+// that `go mod tidy` keeps them in go.mod for every build configuration.
 package netwarden
 
 import (

@@ -1,8 +1,39 @@
-// Package forest implements Random Forest classification (Breiman, "Random
+// Package forest trains and scores Random Forest classifiers (Breiman, "Random
 // Forests", Machine Learning 45(1):5–32, 2001) with CART trees (Breiman,
-// Friedman, Olshen and Stone, "Classification and Regression Trees", 1984),
-// trained in pure Go on a gonum mat.Matrix of encoded features and integer
-// class labels.
+// Friedman, Olshen and Stone, "Classification and Regression Trees", 1984), in
+// pure Go, on a gonum mat.Matrix of encoded features and integer class labels.
+//
+// # Using a forest
+//
+// Fit takes the encoded rows (package features makes them from a dataset.Table),
+// one class label per row and a Config whose zero value means scikit-learn's
+// defaults (100 fully grown trees, √p features a split, Gini impurity, the exact
+// splitter); Config.Seed picks the forest (the zero seed is a seed like any
+// other). Training uses all cores and gives the same forest, bit for bit, for a seed whatever the number of
+// workers. Fit refuses empty or non-finite input, a label count that does not
+// match the rows, and a single class, with errors wrapping the sentinels of
+// package anomaly.
+//
+// A fitted *Forest satisfies anomaly.Detector: Score returns the probability
+// of the attack class (class 1 for a binary forest, 1 − P(normal class) for
+// a multi-class one), and allocates nothing. Predict, PredictProba and
+// PredictProbaBatch give the class and the class probabilities; ScoreMatrix
+// (anomaly.BatchScorer) scores a whole matrix over all cores. OOBScore,
+// Importances and PermutationImportance say how good the forest is and what
+// it uses.
+//
+// Explain (anomaly.Explainer) writes each feature's exact TreeSHAP contribution
+// to Score and returns the expected Score, so that base + Σ contributions =
+// Score; a positive contribution pushes towards "attack". ExplainClass explains
+// one class's probability; ExplainApprox and ExplainClassApprox are the cheaper
+// Saabas path attribution. MarshalBinary and UnmarshalBinary save and load a
+// forest in a versioned, checksummed format (package anomaly/bundle saves it
+// with its pipeline and threshold in one file).
+//
+// A Forest is read-only once returned by Fit or filled by UnmarshalBinary,
+// and safe for concurrent use by many goroutines.
+//
+// # How it is trained
 //
 // The algorithm follows scikit-learn's RandomForestClassifier (the reference
 // implementation it is checked against on NSL-KDD): bootstrap samples used as
@@ -41,6 +72,24 @@
 // partition is branch-free. On NSL-KDD (25,192 × 118) it then fits faster
 // than the histogram splitter (see the package README).
 //
+// # How it explains
+//
+// Explain writes the
+// exact path-dependent TreeSHAP contribution of every feature to Score
+// (Lundberg et al., "From local explanations to global understanding with
+// explainable AI for trees", Nature Machine Intelligence 2, 2020; as the
+// shap library explains scikit-learn's forests: leaf class distributions,
+// cover = bootstrap-weighted training counts) and returns the expected
+// Score, so that base + Σ contributions = Score; a positive contribution
+// pushes towards "attack". ExplainClass explains the probability of one
+// class, and ExplainApprox and ExplainClassApprox are Saabas path
+// attribution. Fully grown trees are deep, so the engine (internal/tree)
+// mostly walks them leaf by leaf rather than with Fast TreeSHAP v2 tables
+// (J. Yang, arXiv:2109.09847, 2021): a few milliseconds a row for 100 trees
+// on NSL-KDD, against tens of microseconds for Saabas.
+//
+// # How it scores
+//
 // Fitted trees are stored in the shared flat layout of internal/tree (one
 // Tree per estimator, Outputs = number of classes, Values = class
 // distributions, Cover = weighted training counts). For scoring they are
@@ -60,20 +109,4 @@
 // those of a plain walk of the trees either way. Scoring one
 // row allocates nothing; ScoreMatrix (anomaly.BatchScorer) spreads rows
 // over all cores.
-//
-// A *Forest satisfies anomaly.Detector: Score returns the probability of the
-// attack class (class 1 for a binary forest, 1 − P(normal class) for a
-// multi-class one). It also satisfies anomaly.Explainer: Explain writes the
-// exact path-dependent TreeSHAP contribution of every feature to Score
-// (Lundberg et al., "From local explanations to global understanding with
-// explainable AI for trees", Nature Machine Intelligence 2, 2020; as the
-// shap library explains scikit-learn's forests: leaf class distributions,
-// cover = bootstrap-weighted training counts) and returns the expected
-// Score, so that base + Σ contributions = Score; a positive contribution
-// pushes towards "attack". ExplainClass explains the probability of one
-// class, and ExplainApprox and ExplainClassApprox are Saabas path
-// attribution. Fully grown trees are deep, so the engine (internal/tree)
-// mostly walks them leaf by leaf rather than with Fast TreeSHAP v2 tables
-// (J. Yang, arXiv:2109.09847, 2021): a few milliseconds a row for 100 trees
-// on NSL-KDD, against tens of microseconds for Saabas.
 package forest

@@ -68,7 +68,16 @@ type knode struct {
 // bits.
 // Fit refuses wider matrices (errs.ErrUnsupported) and UnmarshalBinary
 // wider forests (errs.ErrFormat).
-const MaxColumns = math.MaxInt32 / featStride
+const MaxColumns = 268_435_455
+
+// The limits are written out so that go doc shows their values; these
+// fail to compile if they drift from the layout they come from.
+const (
+	_ = uint(MaxColumns - math.MaxInt32/featStride)
+	_ = uint(math.MaxInt32/featStride - MaxColumns)
+	_ = uint(MaxTreeNodes - math.MaxInt32/nodeSize)
+	_ = uint(math.MaxInt32/nodeSize - MaxTreeNodes)
+)
 
 // featStride is the size of one feature's key in a row of keys (a uint64),
 // 1 << featShift.
@@ -95,8 +104,8 @@ const (
 // that outgrows them (errs.ErrUnsupported; limit MaxDepth or raise
 // MinSamplesLeaf) and UnmarshalBinary one that does (errs.ErrFormat).
 const (
-	MaxTreeNodes = math.MaxInt32 / nodeSize
-	MaxNodes     = math.MaxInt32
+	MaxTreeNodes = 134_217_727   // 2^27 − 1
+	MaxNodes     = 2_147_483_647 // 2^31 − 1
 )
 
 // checkSize reports whether trees whose node counts are size(0), …,

@@ -1,8 +1,39 @@
-// Package iforest is a pure-Go Isolation Forest: the unsupervised anomaly
+// Package iforest trains and scores Isolation Forests, the unsupervised anomaly
 // detector of Liu, Ting and Zhou ("Isolation Forest", ICDM 2008, and
-// "Isolation-Based Anomaly Detection", ACM TKDD 6(1), 2012), with the
-// Extended Isolation Forest of Hariri, Kind and Brunner ("Extended Isolation
-// Forest", IEEE TKDE 33(4), 2021; arXiv:1811.02141, 2018) as an option.
+// "Isolation-Based Anomaly Detection", ACM TKDD 6(1), 2012), in pure Go, with
+// the Extended Isolation Forest of Hariri, Kind and Brunner ("Extended
+// Isolation Forest", IEEE TKDE 33(4), 2021; arXiv:1811.02141, 2018) as an
+// option.
+//
+// # Using a forest
+//
+// Fit takes a gonum mat.Matrix of encoded rows (package features makes them
+// from a dataset.Table; typically benign traffic only) and a Config whose zero
+// value means the paper's and scikit-learn's defaults (100 trees, subsamples of
+// 256 rows, classic axis-parallel splits); Config.Seed picks the forest (the
+// zero seed is a seed like any other). Training is parallel and deterministic: the same seed gives the same
+// forest, bit for bit, whatever the number of workers. Fit refuses empty or
+// non-finite input with errors wrapping the sentinels of package anomaly.
+//
+// A fitted *Forest satisfies anomaly.Detector: Score returns the anomaly score
+// s(x) in (0, 1] (higher is more anomalous; scikit-learn's score_samples is
+// −s) and allocates nothing; ScoreBatch and ScoreMatrix score many rows over
+// all cores; PathLength gives the mean path length behind the score. A
+// threshold for a given contamination rate comes from package anomaly (see
+// its threshold functions), or from a false-alarm budget on benign scores.
+//
+// Explain (anomaly.Explainer) writes each feature's exact TreeSHAP
+// contribution to the expected path length: a shorter path is more anomalous,
+// so NEGATIVE contributions push towards "anomalous" (package anomaly/bundle
+// turns them round, so that every explanation a user sees is positive towards
+// "attack"). Contributions gives the cheaper Local-DIFFI importances of the
+// features that isolated the row. MarshalBinary and UnmarshalBinary save and
+// load a forest in a versioned, checksummed format.
+//
+// A Forest is read-only once returned by Fit or filled by UnmarshalBinary,
+// and safe for concurrent use by many goroutines.
+//
+// # How it scores
 //
 // An isolation tree splits a random subsample of ψ rows on a random feature
 // at a value drawn uniformly between the feature's minimum and maximum in the
@@ -20,6 +51,8 @@
 // c(1) = 0). s is in (0, 1]: near 1 for a row isolated at once, 0.5 or less
 // for a row as hard to isolate as a typical one. The figures match
 // scikit-learn's IsolationForest, whose score_samples is −s.
+//
+// # How it explains
 //
 // The classic forest (Config.ExtensionLevel 0) keeps its trees in the shared
 // flat layout of internal/tree (one output per node: the path length a leaf
@@ -53,6 +86,8 @@
 // they score but do not explain (TreeSHAP attributes a split to one
 // feature).
 //
+// # Scoring kernels
+//
 // Scoring walks a packed copy of the classic trees (complete binary trees in
 // heap order, one 64-bit word per node holding an order-preserving integer
 // key of the threshold and the feature): exactly eight branch-free steps per
@@ -70,8 +105,7 @@
 // before, or trees converted from scikit-learn) are scored by the general
 // walk, with the same results.
 //
-// Training is parallel and deterministic: tree i draws its random numbers
-// from a PCG source seeded with (Config.Seed, i), so the same seed gives the
-// same forest, bit for bit, whatever the number of workers. A fitted Forest
-// is read-only and safe for concurrent use; Score allocates nothing.
+// Tree i draws its random numbers from a PCG source seeded with
+// (Config.Seed, i), which is why the number of workers does not change the
+// forest.
 package iforest
