@@ -23,8 +23,20 @@ import (
 // registration form).
 const DefaultNSLKDDURL = "https://raw.githubusercontent.com/defcom17/NSL_KDD/master/"
 
-// NSLKDDFiles are the files FetchNSLKDD downloads by default.
-var NSLKDDFiles = []string{"KDDTrain+.txt", "KDDTrain+_20Percent.txt", "KDDTest+.txt", "KDDTest-21.txt"}
+// NSLKDDFiles are the files FetchNSLKDD downloads by default: the four data
+// files, and the list of the 41 feature names and kinds (Field_Names.csv,
+// which the Python scripts of the examples read) and the attack → category
+// list of the training attacks (Attack_Types.csv).
+var NSLKDDFiles = []string{"KDDTrain+.txt", "KDDTrain+_20Percent.txt", "KDDTest+.txt", "KDDTest-21.txt",
+	"Field_Names.csv", "Attack_Types.csv"}
+
+// remoteNames maps a local file name to the name the default mirror
+// publishes it under, where the two differ (the mirror's CSV names have
+// spaces).
+var remoteNames = map[string]string{
+	"Field_Names.csv":  "Field Names.csv",
+	"Attack_Types.csv": "Attack Types.csv",
+}
 
 // nslkddSHA256 holds the SHA-256 of each NSL-KDD file's text. For a name
 // ending in ".gz" the hash is that of the decompressed text, so that any
@@ -35,6 +47,8 @@ var nslkddSHA256 = map[string]string{
 	"KDDTrain+_20Percent.txt": "7ea86479faab5ca2190b7f18b4982fb058ce5bf2b46e0e1017d0d9ef90f9c16e",
 	"KDDTest+.txt":            "fa46b0935342616aa83b7c2578db355b6a7aaabbc492248172c7a1e8b7ab8f84",
 	"KDDTest-21.txt":          "746993ac9e25868827cacf09eab450050a2a1056e1ce48a1ad39f5dc801d531d",
+	"Field_Names.csv":         "e6ce1b1f35966a203209433fd98f88eeb6f5d37f7fb3194aa20d9935b8f9e9d3",
+	"Attack_Types.csv":        "8b2ded847bc9c6bc9a610e2a2a02568e91bb34e4711694c7bfd8e2fd62c2ff07",
 	// KDD Cup 1999 (decompressed text).
 	"kddcup.data_10_percent.gz": "f8c8267ebcd9c0ed1fd7d6277fe5bfff8732e9b7db8e61b873542b2a534b6f9a",
 	"corrected.gz":              "547dfb9c0f0dc1d9944219ec79e851191faebaeb8acbfa1cd171c418397052a4",
@@ -43,7 +57,8 @@ var nslkddSHA256 = map[string]string{
 // KnownSHA256 returns the SHA-256 (hex) FetchNSLKDD checks a file against,
 // and whether it knows one. For ".gz" names it is the hash of the
 // decompressed text. Known: the four NSL-KDD text files, KDDTrain+.txt.gz,
-// and the KDD Cup 1999 kddcup.data_10_percent.gz and corrected.gz.
+// Field_Names.csv and Attack_Types.csv, and the KDD Cup 1999
+// kddcup.data_10_percent.gz and corrected.gz.
 func KnownSHA256(name string) (string, bool) {
 	h, ok := nslkddSHA256[name]
 	return h, ok
@@ -75,7 +90,9 @@ type FetchConfig struct {
 // FetchNSLKDD makes sure each named file (NSLKDDFiles when none are given)
 // is in the cache directory and returns that directory. A file already
 // there is used as it is if it matches its known SHA-256 (or has none),
-// and downloaded again otherwise. Downloads go to a temporary file in the
+// and downloaded again otherwise; if that download fails too, the error
+// says that the cached file failed its checksum (got and want) as well as
+// why the download failed. Downloads go to a temporary file in the
 // same directory that is verified, synced and then renamed into place, so
 // a half-written or corrupt file is never seen under the real name. A hash
 // mismatch is an error wrapping ErrChecksum; cancelling ctx stops the
@@ -107,15 +124,25 @@ func FetchNSLKDD(ctx context.Context, cfg FetchConfig, names ...string) (dir str
 			want, known = nslkddSHA256[name]
 		}
 		path := filepath.Join(dir, name)
+		var cached error // why a file already in the cache is not used
 		if _, err := os.Stat(path); err == nil {
 			if !known {
 				continue
 			}
-			if got, err := fileSHA256(path); err == nil && got == want {
+			got, err := fileSHA256(path)
+			if err == nil && got == want {
 				continue
+			}
+			if err != nil {
+				cached = fmt.Errorf("the cached %s could not be read: %w", path, err)
+			} else {
+				cached = fmt.Errorf("the cached %s has SHA-256 %s, want %s: %w", path, got, want, errs.ErrChecksum)
 			}
 		}
 		if err := fetchOne(ctx, cfg, dir, name, want); err != nil {
+			if cached != nil {
+				return "", fmt.Errorf("%w (downloading it again because %w)", err, cached)
+			}
 			return "", err
 		}
 	}
@@ -127,7 +154,11 @@ func fetchOne(ctx context.Context, cfg FetchConfig, dir, name, want string) (err
 	if base == "" {
 		base = DefaultNSLKDDURL
 	}
-	u, err := url.JoinPath(base, name)
+	remote := name
+	if r, ok := remoteNames[name]; ok && base == DefaultNSLKDDURL {
+		remote = r
+	}
+	u, err := url.JoinPath(base, remote)
 	if err != nil {
 		return fmt.Errorf("dataset: fetch: base URL %q: %w", base, err)
 	}
