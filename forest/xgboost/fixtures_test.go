@@ -15,16 +15,48 @@ import (
 	"github.com/netwarden/netwarden/forest/xgboost"
 )
 
-// fixtureDir is ../shared/fixtures/xgboost beside the repository (CI checks
-// the shared folder out next to the clone).
-const fixtureDir = "../../../shared/fixtures/xgboost"
+// testFixtures is the committed fixture folder: small models trained by
+// testdata/make_fixtures.py with XGBoost 1.7.4, and XGBoost's own golden
+// outputs for them.
+const testFixtures = "testdata/xgb"
 
+// fixtures returns the committed fixture folder, which every checkout has.
 func fixtures(tb testing.TB) string {
 	tb.Helper()
-	if _, err := os.Stat(filepath.Join(fixtureDir, "manifest.json")); err != nil {
-		tb.Skipf("XGBoost fixtures not found at %s (the shared folder beside the repository): %v", fixtureDir, err)
+	return testFixtures
+}
+
+// fixtureDirs returns the folders to check against XGBoost: the committed
+// one and, when XGBOOST_FIXTURES names one, the larger fixtures there
+// (models trained on NSL-KDD, 500 rows each), which extend it.
+func fixtureDirs(tb testing.TB) []string {
+	tb.Helper()
+	dirs := []string{testFixtures}
+	if d := os.Getenv("XGBOOST_FIXTURES"); d != "" {
+		_, err := os.Stat(filepath.Join(d, "manifest.json"))
+		require.NoError(tb, err, "XGBOOST_FIXTURES=%s is not a fixture folder", d)
+		dirs = append(dirs, d)
 	}
-	return fixtureDir
+	return dirs
+}
+
+// sharedFixtures returns $XGBOOST_FIXTURES, for the tests that need its
+// NSL-KDD models, or skips.
+func sharedFixtures(tb testing.TB) string {
+	tb.Helper()
+	d := os.Getenv("XGBOOST_FIXTURES")
+	if d == "" {
+		tb.Skip("needs the NSL-KDD XGBoost fixtures: set XGBOOST_FIXTURES to their folder (../shared/fixtures/xgboost)")
+	}
+	if _, err := os.Stat(filepath.Join(d, "manifest.json")); err != nil {
+		tb.Skipf("XGBOOST_FIXTURES=%s holds no fixtures: %v", d, err)
+	}
+	return d
+}
+
+func haveFile(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // readCSV reads a numeric CSV ("nan" and empty cells are NaN), skipping a
@@ -76,6 +108,8 @@ var fixtureModels = []fixture{
 	{"dart", "test_features.csv", "binary:logistic", 0},
 	{"gblinear", "test_features.csv", "binary:logistic", 0},
 	{"categorical", "categorical_features.csv", "multi:softprob", 5},
+	{"early_stopping", "test_features.csv", "binary:logistic", 0},
+	{"zero_trees", "test_features.csv", "binary:logistic", 0},
 }
 
 // inputs returns the fixture rows of model f (gblinear's scaled).
@@ -95,47 +129,61 @@ func inputs(tb testing.TB, dir string, f fixture) [][]float64 {
 const tol = 1e-6
 
 // TestFixtures checks every fixture model, in every format XGBoost wrote
-// it, against XGBoost's own margins and predictions on all 500 rows.
+// it, against XGBoost's own margins and predictions on every row, in the
+// committed fixtures and in $XGBOOST_FIXTURES when set. The class count
+// of the multi-class models is the one the folder's manifest records.
 func TestFixtures(t *testing.T) {
-	dir := fixtures(t)
-	for _, f := range fixtureModels {
-		x := inputs(t, dir, f)
-		margin := readCSV(t, filepath.Join(dir, f.name+"_margin.csv"), false)
-		pred := readCSV(t, filepath.Join(dir, f.name+"_pred.csv"), false)
-		require.Len(t, x, 500)
-		for _, ext := range []string{"model", "json", "ubj"} {
-			path := filepath.Join(dir, f.name+"."+ext)
-			if _, err := os.Stat(path); err != nil {
-				continue // categorical has no legacy binary
+	checked := 0
+	for _, dir := range fixtureDirs(t) {
+		for _, f := range fixtureModels {
+			if !haveFile(filepath.Join(dir, f.name+"_margin.csv")) {
+				continue // a model only one folder has
 			}
-			t.Run(f.name+"."+ext, func(t *testing.T) {
-				m, err := xgboost.Load(path)
-				require.NoError(t, err)
-				assert.Equal(t, f.objName, m.Objective())
-				assert.Equal(t, f.classes, m.NumClass())
-				mg := make([]float64, m.NumOutputs())
-				pr := make([]float64, m.NumPredictions())
-				bad := 0
-				for i, row := range x {
-					require.NoError(t, m.Margin(row, mg))
-					require.NoError(t, m.Predict(row, pr))
-					require.Len(t, margin[i], len(mg))
-					require.Len(t, pred[i], len(pr))
-					for k := range mg {
-						if !assert.InDelta(t, margin[i][k], mg[k], tol, "row %d margin %d", i, k) {
-							bad++
-						}
-					}
-					for k := range pr {
-						if !assert.InDelta(t, pred[i][k], pr[k], tol, "row %d prediction %d", i, k) {
-							bad++
-						}
-					}
-					if bad > 10 {
-						t.FailNow()
-					}
+			x := inputs(t, dir, f)
+			margin := readCSV(t, filepath.Join(dir, f.name+"_margin.csv"), false)
+			pred := readCSV(t, filepath.Join(dir, f.name+"_pred.csv"), false)
+			require.Len(t, margin, len(x))
+			for _, ext := range []string{"model", "json", "ubj"} {
+				path := filepath.Join(dir, f.name+"."+ext)
+				if !haveFile(path) {
+					continue // categorical has no legacy binary
 				}
-			})
+				checked++
+				t.Run(path, func(t *testing.T) {
+					m, err := xgboost.Load(path)
+					require.NoError(t, err)
+					assert.Equal(t, f.objName, m.Objective())
+					if f.classes > 0 {
+						assert.Positive(t, m.NumClass())
+						assert.Len(t, margin[0], m.NumClass())
+					} else {
+						assert.Zero(t, m.NumClass())
+					}
+					mg := make([]float64, m.NumOutputs())
+					pr := make([]float64, m.NumPredictions())
+					bad := 0
+					for i, row := range x {
+						require.NoError(t, m.Margin(row, mg))
+						require.NoError(t, m.Predict(row, pr))
+						require.Len(t, margin[i], len(mg))
+						require.Len(t, pred[i], len(pr))
+						for k := range mg {
+							if !assert.InDelta(t, margin[i][k], mg[k], tol, "row %d margin %d", i, k) {
+								bad++
+							}
+						}
+						for k := range pr {
+							if !assert.InDelta(t, pred[i][k], pr[k], tol, "row %d prediction %d", i, k) {
+								bad++
+							}
+						}
+						if bad > 10 {
+							t.FailNow()
+						}
+					}
+				})
+			}
 		}
 	}
+	assert.GreaterOrEqual(t, checked, 30, "model files checked against XGBoost")
 }

@@ -12,29 +12,44 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/netwarden/netwarden/internal/tree"
 )
 
+// parseAs is Parse with the decoder chosen by format ("json", "ubjson"
+// or "legacy") rather than sniffed, so that each fuzz target feeds its own.
+func parseAs(b []byte, format string) (*Model, error) {
+	raw := &rawModel{format: format, bud: newBudget(len(b))}
+	if err := decode(b, raw); err != nil {
+		return nil, err
+	}
+	m, err := build(raw)
+	if err != nil {
+		return nil, err
+	}
+	m.src = bytes.Clone(b)
+	return m, nil
+}
+
+// allocBound is what reading a model of n bytes may allocate: Parse's
+// copy of the input plus the decoding budget, within 4n + 64 KiB.
+func allocBound(n int) uint64 { return 4*uint64(n) + 64<<10 }
+
 // fuzzOne decodes b with one decoder and, if a model comes out, scores
-// rows with it: nothing may panic, hang or allocate without bound.
+// rows with it: nothing may panic or hang, and decoding may allocate no
+// more than allocBound.
 func fuzzOne(t *testing.T, b []byte, format string) {
-	raw := &rawModel{format: format}
-	var err error
-	switch format {
-	case "json":
-		err = decodeDoc(&lexer{buf: b}, raw)
-	case "ubjson":
-		err = decodeDoc(&lexer{buf: b, ubj: true}, raw)
-	default:
-		err = decodeLegacy(b, raw)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	m, err := parseAs(b, format)
+	runtime.ReadMemStats(&after)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > allocBound(len(b)) {
+		t.Fatalf("decoding %d bytes allocated %d bytes, more than %d (err %v)", len(b), alloc, allocBound(len(b)), err)
 	}
 	if err != nil {
 		if err.Error() == "" {
 			t.Fatal("empty error")
 		}
-		return
-	}
-	m, err := build(raw, len(b))
-	if err != nil {
 		return
 	}
 	if m.NumFeatures() > 1<<16 {
@@ -57,6 +72,12 @@ func fuzzOne(t *testing.T, b []byte, format string) {
 		for k := range min(m.NumOutputs(), 4) {
 			_, _ = m.ExplainClass(k, x, dst)
 			_, _ = m.ExplainClassApprox(k, x, dst)
+		}
+	}
+	if r := m.Rounds(); r > 1 {
+		c, err := m.WithIterationRange(1, r)
+		if err == nil {
+			_, _ = c.Score(make([]float64, c.NumFeatures()))
 		}
 	}
 }
@@ -254,20 +275,31 @@ func writeLegacy(r *rawModel, magic bool) []byte {
 	for _, t := range r.trees {
 		tp := make([]byte, treeParamSize)
 		binary.LittleEndian.PutUint32(tp[0:], 1)
-		binary.LittleEndian.PutUint32(tp[4:], uint32(len(t.left)))
+		binary.LittleEndian.PutUint32(tp[4:], uint32(len(t.Nodes)))
 		binary.LittleEndian.PutUint32(tp[16:], uint32(r.numFeature))
 		b.Write(tp)
-		for i := range t.left {
-			s := uint32(t.splitIdx[i])
-			if t.dftLeft[i] != 0 {
+		for i, n := range t.Nodes {
+			if n.IsLeaf() {
+				le([]int32{-1, -1, -1})
+				le(uint32(0))
+				le(float32(t.Values[i]))
+				continue
+			}
+			s := uint32(n.Feature)
+			if n.Flags&tree.DefaultLeft != 0 {
 				s |= 1 << 31
 			}
-			le([]int32{-1, int32(t.left[i]), int32(t.right[i])})
+			// The float32 condition c whose boundary is the Threshold.
+			c := float32(n.Threshold)
+			if threshold32(c) != n.Threshold {
+				c = math.Nextafter32(c, float32(math.Inf(1)))
+			}
+			le([]int32{-1, n.Left, n.Right})
 			le(s)
-			le(float32(t.cond[i]))
+			le(c)
 		}
-		for i := range t.left {
-			le([]float32{0, float32(t.sumHess[i]), float32(t.baseW[i])})
+		for i := range t.Nodes {
+			le([]float32{0, float32(t.Cover[i]), float32(t.Values[i])})
 			le(int32(0))
 		}
 	}
@@ -277,7 +309,7 @@ func writeLegacy(r *rawModel, magic bool) []byte {
 	if r.booster == "dart" {
 		le(uint64(len(r.weightDrop)))
 		for _, w := range r.weightDrop {
-			le(float32(w))
+			le(w)
 		}
 	}
 	return b.Bytes()
@@ -290,7 +322,7 @@ func TestWriteLegacy(t *testing.T) {
 		}
 		raw := &rawModel{format: "json"}
 		require.NoError(t, decodeDoc(&lexer{buf: toJSON(d)}, raw))
-		want, err := build(raw, 1<<20)
+		want, err := build(raw)
 		require.NoError(t, err)
 		for _, magic := range []bool{true, false} {
 			m, err := Parse(writeLegacy(raw, magic))
