@@ -263,9 +263,11 @@ func (m *Model) prepare(bud *budget) error {
 	return nil
 }
 
-// BestIteration returns the best_iteration that XGBoost's early stopping
-// saved in the model (a learner attribute, counting rounds from 0), and
-// false when the model has none. See WithIterationRange.
+// BestIteration returns the best_iteration saved in the model (a learner
+// attribute, counting rounds from 0), and false when the model has none.
+// Early stopping sets it to the round with the best validation score;
+// XGBoost 1.7's train also records it without early stopping, as the last
+// round. See WithIterationRange.
 func (m *Model) BestIteration() (int, bool) { return m.best - 1, m.best > 0 }
 
 // WithIterationRange returns a copy of the model that scores, predicts and

@@ -2,6 +2,7 @@ package xgboost_test
 
 import (
 	"bufio"
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netwarden/netwarden/anomaly"
 	"github.com/netwarden/netwarden/forest/xgboost"
 )
 
@@ -186,4 +188,95 @@ func TestFixtures(t *testing.T) {
 		}
 	}
 	assert.GreaterOrEqual(t, checked, 30, "model files checked against XGBoost")
+}
+
+// TestEarlyStopping reads a model XGBClassifier saved with early stopping
+// (testdata/make_fixtures.py: best_iteration in the learner's attributes,
+// rounds trained past it). By default a Model scores every round, as
+// Booster.predict does; WithIterationRange(0, best+1) scores as
+// XGBClassifier.predict_proba does, and any other range as
+// predict(iteration_range=…).
+func TestEarlyStopping(t *testing.T) {
+	dir := fixtures(t)
+	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	require.NoError(t, err)
+	var manifest struct {
+		EarlyStopping struct {
+			Best   int `json:"best_iteration"`
+			Rounds int `json:"rounds"`
+		} `json:"early_stopping"`
+	}
+	require.NoError(t, json.Unmarshal(b, &manifest))
+	es := manifest.EarlyStopping
+	require.Positive(t, es.Best)
+	x := readCSV(t, filepath.Join(dir, "test_features.csv"), true)
+	pred := readCSV(t, filepath.Join(dir, "early_stopping_pred.csv"), false)
+	margin := readCSV(t, filepath.Join(dir, "early_stopping_margin.csv"), false)
+	proba := readCSV(t, filepath.Join(dir, "early_stopping_proba.csv"), false)
+	best := readCSV(t, filepath.Join(dir, "early_stopping_best_margin.csv"), false)
+	ranged := readCSV(t, filepath.Join(dir, "early_stopping_range_margin.csv"), false)
+	for _, ext := range []string{"json", "ubj", "model"} {
+		t.Run(ext, func(t *testing.T) {
+			m, err := xgboost.Load(filepath.Join(dir, "early_stopping."+ext))
+			require.NoError(t, err)
+			got, ok := m.BestIteration()
+			require.True(t, ok)
+			assert.Equal(t, es.Best, got)
+			assert.Equal(t, es.Rounds, m.Rounds())
+			mb, err := m.WithIterationRange(0, got+1)
+			require.NoError(t, err)
+			assert.Equal(t, got+1, mb.Rounds())
+			assert.Equal(t, got+1, mb.NumTrees())
+			mr, err := m.WithIterationRange(2, 5)
+			require.NoError(t, err)
+			one, two := []float64{0}, []float64{0, 0}
+			differ := 0.0
+			for i, row := range x {
+				// Default: every round, Booster.predict.
+				require.NoError(t, m.Predict(row, one))
+				require.InDelta(t, pred[i][0], one[0], tol, "row %d predict", i)
+				require.NoError(t, m.Margin(row, one))
+				require.InDelta(t, margin[i][0], one[0], tol, "row %d margin", i)
+				// Rounds [0, best+1): XGBClassifier.predict_proba.
+				require.NoError(t, mb.PredictProba(row, two))
+				require.InDeltaSlice(t, proba[i], two, tol, "row %d predict_proba", i)
+				s, err := mb.Score(row)
+				require.NoError(t, err)
+				require.InDelta(t, proba[i][1], s, tol, "row %d score", i)
+				require.NoError(t, mb.Margin(row, one))
+				require.InDelta(t, best[i][0], one[0], tol, "row %d best margin", i)
+				differ = max(differ, math.Abs(pred[i][0]-proba[i][1]))
+				// Rounds [2, 5): predict(iteration_range=(2, 5)).
+				require.NoError(t, mr.Margin(row, one))
+				require.InDelta(t, ranged[i][0], one[0], tol, "row %d range margin", i)
+			}
+			// The two defaults differ: the test tells them apart.
+			assert.Greater(t, differ, 0.01)
+			// A range cannot be saved in XGBoost's format.
+			_, err = mb.MarshalBinary()
+			assert.ErrorIs(t, err, anomaly.ErrUnsupported)
+			full, err := m.WithIterationRange(0, 0)
+			require.NoError(t, err)
+			assert.Same(t, m, full)
+			for _, r := range [][2]int{{-1, 3}, {4, 2}, {0, es.Rounds + 1}} {
+				_, err := m.WithIterationRange(r[0], r[1])
+				assert.ErrorIs(t, err, anomaly.ErrDimension, "%v", r)
+			}
+		})
+	}
+	// XGBoost 1.7's train records the last round as best_iteration when it
+	// did not stop early: the range is then the whole model.
+	m, err := xgboost.Load(filepath.Join(dir, "binary_small.json"))
+	require.NoError(t, err)
+	got, ok := m.BestIteration()
+	require.True(t, ok)
+	assert.Equal(t, m.Rounds()-1, got)
+	c, err := m.WithIterationRange(0, got+1)
+	require.NoError(t, err)
+	assert.Same(t, m, c)
+	// With no round trained it writes -1: no best iteration.
+	m, err = xgboost.Load(filepath.Join(dir, "zero_trees.json"))
+	require.NoError(t, err)
+	_, ok = m.BestIteration()
+	assert.False(t, ok)
 }

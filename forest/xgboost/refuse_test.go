@@ -96,6 +96,38 @@ func TestRefusals(t *testing.T) {
 		}, errs.ErrUnsupported, "num_class 3 together with num_target 2"},
 		{"classes for binary", func(d *jobj) { d.path("learner", "learner_model_param").set("num_class", "3") }, errs.ErrUnsupported, "objective binary:logistic with num_class 3"},
 		{"no learner", func(d *jobj) { d.del("learner") }, errs.ErrFormat, "no learner object"},
+		// Values beyond the model's float32, and covers TreeSHAP cannot use.
+		{"leaf beyond float32", func(d *jobj) { tinyTree(d).set("split_conditions", nums(0.5, 1e300, 3, -0.5, 1.5)) }, errs.ErrFormat, "split_conditions: element 1: 1e+300 does not fit a float32"},
+		{"condition beyond float32", func(d *jobj) { tinyTree(d).set("split_conditions", nums(-1e39, 0.25, 3, -0.5, 1.5)) }, errs.ErrFormat, "-1e+39 does not fit a float32"},
+		{"infinite leaf", func(d *jobj) { tinyTree(d).set("split_conditions", nums(0.5, math.Inf(1), 3, -0.5, 1.5)) }, errs.ErrFormat, "leaf 1: value is +Inf"},
+		{"base weight beyond float32", func(d *jobj) { tinyTree(d).set("base_weights", nums(0.1, 0.25, 4e38, -0.5, 1.5)) }, errs.ErrFormat, "base_weights: element 2: 4e+38 does not fit"},
+		{"zero hessian", func(d *jobj) { tinyTree(d).set("sum_hessian", nums(10, 4, 0, 3, 3)) }, errs.ErrFormat, "node 2: sum_hessian 0"},
+		{"negative hessian", func(d *jobj) { tinyTree(d).set("sum_hessian", nums(10, -5, 6, 3, 3)) }, errs.ErrFormat, "node 1: sum_hessian -5"},
+		{"NaN hessian", func(d *jobj) { tinyTree(d).set("sum_hessian", nums(math.NaN(), 4, 6, 3, 3)) }, errs.ErrFormat, "node 0: sum_hessian NaN"},
+		{"hessian beyond float32", func(d *jobj) { tinyTree(d).set("sum_hessian", nums(1e40, 4, 6, 3, 3)) }, errs.ErrFormat, "sum_hessian: element 0: 1e+40 does not fit"},
+		{"dart weight beyond float32", func(d *jobj) {
+			gb := d.path("learner", "gradient_booster")
+			inner := &jobj{}
+			inner.set("name", "gbtree")
+			inner.set("model", gb.get("model"))
+			gb.del("model")
+			gb.set("name", "dart")
+			gb.set("gbtree", inner)
+			gb.set("weight_drop", nums(1e300))
+		}, errs.ErrFormat, "weight_drop: element 0: 1e+300 does not fit"},
+		{"linear weight beyond float32", func(d *jobj) {
+			gb := d.path("learner", "gradient_booster")
+			m := &jobj{}
+			m.set("weights", nums(0.5, -1e300, 0.25))
+			gb.set("model", m)
+			gb.set("name", "gblinear")
+		}, errs.ErrFormat, "weights: element 1: -1e+300 does not fit"},
+		{"trees twice", func(d *jobj) {
+			model := d.path("learner", "gradient_booster", "model")
+			model.keys = append(model.keys, "trees")
+			model.vals = append(model.vals, model.get("trees"))
+		}, errs.ErrFormat, "field trees given twice"},
+		{"best_iteration", func(d *jobj) { d.path("learner", "attributes").set("best_iteration", "1.5") }, errs.ErrFormat, "best_iteration: 1.5"},
 	} {
 		for _, enc := range []struct {
 			name string
@@ -113,6 +145,44 @@ func TestRefusals(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestZeroRounds: a model trained for zero rounds (num_boost_round=0,
+// valid in XGBoost) has no trees and predicts its base_score.
+func TestZeroRounds(t *testing.T) {
+	doc := tinyModel()
+	model := doc.path("learner", "gradient_booster", "model")
+	model.set("trees", []any{})
+	model.set("tree_info", nums())
+	model.path("gbtree_model_param").set("num_trees", "0")
+	doc.path("learner", "learner_model_param").set("base_score", "2E-1")
+	for _, enc := range []struct {
+		name string
+		f    func(any) []byte
+	}{{"json", toJSON}, {"ubjson", toUBJ}} {
+		t.Run(enc.name, func(t *testing.T) {
+			m, err := Parse(enc.f(doc))
+			require.NoError(t, err)
+			assert.Zero(t, m.NumTrees())
+			assert.Zero(t, m.Rounds())
+			s, err := m.Score([]float64{1, 2})
+			require.NoError(t, err)
+			assert.InDelta(t, 0.2, s, 1e-7)
+			mg := []float64{0}
+			require.NoError(t, m.Margin([]float64{1, 2}, mg))
+			assert.InDelta(t, math.Log(0.2/0.8), mg[0], 1e-6)
+			// Explaining it is an error, not a panic.
+			_, err = m.Explain([]float64{1, 2}, make([]float64, 2))
+			assert.Error(t, err)
+		})
+	}
+	raw := &rawModel{format: "json"}
+	require.NoError(t, decodeDoc(&lexer{buf: toJSON(doc)}, raw))
+	m, err := Parse(writeLegacy(raw, true))
+	require.NoError(t, err)
+	s, err := m.Score([]float64{1, 2})
+	require.NoError(t, err)
+	assert.InDelta(t, 0.2, s, 1e-7)
 }
 
 // TestDamagedBytes checks truncations and absurd sizes at the byte level.
