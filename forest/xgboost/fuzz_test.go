@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -153,13 +154,15 @@ func damagedModels() map[string]*jobj {
 }
 
 // TestWriteCorpus writes the committed fuzz seed corpus; run it with
-// XGB_WRITE_CORPUS=1 after changing the seeds. It reads the shared
+// XGB_WRITE_CORPUS=1 after changing the seeds. It reads the committed
 // fixtures for real models (binary_small in all three formats, gblinear,
-// and the first trees of the categorical model).
+// zero rounds, and the first trees of the categorical
+// model), and adds small hostile files (crafted below).
 func TestWriteCorpus(t *testing.T) {
 	if os.Getenv("XGB_WRITE_CORPUS") == "" {
 		t.Skip("set XGB_WRITE_CORPUS=1 to rewrite testdata/fuzz")
 	}
+	dir := filepath.Join("testdata", "xgb")
 	write := func(target, name string, b []byte) {
 		dir := filepath.Join("testdata", "fuzz", target)
 		require.NoError(t, os.MkdirAll(dir, 0o755))
@@ -174,7 +177,14 @@ func TestWriteCorpus(t *testing.T) {
 		write("FuzzJSON", name+"_truncated", j[:len(j)*2/3])
 		write("FuzzUBJSON", name+"_truncated", u[:len(u)*2/3])
 	}
-	cat := loadDOM(t, filepath.Join(fixtureDir, "categorical.json"))
+	for name, b := range craftedSeeds() {
+		target := "FuzzJSON"
+		if b[0] == '{' && len(b) > 1 && b[1] == 'L' {
+			target = "FuzzUBJSON"
+		}
+		write(target, name, b)
+	}
+	cat := loadDOM(t, filepath.Join(dir, "categorical.json"))
 	model := cat.path("learner", "gradient_booster", "model")
 	model.set("trees", model.get("trees").([]any)[:2])
 	model.set("tree_info", model.get("tree_info").([]any)[:2])
@@ -183,9 +193,9 @@ func TestWriteCorpus(t *testing.T) {
 	cat.path("learner", "objective").set("name", "multi:softprob")
 	write("FuzzJSON", "categorical_small", toJSON(cat))
 	write("FuzzUBJSON", "categorical_small", toUBJ(cat))
-	for _, n := range []string{"binary_small", "gblinear"} {
+	for _, n := range []string{"binary_small", "gblinear", "zero_trees"} {
 		for ext, target := range map[string]string{"json": "FuzzJSON", "ubj": "FuzzUBJSON", "model": "FuzzLegacy"} {
-			b, err := os.ReadFile(filepath.Join(fixtureDir, n+"."+ext))
+			b, err := os.ReadFile(filepath.Join(dir, n+"."+ext))
 			require.NoError(t, err)
 			write(target, n, b)
 		}
@@ -249,6 +259,56 @@ func TestAllocationBound(t *testing.T) {
 		assert.LessOrEqual(t, uint64(alloc), allocBound(len(b)), "%s: %d bytes allocated for %d bytes of input", name, int(alloc), len(b))
 	}
 	t.Logf("largest allocation: %.1f × (input size + 1 KiB) over %d inputs", worst, len(inputs))
+}
+
+// craftedSeeds returns small hostile files for the fuzz corpus: arrays of
+// empty trees, numbers and names packed as densely as each encoding
+// allows, category lists of empty names, in JSON and UBJSON.
+func craftedSeeds() map[string][]byte {
+	const n = 256
+	list := func(s string) string { return strings.TrimSuffix(strings.Repeat(s+",", n), ",") }
+	doc := func(learner, model string) []byte {
+		return []byte(`{"learner":{` + learner + `"gradient_booster":{"name":"gbtree","model":{` + model +
+			`}},"learner_model_param":{"base_score":"5E-1","num_feature":"2"},"objective":{"name":"binary:logistic"}},"version":[1,7,4]}`)
+	}
+	out := map[string][]byte{
+		"crafted_empty_trees":   doc("", `"gbtree_model_param":{"num_trees":"256"},"trees":[`+list("{}")+`]`),
+		"crafted_packed_floats": doc("", `"tree_info":[`+list("0")+`]`),
+		"crafted_empty_names":   doc(`"feature_names":[`+list(`""`)+`],`, ""),
+		"crafted_cats_enc":      doc("", `"cats":{"enc":[`+list(`{"offsets":[0,0,0],"values":[]}`)+`]}`),
+		"crafted_escapes":       doc(`"feature_names":["é
+"",`+list(`"\\"`)+`],`, ""),
+		"crafted_base_score":    doc("", "")[:0],
+	}
+	out["crafted_base_score"] = []byte(`{"learner":{"learner_model_param":{"base_score":"[` + strings.Repeat(",", n) + `]"}}}`)
+	// UBJSON: a key is 'L', an int64 length and the bytes.
+	key := func(b *bytes.Buffer, k string) {
+		b.WriteByte('L')
+		_ = binary.Write(b, binary.BigEndian, int64(len(k)))
+		b.WriteString(k)
+	}
+	ubj := func(inner func(b *bytes.Buffer)) []byte {
+		var b bytes.Buffer
+		b.WriteByte('{')
+		key(&b, "learner")
+		b.WriteByte('{')
+		key(&b, "gradient_booster")
+		b.WriteByte('{')
+		key(&b, "model")
+		b.WriteByte('{')
+		inner(&b)
+		b.WriteString("}}}}")
+		return b.Bytes()
+	}
+	out["crafted_ubj_empty_trees"] = ubj(func(b *bytes.Buffer) { key(b, "trees"); b.WriteString("[" + strings.Repeat("{}", n) + "]") })
+	out["crafted_ubj_packed"] = ubj(func(b *bytes.Buffer) {
+		key(b, "tree_info")
+		b.WriteString("[$i#L")
+		_ = binary.Write(b, binary.BigEndian, int64(n))
+		b.Write(make([]byte, n))
+	})
+	out["crafted_ubj_untyped"] = ubj(func(b *bytes.Buffer) { key(b, "tree_info"); b.WriteString("[" + strings.Repeat("i\x00", n) + "]") })
+	return out
 }
 
 // writeLegacy writes a decoded gbtree or dart model in the 1.x legacy
