@@ -276,9 +276,8 @@ func craftedSeeds() map[string][]byte {
 		"crafted_packed_floats": doc("", `"tree_info":[`+list("0")+`]`),
 		"crafted_empty_names":   doc(`"feature_names":[`+list(`""`)+`],`, ""),
 		"crafted_cats_enc":      doc("", `"cats":{"enc":[`+list(`{"offsets":[0,0,0],"values":[]}`)+`]}`),
-		"crafted_escapes": doc(`"feature_names":["é
-"",`+list(`"\\"`)+`],`, ""),
-		"crafted_base_score": doc("", "")[:0],
+		"crafted_escapes":       doc(`"feature_names":["\u00e9\n\"\ud83d\ude00\/",`+list(`"\\"`)+`],`, ""),
+		"crafted_base_score":    doc("", "")[:0],
 	}
 	out["crafted_base_score"] = []byte(`{"learner":{"learner_model_param":{"base_score":"[` + strings.Repeat(",", n) + `]"}}}`)
 	// UBJSON: a key is 'L', an int64 length and the bytes.

@@ -1,6 +1,7 @@
 package xgboost
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -318,4 +319,20 @@ func putLeaf(b []byte, off, nodes int, v float64) []byte {
 		}
 	}
 	panic("no leaf")
+}
+
+// TestEscapedNames: JSON escapes (RFC 8259 section 7) in kept strings are
+// decoded, surrogate pairs included; bad ones are errors.
+func TestEscapedNames(t *testing.T) {
+	doc := tinyModel()
+	b := toJSON(doc)
+	good := bytes.Replace(b, []byte(`["a","b"]`), []byte(`["\u00e9\n\"\ud83d\ude00\/","\\\ud800"]`), 1)
+	require.NotEqual(t, b, good)
+	m, err := Parse(good)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"é\n\"😀/", "\\\uFFFD"}, m.FeatureNames())
+	for _, bad := range []string{`["\x","b"]`, `["\u12","b"]`, `["a\`} {
+		_, err := Parse(bytes.Replace(b, []byte(`["a","b"]`), []byte(bad), 1))
+		assert.ErrorIs(t, err, errs.ErrFormat, bad)
+	}
 }
