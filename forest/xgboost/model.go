@@ -25,7 +25,10 @@ const MaxModelSize = 1 << 30
 // internal/tree, with each numerical split's float32 condition stored as
 // the float64 threshold that reproduces XGBoost's float32 comparison
 // exactly, and margins accumulate in float32 in tree order as XGBoost's CPU
-// predictor does, so predictions match XGBoost's to float32 rounding.
+// predictor does, so predictions match XGBoost's to float32 rounding. It
+// scores every boosting round it holds, as Booster.predict does, also when
+// it was saved with early stopping (see WithIterationRange for the rounds
+// XGBClassifier.predict_proba uses).
 //
 // A Model is immutable and safe for concurrent use by many goroutines.
 type Model struct {
