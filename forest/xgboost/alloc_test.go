@@ -164,6 +164,7 @@ func TestCraftedModelsBounded(t *testing.T) {
 		sizes = sizes[:2]
 	}
 	counts := map[string][]float64{}
+	worst, worstName := 0.0, ""
 	for _, n := range sizes {
 		for name, b := range craftedModels(n) {
 			if len(b) == 0 {
@@ -174,8 +175,12 @@ func TestCraftedModelsBounded(t *testing.T) {
 			require.Error(t, err, "%s (%d bytes)", name, len(b))
 			assert.LessOrEqual(t, bytes, readBound(len(b)), "%s: %d bytes allocated for %d bytes: %v", name, bytes, len(b), err)
 			counts[name] = append(counts[name], count)
+			if r := float64(bytes) / float64(len(b)); n == sizes[len(sizes)-1] && r > worst {
+				worst, worstName = r, name
+			}
 		}
 	}
+	t.Logf("largest allocation at %d bytes: %.2f bytes per byte (%s)", sizes[len(sizes)-1], worst, worstName)
 	for name, c := range counts {
 		assert.LessOrEqual(t, c[len(c)-1], c[0]+16, "%s: allocations grow with the input: %v", name, c)
 	}
