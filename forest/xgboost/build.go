@@ -3,6 +3,7 @@ package xgboost
 import (
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/netwarden/netwarden/internal/errs"
 	"github.com/netwarden/netwarden/internal/tree"
@@ -37,10 +38,10 @@ func unsupported(format string, args ...any) error {
 	return fmt.Errorf("xgboost: "+format+": %w", append(args, errs.ErrUnsupported)...)
 }
 
-// build checks a decoded model and turns it into a Model. inputSize is the
-// size of the file, which bounds what building may allocate.
-func build(r *rawModel, inputSize int) (*Model, error) {
-	m := &Model{format: r.format, version: r.version, objectiveName: r.objective, booster: r.booster}
+// build checks a decoded model and turns it into a Model, within the
+// budget r.bud.
+func build(r *rawModel) (*Model, error) {
+	m := &Model{format: r.format, version: r.version, objectiveName: r.objective, booster: r.booster, best: r.best}
 	if r.hasVersion {
 		v, n := r.version, newestVersion
 		if v[0] > n[0] || (v[0] == n[0] && v[1] > n[1]) {
@@ -79,9 +80,6 @@ func build(r *rawModel, inputSize int) (*Model, error) {
 	if !multi && m.numClass > 1 {
 		return nil, unsupported("objective %s with num_class %d", r.objective, m.numClass)
 	}
-	if m.nout > inputSize+1 {
-		return nil, formatErr("%d outputs in a file of %d bytes", m.nout, inputSize)
-	}
 	// Base score: one value, or one per output (3.1 and later).
 	switch len(r.baseScore) {
 	case 0:
@@ -89,6 +87,9 @@ func build(r *rawModel, inputSize int) (*Model, error) {
 	case 1, m.nout:
 	default:
 		return nil, formatErr("field base_score: %d values (%q) for %d outputs", len(r.baseScore), printable(r.baseScoreRaw), m.nout)
+	}
+	if err := r.bud.take(4*m.nout, fmt.Sprintf("%d outputs", m.nout)); err != nil {
+		return nil, err
 	}
 	m.base = make([]float32, m.nout)
 	for k := range m.base {
@@ -118,7 +119,7 @@ func build(r *rawModel, inputSize int) (*Model, error) {
 	}
 	m.names, m.types = r.names, r.types
 	if r.cats.present {
-		if err := m.setCats(&r.cats); err != nil {
+		if err := m.setCats(&r.cats, r.bud); err != nil {
 			return nil, err
 		}
 	}
@@ -127,10 +128,13 @@ func build(r *rawModel, inputSize int) (*Model, error) {
 		if r.hasLinear {
 			return nil, formatErr("booster %s holds linear weights", r.booster)
 		}
-		if err := m.buildTrees(r, inputSize); err != nil {
+		if err := m.buildTrees(r); err != nil {
 			return nil, err
 		}
 	case "gblinear":
+		if len(r.trees) > 0 {
+			return nil, formatErr("booster gblinear holds trees")
+		}
 		if err := m.buildLinear(r); err != nil {
 			return nil, err
 		}
@@ -145,29 +149,25 @@ func (m *Model) buildLinear(r *rawModel) error {
 	if len(r.linear) != want {
 		return formatErr("gblinear: %d weights, want (%d features + bias) × %d outputs = %d", len(r.linear), m.nfeat, m.nout, want)
 	}
-	m.linear = make([]float32, want)
 	for i, w := range r.linear {
-		if math.IsNaN(w) || math.IsInf(w, 0) {
+		if math.IsNaN(float64(w)) || math.IsInf(float64(w), 0) {
 			return formatErr("gblinear: weight %d is %v", i, w)
 		}
-		m.linear[i] = float32(w)
 	}
+	m.linear = r.linear
 	return nil
 }
 
-func (m *Model) buildTrees(r *rawModel, inputSize int) error {
+func (m *Model) buildTrees(r *rawModel) error {
 	nt := len(r.trees)
 	if r.numTrees != float64(nt) {
 		return formatErr("field num_trees: %v, but %d trees", r.numTrees, nt)
-	}
-	if nt == 0 {
-		return fmt.Errorf("xgboost: model has no trees: %w", errs.ErrEmpty)
 	}
 	np := r.numParallel
 	if np == 0 {
 		np = 1
 	}
-	if !isInt(np, 1, int64(nt)) {
+	if !isInt(np, 1, int64(max(nt, 1))) {
 		return formatErr("field num_parallel_tree: %v for %d trees", r.numParallel, nt)
 	}
 	m.parallel = int(np)
@@ -176,64 +176,206 @@ func (m *Model) buildTrees(r *rawModel, inputSize int) error {
 	}
 	if r.indptr != nil {
 		p := r.indptr
-		if len(p) < 1 || p[0] != 0 || p[len(p)-1] != float64(nt) {
+		if len(p) < 1 || p[0] != 0 || int(p[len(p)-1]) != nt {
 			return formatErr("field iteration_indptr: must run from 0 to %d trees", nt)
 		}
 		for i := 1; i < len(p); i++ {
-			if !isInt(p[i], int64(p[i-1]), int64(nt)) {
+			if p[i] < p[i-1] {
 				return formatErr("field iteration_indptr: entry %d (%v) out of order", i, p[i])
 			}
 		}
 		m.rounds = len(p) - 1
+		m.indptr = p
 	} else {
-		layer := m.parallel * m.nout
-		if r.trees[0].sizeLeaf > 1 { // vector leaves: one tree per round serves every output
-			layer = m.parallel
-		}
-		m.rounds = nt / max(layer, 1)
+		m.rounds = nt / max(m.layer(r.trees), 1)
 	}
 	if r.booster == "dart" {
 		if len(r.weightDrop) != nt {
 			return formatErr("dart: %d weights in weight_drop for %d trees", len(r.weightDrop), nt)
 		}
-		m.weights = make([]float32, nt)
 		for i, w := range r.weightDrop {
-			if math.IsNaN(w) || math.IsInf(w, 0) {
+			if math.IsNaN(float64(w)) || math.IsInf(float64(w), 0) {
 				return formatErr("dart: weight_drop[%d] is %v", i, w)
 			}
-			m.weights[i] = float32(w)
 		}
+		m.weights = r.weightDrop
 	} else if r.weightDrop != nil {
 		return formatErr("booster %s with dart weights", r.booster)
 	}
-	m.trees = make([]tree.Tree, nt)
+	if err := r.bud.take(4*nt, "tree_info"); err != nil {
+		return err
+	}
 	m.group = make([]int32, nt)
-	budget := inputSize + 64 // category bitset words the file may ask for
 	for i := range r.trees {
+		t := &r.trees[i]
 		g := r.treeInfo[i]
-		if !isInt(g, 0, int64(m.nout-1)) {
+		if g < 0 || int(g) >= m.nout {
 			return formatErr("tree %d: tree_info %v outside [0, %d)", i, g, m.nout)
 		}
-		m.group[i] = int32(g)
-		t, err := convertTree(&r.trees[i], m.nfeat, m.nout, &budget)
-		if err != nil {
-			return fmt.Errorf("xgboost: tree %d: %w", i, err)
-		}
+		m.group[i] = g
 		if t.Outputs > 1 {
+			if t.Outputs != m.nout {
+				return unsupported("tree %d: tree_param.size_leaf_vector %d for a model with %d outputs", i, t.Outputs, m.nout)
+			}
 			m.group[i] = -1
 		}
-		m.trees[i] = t
+		for j := range t.Nodes {
+			if f := t.Nodes[j].Feature; f >= 0 && int(f) >= m.nfeat {
+				return formatErr("tree %d: node %d: split feature %d outside [0, %d)", i, j, f, m.nfeat)
+			}
+		}
+		if err := r.bud.take(len(t.Nodes), "trees"); err != nil { // Validate's parent counts
+			return err
+		}
+		if err := t.Validate(m.nfeat); err != nil {
+			return fmt.Errorf("xgboost: tree %d: %w", i, err)
+		}
+	}
+	m.trees = r.trees
+	return m.prepare(r.bud)
+}
+
+// layer returns the trees of one boosting round when the model records no
+// iteration_indptr: num_parallel_tree per output, or per round for
+// vector-leaf trees, which serve every output.
+func (m *Model) layer(trees []tree.Tree) int {
+	if len(trees) > 0 && trees[0].Outputs > 1 {
+		return m.parallel
+	}
+	return m.parallel * m.nout
+}
+
+// flatNodeBytes is what the scoring copy (newFlat) takes per node.
+const flatNodeBytes = int(unsafe.Sizeof(tree.Node{}))
+
+// prepare builds the scoring form of the trees and the state the
+// explainers are prepared in on first use, the former paid from bud.
+func (m *Model) prepare(bud *budget) error {
+	nodes := 0
+	for i := range m.trees {
+		nodes += len(m.trees[i].Nodes)
+	}
+	if err := bud.take(nodes*flatNodeBytes+4*len(m.trees), "trees"); err != nil {
+		return err
 	}
 	m.flat = newFlat(m.trees)
 	m.shap = &shapState{}
 	return nil
 }
 
-// convertTree checks one tree and renumbers it into the flat layout in
+// BestIteration returns the best_iteration saved in the model (a learner
+// attribute, counting rounds from 0), and false when the model has none.
+// Early stopping sets it to the round with the best validation score;
+// XGBoost 1.7's train also records it without early stopping, as the last
+// round. See WithIterationRange.
+func (m *Model) BestIteration() (int, bool) { return m.best - 1, m.best > 0 }
+
+// WithIterationRange returns a copy of the model that scores, predicts and
+// explains with the trees of boosting rounds [begin, end) only, as
+// XGBoost's Booster.predict(iteration_range=(begin, end)) does; end 0
+// means the last round, and (0, 0) is the whole model. The copy shares the
+// trees; it cannot be saved (MarshalBinary), as XGBoost's formats have no
+// place for the range.
+//
+// Which rounds score by default: a Model, like Booster.predict, scores
+// every round it holds, also when it was saved with early stopping. The
+// scikit-learn wrappers (XGBClassifier.predict_proba, XGBRegressor.predict)
+// of a model saved with early stopping score only the rounds
+// [0, best_iteration+1); to score as they do:
+//
+//	if best, ok := m.BestIteration(); ok {
+//		m, err = m.WithIterationRange(0, best+1)
+//	}
+func (m *Model) WithIterationRange(begin, end int) (*Model, error) {
+	if m.shap == nil && m.linear == nil {
+		return nil, fmt.Errorf("xgboost: model: %w", errs.ErrNotFitted)
+	}
+	if end == 0 {
+		end = m.rounds
+	}
+	if begin == 0 && end == m.rounds {
+		return m, nil
+	}
+	if m.linear != nil {
+		return nil, unsupported("iteration range of a gblinear model")
+	}
+	if begin < 0 || begin > end || end > m.rounds {
+		return nil, fmt.Errorf("xgboost: iteration range [%d, %d) outside the model's %d rounds: %w", begin, end, m.rounds, errs.ErrDimension)
+	}
+	lo, hi := begin*m.layer(m.trees), end*m.layer(m.trees)
+	c := *m
+	c.indptr = nil
+	if m.indptr != nil {
+		lo, hi = int(m.indptr[begin]), int(m.indptr[end])
+		c.indptr = make([]int32, end-begin+1)
+		for i := range c.indptr {
+			c.indptr[i] = m.indptr[begin+i] - int32(lo)
+		}
+	}
+	c.trees = m.trees[lo:hi:hi]
+	c.group = m.group[lo:hi:hi]
+	if m.weights != nil {
+		c.weights = m.weights[lo:hi:hi]
+	}
+	c.rounds = end - begin
+	c.ranged = true
+	if err := c.prepare(nil); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// reserveTrees makes room for n trees before they are decoded.
+func (r *rawModel) reserveTrees(n int) error {
+	if err := r.bud.take(n*treeHeaderBytes, "trees"); err != nil {
+		return err
+	}
+	r.trees = make([]tree.Tree, 0, n)
+	return nil
+}
+
+const treeHeaderBytes = int(unsafe.Sizeof(tree.Tree{}))
+
+// addTree converts a decoded tree and appends it to r.trees.
+func (r *rawModel) addTree(rt *rawTree) error {
+	i := len(r.trees)
+	t, err := r.conv.convert(rt, r.bud)
+	if err != nil {
+		return fmt.Errorf("xgboost: tree %d: %w", i, err)
+	}
+	if len(r.trees) == cap(r.trees) {
+		n := max(8, 2*cap(r.trees))
+		if err := r.bud.take(n*treeHeaderBytes, "trees"); err != nil {
+			return err
+		}
+		grown := make([]tree.Tree, len(r.trees), n)
+		copy(grown, r.trees)
+		r.trees = grown
+	}
+	r.trees = append(r.trees, t)
+	return nil
+}
+
+// converter holds the scratch space of convert, reused from tree to tree.
+type converter struct {
+	seen  []bool
+	stack []convItem
+}
+
+type convItem struct {
+	old    int32
+	parent int32 // new index of the parent, -1 for the root
+	left   bool  // which child of the parent
+}
+
+// convert checks one tree and renumbers it into the flat layout in
 // preorder, so that every child comes after its parent. Only nodes
 // reachable from the root are kept (XGBoost leaves deleted nodes in its
 // arrays); a node reached twice (a cycle or a shared child) is an error.
-func convertTree(rt *rawTree, nfeat, nout int, budget *int) (tree.Tree, error) {
+// Leaf values, base weights and hessian sums must be finite, and the sums
+// positive (they are TreeSHAP's covers). The split features are checked
+// against the model's features by build.
+func (c *converter) convert(rt *rawTree, bud *budget) (tree.Tree, error) {
 	if !rt.hasParam {
 		return tree.Tree{}, formatErr("no tree_param")
 	}
@@ -243,8 +385,8 @@ func convertTree(rt *rawTree, nfeat, nout int, budget *int) (tree.Tree, error) {
 	n := int(rt.numNodes)
 	k := 1
 	if rt.sizeLeaf > 1 {
-		if !isInt(rt.sizeLeaf, 2, int64(nout)) || int(rt.sizeLeaf) != nout {
-			return tree.Tree{}, unsupported("tree_param.size_leaf_vector %v for a model with %d outputs", rt.sizeLeaf, nout)
+		if !isInt(rt.sizeLeaf, 2, 1<<20) {
+			return tree.Tree{}, formatErr("tree_param.size_leaf_vector %v", rt.sizeLeaf)
 		}
 		k = int(rt.sizeLeaf)
 	} else if rt.sizeLeaf < 0 || rt.sizeLeaf != math.Trunc(rt.sizeLeaf) {
@@ -252,83 +394,96 @@ func convertTree(rt *rawTree, nfeat, nout int, budget *int) (tree.Tree, error) {
 	}
 	for _, a := range []struct {
 		name string
-		v    []float64
+		got  int
 		want int
 	}{
-		{"left_children", rt.left, n}, {"right_children", rt.right, n},
-		{"split_indices", rt.splitIdx, n}, {"split_conditions", rt.cond, n},
-		{"default_left", rt.dftLeft, n}, {"base_weights", rt.baseW, n * k},
+		{"left_children", len(rt.left), n}, {"right_children", len(rt.right), n},
+		{"split_indices", len(rt.splitIdx), n}, {"split_conditions", len(rt.cond), n},
+		{"default_left", len(rt.dftLeft), n}, {"base_weights", len(rt.baseW), n * k},
 	} {
-		if len(a.v) != a.want {
-			return tree.Tree{}, formatErr("field %s: %d entries, want %d (num_nodes %d)", a.name, len(a.v), a.want, n)
+		if a.got != a.want {
+			return tree.Tree{}, formatErr("field %s: %d entries, want %d (num_nodes %d)", a.name, a.got, a.want, n)
 		}
 	}
-	if rt.sumHess != nil && len(rt.sumHess) != n {
+	if rt.hasSumHess && len(rt.sumHess) != n {
 		return tree.Tree{}, formatErr("field sum_hessian: %d entries, want %d", len(rt.sumHess), n)
 	}
-	if k == 1 && rt.sumHess == nil {
+	if k == 1 && !rt.hasSumHess {
 		return tree.Tree{}, formatErr("field sum_hessian missing")
 	}
-	if rt.splitType != nil && len(rt.splitType) != n {
+	if rt.hasType && len(rt.splitType) != n {
 		return tree.Tree{}, formatErr("field split_type: %d entries, want %d", len(rt.splitType), n)
 	}
 	// Category sets by node id.
-	var catOf map[int][]uint64
+	var catOf map[int32][]uint64
 	if len(rt.catNodes) > 0 {
 		if len(rt.catSegs) != len(rt.catNodes) || len(rt.catSizes) != len(rt.catNodes) {
 			return tree.Tree{}, formatErr("categories_nodes (%d), categories_segments (%d) and categories_sizes (%d) differ in length",
 				len(rt.catNodes), len(rt.catSegs), len(rt.catSizes))
 		}
-		catOf = make(map[int][]uint64, len(rt.catNodes))
+		if err := bud.take(64*len(rt.catNodes), "categories_nodes"); err != nil {
+			return tree.Tree{}, err
+		}
+		catOf = make(map[int32][]uint64, len(rt.catNodes))
 		for j, nv := range rt.catNodes {
-			if !isInt(nv, 0, int64(n-1)) {
+			if nv < 0 || int(nv) >= n {
 				return tree.Tree{}, formatErr("categories_nodes[%d] = %v outside [0, %d)", j, nv, n)
 			}
-			seg, size := rt.catSegs[j], rt.catSizes[j]
-			if !isInt(seg, 0, int64(len(rt.cats))) || !isInt(size, 1, int64(len(rt.cats))-int64(seg)) {
+			seg, size := int(rt.catSegs[j]), int(rt.catSizes[j])
+			if seg < 0 || seg > len(rt.cats) || size < 1 || size > len(rt.cats)-seg {
 				return tree.Tree{}, formatErr("node %v: category segment [%v, %v+%v) outside the %d categories", nv, seg, seg, size, len(rt.cats))
 			}
-			codes := rt.cats[int(seg) : int(seg)+int(size)]
-			top := 0.0
-			for _, c := range codes {
-				if !isInt(c, 0, maxCategory-1) {
-					return tree.Tree{}, formatErr("node %v: category %v outside [0, 2^24)", nv, c)
+			codes := rt.cats[seg : seg+size]
+			top := int32(0)
+			for _, cv := range codes {
+				if cv < 0 || cv >= maxCategory {
+					return tree.Tree{}, formatErr("node %v: category %v outside [0, 2^24)", nv, cv)
 				}
-				top = max(top, c)
+				top = max(top, cv)
 			}
 			words := int(top)/64 + 1
-			if *budget -= words; *budget < 0 {
-				return tree.Tree{}, formatErr("node %v: category sets larger than the file", nv)
+			if err := bud.take(8*words, "categories"); err != nil {
+				return tree.Tree{}, err
 			}
 			set := make([]uint64, words)
-			for _, c := range codes {
-				set[int(c)>>6] |= 1 << (uint(c) & 63)
+			for _, cv := range codes {
+				set[cv>>6] |= 1 << (uint(cv) & 63)
 			}
-			if _, dup := catOf[int(nv)]; dup {
+			if _, dup := catOf[nv]; dup {
 				return tree.Tree{}, formatErr("node %v listed twice in categories_nodes", nv)
 			}
-			catOf[int(nv)] = set
+			catOf[nv] = set
 		}
+	}
+	size := n * (flatNodeBytes + 8*k + 1)
+	if rt.hasSumHess {
+		size += 8 * n
+	}
+	if catOf != nil {
+		size += 24 * n
+	}
+	if err := bud.take(size, "trees"); err != nil {
+		return tree.Tree{}, err
 	}
 	t := tree.Tree{
 		Nodes:   make([]tree.Node, 0, n),
 		Outputs: k,
 		Values:  make([]float64, 0, n*k),
 	}
-	if rt.sumHess != nil {
+	if rt.hasSumHess {
 		t.Cover = make([]float64, 0, n)
 	}
 	if catOf != nil {
 		t.Categories = make([][]uint64, 0, n)
 	}
-	// Preorder walk with an explicit stack of (old id, parent slot).
-	type item struct {
-		old    int
-		parent int  // new index of the parent, -1 for the root
-		left   bool // which child of the parent
+	if cap(c.seen) < n {
+		c.seen = make([]bool, n)
 	}
-	seen := make([]bool, n)
-	stack := []item{{0, -1, false}}
+	seen := c.seen[:n]
+	clear(seen)
+	// Preorder walk with an explicit stack of (old id, parent slot).
+	stack := append(c.stack[:0], convItem{0, -1, false})
+	defer func() { c.stack = stack[:0] }()
 	for len(stack) > 0 {
 		it := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -347,31 +502,35 @@ func convertTree(rt *rawTree, nfeat, nout int, budget *int) (tree.Tree, error) {
 		}
 		var nd tree.Node
 		l, rc := rt.left[o], rt.right[o]
-		st := 0.0
-		if rt.splitType != nil {
+		var st byte
+		if rt.hasType {
 			st = rt.splitType[o]
 		}
 		if l == -1 {
 			nd.Feature = -1
 			if k == 1 {
-				if math.IsNaN(rt.cond[o]) {
-					return tree.Tree{}, formatErr("leaf %d: value is NaN", o)
+				v := rt.cond[o]
+				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+					return tree.Tree{}, formatErr("leaf %d: value is %v", o, v)
 				}
-				t.Values = append(t.Values, float64(float32(rt.cond[o])))
+				t.Values = append(t.Values, float64(v))
 			} else {
-				for _, v := range rt.baseW[o*k : (o+1)*k] {
-					t.Values = append(t.Values, float64(float32(v)))
+				for _, v := range rt.baseW[int(o)*k : (int(o)+1)*k] {
+					if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+						return tree.Tree{}, formatErr("leaf %d: value is %v", o, v)
+					}
+					t.Values = append(t.Values, float64(v))
 				}
 			}
 		} else {
-			if !isInt(l, 0, int64(n-1)) || !isInt(rc, 0, int64(n-1)) {
+			if l < 0 || int(l) >= n || rc < 0 || int(rc) >= n {
 				return tree.Tree{}, formatErr("node %d: children %v, %v outside [0, %d)", o, l, rc, n)
 			}
 			f := rt.splitIdx[o]
-			if !isInt(f, 0, int64(nfeat-1)) {
-				return tree.Tree{}, formatErr("node %d: split feature %v outside [0, %d)", o, f, nfeat)
+			if f < 0 {
+				return tree.Tree{}, formatErr("node %d: split feature %v is negative", o, f)
 			}
-			nd.Feature = int32(f)
+			nd.Feature = f
 			switch rt.dftLeft[o] {
 			case 1:
 				nd.Flags |= tree.DefaultLeft
@@ -381,10 +540,10 @@ func convertTree(rt *rawTree, nfeat, nout int, budget *int) (tree.Tree, error) {
 			}
 			switch st {
 			case 0:
-				if math.IsNaN(rt.cond[o]) {
+				if math.IsNaN(float64(rt.cond[o])) {
 					return tree.Tree{}, formatErr("node %d: NaN split condition", o)
 				}
-				nd.Threshold = threshold32(float32(rt.cond[o]))
+				nd.Threshold = threshold32(rt.cond[o])
 			case 1:
 				nd.Flags |= tree.Categorical
 				if catOf[o] == nil {
@@ -394,9 +553,17 @@ func convertTree(rt *rawTree, nfeat, nout int, budget *int) (tree.Tree, error) {
 				return tree.Tree{}, unsupported("node %d: split_type %v (known: 0 numerical, 1 categorical)", o, st)
 			}
 			// Push right first so that the left subtree comes next.
-			stack = append(stack, item{int(rc), int(idx), false}, item{int(l), int(idx), true})
-			for j := range k {
-				t.Values = append(t.Values, float64(float32(rt.baseW[o*k+j])))
+			if len(stack)+2 > cap(stack) {
+				if err := bud.take(2*cap(stack)*12+24, "trees"); err != nil {
+					return tree.Tree{}, err
+				}
+			}
+			stack = append(stack, convItem{rc, idx, false}, convItem{l, idx, true})
+			for _, v := range rt.baseW[int(o)*k : (int(o)+1)*k] {
+				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+					return tree.Tree{}, formatErr("node %d: base_weight %v", o, v)
+				}
+				t.Values = append(t.Values, float64(v))
 			}
 		}
 		if st != 0 && l == -1 {
@@ -404,7 +571,11 @@ func convertTree(rt *rawTree, nfeat, nout int, budget *int) (tree.Tree, error) {
 		}
 		t.Nodes = append(t.Nodes, nd)
 		if t.Cover != nil {
-			t.Cover = append(t.Cover, float64(float32(rt.sumHess[o])))
+			h := rt.sumHess[o]
+			if !(h > 0) || math.IsInf(float64(h), 0) {
+				return tree.Tree{}, formatErr("node %d: sum_hessian %v: the hessian sums (TreeSHAP's covers) must be positive and finite", o, h)
+			}
+			t.Cover = append(t.Cover, float64(h))
 		}
 		if t.Categories != nil {
 			var set []uint64
@@ -413,9 +584,6 @@ func convertTree(rt *rawTree, nfeat, nout int, budget *int) (tree.Tree, error) {
 			}
 			t.Categories = append(t.Categories, set)
 		}
-	}
-	if err := t.Validate(nfeat); err != nil {
-		return tree.Tree{}, fmt.Errorf("xgboost: %w", err)
 	}
 	return t, nil
 }

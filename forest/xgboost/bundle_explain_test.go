@@ -25,7 +25,7 @@ import (
 // first, and with k = 0 they add up to the margin minus the bias. For the
 // multi-class model they are those of the normal class's margin negated.
 func TestBundleExplainsByColumn(t *testing.T) {
-	dir := fixtures(t)
+	dir := sharedFixtures(t)
 	tr := nsltest.Load(t, nsltest.Train20)
 	te := nsltest.Load(t, nsltest.Test)
 	p, err := features.Fit(context.Background(), tr, features.Reference()...)

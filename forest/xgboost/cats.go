@@ -76,7 +76,7 @@ func (m *Model) CategoryCodes() CategoryCodes {
 	return c
 }
 
-func (m *Model) setCats(rc *rawCats) error {
+func (m *Model) setCats(rc *rawCats, bud *budget) error {
 	if len(rc.enc) == 0 {
 		return nil
 	}
@@ -91,8 +91,12 @@ func (m *Model) setCats(rc *rawCats) error {
 		if names == nil {
 			continue
 		}
-		if rc.segments != nil && rc.segments[f+1]-rc.segments[f] != float64(len(names)) {
-			return formatErr("field cats: feature %d has %d categories, feature_segments says %v", f, len(names), rc.segments[f+1]-rc.segments[f])
+		if rc.segments != nil && int64(rc.segments[f+1])-int64(rc.segments[f]) != int64(len(names)) {
+			return formatErr("field cats: feature %d has %d categories, feature_segments says %v", f, len(names), int64(rc.segments[f+1])-int64(rc.segments[f]))
+		}
+		// A map entry costs about 40 bytes with its share of the table.
+		if err := bud.take(64+48*len(names), "cats"); err != nil {
+			return err
 		}
 		key := fmt.Sprintf("f%d", f)
 		if m.names != nil {

@@ -181,6 +181,12 @@ func ubjLen(buf *bytes.Buffer, n int) {
 	binary.Write(buf, binary.BigEndian, int64(n))
 }
 
+// needsFloat64 reports whether v is finite but beyond float32's range, so
+// that a UBJSON writer must use 'D' (XGBoost itself never does).
+func needsFloat64(v float64) bool {
+	return !math.IsInf(v, 0) && math.IsInf(float64(float32(v)), 0)
+}
+
 func isIntVal(f float64) bool { return f == math.Trunc(f) && math.Abs(f) < 1<<31 }
 
 func writeUBJ(buf *bytes.Buffer, v any) {
@@ -210,6 +216,11 @@ func writeUBJ(buf *bytes.Buffer, v any) {
 			if allInt {
 				typ = 'l'
 			}
+			for _, e := range v {
+				if f := e.(float64); needsFloat64(f) {
+					typ = 'D'
+				}
+			}
 			buf.WriteString("[$")
 			buf.WriteByte(typ)
 			buf.WriteByte('#')
@@ -217,6 +228,8 @@ func writeUBJ(buf *bytes.Buffer, v any) {
 			for _, e := range v {
 				if typ == 'l' {
 					binary.Write(buf, binary.BigEndian, int32(e.(float64)))
+				} else if typ == 'D' {
+					binary.Write(buf, binary.BigEndian, e.(float64))
 				} else {
 					binary.Write(buf, binary.BigEndian, float32(e.(float64)))
 				}
@@ -236,6 +249,9 @@ func writeUBJ(buf *bytes.Buffer, v any) {
 		if isIntVal(v) {
 			buf.WriteByte('L')
 			binary.Write(buf, binary.BigEndian, int64(v))
+		} else if needsFloat64(v) {
+			buf.WriteByte('D')
+			binary.Write(buf, binary.BigEndian, v)
 		} else {
 			buf.WriteByte('d')
 			binary.Write(buf, binary.BigEndian, float32(v))

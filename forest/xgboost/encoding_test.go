@@ -25,7 +25,33 @@ import (
 // (iteration_indptr, "cats"), src/data/cat_container.cc (the category
 // container), src/tree/multi_target_tree_model.cc (vector leaves).
 
-const fixtureDir = "../../../shared/fixtures/xgboost"
+// fixtureDir is the folder of the NSL-KDD XGBoost fixtures named by
+// XGBOOST_FIXTURES (../shared/fixtures/xgboost), for the benchmarks and
+// the tests that need those models; the tests that only need a model
+// XGBoost wrote check testdata/xgb and, when set, this folder too
+// (fixtureSets).
+var fixtureDir = sharedFixtureDir()
+
+func sharedFixtureDir() string {
+	if d := os.Getenv("XGBOOST_FIXTURES"); d != "" {
+		return d
+	}
+	return "(XGBOOST_FIXTURES not set)"
+}
+
+// fixtureSets returns the committed fixtures (testdata/xgb, made by
+// testdata/make_fixtures.py) and, when XGBOOST_FIXTURES is set, the
+// shared ones.
+func fixtureSets(tb testing.TB) []string {
+	tb.Helper()
+	dirs := []string{filepath.Join("testdata", "xgb")}
+	if d := os.Getenv("XGBOOST_FIXTURES"); d != "" {
+		_, err := os.Stat(filepath.Join(d, "manifest.json"))
+		require.NoError(tb, err, "XGBOOST_FIXTURES=%s is not a fixture folder", d)
+		dirs = append(dirs, d)
+	}
+	return dirs
+}
 
 func readRows(tb testing.TB, path string, header bool) [][]float64 {
 	tb.Helper()
@@ -57,10 +83,11 @@ func readRows(tb testing.TB, path string, header bool) [][]float64 {
 
 // checkGolden checks m's margins on the fixture rows against name's golden
 // margins, with shift[k] added to output k.
-func checkGolden(t *testing.T, m *Model, name, input string, shift []float64) {
+func checkGolden(t *testing.T, m *Model, dir, name, input string, shift []float64) {
 	t.Helper()
-	x := readRows(t, filepath.Join(fixtureDir, input), true)
-	want := readRows(t, filepath.Join(fixtureDir, name+"_margin.csv"), false)
+	x := readRows(t, filepath.Join(dir, input), true)
+	want := readRows(t, filepath.Join(dir, name+"_margin.csv"), false)
+	require.Len(t, want, len(x))
 	dst := make([]float64, m.NumOutputs())
 	for i, row := range x {
 		require.NoError(t, m.Margin(row, dst))
@@ -90,23 +117,39 @@ func bothEncodings(t *testing.T, doc *jobj, f func(t *testing.T, m *Model)) {
 // TestBaseScoreArray: 3.1 writes base_score as "[5E-1]", and from 3.1 one
 // value per output; the link (logit here) applies to each.
 func TestBaseScoreArray(t *testing.T) {
-	doc := loadDOM(t, filepath.Join(fixtureDir, "binary_small.json"))
-	doc.set("version", nums(3, 1, 0))
-	doc.path("learner", "learner_model_param").set("base_score", "[5E-1]")
-	bothEncodings(t, doc, func(t *testing.T, m *Model) {
-		checkGolden(t, m, "binary_small", "test_features.csv", nil)
-	})
-	// Per-class intercepts on the softprob model: identity link, so each
-	// margin moves by its intercept minus the 0.5 it was trained with.
-	doc = loadDOM(t, filepath.Join(fixtureDir, "multi_softprob.json"))
-	doc.set("version", nums(3, 1, 0))
-	doc.path("learner", "learner_model_param").set("base_score", "[1E-1,2E-1,3E-1,4E-1,5E-1]")
-	bothEncodings(t, doc, func(t *testing.T, m *Model) {
-		shift := []float64{float64(float32(0.1)) - 0.5, float64(float32(0.2)) - 0.5, float64(float32(0.3)) - 0.5, float64(float32(0.4)) - 0.5, 0}
-		checkGolden(t, m, "multi_softprob", "test_features.csv", shift)
-	})
+	for _, dir := range fixtureSets(t) {
+		t.Run(dir, func(t *testing.T) {
+			doc := loadDOM(t, filepath.Join(dir, "binary_small.json"))
+			doc.set("version", nums(3, 1, 0))
+			doc.path("learner", "learner_model_param").set("base_score", "[5E-1]")
+			bothEncodings(t, doc, func(t *testing.T, m *Model) {
+				checkGolden(t, m, dir, "binary_small", "test_features.csv", nil)
+			})
+			// Per-class intercepts on the softprob model: identity link, so
+			// each margin moves by its intercept minus the 0.5 it was
+			// trained with.
+			doc = loadDOM(t, filepath.Join(dir, "multi_softprob.json"))
+			doc.set("version", nums(3, 1, 0))
+			nc, err := strconv.Atoi(doc.path("learner", "learner_model_param").get("num_class").(string))
+			require.NoError(t, err)
+			var parts []string
+			shift := make([]float64, nc)
+			for k := range nc {
+				v := 0.1 * float64(k+1)
+				if k == nc-1 {
+					v = 0.5
+				}
+				parts = append(parts, strconv.FormatFloat(v, 'E', -1, 32))
+				shift[k] = float64(float32(v)) - 0.5
+			}
+			doc.path("learner", "learner_model_param").set("base_score", "["+strings.Join(parts, ",")+"]")
+			bothEncodings(t, doc, func(t *testing.T, m *Model) {
+				checkGolden(t, m, dir, "multi_softprob", "test_features.csv", shift)
+			})
+		})
+	}
 	// A logistic per-output intercept goes through the logit: 0.3 → -0.847.
-	doc = tinyModel()
+	doc := tinyModel()
 	doc.path("learner", "learner_model_param").set("base_score", "[3E-1]")
 	m, err := Parse(toJSON(doc))
 	require.NoError(t, err)
@@ -116,25 +159,43 @@ func TestBaseScoreArray(t *testing.T) {
 // TestIterationIndptr: 2.0 and later record where each boosting round's
 // trees start.
 func TestIterationIndptr(t *testing.T) {
-	doc := loadDOM(t, filepath.Join(fixtureDir, "multi_softprob.json"))
-	doc.set("version", nums(2, 1, 0))
-	p := make([]float64, 51)
-	for i := range p {
-		p[i] = float64(5 * i)
+	for _, dir := range fixtureSets(t) {
+		t.Run(dir, func(t *testing.T) {
+			doc := loadDOM(t, filepath.Join(dir, "multi_softprob.json"))
+			doc.set("version", nums(2, 1, 0))
+			nc, err := strconv.Atoi(doc.path("learner", "learner_model_param").get("num_class").(string))
+			require.NoError(t, err)
+			nt := len(doc.path("learner", "gradient_booster", "model").get("trees").([]any))
+			rounds := nt / nc
+			p := make([]float64, rounds+1)
+			for i := range p {
+				p[i] = float64(nc * i)
+			}
+			doc.path("learner", "gradient_booster", "model").set("iteration_indptr", nums(p...))
+			bothEncodings(t, doc, func(t *testing.T, m *Model) {
+				assert.Equal(t, rounds, m.Rounds())
+				assert.Equal(t, nt, m.NumTrees())
+				checkGolden(t, m, dir, "multi_softprob", "test_features.csv", nil)
+				// A range counts rounds through iteration_indptr.
+				c, err := m.WithIterationRange(1, rounds)
+				require.NoError(t, err)
+				assert.Equal(t, nt-nc, c.NumTrees())
+			})
+		})
 	}
-	doc.path("learner", "gradient_booster", "model").set("iteration_indptr", nums(p...))
-	bothEncodings(t, doc, func(t *testing.T, m *Model) {
-		assert.Equal(t, 50, m.Rounds())
-		assert.Equal(t, 250, m.NumTrees())
-		checkGolden(t, m, "multi_softprob", "test_features.csv", nil)
-	})
 }
 
 // TestCatsContainer: 3.1 stores the training categories in the model
 // ("cats"); the codes it gives must be the ones the trees split on.
 func TestCatsContainer(t *testing.T) {
-	doc := loadDOM(t, filepath.Join(fixtureDir, "categorical.json"))
-	b, err := os.ReadFile(filepath.Join(fixtureDir, "categorical_categories.json"))
+	for _, dir := range fixtureSets(t) {
+		t.Run(dir, func(t *testing.T) { checkCatsContainer(t, dir) })
+	}
+}
+
+func checkCatsContainer(t *testing.T, dir string) {
+	doc := loadDOM(t, filepath.Join(dir, "categorical.json"))
+	b, err := os.ReadFile(filepath.Join(dir, "categorical_categories.json"))
 	require.NoError(t, err)
 	var lists map[string][]string
 	require.NoError(t, json.Unmarshal(b, &lists))
@@ -176,9 +237,13 @@ func TestCatsContainer(t *testing.T) {
 		want, err := NewCategoryCodes(lists)
 		require.NoError(t, err)
 		assert.Equal(t, want, codes)
-		assert.Equal(t, 1.0, codes.Code("protocol_type", "tcp"))
+		proto := "protocol_type" // the NSL-KDD column; "proto" in testdata
+		if _, ok := codes["proto"]; ok {
+			proto = "proto"
+		}
+		assert.Equal(t, 1.0, codes.Code(proto, "tcp"))
 		assert.True(t, math.IsNaN(codes.Code("service", "never-seen")))
-		checkGolden(t, m, "categorical", "categorical_features.csv", nil)
+		checkGolden(t, m, dir, "categorical", "categorical_features.csv", nil)
 	})
 }
 
@@ -230,15 +295,27 @@ func TestVectorLeaves(t *testing.T) {
 // TestPre10Binary: the binary format before 1.0 is 1.x's without the magic
 // and with zero version fields.
 func TestPre10Binary(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(fixtureDir, "binary_100.model"))
-	if err != nil {
-		t.Skipf("fixture not found: %v", err)
+	checked := 0
+	for _, dir := range fixtureSets(t) {
+		for _, name := range []string{"binary_small", "binary_100", "multi_softprob", "missing_basescore"} {
+			b, err := os.ReadFile(filepath.Join(dir, name+".model"))
+			if err != nil {
+				continue // binary_100 is JSON only in testdata
+			}
+			t.Run(dir+"/"+name, func(t *testing.T) {
+				m, err := Parse(Pre10Binary(b))
+				require.NoError(t, err)
+				assert.Equal(t, "legacy binary (pre-1.0)", m.Format())
+				input := "test_features.csv"
+				if name == "missing_basescore" {
+					input = "test_features_nan.csv"
+				}
+				checkGolden(t, m, dir, name, input, nil)
+			})
+			checked++
+		}
 	}
-	old := Pre10Binary(b)
-	m, err := Parse(old)
-	require.NoError(t, err)
-	assert.Equal(t, "legacy binary (pre-1.0)", m.Format())
-	checkGolden(t, m, "binary_100", "test_features.csv", nil)
+	assert.GreaterOrEqual(t, checked, 3)
 }
 
 // Pre10Binary rewrites a 1.x legacy binary model as XGBoost 0.90 wrote it:
@@ -266,12 +343,12 @@ func Pre10Binary(b []byte) []byte {
 // legacyEnd returns the offset where the booster ends in a legacy binary.
 func legacyEnd(b []byte) int {
 	r := &binReader{b: b, pos: 4 + learnerParamSize}
-	r.str("")
-	booster, _ := r.str("")
+	r.str("", nil)
+	booster, _ := r.str("", nil)
 	m := &rawModel{booster: booster}
 	if booster == "gblinear" {
 		r.pos += gblinearParamSize
-		r.floats("")
+		r.floats("", nil)
 	} else {
 		decodeLegacyTrees(r, m)
 	}

@@ -1,6 +1,7 @@
 package xgboost_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -73,4 +74,31 @@ func TestExtraModels(t *testing.T) {
 			})
 		}
 	}
+}
+
+// A model saved with early stopping holds rounds past its best one. A
+// Model scores them all, as Booster.predict does; to score as
+// XGBClassifier.predict_proba does, keep the rounds up to best_iteration.
+func ExampleModel_WithIterationRange() {
+	m, err := xgboost.Load("testdata/xgb/early_stopping.json")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	best, ok := m.BestIteration()
+	fmt.Println("rounds:", m.Rounds(), "best_iteration:", best, ok)
+	sk, err := m.WithIterationRange(0, best+1)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	x := []float64{0, 18, 0, 16, 9, 0, 1, 0, 0, 0.44} // row 58 of test_features.csv
+	all, _ := m.Score(x)
+	first, _ := sk.Score(x)
+	fmt.Printf("every round (Booster.predict): %.4f\n", all)
+	fmt.Printf("rounds [0, %d) (predict_proba): %.4f\n", best+1, first)
+	// Output:
+	// rounds: 28 best_iteration: 22 true
+	// every round (Booster.predict): 0.6051
+	// rounds [0, 23) (predict_proba): 0.4960
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/netwarden/netwarden/internal/errs"
 )
@@ -94,24 +95,40 @@ func (r *binReader) count(size int, what string) (int, error) {
 	return int(n), nil
 }
 
-func (r *binReader) str(what string) (string, error) {
+// bytes reads a u64 length and that many bytes (a sub-slice of the input).
+func (r *binReader) bytes(what string) ([]byte, error) {
 	n, err := r.count(1, what)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	s := string(r.b[r.pos : r.pos+n])
+	s := r.b[r.pos : r.pos+n]
 	r.pos += n
 	return s, nil
 }
 
-func (r *binReader) floats(what string) ([]float64, error) {
+// str reads a string that the model keeps, charged to bud.
+func (r *binReader) str(what string, bud *budget) (string, error) {
+	s, err := r.bytes(what)
+	if err != nil {
+		return "", err
+	}
+	if err := bud.take(len(s), what); err != nil {
+		return "", err
+	}
+	return string(s), nil
+}
+
+func (r *binReader) floats(what string, bud *budget) ([]float32, error) {
 	n, err := r.count(4, what)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]float64, n)
+	if err := bud.take(4*n, what); err != nil {
+		return nil, err
+	}
+	out := make([]float32, n)
 	for i := range out {
-		out[i] = float64(r.f32())
+		out[i] = r.f32()
 	}
 	return out, nil
 }
@@ -152,10 +169,10 @@ func decodeLegacy(b []byte, m *rawModel) error {
 		m.numTarget = float64(numTarget)
 	}
 	var err error
-	if m.objective, err = r.str("objective name"); err != nil {
+	if m.objective, err = r.str("objective name", m.bud); err != nil {
 		return err
 	}
-	if m.booster, err = r.str("booster name"); err != nil {
+	if m.booster, err = r.str("booster name", m.bud); err != nil {
 		return err
 	}
 	switch m.booster {
@@ -169,7 +186,7 @@ func decodeLegacy(b []byte, m *rawModel) error {
 		}
 		r.pos += gblinearParamSize
 		m.hasLinear = true
-		if m.linear, err = r.floats("gblinear weights"); err != nil {
+		if m.linear, err = r.floats("gblinear weights", m.bud); err != nil {
 			return err
 		}
 	default:
@@ -181,11 +198,20 @@ func decodeLegacy(b []byte, m *rawModel) error {
 			return err
 		}
 		for range n {
-			if _, err := r.str("attribute name"); err != nil {
+			name, err := r.bytes("attribute name")
+			if err != nil {
 				return err
 			}
-			if _, err := r.str("attribute value"); err != nil {
+			value, err := r.bytes("attribute value")
+			if err != nil {
 				return err
+			}
+			if string(name) == "best_iteration" {
+				v, err := strconv.ParseInt(string(value), 10, 32)
+				if err != nil || v < -1 || v == math.MaxInt32 { // -1: no round trained
+					return r.errf("attribute best_iteration %q", printable(string(value)))
+				}
+				m.best = int(v) + 1
 			}
 		}
 	}
@@ -195,7 +221,7 @@ func decodeLegacy(b []byte, m *rawModel) error {
 			return err
 		}
 		for range n {
-			if _, err := r.str("eval metric"); err != nil {
+			if _, err := r.bytes("eval metric"); err != nil {
 				return err
 			}
 		}
@@ -234,9 +260,11 @@ func decodeLegacyTrees(r *binReader, m *rawModel) error {
 	}
 	m.numTrees = float64(numTrees)
 	m.numParallel = float64(numParallel)
-	m.trees = make([]rawTree, numTrees)
-	for ti := range m.trees {
-		t := &m.trees[ti]
+	if err := m.reserveTrees(int(numTrees)); err != nil {
+		return err
+	}
+	t := &m.scratch
+	for ti := range int(numTrees) {
 		if err := r.need(treeParamSize); err != nil {
 			return fmt.Errorf("xgboost: tree %d: %w", ti, err)
 		}
@@ -256,44 +284,70 @@ func decodeLegacyTrees(r *binReader, m *rawModel) error {
 			return r.errf("tree %d: %d nodes cannot fit in %d bytes", ti, numNodes, len(r.b)-r.pos)
 		}
 		n := int(numNodes)
-		t.hasParam, t.hasCond, t.hasBaseW = true, true, true
+		t.reset()
+		t.hasParam, t.hasSumHess = true, true
 		t.numNodes = float64(n)
-		vals := make([]float64, 7*n)
-		t.left, t.right, t.splitIdx = vals[:n:n], vals[n:2*n:2*n], vals[2*n:3*n:3*n]
-		t.cond, t.dftLeft = vals[3*n:4*n:4*n], vals[4*n:5*n:5*n]
-		t.sumHess, t.baseW = vals[5*n:6*n:6*n], vals[6*n:]
+		var errs [7]error
+		t.left, errs[0] = growTo(t.left, n, 4, m.bud)
+		t.right, errs[1] = growTo(t.right, n, 4, m.bud)
+		t.splitIdx, errs[2] = growTo(t.splitIdx, n, 4, m.bud)
+		t.cond, errs[3] = growTo(t.cond, n, 4, m.bud)
+		t.sumHess, errs[4] = growTo(t.sumHess, n, 4, m.bud)
+		t.baseW, errs[5] = growTo(t.baseW, n, 4, m.bud)
+		t.dftLeft, errs[6] = growTo(t.dftLeft, n, 1, m.bud)
+		for _, err := range errs {
+			if err != nil {
+				return err
+			}
+		}
 		for i := range n {
 			r.pos += 4 // parent
-			t.left[i] = float64(r.i32())
-			t.right[i] = float64(r.i32())
+			t.left[i] = r.i32()
+			t.right[i] = r.i32()
 			s := r.u32()
-			t.splitIdx[i] = float64(s & (1<<31 - 1))
-			if s>>31 != 0 {
-				t.dftLeft[i] = 1
-			}
-			t.cond[i] = float64(r.f32())
+			t.splitIdx[i] = int32(s & (1<<31 - 1))
+			t.dftLeft[i] = byte(s >> 31)
+			t.cond[i] = r.f32()
 		}
 		for i := range n {
 			r.pos += 4 // loss_chg
-			t.sumHess[i] = float64(r.f32())
-			t.baseW[i] = float64(r.f32())
+			t.sumHess[i] = r.f32()
+			t.baseW[i] = r.f32()
 			r.pos += 4 // leaf_child_cnt
+		}
+		if err := m.addTree(t); err != nil {
+			return err
 		}
 	}
 	if err := r.need(4 * int(numTrees)); err != nil {
 		return err
 	}
-	m.treeInfo = make([]float64, numTrees)
+	if err := m.bud.take(4*int(numTrees), "tree_info"); err != nil {
+		return err
+	}
+	m.treeInfo = make([]int32, numTrees)
 	for i := range m.treeInfo {
-		m.treeInfo[i] = float64(r.i32())
+		m.treeInfo[i] = r.i32()
 	}
 	if m.booster == "dart" && numTrees > 0 {
 		var err error
-		if m.weightDrop, err = r.floats("dart weight_drop"); err != nil {
+		if m.weightDrop, err = r.floats("dart weight_drop", m.bud); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// growTo returns dst resized to n elements of size bytes, reusing its
+// storage when it is large enough (the allocation charged to bud).
+func growTo[T any](dst []T, n, size int, bud *budget) ([]T, error) {
+	if cap(dst) >= n {
+		return dst[:n], nil
+	}
+	if err := bud.take(n*size, "trees"); err != nil {
+		return nil, err
+	}
+	return make([]T, n), nil
 }
 
 // printable shortens and sanitises a name read from a damaged file for an

@@ -1,10 +1,13 @@
 package xgboost
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
 	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/netwarden/netwarden/internal/errs"
 )
@@ -42,12 +45,16 @@ type frame struct {
 }
 
 // lexer is a pull tokenizer over a whole document held in memory, for
-// both JSON (with XGBoost's NaN, Infinity and -Infinity) and UBJSON
-// (Universal Binary JSON, draft 12, with optimized '$'/'#' containers, as
-// XGBoost writes it). It allocates only its container stack; strings are
-// returned as sub-slices of the input. Every count read from the input is
-// checked against the bytes that remain, so no size in a damaged file can
-// make it allocate more than the file itself.
+// both JSON (RFC 8259, with XGBoost's NaN, Infinity and -Infinity) and
+// UBJSON (Universal Binary JSON, draft 12, with optimized '$'/'#'
+// containers, as XGBoost writes it). It allocates only its container stack
+// and one reused buffer for escaped strings; strings are returned as
+// sub-slices of the input. Every count read from the input is checked
+// against the bytes that remain, and the typed readers (int32s, float32s,
+// bytes, strings) size what they keep from an exact count of the elements
+// and charge it to the budget before allocating, so no size or repetition
+// in a damaged or crafted file can make decoding allocate more than the
+// budget allows.
 type lexer struct {
 	buf   []byte
 	pos   int
@@ -57,6 +64,14 @@ type lexer struct {
 	kind tok
 	s    []byte
 	f    float64
+	// bud pays for what decoding keeps (nil: unbounded, for tests).
+	bud *budget
+	// esc holds the unescaped text of the current JSON string when it has
+	// escapes, reused from one string to the next.
+	esc []byte
+	// skipping is set while values are skipped or counted: strings are then
+	// checked but not unescaped.
+	skipping bool
 }
 
 func (l *lexer) errf(format string, args ...any) error {
@@ -195,6 +210,13 @@ func (l *lexer) nextJSON() error {
 			}
 			break
 		}
+		if l.pos-start > 32 {
+			// Longer numbers are copied to be parsed (shorter ones are
+			// converted on the stack).
+			if err := l.bud.take(l.pos-start, "a long number"); err != nil {
+				return err
+			}
+		}
 		v, err := strconv.ParseFloat(string(l.buf[start:l.pos]), 64)
 		if err != nil {
 			l.pos = start
@@ -218,8 +240,8 @@ func (l *lexer) lit(s string) bool {
 
 // jsonString reads a string at l.pos (on the opening quote). Strings
 // without escapes (all that XGBoost writes in practice) are returned as a
-// sub-slice of the input; escapes are decoded into a fresh slice no longer
-// than the raw string.
+// sub-slice of the input; escapes are decoded into l.esc, reused from one
+// string to the next, or only checked while skipping.
 func (l *lexer) jsonString() ([]byte, error) {
 	start := l.pos + 1
 	i := start
@@ -246,12 +268,103 @@ func (l *lexer) jsonString() ([]byte, error) {
 	if !esc {
 		return raw, nil
 	}
-	s, err := strconv.Unquote(`"` + string(raw) + `"`)
-	if err != nil {
+	if !l.skipping && cap(l.esc) < len(raw) {
+		if err := l.bud.take(len(raw), "an escaped string"); err != nil {
+			return nil, err
+		}
+		l.esc = make([]byte, 0, len(raw))
+	}
+	out, ok := unescapeJSON(l.esc[:0], raw, !l.skipping)
+	if !ok {
 		l.pos = start - 1
 		return nil, l.errf("bad escape in string")
 	}
-	return []byte(s), nil
+	l.esc = out
+	return out, nil
+}
+
+// unescapeJSON decodes the escapes of a JSON string body (RFC 8259 section
+// 7) into dst, which has room for len(raw) bytes (no escape decodes to more
+// bytes than it takes), or only checks them when write is false. A lone
+// surrogate becomes U+FFFD, as in encoding/json.
+func unescapeJSON(dst, raw []byte, write bool) ([]byte, bool) {
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c != '\\' {
+			if write {
+				dst = append(dst, c)
+			}
+			continue
+		}
+		i++
+		if i >= len(raw) {
+			return nil, false
+		}
+		switch raw[i] {
+		case '"', '\\', '/':
+			c = raw[i]
+		case 'b':
+			c = '\b'
+		case 'f':
+			c = '\f'
+		case 'n':
+			c = '\n'
+		case 'r':
+			c = '\r'
+		case 't':
+			c = '\t'
+		case 'u':
+			r, ok := hex4(raw[i+1:])
+			if !ok {
+				return nil, false
+			}
+			i += 4
+			if utf16.IsSurrogate(r) {
+				r2, ok := rune(0), false
+				if i+2 < len(raw) && raw[i+1] == '\\' && raw[i+2] == 'u' {
+					r2, ok = hex4(raw[i+3:])
+				}
+				if d := utf16.DecodeRune(r, r2); ok && d != utf8.RuneError {
+					r = d
+					i += 6
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			if write {
+				dst = utf8.AppendRune(dst, r)
+			}
+			continue
+		default:
+			return nil, false
+		}
+		if write {
+			dst = append(dst, c)
+		}
+	}
+	return dst, true
+}
+
+// hex4 decodes the four hexadecimal digits at the start of b.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
 }
 
 // ---- UBJSON ----
@@ -445,6 +558,11 @@ func (l *lexer) nextUBJ() error {
 			return err
 		}
 		if m == 'H' {
+			if len(s) > 32 {
+				if err := l.bud.take(len(s), "a long number"); err != nil {
+					return err
+				}
+			}
 			v, err := strconv.ParseFloat(string(s), 64)
 			if err != nil {
 				return l.errf("bad high-precision number %q", s)
@@ -480,6 +598,10 @@ func (l *lexer) nextUBJ() error {
 func (l *lexer) skip() error {
 	if l.kind != tObj && l.kind != tArr {
 		return nil
+	}
+	if !l.skipping {
+		l.skipping = true
+		defer func() { l.skipping = false }()
 	}
 	// Typed counted UBJSON arrays of fixed-size numbers: jump over them.
 	depth := 1
@@ -566,59 +688,215 @@ func (l *lexer) str(field string) (string, error) {
 	if err := l.expect(tStr, field); err != nil {
 		return "", err
 	}
-	return string(l.s), nil
+	return l.keep(field)
 }
 
-// floats reads an array of numbers, appending to dst.
-func (l *lexer) floats(dst []float64, field string) ([]float64, error) {
-	if err := l.expect(tArr, field); err != nil {
-		return nil, err
+// arrayLen returns the number of elements of the array whose start is the
+// current token, without consuming them: the count of a counted UBJSON
+// array, the commas of a JSON array of numbers, or else a pass that skips
+// the elements and comes back.
+func (l *lexer) arrayLen() (int, error) {
+	n := len(l.stack)
+	f := l.stack[n-1]
+	if f.count >= 0 {
+		return int(f.count), nil
+	}
+	if !l.ubj {
+		// A JSON array of numbers ends at the first ']'; its elements are
+		// its commas plus one (or none when it holds only blanks).
+		if end := bytes.IndexByte(l.buf[l.pos:], ']'); end >= 0 {
+			seg := l.buf[l.pos : l.pos+end]
+			if bytes.IndexAny(seg, "[{\"") < 0 {
+				if len(bytes.Trim(seg, " \t\r\n")) == 0 {
+					return 0, nil
+				}
+				return bytes.Count(seg, []byte{','}) + 1, nil
+			}
+		}
+	}
+	var parent frame
+	if n > 1 {
+		parent = l.stack[n-2]
+	}
+	pos, skipping := l.pos, l.skipping
+	l.skipping = true
+	count := 0
+	for {
+		if err := l.next(); err != nil {
+			return 0, err
+		}
+		if l.kind == tEnd {
+			break
+		}
+		count++
+		if err := l.skip(); err != nil {
+			return 0, err
+		}
+	}
+	l.pos, l.skipping = pos, skipping
+	l.stack = l.stack[:n]
+	l.stack[n-1] = f
+	if n > 1 {
+		l.stack[n-2] = parent
+	}
+	l.kind = tArr
+	return count, nil
+}
+
+// numbers calls put with each element of the array whose start is the
+// current token, after calling size with their count (so that the caller
+// can allocate once); the array must hold numbers only.
+func (l *lexer) numbers(field string, size func(n int) error, put func(i int, v float64) error) error {
+	n, err := l.arrayLen()
+	if err != nil {
+		return err
+	}
+	if err := size(n); err != nil {
+		return err
 	}
 	if l.ubj {
 		f := &l.stack[len(l.stack)-1]
 		if s := ubjSize(f.typ); s > 0 && f.typ != 'C' && f.count >= 0 {
-			n := int(f.count)
 			if n*s > l.rest() {
-				return nil, l.errf("field %s: %d elements exceed the %d bytes left", field, n, l.rest())
+				return l.errf("field %s: %d elements exceed the %d bytes left", field, n, l.rest())
 			}
-			if dst == nil {
-				dst = make([]float64, 0, n)
-			}
-			for range n {
+			for i := range n {
 				v, err := l.ubjNumber(f.typ)
 				if err != nil {
-					return nil, err
+					return err
 				}
-				dst = append(dst, v)
+				if err := put(i, v); err != nil {
+					return err
+				}
 			}
 			f.count = 0
-			if err := l.next(); err != nil { // the end
-				return nil, err
-			}
-			return dst, nil
+			return l.next() // the end
 		}
 	}
-	for {
+	for i := 0; ; i++ {
 		if err := l.next(); err != nil {
-			return nil, err
+			return err
 		}
 		switch l.kind {
 		case tEnd:
-			return dst, nil
+			return nil
 		case tNum, tBool:
-			dst = append(dst, l.f)
+			if i >= n {
+				return l.errf("field %s: more elements than counted", field)
+			}
+			if err := put(i, l.f); err != nil {
+				return err
+			}
 		default:
-			return nil, l.errf("field %s: number expected in array, found %v", field, l.kind)
+			return l.errf("field %s: number expected in array, found %v", field, l.kind)
 		}
 	}
 }
 
-// strings reads an array of strings.
+// grow returns dst resized to n elements, reusing its storage when it is
+// large enough and otherwise allocating (charged to the budget).
+func grow[T any](l *lexer, dst []T, n int, size int, field string) ([]T, error) {
+	if cap(dst) >= n {
+		return dst[:n], nil
+	}
+	if err := l.bud.take(n*size, field); err != nil {
+		return nil, err
+	}
+	return make([]T, n), nil
+}
+
+// int32s reads an array of integers that fit an int32 into dst's storage.
+func (l *lexer) int32s(dst []int32, field string) ([]int32, error) {
+	if err := l.expect(tArr, field); err != nil {
+		return nil, err
+	}
+	n := 0
+	err := l.numbers(field, func(c int) (err error) { dst, err = grow(l, dst, c, 4, field); return err },
+		func(i int, v float64) error {
+			if v != math.Trunc(v) || v < math.MinInt32 || v > math.MaxInt32 {
+				return l.errf("field %s: element %d (%v) is not a 32-bit integer", field, i, v)
+			}
+			dst[i] = int32(v)
+			n = i + 1
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	return dst[:n], nil
+}
+
+// float32s reads an array of numbers into dst's storage as the float32s
+// XGBoost holds. A finite value beyond float32's range (such as 1e300,
+// which would become an infinity) is an error; NaN and the infinities are
+// kept for the caller to judge.
+func (l *lexer) float32s(dst []float32, field string) ([]float32, error) {
+	if err := l.expect(tArr, field); err != nil {
+		return nil, err
+	}
+	n := 0
+	err := l.numbers(field, func(c int) (err error) { dst, err = grow(l, dst, c, 4, field); return err },
+		func(i int, v float64) error {
+			f, err := fit32(v)
+			if err != nil {
+				return l.errf("field %s: element %d: %v", field, i, err)
+			}
+			dst[i] = f
+			n = i + 1
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	return dst[:n], nil
+}
+
+// fit32 converts v to float32, refusing a finite value that float32 cannot
+// hold.
+func fit32(v float64) (float32, error) {
+	f := float32(v)
+	if math.IsInf(float64(f), 0) && !math.IsInf(v, 0) {
+		return 0, fmt.Errorf("%v does not fit a float32 (the model's precision)", v)
+	}
+	return f, nil
+}
+
+// bytes reads an array of integers in [lo, hi] (within [-128, 255]) into
+// dst's storage, one byte each.
+func (l *lexer) bytes(dst []byte, field string, lo, hi float64) ([]byte, error) {
+	if err := l.expect(tArr, field); err != nil {
+		return nil, err
+	}
+	n := 0
+	err := l.numbers(field, func(c int) (err error) { dst, err = grow(l, dst, c, 1, field); return err },
+		func(i int, v float64) error {
+			if v != math.Trunc(v) || v < lo || v > hi {
+				return l.errf("field %s: element %d (%v) outside [%v, %v]", field, i, v, lo, hi)
+			}
+			dst[i] = byte(int(v))
+			n = i + 1
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	return dst[:n], nil
+}
+
+// strings reads an array of strings, each copied and charged to the
+// budget with its header.
 func (l *lexer) strings(field string) ([]string, error) {
 	if err := l.expect(tArr, field); err != nil {
 		return nil, err
 	}
-	var out []string
+	n, err := l.arrayLen()
+	if err != nil {
+		return nil, err
+	}
+	if err := l.bud.take(n*16, field); err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, n)
 	for {
 		if err := l.next(); err != nil {
 			return nil, err
@@ -627,9 +905,39 @@ func (l *lexer) strings(field string) ([]string, error) {
 		case tEnd:
 			return out, nil
 		case tStr:
-			out = append(out, string(l.s))
+			if len(out) == n {
+				return nil, l.errf("field %s: more elements than counted", field)
+			}
+			s, err := l.keep(field)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, s)
 		default:
 			return nil, l.errf("field %s: string expected in array, found %v", field, l.kind)
 		}
 	}
+}
+
+// keep returns the current string token as a string, charged to the
+// budget; the feature types XGBoost writes cost nothing.
+func (l *lexer) keep(field string) (string, error) {
+	switch string(l.s) {
+	case "":
+		return "", nil
+	case "float":
+		return "float", nil
+	case "int":
+		return "int", nil
+	case "i":
+		return "i", nil
+	case "q":
+		return "q", nil
+	case "c":
+		return "c", nil
+	}
+	if err := l.bud.take(len(l.s), field); err != nil {
+		return "", err
+	}
+	return string(l.s), nil
 }

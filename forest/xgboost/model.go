@@ -25,7 +25,10 @@ const MaxModelSize = 1 << 30
 // internal/tree, with each numerical split's float32 condition stored as
 // the float64 threshold that reproduces XGBoost's float32 comparison
 // exactly, and margins accumulate in float32 in tree order as XGBoost's CPU
-// predictor does, so predictions match XGBoost's to float32 rounding.
+// predictor does, so predictions match XGBoost's to float32 rounding. It
+// scores every boosting round it holds, as Booster.predict does, also when
+// it was saved with early stopping (see WithIterationRange for the rounds
+// XGBClassifier.predict_proba uses).
 //
 // A Model is immutable and safe for concurrent use by many goroutines.
 type Model struct {
@@ -48,6 +51,9 @@ type Model struct {
 	weights  []float32 // dart weight of each tree; nil for gbtree
 	parallel int
 	rounds   int
+	indptr   []int32    // first tree of each round, when the file records it
+	best     int        // best_iteration + 1 from the attributes, 0 if none
+	ranged   bool       // a WithIterationRange copy of part of the rounds
 	shap     *shapState // TreeSHAP explainers, prepared on first use
 	// src is a copy of the bytes the model was read from (MarshalBinary).
 	src []byte
@@ -77,7 +83,15 @@ func Load(path string) (*Model, error) {
 // without it before). Damaged input, and unknown objectives, boosters,
 // split types, feature types or format versions, are errors that name the
 // field and the value found (wrapping ErrFormat, ErrUnsupported or
-// ErrVersion); Read never guesses.
+// ErrVersion); Read never guesses. So are values the model's float32
+// cannot hold (a leaf of 1e300), non-finite leaves and weights, and hessian
+// sums (TreeSHAP's covers) that are not positive. A model of zero rounds
+// (num_boost_round=0) is valid and scores its base_score. Decoding
+// allocates at most about 2.5 times the model's size beyond the copy
+// MarshalBinary keeps: a file that would need more (empty trees by the
+// million, numbers packed one byte each) is refused with ErrFormat before
+// the memory is taken, so a model from an untrusted source cannot exhaust
+// memory.
 func Read(r io.Reader) (*Model, error) {
 	b, err := io.ReadAll(io.LimitReader(r, MaxModelSize+1))
 	if err != nil {
@@ -90,29 +104,12 @@ func Read(r io.Reader) (*Model, error) {
 }
 
 // Parse decodes a model held in memory; see Read. It does not retain b.
+// Decoding allocates at most a small multiple of len(b) (see Read): a
+// model from an untrusted source fails fast.
 func Parse(b []byte) (*Model, error) {
-	raw := &rawModel{}
-	var err error
-	switch sniff(b) {
-	case "json":
-		raw.format = "json"
-		err = decodeDoc(&lexer{buf: b}, raw)
-	case "ubjson":
-		raw.format = "ubjson"
-		err = decodeDoc(&lexer{buf: b, ubj: true}, raw)
-	case "empty":
-		return nil, fmt.Errorf("xgboost: empty model: %w", errs.ErrEmpty)
-	case "base64":
-		return nil, unsupported("base64-encoded legacy model (\"bs64\" header): decode it first")
-	default:
-		err = decodeLegacy(b, raw)
-	}
+	m, err := parse(b)
 	if err != nil {
 		return nil, err
-	}
-	m, err := build(raw, len(b))
-	if err != nil {
-		return nil, fmt.Errorf("%w (%s model)", err, raw.format)
 	}
 	m.src = bytes.Clone(b)
 	return m, nil
@@ -122,6 +119,9 @@ func Parse(b []byte) (*Model, error) {
 // own format (JSON, UBJSON or legacy binary, as read), so that a bundle can
 // store the model exactly as XGBoost wrote it.
 func (m *Model) MarshalBinary() ([]byte, error) {
+	if m.ranged {
+		return nil, unsupported("model restricted to an iteration range: XGBoost's formats cannot record it; save the whole model and call WithIterationRange after loading")
+	}
 	if m.src == nil {
 		return nil, fmt.Errorf("xgboost: model: %w", errs.ErrNotFitted)
 	}

@@ -20,7 +20,7 @@ import (
 // ReadCategoryCodes (an unseen one as NaN), and checks XGBoost's golden
 // margins: the path a feature pipeline takes.
 func TestCategoricalFromRawRecords(t *testing.T) {
-	dir := fixtures(t)
+	dir := sharedFixtures(t)
 	data := nsltest.Dir(t)
 	m, err := xgboost.Load(filepath.Join(dir, "categorical.ubj"))
 	require.NoError(t, err)
@@ -62,7 +62,7 @@ func TestCategoricalFromRawRecords(t *testing.T) {
 // binary_100: the names must match the model's, and the first 500 scores
 // XGBoost's predictions.
 func TestPipelineEncoding(t *testing.T) {
-	dir := fixtures(t)
+	dir := sharedFixtures(t)
 	train := nsltest.Load(t, nsltest.Train20)
 	test := nsltest.Load(t, nsltest.Test)
 	_, xte, names := nsltest.Encode(train, test)

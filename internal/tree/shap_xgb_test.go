@@ -17,24 +17,43 @@ import (
 )
 
 // This file checks the engine's modes against XGBoost's own pred_contribs
-// and approx_contribs on the fixtures of ../shared/fixtures/xgboost, reading
+// and approx_contribs on the XGBoost fixtures (forest/xgboost/testdata/xgb,
+// and $XGBOOST_FIXTURES when set), reading
 // the models with the library's reader (forest/xgboost, which an external
 // test package may import). The public API, (*xgboost.Model).Explain, is
 // checked on every fixture in forest/xgboost; here the point is the engine:
 // Fast TreeSHAP v2 tables and the leaf-by-leaf walk (the path the deep trees
 // of a Random Forest take) must each equal XGBoost's values.
 
-// xgbFixtureDir returns the XGBoost fixture folder ($XGBOOST_FIXTURES, or
-// ../shared/fixtures/xgboost beside the repository), or skips tb.
+// xgbTestdata is forest/xgboost's committed fixture folder (small models
+// made by its testdata/make_fixtures.py with XGBoost, with XGBoost's own
+// contributions); the package is internal/tree, the repository root two up.
+var xgbTestdata = filepath.Join("..", "..", "forest", "xgboost", "testdata", "xgb")
+
+// xgbFixtureDirs returns the committed fixture folder and, when
+// XGBOOST_FIXTURES names one, the shared NSL-KDD fixtures, which extend it.
+func xgbFixtureDirs(tb testing.TB) []string {
+	tb.Helper()
+	dirs := []string{xgbTestdata}
+	if d := os.Getenv("XGBOOST_FIXTURES"); d != "" {
+		_, err := os.Stat(filepath.Join(d, "binary_100.json"))
+		require.NoError(tb, err, "XGBOOST_FIXTURES=%s is not the XGBoost fixture folder", d)
+		dirs = append(dirs, d)
+	}
+	return dirs
+}
+
+// xgbFixtureDir returns the shared XGBoost fixture folder
+// ($XGBOOST_FIXTURES, ../shared/fixtures/xgboost), whose 100-tree model
+// the benchmarks measure, or skips tb.
 func xgbFixtureDir(tb testing.TB) string {
 	tb.Helper()
 	d := os.Getenv("XGBOOST_FIXTURES")
 	if d == "" {
-		// The package is internal/tree; the repository root is two up.
-		d = filepath.Join("..", "..", "..", "shared", "fixtures", "xgboost")
+		tb.Skip("set XGBOOST_FIXTURES to the folder of the XGBoost fixtures (../shared/fixtures/xgboost)")
 	}
 	if _, err := os.Stat(filepath.Join(d, "binary_100.json")); err != nil {
-		tb.Skipf("fixture test: set XGBOOST_FIXTURES to the folder of the XGBoost fixtures (../shared/fixtures/xgboost): %v", err)
+		tb.Skipf("XGBOOST_FIXTURES=%s: %v", d, err)
 	}
 	return d
 }
@@ -88,7 +107,12 @@ func classWeights(m *xgboost.Model, k int) [][]float64 {
 // (XGBoost computes in float32); the bias column minus Base must be the
 // model's base margin.
 func TestXGBoostContribs(t *testing.T) {
-	dir := xgbFixtureDir(t)
+	for _, dir := range xgbFixtureDirs(t) {
+		xgbContribs(t, dir)
+	}
+}
+
+func xgbContribs(t *testing.T, dir string) {
 	for _, tc := range []struct {
 		name, input string
 		approx      bool
@@ -103,7 +127,7 @@ func TestXGBoostContribs(t *testing.T) {
 		{"dart", "test_features.csv", true},
 		{"categorical", "categorical_features.csv", false},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		t.Run(dir+"/"+tc.name, func(t *testing.T) {
 			m, err := xgboost.Load(filepath.Join(dir, tc.name+".json"))
 			require.NoError(t, err)
 			rows := readCSV(t, filepath.Join(dir, tc.input), true)
