@@ -456,7 +456,7 @@ func decodeGBModel(l *lexer, m *rawModel) error {
 				t := &m.scratch
 				t.reset()
 				if err := decodeTree(l, t); err != nil {
-					return fmt.Errorf("xgboost: tree %d: %w", len(m.trees), err)
+					return fmt.Errorf("%w (tree %d)", err, len(m.trees))
 				}
 				if err := m.addTree(t); err != nil {
 					return err
