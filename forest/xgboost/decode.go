@@ -1,7 +1,6 @@
 package xgboost
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"strconv"
@@ -636,6 +635,3 @@ func catNames(offsets []int32, values []byte, bud *budget) ([]string, error) {
 	}
 	return names, nil
 }
-
-// bytesEqual reports whether b holds s, without allocating.
-func bytesEqual(b []byte, s string) bool { return bytes.Equal(b, []byte(s)) }
