@@ -88,7 +88,7 @@ func build(r *rawModel) (*Model, error) {
 	default:
 		return nil, formatErr("field base_score: %d values (%q) for %d outputs", len(r.baseScore), printable(r.baseScoreRaw), m.nout)
 	}
-	if err := r.bud.take(4*m.nout, fmt.Sprintf("%d outputs", m.nout)); err != nil {
+	if err := r.bud.take(4*m.nout, "num_class"); err != nil {
 		return nil, err
 	}
 	m.base = make([]float32, m.nout)
@@ -356,6 +356,17 @@ func (r *rawModel) addTree(rt *rawTree) error {
 	return nil
 }
 
+// treeFormat and treeUnsupported are formatErr and unsupported without
+// the package prefix, for the errors of one tree, which addTree prefixes
+// with the tree's index.
+func treeFormat(format string, args ...any) error {
+	return fmt.Errorf(format+": %w", append(args, errs.ErrFormat)...)
+}
+
+func treeUnsupported(format string, args ...any) error {
+	return fmt.Errorf(format+": %w", append(args, errs.ErrUnsupported)...)
+}
+
 // converter holds the scratch space of convert, reused from tree to tree.
 type converter struct {
 	seen  []bool
@@ -377,20 +388,20 @@ type convItem struct {
 // against the model's features by build.
 func (c *converter) convert(rt *rawTree, bud *budget) (tree.Tree, error) {
 	if !rt.hasParam {
-		return tree.Tree{}, formatErr("no tree_param")
+		return tree.Tree{}, treeFormat("no tree_param")
 	}
 	if !isInt(rt.numNodes, 1, math.MaxInt32) {
-		return tree.Tree{}, formatErr("tree_param.num_nodes %v", rt.numNodes)
+		return tree.Tree{}, treeFormat("tree_param.num_nodes %v", rt.numNodes)
 	}
 	n := int(rt.numNodes)
 	k := 1
 	if rt.sizeLeaf > 1 {
 		if !isInt(rt.sizeLeaf, 2, 1<<20) {
-			return tree.Tree{}, formatErr("tree_param.size_leaf_vector %v", rt.sizeLeaf)
+			return tree.Tree{}, treeFormat("tree_param.size_leaf_vector %v", rt.sizeLeaf)
 		}
 		k = int(rt.sizeLeaf)
 	} else if rt.sizeLeaf < 0 || rt.sizeLeaf != math.Trunc(rt.sizeLeaf) {
-		return tree.Tree{}, formatErr("tree_param.size_leaf_vector %v", rt.sizeLeaf)
+		return tree.Tree{}, treeFormat("tree_param.size_leaf_vector %v", rt.sizeLeaf)
 	}
 	for _, a := range []struct {
 		name string
@@ -402,23 +413,23 @@ func (c *converter) convert(rt *rawTree, bud *budget) (tree.Tree, error) {
 		{"default_left", len(rt.dftLeft), n}, {"base_weights", len(rt.baseW), n * k},
 	} {
 		if a.got != a.want {
-			return tree.Tree{}, formatErr("field %s: %d entries, want %d (num_nodes %d)", a.name, a.got, a.want, n)
+			return tree.Tree{}, treeFormat("field %s: %d entries, want %d (num_nodes %d)", a.name, a.got, a.want, n)
 		}
 	}
 	if rt.hasSumHess && len(rt.sumHess) != n {
-		return tree.Tree{}, formatErr("field sum_hessian: %d entries, want %d", len(rt.sumHess), n)
+		return tree.Tree{}, treeFormat("field sum_hessian: %d entries, want %d", len(rt.sumHess), n)
 	}
 	if k == 1 && !rt.hasSumHess {
-		return tree.Tree{}, formatErr("field sum_hessian missing")
+		return tree.Tree{}, treeFormat("field sum_hessian missing")
 	}
 	if rt.hasType && len(rt.splitType) != n {
-		return tree.Tree{}, formatErr("field split_type: %d entries, want %d", len(rt.splitType), n)
+		return tree.Tree{}, treeFormat("field split_type: %d entries, want %d", len(rt.splitType), n)
 	}
 	// Category sets by node id.
 	var catOf map[int32][]uint64
 	if len(rt.catNodes) > 0 {
 		if len(rt.catSegs) != len(rt.catNodes) || len(rt.catSizes) != len(rt.catNodes) {
-			return tree.Tree{}, formatErr("categories_nodes (%d), categories_segments (%d) and categories_sizes (%d) differ in length",
+			return tree.Tree{}, treeFormat("categories_nodes (%d), categories_segments (%d) and categories_sizes (%d) differ in length",
 				len(rt.catNodes), len(rt.catSegs), len(rt.catSizes))
 		}
 		if err := bud.take(64*len(rt.catNodes), "categories_nodes"); err != nil {
@@ -427,17 +438,17 @@ func (c *converter) convert(rt *rawTree, bud *budget) (tree.Tree, error) {
 		catOf = make(map[int32][]uint64, len(rt.catNodes))
 		for j, nv := range rt.catNodes {
 			if nv < 0 || int(nv) >= n {
-				return tree.Tree{}, formatErr("categories_nodes[%d] = %v outside [0, %d)", j, nv, n)
+				return tree.Tree{}, treeFormat("categories_nodes[%d] = %v outside [0, %d)", j, nv, n)
 			}
 			seg, size := int(rt.catSegs[j]), int(rt.catSizes[j])
 			if seg < 0 || seg > len(rt.cats) || size < 1 || size > len(rt.cats)-seg {
-				return tree.Tree{}, formatErr("node %v: category segment [%v, %v+%v) outside the %d categories", nv, seg, seg, size, len(rt.cats))
+				return tree.Tree{}, treeFormat("node %v: category segment [%v, %v+%v) outside the %d categories", nv, seg, seg, size, len(rt.cats))
 			}
 			codes := rt.cats[seg : seg+size]
 			top := int32(0)
 			for _, cv := range codes {
 				if cv < 0 || cv >= maxCategory {
-					return tree.Tree{}, formatErr("node %v: category %v outside [0, 2^24)", nv, cv)
+					return tree.Tree{}, treeFormat("node %v: category %v outside [0, 2^24)", nv, cv)
 				}
 				top = max(top, cv)
 			}
@@ -450,7 +461,7 @@ func (c *converter) convert(rt *rawTree, bud *budget) (tree.Tree, error) {
 				set[cv>>6] |= 1 << (uint(cv) & 63)
 			}
 			if _, dup := catOf[nv]; dup {
-				return tree.Tree{}, formatErr("node %v listed twice in categories_nodes", nv)
+				return tree.Tree{}, treeFormat("node %v listed twice in categories_nodes", nv)
 			}
 			catOf[nv] = set
 		}
@@ -489,7 +500,7 @@ func (c *converter) convert(rt *rawTree, bud *budget) (tree.Tree, error) {
 		stack = stack[:len(stack)-1]
 		o := it.old
 		if seen[o] {
-			return tree.Tree{}, formatErr("node %d reached twice (a cycle or a shared child)", o)
+			return tree.Tree{}, treeFormat("node %d reached twice (a cycle or a shared child)", o)
 		}
 		seen[o] = true
 		idx := int32(len(t.Nodes))
@@ -511,24 +522,24 @@ func (c *converter) convert(rt *rawTree, bud *budget) (tree.Tree, error) {
 			if k == 1 {
 				v := rt.cond[o]
 				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-					return tree.Tree{}, formatErr("leaf %d: value is %v", o, v)
+					return tree.Tree{}, treeFormat("leaf %d: value is %v", o, v)
 				}
 				t.Values = append(t.Values, float64(v))
 			} else {
 				for _, v := range rt.baseW[int(o)*k : (int(o)+1)*k] {
 					if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-						return tree.Tree{}, formatErr("leaf %d: value is %v", o, v)
+						return tree.Tree{}, treeFormat("leaf %d: value is %v", o, v)
 					}
 					t.Values = append(t.Values, float64(v))
 				}
 			}
 		} else {
 			if l < 0 || int(l) >= n || rc < 0 || int(rc) >= n {
-				return tree.Tree{}, formatErr("node %d: children %v, %v outside [0, %d)", o, l, rc, n)
+				return tree.Tree{}, treeFormat("node %d: children %v, %v outside [0, %d)", o, l, rc, n)
 			}
 			f := rt.splitIdx[o]
 			if f < 0 {
-				return tree.Tree{}, formatErr("node %d: split feature %v is negative", o, f)
+				return tree.Tree{}, treeFormat("node %d: split feature %v is negative", o, f)
 			}
 			nd.Feature = f
 			switch rt.dftLeft[o] {
@@ -536,21 +547,21 @@ func (c *converter) convert(rt *rawTree, bud *budget) (tree.Tree, error) {
 				nd.Flags |= tree.DefaultLeft
 			case 0:
 			default:
-				return tree.Tree{}, formatErr("node %d: default_left %v", o, rt.dftLeft[o])
+				return tree.Tree{}, treeFormat("node %d: default_left %v", o, rt.dftLeft[o])
 			}
 			switch st {
 			case 0:
 				if math.IsNaN(float64(rt.cond[o])) {
-					return tree.Tree{}, formatErr("node %d: NaN split condition", o)
+					return tree.Tree{}, treeFormat("node %d: NaN split condition", o)
 				}
 				nd.Threshold = threshold32(rt.cond[o])
 			case 1:
 				nd.Flags |= tree.Categorical
 				if catOf[o] == nil {
-					return tree.Tree{}, formatErr("categorical node %d has no categories", o)
+					return tree.Tree{}, treeFormat("categorical node %d has no categories", o)
 				}
 			default:
-				return tree.Tree{}, unsupported("node %d: split_type %v (known: 0 numerical, 1 categorical)", o, st)
+				return tree.Tree{}, treeUnsupported("node %d: split_type %v (known: 0 numerical, 1 categorical)", o, st)
 			}
 			// Push right first so that the left subtree comes next.
 			if len(stack)+2 > cap(stack) {
@@ -561,19 +572,19 @@ func (c *converter) convert(rt *rawTree, bud *budget) (tree.Tree, error) {
 			stack = append(stack, convItem{rc, idx, false}, convItem{l, idx, true})
 			for _, v := range rt.baseW[int(o)*k : (int(o)+1)*k] {
 				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-					return tree.Tree{}, formatErr("node %d: base_weight %v", o, v)
+					return tree.Tree{}, treeFormat("node %d: base_weight %v", o, v)
 				}
 				t.Values = append(t.Values, float64(v))
 			}
 		}
 		if st != 0 && l == -1 {
-			return tree.Tree{}, formatErr("leaf %d has split_type %v", o, st)
+			return tree.Tree{}, treeFormat("leaf %d has split_type %v", o, st)
 		}
 		t.Nodes = append(t.Nodes, nd)
 		if t.Cover != nil {
 			h := rt.sumHess[o]
 			if !(h > 0) || math.IsInf(float64(h), 0) {
-				return tree.Tree{}, formatErr("node %d: sum_hessian %v: the hessian sums (TreeSHAP's covers) must be positive and finite", o, h)
+				return tree.Tree{}, treeFormat("node %d: sum_hessian %v: the hessian sums (TreeSHAP's covers) must be positive and finite", o, h)
 			}
 			t.Cover = append(t.Cover, float64(h))
 		}

@@ -1,7 +1,6 @@
 package xgboost
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"strconv"
@@ -456,7 +455,7 @@ func decodeGBModel(l *lexer, m *rawModel) error {
 				t := &m.scratch
 				t.reset()
 				if err := decodeTree(l, t); err != nil {
-					return fmt.Errorf("xgboost: tree %d: %w", len(m.trees), err)
+					return fmt.Errorf("%w (tree %d)", err, len(m.trees))
 				}
 				if err := m.addTree(t); err != nil {
 					return err
@@ -636,6 +635,3 @@ func catNames(offsets []int32, values []byte, bud *budget) ([]string, error) {
 	}
 	return names, nil
 }
-
-// bytesEqual reports whether b holds s, without allocating.
-func bytesEqual(b []byte, s string) bool { return bytes.Equal(b, []byte(s)) }
