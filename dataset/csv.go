@@ -44,6 +44,10 @@ type CSVConfig struct {
 	// "-inf" (any case) or a number out of float64 range becomes; the zero
 	// value rejects it. CICFlowMeter writes "Infinity" in its rate columns.
 	Inf ValuePolicy
+	// MissingTokens are field texts read as missing, like an empty field
+	// (see Missing): "NA", "N/A", "null", "?". They are matched exactly,
+	// after spaces and tabs around the field are trimmed. Nil means none.
+	MissingTokens []string
 	// Categories maps labels to categories ("BENIGN": Normal, …). A label
 	// that it does not hold goes to CategoryFunc.
 	Categories map[string]Category
@@ -78,7 +82,10 @@ func NewCSVReader(r io.Reader, name string, cfg CSVConfig) (*Reader, error) {
 	rd := newReader(r, name, formatCSV)
 	rd.Lenient, rd.MaxErrors, rd.OnSkip = cfg.Lenient, cfg.MaxErrors, cfg.OnSkip
 	rd.quotes = !cfg.NoQuotes
-	rd.missing, rd.nan, rd.inf = cfg.Missing, cfg.NaN, cfg.Inf
+	rd.policy = cfg.Policy()
+	if err := rd.policy.Valid(); err != nil {
+		return nil, err
+	}
 	if cfg.Comma != 0 {
 		if cfg.Comma >= 0x80 || cfg.Comma == '"' || cfg.Comma == '\n' || cfg.Comma == '\r' {
 			return nil, fmt.Errorf("dataset: csv separator %q must be an ASCII character other than a quote or line end: %w",
@@ -255,6 +262,14 @@ func dedupe(names []string) []string {
 		}
 	}
 	return names
+}
+
+// Policy returns the record-parsing policy of cfg: its Missing, NaN and Inf
+// policies and its missing-value tokens (a copy). A table read with cfg
+// keeps it (Table.Policy), and so does a pipeline fitted on that table.
+func (cfg CSVConfig) Policy() RecordPolicy {
+	return RecordPolicy{Missing: cfg.Missing, NaN: cfg.NaN, Inf: cfg.Inf,
+		MissingTokens: append([]string(nil), cfg.MissingTokens...)}
 }
 
 // ReadCSV reads CSV text described by cfg from r into a Table; see

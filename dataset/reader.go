@@ -110,14 +110,20 @@ type ValuePolicy struct {
 	Value float64
 }
 
-func (p ValuePolicy) apply(what string) (float64, error) {
+// apply returns the value the policy gives; what describes the value and
+// field names the CSVConfig field that sets the policy. A rejected NaN or
+// infinity wraps ErrNaN as well as ErrFormat.
+func (p ValuePolicy) apply(what, field string) (float64, error) {
 	switch p.Action {
 	case AsNaN:
 		return math.NaN(), nil
 	case Replace:
 		return p.Value, nil
 	}
-	return 0, fmt.Errorf("%s value: %w", what, errs.ErrFormat)
+	if field == "Missing" {
+		return 0, fmt.Errorf("%s value (set CSVConfig.Missing to read it as NaN or a value): %w", what, errs.ErrFormat)
+	}
+	return 0, fmt.Errorf("%s value (set CSVConfig.%s to read it as NaN or a value): %w: %w", what, field, errs.ErrFormat, errs.ErrNaN)
 }
 
 type format uint8
@@ -166,7 +172,7 @@ type Reader struct {
 	categoryOf          func(string) Category
 	lastLabel           string
 	lastCat             Category
-	missing, nan, inf   ValuePolicy
+	policy              RecordPolicy
 	comma               byte
 	quotes              bool
 	scratch             []byte
@@ -466,6 +472,7 @@ func (r *Reader) ReadAll() (*Table, error) {
 	}
 	rep := r.Report()
 	t.report = &rep
+	t.SetPolicy(r.policy)
 	return t, nil
 }
 
@@ -552,9 +559,12 @@ func (r *Reader) setField(i int, b []byte, col int, row *Row) *ParseError {
 		}
 		row.Num[f.col] = v
 	case roleCat:
-		if len(b) == 0 && r.missing.Action == Reject {
-			return &ParseError{File: r.name, Line: r.line, Column: col, Field: f.name,
-				Err: fmt.Errorf("empty value: %w", errs.ErrFormat)}
+		if len(b) == 0 || len(r.policy.MissingTokens) > 0 && isMissing(&r.policy, b) {
+			if r.policy.Missing.Action == Reject {
+				return &ParseError{File: r.name, Line: r.line, Column: col, Field: f.name,
+					Err: fmt.Errorf("empty value (set CSVConfig.Missing to read it as the level \"\"): %w", errs.ErrFormat)}
+			}
+			b = b[:0]
 		}
 		row.Cat[f.col] = r.intern[i].get(b)
 	case roleLabel:
@@ -594,24 +604,9 @@ func (r *Reader) finishRow(row *Row) *ParseError {
 	return nil
 }
 
-// number reads one numeric field under the reader's policies; the NSL-KDD
+// number reads one numeric field under the reader's policy; the NSL-KDD
 // and KDD'99 readers reject empty, NaN and infinite values.
-func (r *Reader) number(b []byte) (float64, error) {
-	if len(b) == 0 {
-		return r.missing.apply("empty")
-	}
-	v, ok := parseFloat(b)
-	if !ok {
-		return 0, fmt.Errorf("invalid number %q: %w", b, errs.ErrFormat)
-	}
-	if math.IsNaN(v) {
-		return r.nan.apply(fmt.Sprintf("NaN (%q)", b))
-	}
-	if math.IsInf(v, 0) {
-		return r.inf.apply(fmt.Sprintf("infinite (%q)", b))
-	}
-	return v, nil
-}
+func (r *Reader) number(b []byte) (float64, error) { return r.policy.number(b) }
 
 // presizeAfter is the row after which ReadAll sizes its columns from the
 // input's size, when known.

@@ -39,8 +39,10 @@ type Schema struct {
 	Columns []Column `json:"columns"`
 }
 
-// Index returns the position of the column called name, or -1.
-func (s *Schema) Index(name string) int {
+// Index returns the position of the column called name, or -1. Its
+// receiver is a value, so that it applies to the Schema a Table or Reader
+// returns: t.Schema().Index("service").
+func (s Schema) Index(name string) int {
 	for i, c := range s.Columns {
 		if c.Name == name {
 			return i
@@ -50,10 +52,10 @@ func (s *Schema) Index(name string) int {
 }
 
 // Len returns the number of columns.
-func (s *Schema) Len() int { return len(s.Columns) }
+func (s Schema) Len() int { return len(s.Columns) }
 
 // Equal reports whether two schemas have the same columns in the same order.
-func (s *Schema) Equal(o *Schema) bool {
+func (s Schema) Equal(o *Schema) bool {
 	if len(s.Columns) != len(o.Columns) {
 		return false
 	}
@@ -108,8 +110,9 @@ type Table struct {
 	labelIndex map[string]string // interns label strings
 	categories []Category
 	difficulty []int8
-	source     string  // see Source
-	report     *Report // see LoadReport; nil unless read by a Reader
+	source     string        // see Source
+	report     *Report       // see LoadReport; nil unless read by a Reader
+	policy     *RecordPolicy // see Policy; nil unless read by a Reader
 }
 
 // NewTable returns an empty table with the given schema.
@@ -232,7 +235,7 @@ func (t *Table) IsAttack(i int) bool { return t.categories[i] != Normal }
 // Categorical levels are re-coded in first-seen order of the subset.
 func (t *Table) Subset(idx []int) *Table {
 	s := NewTable(t.schema)
-	s.source = t.source
+	s.source, s.policy = t.source, t.policy
 	var r Row
 	for _, i := range idx {
 		t.Row(i, &r)
