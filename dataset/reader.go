@@ -45,9 +45,10 @@ type Report struct {
 	// *ParseError.
 	Errors []error
 	// Unknown is the number of returned rows whose label the category map
-	// did not know (their Category is Unknown).
+	// did not know (their Category is Unknown); see CSVConfig.Unmapped.
 	Unknown int
-	// UnknownLabels counts those rows by label.
+	// UnknownLabels counts those rows by label (with UnmappedSkip, the
+	// skipped ones).
 	UnknownLabels map[string]int
 }
 
@@ -75,6 +76,7 @@ const (
 	roleLabel
 	roleDifficulty
 	roleIgnore
+	roleFamily
 )
 
 type field struct {
@@ -169,9 +171,14 @@ type Reader struct {
 	intern []*interner // by field
 	label  *interner
 
-	categoryOf          func(string) Category
+	categoryOf          func(string) (Category, bool)
 	lastLabel           string
 	lastCat             Category
+	lastKnown           bool
+	unmapped            UnmappedPolicy
+	deferUnmapped       bool // ReadAll: report unmapped labels at the end
+	family              int  // field index of the family column, or -1
+	firstUnmapped       int  // line of the first row with an unmapped label
 	policy              RecordPolicy
 	comma               byte
 	quotes              bool
@@ -196,8 +203,10 @@ func newReader(r io.Reader, name string, f format) *Reader {
 		sizeHint: sizeOf(r),
 		name:     name, format: f, br: br,
 		label:      newInterner(maxInterned),
-		categoryOf: CategoryOf,
+		categoryOf: func(s string) (Category, bool) { c := CategoryOf(s); return c, c != Unknown },
 		lastCat:    Unknown,
+		unmapped:   UnmappedKeep,
+		family:     -1,
 		comma:      ',',
 		report:     Report{Source: name, UnknownLabels: map[string]int{}},
 	}
@@ -245,7 +254,7 @@ func (r *Reader) setKDD(difficulty bool) {
 func (r *Reader) initInterners() {
 	r.intern = make([]*interner, len(r.fields))
 	for i, f := range r.fields {
-		if f.role == roleCat {
+		if f.role == roleCat || f.role == roleFamily {
 			r.intern[i] = newInterner(maxInterned)
 		}
 	}
@@ -311,6 +320,9 @@ func (r *Reader) readLine() (line []byte, newline bool, err error) {
 	}
 	if n := len(line); n > 0 && line[n-1] == '\r' {
 		line = line[:n-1]
+	}
+	if r.line == 1 {
+		line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
 	}
 	return line, newline, nil
 }
@@ -388,11 +400,19 @@ func (r *Reader) Read(row *Row) error {
 		if perr == nil {
 			r.recLine = r.line
 			r.report.Rows++
-			if row.Category == Unknown && r.hasLabel {
+			if !r.lastKnown && r.hasLabel {
+				if r.report.Unknown == 0 {
+					r.firstUnmapped = r.line
+				}
 				r.report.Unknown++
 				r.report.UnknownLabels[row.Label]++
 			}
 			return nil
+		}
+		if errors.Is(perr, ErrUnmappedLabel) && r.unmapped == UnmappedSkip {
+			r.report.UnknownLabels[row.Label]++
+			r.skip(perr)
+			continue
 		}
 		if !r.Lenient {
 			r.err = perr
@@ -443,7 +463,11 @@ func isBlank(b []byte) bool {
 func (r *Reader) ReadAll() (*Table, error) {
 	t := NewTable(r.schema)
 	t.source = r.name
-	b := newTableBuilder(t)
+	b := newTableBuilder(t, r.family >= 0)
+	if r.unmapped == UnmappedError && r.err == nil {
+		r.deferUnmapped = true
+		defer func() { r.deferUnmapped = false }()
+	}
 	var row Row
 	for {
 		err := r.Read(&row)
@@ -469,6 +493,16 @@ func (r *Reader) ReadAll() (*Table, error) {
 		}
 		return nil, &ParseError{File: r.name, Line: r.line, Err: fmt.Errorf("no valid records, %d skipped%s: %w",
 			r.report.Skipped, first, errs.ErrEmpty)}
+	}
+	if r.deferUnmapped && r.report.Unknown > 0 {
+		field := ""
+		for _, f := range r.fields {
+			if f.role == roleLabel {
+				field = f.name
+			}
+		}
+		r.err = unmappedError(r.name, r.firstUnmapped, field, r.report.Rows, r.report.UnknownLabels)
+		return nil, r.err
 	}
 	rep := r.Report()
 	t.report = &rep
@@ -577,12 +611,24 @@ func (r *Reader) setField(i int, b []byte, col int, row *Row) *ParseError {
 		}
 		s := r.label.get(b)
 		if s != r.lastLabel {
-			r.lastLabel, r.lastCat = s, r.categoryOf(s)
+			r.lastLabel = s
+			r.lastCat, r.lastKnown = r.categoryOf(s)
 			if r.lastCat > Unknown { // a user's CategoryFunc out of range
 				r.lastCat = Unknown
 			}
 		}
 		row.Label, row.Category = s, r.lastCat
+		if !r.lastKnown && r.unmapped != UnmappedKeep && !r.deferUnmapped {
+			if r.unmapped == UnmappedSkip {
+				return &ParseError{File: r.name, Line: r.line, Column: col, Field: f.name,
+					Err: fmt.Errorf("label %q is not in the category map (skipped by CSVConfig.Unmapped): %w: %w", s, ErrUnmappedLabel, errs.ErrFormat)}
+			}
+			return &ParseError{File: r.name, Line: r.line, Column: col, Field: f.name,
+				Err: fmt.Errorf("label %q is not in the category map: map it with CSVConfig.Categories, Binary or CategoryFunc, or set CSVConfig.Unmapped: %w: %w",
+					s, ErrUnmappedLabel, errs.ErrFormat)}
+		}
+	case roleFamily:
+		row.Family = r.intern[i].get(b)
 	case roleDifficulty:
 		d, ok := parseInt(b)
 		if !ok || d < 0 || d > 127 {
@@ -597,6 +643,9 @@ func (r *Reader) setField(i int, b []byte, col int, row *Row) *ParseError {
 func (r *Reader) finishRow(row *Row) *ParseError {
 	if !r.hasLabel {
 		row.Label, row.Category = "", Unknown
+	}
+	if r.family < 0 || row.Family == "" {
+		row.Family = row.Label
 	}
 	if !r.hasDiffic {
 		row.Difficulty = -1

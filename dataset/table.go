@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/netwarden/netwarden/internal/errs"
 )
@@ -78,6 +79,11 @@ type Row struct {
 	Label string
 	// Category is the label's attack category.
 	Category Category
+	// Family is the attack family: the label's own name for the kind of
+	// traffic ("DoS Hulk", "Exploits", "neptune"), read from a family
+	// column (CSVConfig.Family) or else the label itself. "" means the
+	// label.
+	Family string
 	// Difficulty is NSL-KDD's difficulty level (0–21), or -1 when the
 	// source has none.
 	Difficulty int
@@ -91,7 +97,7 @@ func (r *Row) Reset(n int) {
 	}
 	r.Num = r.Num[:n]
 	r.Cat = r.Cat[:n]
-	r.Label, r.Category, r.Difficulty = "", Unknown, -1
+	r.Label, r.Category, r.Difficulty, r.Family = "", Unknown, -1, ""
 }
 
 // Table holds rows of mixed traffic data in columns: numeric columns as
@@ -107,7 +113,8 @@ type Table struct {
 	levels     [][]string  // by column: code → value
 	index      []map[string]int32
 	labels     []string
-	labelIndex map[string]string // interns label strings
+	families   []string          // nil when every row's family is its label
+	labelIndex map[string]string // interns label and family strings
 	categories []Category
 	difficulty []int8
 	source     string        // see Source
@@ -169,10 +176,15 @@ func (t *Table) Append(r *Row) error {
 		}
 		t.codes[i] = append(t.codes[i], code)
 	}
-	lab, ok := t.labelIndex[r.Label]
-	if !ok {
-		lab = string([]byte(r.Label))
-		t.labelIndex[lab] = lab
+	lab := t.intern(r.Label)
+	if fam := r.Family; t.families != nil || (fam != "" && fam != r.Label) {
+		if t.families == nil {
+			t.families = slices.Clone(t.labels)
+		}
+		if fam == "" {
+			fam = lab
+		}
+		t.families = append(t.families, t.intern(fam))
 	}
 	t.labels = append(t.labels, lab)
 	t.categories = append(t.categories, r.Category)
@@ -200,6 +212,7 @@ func (t *Table) Row(i int, dst *Row) {
 		}
 	}
 	dst.Label = t.labels[i]
+	dst.Family = t.Family(i)
 	dst.Category = t.categories[i]
 	dst.Difficulty = int(t.difficulty[i])
 }
@@ -218,6 +231,34 @@ func (t *Table) Label(i int) string { return t.labels[i] }
 
 // Labels returns every row's label (the table's storage: do not modify).
 func (t *Table) Labels() []string { return t.labels }
+
+// intern returns the table's copy of a label or family string.
+func (t *Table) intern(s string) string {
+	v, ok := t.labelIndex[s]
+	if !ok {
+		v = string([]byte(s))
+		t.labelIndex[v] = v
+	}
+	return v
+}
+
+// Family returns row i's attack family: the value of the family column
+// (CSVConfig.Family), or else its label.
+func (t *Table) Family(i int) string {
+	if t.families == nil {
+		return t.labels[i]
+	}
+	return t.families[i]
+}
+
+// Families returns every row's attack family (the table's storage, or its
+// labels when every family is the label: do not modify).
+func (t *Table) Families() []string {
+	if t.families == nil {
+		return t.labels
+	}
+	return t.families
+}
 
 // Category returns row i's attack category.
 func (t *Table) Category(i int) Category { return t.categories[i] }
