@@ -56,8 +56,12 @@ type Pipeline struct {
 	schema  dataset.Schema
 	steps   []step
 	names   []string
-	sources [][]string
 }
+
+// MaxOutputs is the largest number of outputs a pipeline may have: Fit
+// refuses more, and UnmarshalBinary refuses a saved pipeline declaring
+// more before allocating for them.
+const MaxOutputs = 1 << 20
 
 // Fit fits steps, in order, on t and returns the Pipeline. Each Step's
 // outputs follow the previous Step's. A step naming a column that t does not
@@ -87,8 +91,8 @@ func Fit(ctx context.Context, t *dataset.Table, steps ...Step) (*Pipeline, error
 		for _, f := range fitted {
 			f.off = len(p.names)
 			p.names = append(p.names, f.names...)
-			for range f.names {
-				p.sources = append(p.sources, f.srcNames)
+			if len(p.names) > MaxOutputs {
+				return nil, fmt.Errorf("features: %d outputs, at most %d: %w", len(p.names), MaxOutputs, errs.ErrDimension)
 			}
 			p.steps = append(p.steps, f)
 		}
@@ -103,12 +107,17 @@ func Fit(ctx context.Context, t *dataset.Table, steps ...Step) (*Pipeline, error
 }
 
 func (p *Pipeline) checkNames() error {
-	seen := make(map[string]bool, len(p.names))
-	for _, n := range p.names {
-		if seen[n] {
-			return fmt.Errorf("features: two outputs are named %q: rename one with As: %w", n, errs.ErrFormat)
+	// A sorted copy, not a map: one string header per output, so that a
+	// decoded pipeline's check costs memory in proportion to its input.
+	sorted := slices.Clone(p.names)
+	slices.Sort(sorted)
+	if len(sorted) > 0 && sorted[0] == "" {
+		return fmt.Errorf("features: an output has an empty name (an unnamed column?): name it with As: %w", errs.ErrFormat)
+	}
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i] == sorted[i-1] {
+			return fmt.Errorf("features: two outputs are named %q: rename one with As: %w", sorted[i], errs.ErrFormat)
 		}
-		seen[n] = true
 	}
 	return nil
 }
@@ -492,7 +501,13 @@ func (p *Pipeline) Names() []string { return p.names }
 // Sources returns the raw columns output i was computed from: one for most
 // outputs, two for a Ratio, several for a Mean (the pipeline's storage: do
 // not modify). It panics if i is out of range, like a slice index.
-func (p *Pipeline) Sources(i int) []string { return p.sources[i] }
+func (p *Pipeline) Sources(i int) []string {
+	if i < 0 || i >= len(p.names) {
+		panic(fmt.Sprintf("features: output %d of %d", i, len(p.names)))
+	}
+	k := sort.Search(len(p.steps), func(k int) bool { return p.steps[k].off > i }) - 1
+	return p.steps[k].srcNames
+}
 
 // Schema returns the schema the pipeline was fitted on (a copy).
 func (p *Pipeline) Schema() dataset.Schema {
