@@ -23,7 +23,7 @@ func craftOneHot(names []string, levels int) []byte {
 	b = binary.LittleEndian.AppendUint16(b, 1)
 	b = binary.AppendUvarint(b, 1) // columns
 	b = binary.AppendUvarint(b, 1)
-	b = append(b, 'c', 1) // "c", categorical
+	b = append(b, 'c', 1)          // "c", categorical
 	b = binary.AppendUvarint(b, 1) // steps
 	b = append(b, byte(features.KindOneHot))
 	b = binary.AppendUvarint(b, 1) // sources

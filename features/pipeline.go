@@ -52,10 +52,10 @@ type step struct {
 // A Pipeline is read-only and safe for concurrent use, except SetKey, which
 // must be called before it is shared.
 type Pipeline struct {
-	policy  dataset.RecordPolicy // how TransformRecord parses text
-	schema  dataset.Schema
-	steps   []step
-	names   []string
+	policy dataset.RecordPolicy // how TransformRecord parses text
+	schema dataset.Schema
+	steps  []step
+	names  []string
 }
 
 // MaxOutputs is the largest number of outputs a pipeline may have: Fit
