@@ -121,7 +121,7 @@ type Table struct {
 	labelIndex map[string]string // interns label and family strings
 	categories []Category
 	difficulty []int8
-	lines      []int32 // file line by row; nil when not read from text
+	lines      []int32       // file line by row; nil when not read from text
 	source     string        // see Source
 	report     *Report       // see LoadReport; nil unless read by a Reader
 	policy     *RecordPolicy // see Policy; nil unless read by a Reader
