@@ -185,3 +185,11 @@ func CleanNames(names []string) []string {
 	}
 	return dedupe(out)
 }
+
+// ApplyTo sets cfg's Missing, NaN, Inf and MissingTokens to the policy's,
+// so that a reader of scoring-time lines (a live CSV stream) parses them as
+// the training file was parsed: give it a bundle's or a pipeline's Policy.
+func (p RecordPolicy) ApplyTo(cfg *CSVConfig) {
+	cfg.Missing, cfg.NaN, cfg.Inf = p.Missing, p.NaN, p.Inf
+	cfg.MissingTokens = append([]string(nil), p.MissingTokens...)
+}

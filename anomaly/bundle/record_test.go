@@ -269,3 +269,31 @@ func TestExplainedModelAndUnit(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, res.Explained)
 }
+
+// A raw line that trained scores: a reader configured with the bundle's
+// policy reads the training file's lines into the rows that trained.
+func TestScoreRawLinesWithBundlePolicy(t *testing.T) {
+	b, tab := cicBundle(t)
+	data, err := b.MarshalBinary()
+	require.NoError(t, err)
+	loaded, err := bundle.Parse(data)
+	require.NoError(t, err)
+	cfg := dataset.CSVConfig{Categorical: []string{"Protocol"}, Label: "Label",
+		Categories: map[string]dataset.Category{"BENIGN": dataset.Normal, "DDoS": dataset.DoS}}
+	loaded.Policy().ApplyTo(&cfg)
+	rd, err := dataset.NewCSVReader(strings.NewReader(cicLike), "live.csv", cfg)
+	require.NoError(t, err)
+	var r, want dataset.Row
+	for i := 0; ; i++ {
+		if err := rd.Read(&r); err != nil {
+			require.Equal(t, tab.Len(), i)
+			break
+		}
+		tab.Row(i, &want)
+		got, err := loaded.ScoreRow(&r)
+		require.NoError(t, err, "line %d", rd.Line())
+		exp, err := b.ScoreRow(&want)
+		require.NoError(t, err)
+		assert.Equal(t, exp, got, "line %d", rd.Line())
+	}
+}
