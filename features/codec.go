@@ -30,7 +30,7 @@ const maxTokens = 1 << 10
 
 // version is the format version MarshalBinary writes for p.
 func (p *Pipeline) version() uint16 {
-	if !p.policy.Equal(dataset.LegacyRecordPolicy) {
+	if !p.policy.Equal(dataset.LegacyRecordPolicy()) {
 		return 3
 	}
 	for i := range p.steps {
@@ -294,7 +294,7 @@ func (d *decoder) pipeline() (*Pipeline, error) {
 		f := &p.steps[i]
 		f.names = p.names[f.off : f.off+len(f.names) : f.off+len(f.names)]
 	}
-	p.policy = dataset.LegacyRecordPolicy
+	p.policy = dataset.LegacyRecordPolicy()
 	if d.version >= 3 && d.Err() == nil {
 		var pol dataset.RecordPolicy
 		for _, v := range []*dataset.ValuePolicy{&pol.Missing, &pol.NaN, &pol.Inf} {

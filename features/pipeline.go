@@ -77,7 +77,7 @@ func Fit(ctx context.Context, t *dataset.Table, steps ...Step) (*Pipeline, error
 	if len(steps) == 0 {
 		return nil, fmt.Errorf("features: fit without steps: %w", errs.ErrEmpty)
 	}
-	p := &Pipeline{schema: t.Schema(), policy: dataset.LegacyRecordPolicy}
+	p := &Pipeline{schema: t.Schema(), policy: dataset.LegacyRecordPolicy()}
 	if pol, ok := t.Policy(); ok {
 		p.policy = pol
 	}

@@ -134,13 +134,13 @@ func maps(m map[string]string) map[string]string {
 // still loads, with the legacy policy.
 func TestOldPipelineVersionReadsWithLegacyPolicy(t *testing.T) {
 	f := fitSmall(t)
-	assert.Equal(t, dataset.LegacyRecordPolicy, f.p.Policy(), "a table built in code has no policy")
+	assert.Equal(t, dataset.LegacyRecordPolicy(), f.p.Policy(), "a table built in code has no policy")
 	pb, err := f.p.MarshalBinary()
 	require.NoError(t, err)
 	assert.Equal(t, []byte{1, 0}, pb[4:6], "a legacy-policy pipeline is written as version 1")
 	var q features.Pipeline
 	require.NoError(t, q.UnmarshalBinary(pb))
-	assert.Equal(t, dataset.LegacyRecordPolicy, q.Policy())
+	assert.Equal(t, dataset.LegacyRecordPolicy(), q.Policy())
 
 	b, _ := cicBundle(t)
 	pb, err = b.Pipeline().MarshalBinary()
