@@ -35,6 +35,19 @@ func FuzzUnmarshalBinary(f *testing.F) {
 		}
 		f.Add(b)
 	}
+	// A version 3 pipeline: one that keeps a record policy.
+	tab := train(f)
+	tab.SetPolicy(dataset.RecordPolicy{Missing: dataset.ValuePolicy{Action: dataset.Replace, Value: -1},
+		Inf: dataset.ValuePolicy{Action: dataset.AsNaN}, MissingTokens: []string{"NA", "null"}})
+	p, err := features.Fit(context.Background(), tab, features.AllNumeric().KeepNaN(), features.OneHot("proto", features.OneHotConfig{}))
+	if err != nil {
+		f.Fatal(err)
+	}
+	b, err := p.MarshalBinary()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		check(t, b)
 		// Reseal the bytes with a fresh checksum so that mutations reach the
