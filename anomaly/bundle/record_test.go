@@ -297,3 +297,20 @@ func TestScoreRawLinesWithBundlePolicy(t *testing.T) {
 		assert.Equal(t, exp, got, "line %d", rd.Line())
 	}
 }
+
+// An XGBoost bundle's explanation is of the log-odds, and a category
+// outside its code lists is reported unseen.
+func TestXGBoostExplainedAndUnseen(t *testing.T) {
+	b, _, te := categoricalBundle(t)
+	var r dataset.Row
+	te.Row(0, &r)
+	res, err := b.ExplainRow(&r, 3)
+	require.NoError(t, err)
+	require.NotEmpty(t, res.TopFeatures)
+	assert.Equal(t, bundle.Explained{Model: "xgboost", Unit: bundle.UnitLogOdds}, res.Explained)
+	assert.Nil(t, res.Unseen)
+	r.Cat[te.Schema().Index("service")] = "HTTP"
+	res, err = b.ScoreRow(&r)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"service"}, res.Unseen)
+}
