@@ -1,5 +1,7 @@
 package dataset
 
+import "math"
+
 // chunkRows is the number of rows per chunk of a tableBuilder column.
 const chunkRows = 8192
 
@@ -57,18 +59,23 @@ type tableBuilder struct {
 	num   []chunked[float64]
 	codes []chunked[int32]
 	label chunked[string]
+	fam   *chunked[string] // nil without a family column
 	cat   chunked[Category]
 	diff  chunked[int8]
+	line  chunked[int32]
 	n     int
 
 	last     []string // by column: the previous row's value
 	lastCode []int32  // and its code; -1 before the first row
 }
 
-func newTableBuilder(t *Table) *tableBuilder {
+func newTableBuilder(t *Table, family bool) *tableBuilder {
 	k := len(t.schema.Columns)
 	b := &tableBuilder{t: t, num: make([]chunked[float64], k), codes: make([]chunked[int32], k),
 		last: make([]string, k), lastCode: make([]int32, k)}
+	if family {
+		b.fam = &chunked[string]{}
+	}
 	for i := range b.lastCode {
 		b.lastCode[i] = -1
 	}
@@ -99,12 +106,20 @@ func (b *tableBuilder) add(r *Row) {
 		b.codes[i].add(code)
 	}
 	b.label.add(r.Label)
+	if b.fam != nil {
+		f := r.Family
+		if f == "" {
+			f = r.Label
+		}
+		b.fam.add(f)
+	}
 	b.cat.add(r.Category)
 	d := r.Difficulty
 	if d < -1 || d > 127 {
 		d = -1
 	}
 	b.diff.add(int8(d))
+	b.line.add(int32(min(max(r.Line, 0), math.MaxInt32)))
 	b.n++
 }
 
@@ -118,8 +133,12 @@ func (b *tableBuilder) reserve(n int) {
 		}
 	}
 	b.label.reserve(n)
+	if b.fam != nil {
+		b.fam.reserve(n)
+	}
 	b.cat.reserve(n)
 	b.diff.reserve(n)
+	b.line.reserve(n)
 }
 
 func (b *tableBuilder) build() {
@@ -137,6 +156,15 @@ func (b *tableBuilder) build() {
 			t.labelIndex[l] = l
 		}
 	}
+	if b.fam != nil {
+		t.families = b.fam.flat(b.n)
+		for _, l := range t.families {
+			if _, ok := t.labelIndex[l]; !ok {
+				t.labelIndex[l] = l
+			}
+		}
+	}
 	t.categories = b.cat.flat(b.n)
 	t.difficulty = b.diff.flat(b.n)
+	t.lines = b.line.flat(b.n)
 }

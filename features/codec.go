@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/netwarden/netwarden/dataset"
@@ -16,13 +17,22 @@ import (
 const Magic = "NWFP"
 
 // Version is the newest format version, the one UnmarshalBinary reads up
-// to. MarshalBinary writes version 2 only for a pipeline with a Codes step
-// (the step kind version 2 adds) and version 1 otherwise, so that such
-// pipelines stay readable by builds that read only version 1.
-const Version = 2
+// to. MarshalBinary writes the oldest version that holds the pipeline, so
+// that pipelines stay readable by older builds where they can: version 3
+// for a pipeline whose record policy (Policy) is not
+// dataset.LegacyRecordPolicy (version 3 adds the policy after the steps),
+// else version 2 for a pipeline with a Codes step (the step kind version 2
+// adds), else version 1. Versions 1 and 2 read back with the legacy policy.
+const Version = 3
+
+// maxTokens bounds the missing-value tokens of a saved policy.
+const maxTokens = 1 << 10
 
 // version is the format version MarshalBinary writes for p.
 func (p *Pipeline) version() uint16 {
+	if !p.policy.Equal(dataset.LegacyRecordPolicy()) {
+		return 3
+	}
 	for i := range p.steps {
 		if p.steps[i].kind == KindCodes {
 			return 2
@@ -40,7 +50,7 @@ const (
 // MarshalBinary encodes the fitted pipeline: the magic "NWFP", a
 // little-endian uint16 version (see Version), the payload (schema, then each
 // step's columns, Op parameters, output names, one-hot levels, category
-// codes), and the CRC-32
+// codes; from version 3 the record policy), and the CRC-32
 // (IEEE) of all the bytes before it. Pseudonymisation keys are not written,
 // only their identifiers (see Pseudonymize).
 func (p *Pipeline) MarshalBinary() ([]byte, error) {
@@ -116,6 +126,16 @@ func (p *Pipeline) MarshalBinary() ([]byte, error) {
 			}
 		case KindPseudonymize:
 			e.b = append(e.b, f.keyID[:]...)
+		}
+	}
+	if p.version() >= 3 {
+		for _, v := range []dataset.ValuePolicy{p.policy.Missing, p.policy.NaN, p.policy.Inf} {
+			e.b = append(e.b, byte(v.Action))
+			e.f64(v.Value)
+		}
+		e.uvarint(uint64(len(p.policy.MissingTokens)))
+		for _, t := range p.policy.MissingTokens {
+			e.str(t)
 		}
 	}
 	e.b = binary.LittleEndian.AppendUint32(e.b, crc32.ChecksumIEEE(e.b))
@@ -201,9 +221,27 @@ func (d *decoder) pipeline() (*Pipeline, error) {
 			f.ops = append(f.ops, o)
 		}
 		nn := d.count(1, "output names")
-		for range nn {
-			f.names = append(f.names, d.str())
+		if d.Err() == nil && len(p.names)+nn > MaxOutputs {
+			d.Failf("%d outputs, at most %d", len(p.names)+nn, MaxOutputs)
 		}
+		// The names go straight into p.names (f.names is set to its slice
+		// once all are read), so that a declared count costs one header per
+		// name, bounded by the input.
+		start := len(p.names)
+		if d.Err() == nil {
+			p.names = slices.Grow(p.names, nn)
+		}
+		for range nn {
+			if d.Err() != nil {
+				break
+			}
+			n := d.str()
+			if n == "" && d.Err() == nil {
+				d.Failf("empty output name")
+			}
+			p.names = append(p.names, n)
+		}
+		f.names = p.names[start:len(p.names):len(p.names)]
 		switch f.kind {
 		case KindOneHot:
 			f.unknown = Unknown(d.Uint8())
@@ -249,12 +287,36 @@ func (d *decoder) pipeline() (*Pipeline, error) {
 				d.Failf("step %d (%s): %v", len(p.steps), f.kind, err)
 			}
 		}
-		f.off = len(p.names)
-		p.names = append(p.names, f.names...)
-		for range f.names {
-			p.sources = append(p.sources, f.srcNames)
-		}
+		f.off = start
 		p.steps = append(p.steps, f)
+	}
+	for i := range p.steps {
+		f := &p.steps[i]
+		f.names = p.names[f.off : f.off+len(f.names) : f.off+len(f.names)]
+	}
+	p.policy = dataset.LegacyRecordPolicy()
+	if d.version >= 3 && d.Err() == nil {
+		var pol dataset.RecordPolicy
+		for _, v := range []*dataset.ValuePolicy{&pol.Missing, &pol.NaN, &pol.Inf} {
+			v.Action = dataset.Action(d.Uint8())
+			v.Value = d.Float64()
+		}
+		nt := d.count(1, "missing-value tokens")
+		if d.Err() == nil && nt > maxTokens {
+			d.Failf("%d missing-value tokens, at most %d", nt, maxTokens)
+		}
+		for range nt {
+			if d.Err() != nil {
+				break
+			}
+			pol.MissingTokens = append(pol.MissingTokens, d.str())
+		}
+		if d.Err() == nil {
+			if err := pol.Valid(); err != nil {
+				d.Failf("record policy: %v", err)
+			}
+		}
+		p.policy = pol
 	}
 	if d.Err() == nil && d.Len() != 0 {
 		d.Failf("%d bytes after the last step", d.Len())
