@@ -1,0 +1,45 @@
+package demo
+
+import (
+	"github.com/netwarden/netwarden/anomaly/bundle"
+)
+
+// Explanation says what the contributions of a bundle's explanations
+// (bundle.ExplainRow, ExplainRecord) are: which model made them, by which
+// method, in which unit. Every example that shows an explanation (serve,
+// stream, quickstart, nslkdd) shows it through the bundle, so that all of
+// them speak one language: one contribution per raw column (the pipeline's
+// outputs summed back to the column they came from), signed so that a
+// positive value pushes the record towards "attack", listed largest in
+// magnitude first.
+type Explanation struct {
+	// Model is the bundle's model kind ("isolation_forest", ...).
+	Model string `json:"model"`
+	// Method is how the contributions were computed.
+	Method string `json:"method"`
+	// Unit is what one unit of contribution is.
+	Unit string `json:"unit"`
+	// Sign says which way a positive contribution pushes.
+	Sign string `json:"sign"`
+}
+
+// Sign is the orientation of every user-facing contribution.
+const Sign = `positive pushes towards "attack", negative towards "normal"`
+
+// ExplanationOf describes the explanations of b's model.
+func ExplanationOf(b *bundle.Bundle) Explanation {
+	e := Explanation{Model: b.Kind().String(), Method: "exact TreeSHAP, summed per raw column", Sign: Sign}
+	switch b.Kind() {
+	case bundle.IsolationForest:
+		e.Unit = "expected path length, negated (a positive contribution isolated the record sooner)"
+	case bundle.RandomForest:
+		e.Unit = "P(attack), the forest's mean vote"
+	case bundle.XGBoost:
+		e.Unit = "margin (log-odds for a logistic objective), as XGBoost's pred_contribs"
+	case bundle.Hybrid:
+		e.Unit = "the part that decided the record: the classifier's P(attack), or the Isolation Forest's path length, negated"
+	default:
+		e.Unit = "the model's raw output"
+	}
+	return e
+}
