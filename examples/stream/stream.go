@@ -10,16 +10,19 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/netwarden/netwarden/anomaly"
 	"github.com/netwarden/netwarden/anomaly/bundle"
 	"github.com/netwarden/netwarden/dataset"
+	"github.com/netwarden/netwarden/examples/internal/demo"
 )
 
 // summary is what the stream held; it is written to stderr at the end.
 type summary struct {
 	Source   string `json:"source"`
+	Model    string `json:"model"` // where the bundle came from (a file, or the synthetic demo)
 	Lines    int    `json:"lines"`
 	Rows     int    `json:"rows"`
 	Alerts   int    `json:"alerts"`
@@ -209,7 +212,7 @@ func (s *scorer) newReader() (*dataset.Reader, error) {
 	rd.Lenient = !s.cfg.Strict
 	rd.OnSkip = func(pe *dataset.ParseError) {
 		// Column 0 means the whole line (one too long): say column 1.
-		s.badLine(s.base+pe.Line, max(pe.Column, 1), pe.Field, pe.Err.Error())
+		s.badLine(s.base+pe.Line, max(pe.Column, 1), pe.Field, s.hint(pe.Err.Error()))
 	}
 	return rd, nil
 }
@@ -235,7 +238,7 @@ func (s *scorer) run(ctx context.Context) error {
 				return fmt.Errorf("reading the input: %w", err)
 			}
 			// A bad line under -strict (a lenient reader skips them).
-			line, msg := s.base+pe.Line, pe.Err.Error()
+			line, msg := s.base+pe.Line, s.hint(pe.Err.Error())
 			s.badLine(line, max(pe.Column, 1), pe.Field, msg)
 			return fmt.Errorf("line %d: %s (-strict)", line, msg)
 		}
@@ -346,6 +349,40 @@ func (s *scorer) writeResult(row *dataset.Row, res bundle.Result) {
 	_, _ = s.out.Write(b) // a write error shows at the final Flush
 }
 
+// hint adds to a reader's message the likely cause of a field count that
+// is one off: KDD Cup 1999 lines (42 fields) read as NSL-KDD (43, with the
+// difficulty), or the other way round.
+func (s *scorer) hint(msg string) string {
+	switch {
+	case s.cfg.Format == "nslkdd" && strings.HasSuffix(strings.TrimSuffix(msg, ": "+anomaly.ErrFormat.Error()), "has 42 fields, want 43"):
+		return msg + "; KDD Cup 1999 lines have 42 fields (no difficulty column): are these KDD'99 records? then use -format kdd99"
+	case s.cfg.Format == "kdd99" && strings.HasPrefix(msg, "43 fields, want 42"):
+		return msg + "; NSL-KDD lines have 43 fields (the last is the difficulty): are these NSL-KDD records? then use -format nslkdd"
+	}
+	return msg
+}
+
+// writeStart writes, as the first line on stderr, where the model came
+// from and what its explanations are.
+func (s *scorer) writeStart(source string) {
+	e := demo.ExplanationOf(s.b)
+	b := append(s.buf[:0], `{"start":{"source":`...)
+	b = appendString(b, s.sum.Source)
+	b = append(b, `,"model":`...)
+	b = appendString(b, source)
+	b = append(b, `,"explanation":{"model":`...)
+	b = appendString(b, e.Model)
+	b = append(b, `,"method":`...)
+	b = appendString(b, e.Method)
+	b = append(b, `,"unit":`...)
+	b = appendString(b, e.Unit)
+	b = append(b, `,"sign":`...)
+	b = appendString(b, e.Sign)
+	b = append(b, "}}}\n"...)
+	s.buf = b
+	_, _ = s.errw.Write(b)
+}
+
 // badLine reports a skipped line on stderr as JSON.
 func (s *scorer) badLine(line, col int, field, msg string) {
 	s.sum.BadLines++
@@ -371,6 +408,8 @@ func (s *scorer) writeSummary() {
 	m := s.sum
 	b := append(s.buf[:0], `{"summary":{"source":`...)
 	b = appendString(b, m.Source)
+	b = append(b, `,"model":`...)
+	b = appendString(b, m.Model)
 	for _, f := range []struct {
 		k string
 		v int

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netwarden/netwarden/examples/internal/demo"
+)
+
+// TestStreamNoFlags: given no bundle, the stream scores with the demo
+// model (no exit status 1), and both the first stderr line and the summary
+// say it is a synthetic demo, with what its explanations are.
+func TestStreamNoFlags(t *testing.T) {
+	testBundle(t)
+	for _, cfg := range []config{{DemoRows: 2000}, {TrainDemo: true, DemoRows: 2000}} {
+		cfg.Format, cfg.Top, cfg.Name = "nslkdd", 3, "stdin"
+		var out, errw bytes.Buffer
+		sum, err := run(context.Background(), cfg, strings.NewReader(strings.Join(testLines[:50], "\n")), &out, &errw)
+		require.NoError(t, err)
+		assert.Equal(t, 50, sum.Rows)
+		lines := decodeLines[map[string]map[string]any](t, errw.String())
+		require.NotEmpty(t, lines)
+		start := lines[0]["start"]
+		require.NotNil(t, start, errw.String())
+		assert.Contains(t, start["model"], "demo Isolation Forest trained at start-up on synthetic traffic (not NSL-KDD")
+		expl, _ := start["explanation"].(map[string]any)
+		assert.Equal(t, "isolation_forest", expl["model"])
+		assert.Contains(t, expl["unit"], "path length, negated")
+		assert.Contains(t, expl["sign"], `positive pushes towards "attack"`)
+		assert.Contains(t, lines[len(lines)-1]["summary"]["model"], "synthetic traffic (not NSL-KDD")
+	}
+}
+
+// TestStreamSuggestsFormat: KDD Cup 1999 lines (42 fields) given to the
+// default NSL-KDD format are bad lines whose error suggests -format kdd99,
+// and the other way round.
+func TestStreamSuggestsFormat(t *testing.T) {
+	path := testBundle(t)
+	var kdd []string
+	for _, l := range testLines[:5] {
+		kdd = append(kdd, l[:strings.LastIndexByte(l, ',')]) // drop the difficulty: a KDD'99 line
+	}
+	var errw bytes.Buffer
+	sum, err := run(context.Background(), config{Bundle: path, Format: "nslkdd", Name: "stdin"}, strings.NewReader(strings.Join(kdd, "\n")+"\n"), io.Discard, &errw)
+	require.NoError(t, err)
+	assert.Equal(t, 5, sum.BadLines)
+	assert.Contains(t, errw.String(), "has 42 fields, want 43")
+	assert.Contains(t, errw.String(), "use -format kdd99")
+
+	errw.Reset()
+	_, err = run(context.Background(), config{Bundle: path, Format: "nslkdd", Strict: true, Name: "stdin"}, strings.NewReader(kdd[0]+"\n"), io.Discard, &errw)
+	assert.ErrorContains(t, err, "use -format kdd99")
+
+	errw.Reset()
+	sum, err = run(context.Background(), config{Bundle: path, Format: "kdd99", Name: "stdin"}, strings.NewReader(strings.Join(testLines[:3], "\n")+"\n"), io.Discard, &errw)
+	require.NoError(t, err)
+	assert.Equal(t, 3, sum.BadLines)
+	assert.Contains(t, errw.String(), "use -format nslkdd")
+
+	// The right format scores them.
+	sum, err = run(context.Background(), config{Bundle: path, Format: "kdd99", Name: "stdin"}, strings.NewReader(strings.Join(kdd, "\n")+"\n"), io.Discard, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, 5, sum.Rows)
+	assert.Zero(t, sum.BadLines)
+}
+
+// TestStreamPseudonymisedBundle streams CSV flow records through a bundle
+// that pseudonymises source addresses, with the key from -key-file or the
+// environment; without the key the error says how to give it.
+func TestStreamPseudonymisedBundle(t *testing.T) {
+	const key = "k3y-of-the-operators-0123456789"
+	b, err := demo.FlowBundle(context.Background(), []byte(key), 2000, 3)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "flows.nwb")
+	require.NoError(t, b.Save(path))
+	keyFile := filepath.Join(dir, "key")
+	require.NoError(t, os.WriteFile(keyFile, []byte(key+"\n"), 0o600))
+	in := demo.FlowCSV(500, 8, true)
+	cfg := config{Bundle: path, Format: "csv", CSVComma: ",", CSVLabel: "label", Name: "flows.csv", Top: 2}
+
+	streamIt := func(t *testing.T, cfg config) (summary, string, error) {
+		var out, errw bytes.Buffer
+		sum, err := run(context.Background(), cfg, strings.NewReader(in), &out, &errw)
+		assert.NotContains(t, out.String()+errw.String(), key)
+		return sum, errw.String(), err
+	}
+	t.Run("key file", func(t *testing.T) {
+		c := cfg
+		c.KeyFile = keyFile
+		sum, errs, err := streamIt(t, c)
+		require.NoError(t, err)
+		assert.Equal(t, 500, sum.Rows)
+		assert.Positive(t, sum.Detected, "the floods are flagged")
+		assert.Contains(t, errs, "pseudonymisation key from the key file")
+	})
+	t.Run("environment", func(t *testing.T) {
+		t.Setenv(demo.KeyEnv, key)
+		sum, _, err := streamIt(t, cfg)
+		require.NoError(t, err)
+		assert.Equal(t, 500, sum.Rows)
+	})
+	t.Run("no key", func(t *testing.T) {
+		_, _, err := streamIt(t, cfg)
+		assert.ErrorContains(t, err, "-key-file FILE")
+		assert.ErrorContains(t, err, demo.KeyEnv)
+	})
+}
