@@ -12,8 +12,8 @@
 //	curl -s localhost:8080/v1/score -H 'Content-Type: application/json' \
 //	  -d '[{"duration":0,"protocol_type":"tcp","service":"http", ...}]'
 //	{"request_id":"…","model":"isolation_forest","threshold":0.57,
-//	 "explanation":{"model":"isolation_forest","method":"exact TreeSHAP, summed per raw column",
-//	                "unit":"expected path length, negated …","sign":"positive pushes towards \"attack\", …"},
+//	 "explanation":{"model":"isolation_forest","method":"exact TreeSHAP","per":"raw column",
+//	                "unit":"expected path length, negated","sign":"positive pushes towards \"attack\""},
 //	 "scored":1,"failed":0,"attacks":0,"unseen":0,
 //	 "results":[{"index":0,"score":0.43,"attack":false,"decision":"normal",
 //	             "top_features":[{"name":"src_bytes","value":181,"contribution":-0.08}, …]}]}

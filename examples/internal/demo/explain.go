@@ -15,8 +15,13 @@ import (
 type Explanation struct {
 	// Model is the bundle's model kind ("isolation_forest", ...).
 	Model string `json:"model"`
+	// ModelName is the model's name for people ("Isolation Forest", ...).
+	ModelName string `json:"-"`
 	// Method is how the contributions were computed.
 	Method string `json:"method"`
+	// Per says what one contribution is of: "raw column" (the pipeline's
+	// outputs summed back to the column they came from).
+	Per string `json:"per"`
 	// Unit is what one unit of contribution is.
 	Unit string `json:"unit"`
 	// Sign says which way a positive contribution pushes.
@@ -24,19 +29,23 @@ type Explanation struct {
 }
 
 // Sign is the orientation of every user-facing contribution.
-const Sign = `positive pushes towards "attack", negative towards "normal"`
+const Sign = `positive pushes towards "attack"`
 
 // ExplanationOf describes the explanations of b's model.
 func ExplanationOf(b *bundle.Bundle) Explanation {
-	e := Explanation{Model: b.Kind().String(), Method: "exact TreeSHAP, summed per raw column", Sign: Sign}
+	e := Explanation{Model: b.Kind().String(), ModelName: b.Kind().String(), Method: "exact TreeSHAP", Per: "raw column", Sign: Sign}
 	switch b.Kind() {
 	case bundle.IsolationForest:
-		e.Unit = "expected path length, negated (a positive contribution isolated the record sooner)"
+		e.ModelName = "Isolation Forest"
+		e.Unit = "expected path length, negated" // a positive contribution isolated the record sooner
 	case bundle.RandomForest:
+		e.ModelName = "Random Forest"
 		e.Unit = "P(attack), the forest's mean vote"
 	case bundle.XGBoost:
+		e.ModelName = "XGBoost model"
 		e.Unit = "margin (log-odds for a logistic objective), as XGBoost's pred_contribs"
 	case bundle.Hybrid:
+		e.ModelName = "hybrid detector"
 		e.Unit = "the part that decided the record: the classifier's P(attack), or the Isolation Forest's path length, negated"
 	default:
 		e.Unit = "the model's raw output"
