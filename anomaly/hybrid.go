@@ -170,6 +170,21 @@ func NewHybrid(classifier, novelty Detector, p HybridParams) (*Hybrid, error) {
 	return &Hybrid{classifier: classifier, novelty: novelty, p: p}, nil
 }
 
+// constant is satisfied by models that can tell that they score every row
+// alike (forest.Forest.Constant).
+type constant interface{ Constant() bool }
+
+// checkNotConstant refuses a classifier that scores every row alike (a
+// forest trained on a single class): calibrating it would set a threshold
+// that means nothing.
+func checkNotConstant(classifier Detector) error {
+	if c, ok := classifier.(constant); ok && c.Constant() {
+		return fmt.Errorf("anomaly: hybrid: the classifier scores every row alike (trained on a single class?): "+
+			"a classifier needs training rows of at least two classes: %w", ErrDimension)
+	}
+	return nil
+}
+
 // Calibrate scores benign rows with both parts (ScoreBatch, cfg.Workers)
 // and sets the thresholds as CalibrateScores does. The rows must be benign
 // traffic neither part was trained on: typically a held-out slice of the
@@ -179,6 +194,9 @@ func NewHybrid(classifier, novelty Detector, p HybridParams) (*Hybrid, error) {
 func Calibrate(ctx context.Context, classifier, novelty Detector, benign mat.Matrix, cfg HybridConfig) (*Hybrid, error) {
 	if classifier == nil || novelty == nil {
 		return nil, fmt.Errorf("anomaly: hybrid: nil part: %w", ErrNotFitted)
+	}
+	if err := checkNotConstant(classifier); err != nil {
+		return nil, err
 	}
 	r, _ := benign.Dims()
 	if r == 0 {
@@ -241,12 +259,16 @@ func Calibrate(ctx context.Context, classifier, novelty Detector, benign mat.Mat
 // the models; retrain the novelty detector when its benign scores shift as
 // a whole, and the classifier when its own false alarms grow.
 //
-// Errors: lengths differ (ErrDimension), no rows (ErrEmpty), a NaN or
-// infinite score or config value (ErrNaN), a budget outside (0, 1), parts
-// as for NewHybrid.
+// Errors: lengths differ (ErrDimension), a classifier that scores every
+// row alike, such as a forest trained on a single class (ErrDimension), no
+// rows (ErrEmpty), a NaN or infinite score or config value (ErrNaN), a
+// budget outside (0, 1), parts as for NewHybrid.
 func CalibrateScores(classifier, novelty Detector, cls, nov []float64, cfg HybridConfig) (*Hybrid, error) {
 	budget, share, floor, err := cfg.resolve()
 	if err != nil {
+		return nil, err
+	}
+	if err := checkNotConstant(classifier); err != nil {
 		return nil, err
 	}
 	if len(cls) != len(nov) {

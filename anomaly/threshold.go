@@ -20,7 +20,9 @@ type Threshold float64
 func (t Threshold) Decide(score float64) bool { return score >= float64(t) }
 
 // ContaminationThreshold returns the threshold that flags the given
-// fraction of scores, the way scikit-learn's IsolationForest sets its
+// fraction of scores, for any model (it replaces the deprecated
+// iforest.ThresholdForContamination and Forest.ThresholdForContamination,
+// which return the same cut as a float64 for "score > t"), the way scikit-learn's IsolationForest sets its
 // offset_ from its contamination parameter: with score = -score_samples,
 // scikit-learn takes offset_ = numpy.percentile(-scores, 100·rate) (linear
 // interpolation between order statistics) and flags rows whose score is

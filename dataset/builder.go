@@ -57,6 +57,7 @@ type tableBuilder struct {
 	num   []chunked[float64]
 	codes []chunked[int32]
 	label chunked[string]
+	fam   *chunked[string] // nil without a family column
 	cat   chunked[Category]
 	diff  chunked[int8]
 	n     int
@@ -65,10 +66,13 @@ type tableBuilder struct {
 	lastCode []int32  // and its code; -1 before the first row
 }
 
-func newTableBuilder(t *Table) *tableBuilder {
+func newTableBuilder(t *Table, family bool) *tableBuilder {
 	k := len(t.schema.Columns)
 	b := &tableBuilder{t: t, num: make([]chunked[float64], k), codes: make([]chunked[int32], k),
 		last: make([]string, k), lastCode: make([]int32, k)}
+	if family {
+		b.fam = &chunked[string]{}
+	}
 	for i := range b.lastCode {
 		b.lastCode[i] = -1
 	}
@@ -99,6 +103,13 @@ func (b *tableBuilder) add(r *Row) {
 		b.codes[i].add(code)
 	}
 	b.label.add(r.Label)
+	if b.fam != nil {
+		f := r.Family
+		if f == "" {
+			f = r.Label
+		}
+		b.fam.add(f)
+	}
 	b.cat.add(r.Category)
 	d := r.Difficulty
 	if d < -1 || d > 127 {
@@ -118,6 +129,9 @@ func (b *tableBuilder) reserve(n int) {
 		}
 	}
 	b.label.reserve(n)
+	if b.fam != nil {
+		b.fam.reserve(n)
+	}
 	b.cat.reserve(n)
 	b.diff.reserve(n)
 }
@@ -135,6 +149,14 @@ func (b *tableBuilder) build() {
 	for _, l := range t.labels {
 		if _, ok := t.labelIndex[l]; !ok {
 			t.labelIndex[l] = l
+		}
+	}
+	if b.fam != nil {
+		t.families = b.fam.flat(b.n)
+		for _, l := range t.families {
+			if _, ok := t.labelIndex[l]; !ok {
+				t.labelIndex[l] = l
+			}
 		}
 	}
 	t.categories = b.cat.flat(b.n)

@@ -29,9 +29,29 @@ type CSVConfig struct {
 	// flag, IP addresses, …); every other column is numeric.
 	Categorical []string
 	// Label names the column holding each record's label (attack name).
-	// "" means no label: rows get Label "" and Category Unknown.
+	// "" means no label: rows get Label "" and Category Unknown. The label
+	// column may not also be in Categorical or Ignore, and when it is set,
+	// another column that looks like a label ("label", "Label",
+	// "attack_cat", "class", "attack") may not be left in as a feature (a
+	// label leak): list it in Ignore, or name it Family.
 	Label string
-	// Ignore lists columns to drop (flow IDs, timestamps, …).
+	// Family names a column holding each record's attack family beside a
+	// coarser Label (UNSW-NB15's "attack_cat" beside its 0/1 "label"):
+	// rows carry it as Row.Family and Table.Family. "" means the family is
+	// the label itself.
+	Family string
+	// Binary, when set, reads Label as a two-valued column: its Benign
+	// value is Normal, its Attack value an attack of no NSL-KDD category
+	// (see BinaryLabel; ZeroOne for a 0/1 column). It is consulted before
+	// Categories and CategoryFunc.
+	Binary BinaryLabel
+	// Unmapped says what becomes of a row whose label neither Binary,
+	// Categories nor CategoryFunc knows (nor, when all three are unset, the
+	// NSL-KDD names of CategoryOf); the zero value, UnmappedError, makes
+	// such labels an error that names each with its row count.
+	Unmapped UnmappedPolicy
+	// Ignore lists columns to drop (flow IDs, timestamps, …). A column may
+	// not be both ignored and Categorical.
 	Ignore []string
 	// Missing says what an empty numeric field becomes; the zero value
 	// rejects it. With AsNaN or Replace an empty categorical field is read
@@ -44,13 +64,20 @@ type CSVConfig struct {
 	// "-inf" (any case) or a number out of float64 range becomes; the zero
 	// value rejects it. CICFlowMeter writes "Infinity" in its rate columns.
 	Inf ValuePolicy
-	// Categories maps labels to categories ("BENIGN": Normal, …). A label
-	// that it does not hold goes to CategoryFunc.
+	// MissingTokens are field texts read as missing, like an empty field
+	// (see Missing): "NA", "N/A", "null", "?". They are matched exactly,
+	// after spaces and tabs around the field are trimmed. Nil means none.
+	MissingTokens []string
+	// Categories maps labels to categories ("BENIGN": Normal, …; see
+	// UNSWNB15Families and CICIDS2017Families). A label it holds is known,
+	// even when mapped to Unknown (an attack of no NSL-KDD category). A
+	// label that it does not hold goes to CategoryFunc.
 	Categories map[string]Category
-	// CategoryFunc maps a label to its category when Categories has none.
-	// When both are nil, CategoryOf (the NSL-KDD / KDD'99 names) is used;
-	// when only Categories is set, other labels are Unknown. Rows with an
-	// Unknown category are counted in the Report, never guessed.
+	// CategoryFunc maps a label to its category when Categories has none;
+	// a result of Unknown means it does not know the label. When Binary,
+	// Categories and CategoryFunc are all unset, CategoryOf (the NSL-KDD /
+	// KDD'99 names) is used. Labels none of them knows follow Unmapped;
+	// they are never guessed.
 	CategoryFunc func(label string) Category
 	// NoQuotes turns off double-quote handling (quotes are then ordinary
 	// characters).
@@ -78,7 +105,10 @@ func NewCSVReader(r io.Reader, name string, cfg CSVConfig) (*Reader, error) {
 	rd := newReader(r, name, formatCSV)
 	rd.Lenient, rd.MaxErrors, rd.OnSkip = cfg.Lenient, cfg.MaxErrors, cfg.OnSkip
 	rd.quotes = !cfg.NoQuotes
-	rd.missing, rd.nan, rd.inf = cfg.Missing, cfg.NaN, cfg.Inf
+	rd.policy = cfg.Policy()
+	if err := rd.policy.Valid(); err != nil {
+		return nil, err
+	}
 	if cfg.Comma != 0 {
 		if cfg.Comma >= 0x80 || cfg.Comma == '"' || cfg.Comma == '\n' || cfg.Comma == '\r' {
 			return nil, fmt.Errorf("dataset: csv separator %q must be an ASCII character other than a quote or line end: %w",
@@ -86,26 +116,11 @@ func NewCSVReader(r io.Reader, name string, cfg CSVConfig) (*Reader, error) {
 		}
 		rd.comma = byte(cfg.Comma)
 	}
-	switch {
-	case cfg.Categories != nil && cfg.CategoryFunc != nil:
-		m, f := cfg.Categories, cfg.CategoryFunc
-		rd.categoryOf = func(s string) Category {
-			if c, ok := m[s]; ok {
-				return c
-			}
-			return f(s)
-		}
-	case cfg.Categories != nil:
-		m := cfg.Categories
-		rd.categoryOf = func(s string) Category {
-			if c, ok := m[s]; ok {
-				return c
-			}
-			return Unknown
-		}
-	case cfg.CategoryFunc != nil:
-		rd.categoryOf = cfg.CategoryFunc
+	rd.categoryOf = labelMapper(&cfg)
+	if cfg.Unmapped > UnmappedSkip {
+		return nil, fmt.Errorf("dataset: CSVConfig.Unmapped %d: %w", uint8(cfg.Unmapped), errs.ErrFormat)
 	}
+	rd.unmapped = cfg.Unmapped
 
 	// A file whose lines end in a lone CR (old Mac style, as NSL-KDD's
 	// Attack_Types.csv) has no '\n' in its first 64 KiB: read it with CRs
@@ -122,7 +137,11 @@ func NewCSVReader(r io.Reader, name string, cfg CSVConfig) (*Reader, error) {
 		if err != nil {
 			return nil, err
 		}
-		line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+		if isBlank(line) {
+			// A file of a byte-order mark alone, or of blank lines, has no
+			// header: it is as empty as an empty file.
+			return nil, &ParseError{File: name, Line: 1, Column: 1, Err: fmt.Errorf("no header: %w", errs.ErrEmpty)}
+		}
 		rd.fields = nil // split without a field limit
 		data, perr := rd.splitCSV(line)
 		if perr != nil {
@@ -162,33 +181,11 @@ func NewCSVReader(r io.Reader, name string, cfg CSVConfig) (*Reader, error) {
 	}
 	names = dedupe(names)
 
-	role := make(map[string]fieldRole, len(names))
-	for _, n := range names {
-		role[n] = roleNum
-	}
-	set := func(list []string, rl fieldRole, what string) error {
-		for _, n := range list {
-			n = strings.TrimSpace(n)
-			if _, ok := role[n]; !ok {
-				return &ParseError{File: name, Line: 1, Err: fmt.Errorf("%s column %q is not among the columns %q: %w",
-					what, n, names, errs.ErrFormat)}
-			}
-			role[n] = rl
-		}
-		return nil
-	}
-	if err := set(cfg.Categorical, roleCat, "categorical"); err != nil {
+	role, err := csvRoles(name, names, &cfg)
+	if err != nil {
 		return nil, err
 	}
-	if cfg.Label != "" {
-		if err := set([]string{cfg.Label}, roleLabel, "label"); err != nil {
-			return nil, err
-		}
-		rd.hasLabel = true
-	}
-	if err := set(cfg.Ignore, roleIgnore, "ignored"); err != nil {
-		return nil, err
-	}
+	rd.hasLabel = cfg.Label != ""
 	rd.fields = make([]field, len(names))
 	for i, n := range names {
 		f := field{role: role[n], name: n, col: -1}
@@ -201,6 +198,9 @@ func NewCSVReader(r io.Reader, name string, cfg CSVConfig) (*Reader, error) {
 			}
 			rd.schema.Columns = append(rd.schema.Columns, Column{Name: n, Kind: kind})
 		}
+		if f.role == roleFamily {
+			rd.family = i
+		}
 		rd.fields[i] = f
 	}
 	if len(rd.schema.Columns) == 0 {
@@ -208,6 +208,83 @@ func NewCSVReader(r io.Reader, name string, cfg CSVConfig) (*Reader, error) {
 	}
 	rd.initInterners()
 	return rd, nil
+}
+
+// labelLike are column names that hold a label in common exports; one of
+// them left in as a feature beside another label column leaks the label.
+var labelLike = []string{"label", "attack_cat", "class", "attack", "attack_type", "is_attack"}
+
+// csvRoles gives each column its role from cfg, refusing names that match
+// no column (saying which column a name differs from only by case or
+// spaces) and contradictory or leaking configurations.
+func csvRoles(file string, names []string, cfg *CSVConfig) (map[string]fieldRole, error) {
+	role := make(map[string]fieldRole, len(names))
+	for _, n := range names {
+		role[n] = roleNum
+	}
+	fail := func(format string, a ...any) error {
+		return &ParseError{File: file, Line: 1, Err: fmt.Errorf(format+": %w", append(a, errs.ErrFormat)...)}
+	}
+	owner := map[string]string{} // column → the CSVConfig field that claimed it
+	set := func(list []string, rl fieldRole, what string) error {
+		for _, n := range list {
+			n = strings.TrimSpace(n)
+			if _, ok := role[n]; !ok {
+				return fail("%s column %q is not among the columns %q%s", what, n, names, didYouMean(n, names))
+			}
+			if prev, ok := owner[n]; ok && prev != what {
+				return fail("column %q is both %s and %s: give it one role", n, prev, what)
+			}
+			owner[n] = what
+			role[n] = rl
+		}
+		return nil
+	}
+	if err := set(cfg.Categorical, roleCat, "Categorical"); err != nil {
+		return nil, err
+	}
+	if cfg.Label != "" {
+		if err := set([]string{cfg.Label}, roleLabel, "Label"); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Family != "" {
+		if cfg.Label == "" {
+			return nil, fail("CSVConfig.Family %q without a Label column", cfg.Family)
+		}
+		if err := set([]string{cfg.Family}, roleFamily, "Family"); err != nil {
+			return nil, err
+		}
+	}
+	if err := set(cfg.Ignore, roleIgnore, "Ignore"); err != nil {
+		return nil, err
+	}
+	if cfg.Label != "" {
+		for _, n := range names {
+			if role[n] != roleNum && role[n] != roleCat {
+				continue
+			}
+			for _, l := range labelLike {
+				if strings.EqualFold(strings.ReplaceAll(n, " ", "_"), l) {
+					return nil, fail("column %q looks like a label but would be read as a feature beside the label column %q "+
+						"(a label leak): list it in CSVConfig.Ignore, or name it CSVConfig.Family", n, strings.TrimSpace(cfg.Label))
+				}
+			}
+		}
+	}
+	return role, nil
+}
+
+// didYouMean returns a hint naming the column that n differs from only by
+// case or spaces, or "".
+func didYouMean(n string, names []string) string {
+	norm := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), "")) }
+	for _, c := range names {
+		if norm(c) == norm(n) {
+			return fmt.Sprintf(" (did you mean %q?)", c)
+		}
+	}
+	return ""
 }
 
 // peekLine returns the first line without consuming it.
@@ -255,6 +332,14 @@ func dedupe(names []string) []string {
 		}
 	}
 	return names
+}
+
+// Policy returns the record-parsing policy of cfg: its Missing, NaN and Inf
+// policies and its missing-value tokens (a copy). A table read with cfg
+// keeps it (Table.Policy), and so does a pipeline fitted on that table.
+func (cfg CSVConfig) Policy() RecordPolicy {
+	return RecordPolicy{Missing: cfg.Missing, NaN: cfg.NaN, Inf: cfg.Inf,
+		MissingTokens: append([]string(nil), cfg.MissingTokens...)}
 }
 
 // ReadCSV reads CSV text described by cfg from r into a Table; see

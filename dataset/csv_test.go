@@ -32,6 +32,7 @@ func TestCSVCICFlowMeter(t *testing.T) {
 		NaN:         dataset.ValuePolicy{Action: dataset.AsNaN},
 		Inf:         dataset.ValuePolicy{Action: dataset.Replace, Value: 1e12},
 		Categories:  map[string]dataset.Category{"BENIGN": dataset.Normal, "DDoS": dataset.DoS},
+		Unmapped:    dataset.UnmappedKeep, // SSH-Patator is not in the map
 	}
 	tab, err := dataset.ReadCSV(strings.NewReader(cicCSV), "flows.csv", cfg)
 	require.NoError(t, err)
@@ -140,7 +141,7 @@ func TestCSVConfigErrors(t *testing.T) {
 
 func TestCSVNoHeaderAndNames(t *testing.T) {
 	tab, err := dataset.ReadCSV(strings.NewReader("1;x;n\n2;y;smurf\n"), "n.csv",
-		dataset.CSVConfig{Comma: ';', NoHeader: true, Categorical: []string{"c2"}, Label: "c3"})
+		dataset.CSVConfig{Comma: ';', NoHeader: true, Categorical: []string{"c2"}, Label: "c3", Unmapped: dataset.UnmappedKeep})
 	require.NoError(t, err)
 	assert.Equal(t, []float64{1, 2}, tab.Numeric(0))
 	assert.Equal(t, []dataset.Category{dataset.Unknown, dataset.DoS}, tab.Categories(), "default map is CategoryOf")
@@ -217,7 +218,7 @@ func TestCSVEdgeCases(t *testing.T) {
 	// Empty header names are named by position; an out-of-range category
 	// from CategoryFunc is Unknown.
 	tab, err := dataset.ReadCSV(strings.NewReader(" ,b,,y\n1,2,3,a\n"), "e.csv", dataset.CSVConfig{
-		Label: "y", CategoryFunc: func(string) dataset.Category { return 42 }})
+		Label: "y", CategoryFunc: func(string) dataset.Category { return 42 }, Unmapped: dataset.UnmappedKeep})
 	require.NoError(t, err)
 	s := tab.Schema()
 	assert.Equal(t, []dataset.Column{{Name: "c1"}, {Name: "b"}, {Name: "c3"}}, s.Columns)

@@ -103,6 +103,9 @@ f3,22,tcp,,SSH-Patator
 		Inf:         dataset.ValuePolicy{Action: dataset.Replace, Value: 1e9},
 		Missing:     dataset.ValuePolicy{Action: dataset.AsNaN},
 		Categories:  map[string]dataset.Category{"BENIGN": dataset.Normal, "DDoS": dataset.DoS},
+		// SSH-Patator is not in Categories: load it as an attack of
+		// unknown category instead of failing.
+		Unmapped: dataset.UnmappedKeep,
 	})
 	if err != nil {
 		fmt.Println(err)

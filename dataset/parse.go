@@ -28,7 +28,7 @@ func parseFloat(b []byte) (f float64, ok bool) {
 // fastFloat is parseFloat's exact fast path; ok is false when b needs
 // strconv.ParseFloat (which may still accept it). It never returns NaN or
 // an infinity.
-func fastFloat(b []byte) (f float64, ok bool) {
+func fastFloat[T string | []byte](b T) (f float64, ok bool) {
 	i := 0
 	neg := false
 	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
@@ -75,7 +75,7 @@ func fastFloat(b []byte) (f float64, ok bool) {
 	return f, true
 }
 
-func slowFloat(b []byte) (float64, bool) {
+func slowFloat[T string | []byte](b T) (float64, bool) {
 	if len(b) == 0 {
 		return 0, false
 	}

@@ -45,9 +45,10 @@ type Report struct {
 	// *ParseError.
 	Errors []error
 	// Unknown is the number of returned rows whose label the category map
-	// did not know (their Category is Unknown).
+	// did not know (their Category is Unknown); see CSVConfig.Unmapped.
 	Unknown int
-	// UnknownLabels counts those rows by label.
+	// UnknownLabels counts those rows by label (with UnmappedSkip, the
+	// skipped ones).
 	UnknownLabels map[string]int
 }
 
@@ -75,6 +76,7 @@ const (
 	roleLabel
 	roleDifficulty
 	roleIgnore
+	roleFamily
 )
 
 type field struct {
@@ -110,14 +112,20 @@ type ValuePolicy struct {
 	Value float64
 }
 
-func (p ValuePolicy) apply(what string) (float64, error) {
+// apply returns the value the policy gives; what describes the value and
+// field names the CSVConfig field that sets the policy. A rejected NaN or
+// infinity wraps ErrNaN as well as ErrFormat.
+func (p ValuePolicy) apply(what, field string) (float64, error) {
 	switch p.Action {
 	case AsNaN:
 		return math.NaN(), nil
 	case Replace:
 		return p.Value, nil
 	}
-	return 0, fmt.Errorf("%s value: %w", what, errs.ErrFormat)
+	if field == "Missing" {
+		return 0, fmt.Errorf("%s value (set CSVConfig.Missing to read it as NaN or a value): %w", what, errs.ErrFormat)
+	}
+	return 0, fmt.Errorf("%s value (set CSVConfig.%s to read it as NaN or a value): %w: %w", what, field, errs.ErrFormat, errs.ErrNaN)
 }
 
 type format uint8
@@ -163,10 +171,15 @@ type Reader struct {
 	intern []*interner // by field
 	label  *interner
 
-	categoryOf          func(string) Category
+	categoryOf          func(string) (Category, bool)
 	lastLabel           string
 	lastCat             Category
-	missing, nan, inf   ValuePolicy
+	lastKnown           bool
+	unmapped            UnmappedPolicy
+	deferUnmapped       bool // ReadAll: report unmapped labels at the end
+	family              int  // field index of the family column, or -1
+	firstUnmapped       int  // line of the first row with an unmapped label
+	policy              RecordPolicy
 	comma               byte
 	quotes              bool
 	scratch             []byte
@@ -190,8 +203,10 @@ func newReader(r io.Reader, name string, f format) *Reader {
 		sizeHint: sizeOf(r),
 		name:     name, format: f, br: br,
 		label:      newInterner(maxInterned),
-		categoryOf: CategoryOf,
+		categoryOf: func(s string) (Category, bool) { c := CategoryOf(s); return c, c != Unknown },
 		lastCat:    Unknown,
+		unmapped:   UnmappedKeep,
+		family:     -1,
 		comma:      ',',
 		report:     Report{Source: name, UnknownLabels: map[string]int{}},
 	}
@@ -239,7 +254,7 @@ func (r *Reader) setKDD(difficulty bool) {
 func (r *Reader) initInterners() {
 	r.intern = make([]*interner, len(r.fields))
 	for i, f := range r.fields {
-		if f.role == roleCat {
+		if f.role == roleCat || f.role == roleFamily {
 			r.intern[i] = newInterner(maxInterned)
 		}
 	}
@@ -305,6 +320,9 @@ func (r *Reader) readLine() (line []byte, newline bool, err error) {
 	}
 	if n := len(line); n > 0 && line[n-1] == '\r' {
 		line = line[:n-1]
+	}
+	if r.line == 1 {
+		line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
 	}
 	return line, newline, nil
 }
@@ -382,11 +400,19 @@ func (r *Reader) Read(row *Row) error {
 		if perr == nil {
 			r.recLine = r.line
 			r.report.Rows++
-			if row.Category == Unknown && r.hasLabel {
+			if !r.lastKnown && r.hasLabel {
+				if r.report.Unknown == 0 {
+					r.firstUnmapped = r.line
+				}
 				r.report.Unknown++
 				r.report.UnknownLabels[row.Label]++
 			}
 			return nil
+		}
+		if errors.Is(perr, ErrUnmappedLabel) && r.unmapped == UnmappedSkip {
+			r.report.UnknownLabels[row.Label]++
+			r.skip(perr)
+			continue
 		}
 		if !r.Lenient {
 			r.err = perr
@@ -437,7 +463,11 @@ func isBlank(b []byte) bool {
 func (r *Reader) ReadAll() (*Table, error) {
 	t := NewTable(r.schema)
 	t.source = r.name
-	b := newTableBuilder(t)
+	b := newTableBuilder(t, r.family >= 0)
+	if r.unmapped == UnmappedError && r.err == nil {
+		r.deferUnmapped = true
+		defer func() { r.deferUnmapped = false }()
+	}
 	var row Row
 	for {
 		err := r.Read(&row)
@@ -464,8 +494,19 @@ func (r *Reader) ReadAll() (*Table, error) {
 		return nil, &ParseError{File: r.name, Line: r.line, Err: fmt.Errorf("no valid records, %d skipped%s: %w",
 			r.report.Skipped, first, errs.ErrEmpty)}
 	}
+	if r.deferUnmapped && r.report.Unknown > 0 {
+		field := ""
+		for _, f := range r.fields {
+			if f.role == roleLabel {
+				field = f.name
+			}
+		}
+		r.err = unmappedError(r.name, r.firstUnmapped, field, r.report.Rows, r.report.UnknownLabels)
+		return nil, r.err
+	}
 	rep := r.Report()
 	t.report = &rep
+	t.SetPolicy(r.policy)
 	return t, nil
 }
 
@@ -552,9 +593,12 @@ func (r *Reader) setField(i int, b []byte, col int, row *Row) *ParseError {
 		}
 		row.Num[f.col] = v
 	case roleCat:
-		if len(b) == 0 && r.missing.Action == Reject {
-			return &ParseError{File: r.name, Line: r.line, Column: col, Field: f.name,
-				Err: fmt.Errorf("empty value: %w", errs.ErrFormat)}
+		if len(b) == 0 || len(r.policy.MissingTokens) > 0 && isMissing(&r.policy, b) {
+			if r.policy.Missing.Action == Reject {
+				return &ParseError{File: r.name, Line: r.line, Column: col, Field: f.name,
+					Err: fmt.Errorf("empty value (set CSVConfig.Missing to read it as the level \"\"): %w", errs.ErrFormat)}
+			}
+			b = b[:0]
 		}
 		row.Cat[f.col] = r.intern[i].get(b)
 	case roleLabel:
@@ -567,12 +611,24 @@ func (r *Reader) setField(i int, b []byte, col int, row *Row) *ParseError {
 		}
 		s := r.label.get(b)
 		if s != r.lastLabel {
-			r.lastLabel, r.lastCat = s, r.categoryOf(s)
+			r.lastLabel = s
+			r.lastCat, r.lastKnown = r.categoryOf(s)
 			if r.lastCat > Unknown { // a user's CategoryFunc out of range
 				r.lastCat = Unknown
 			}
 		}
 		row.Label, row.Category = s, r.lastCat
+		if !r.lastKnown && r.unmapped != UnmappedKeep && !r.deferUnmapped {
+			if r.unmapped == UnmappedSkip {
+				return &ParseError{File: r.name, Line: r.line, Column: col, Field: f.name,
+					Err: fmt.Errorf("label %q is not in the category map (skipped by CSVConfig.Unmapped): %w: %w", s, ErrUnmappedLabel, errs.ErrFormat)}
+			}
+			return &ParseError{File: r.name, Line: r.line, Column: col, Field: f.name,
+				Err: fmt.Errorf("label %q is not in the category map: map it with CSVConfig.Categories, Binary or CategoryFunc, or set CSVConfig.Unmapped: %w: %w",
+					s, ErrUnmappedLabel, errs.ErrFormat)}
+		}
+	case roleFamily:
+		row.Family = r.intern[i].get(b)
 	case roleDifficulty:
 		d, ok := parseInt(b)
 		if !ok || d < 0 || d > 127 {
@@ -588,30 +644,18 @@ func (r *Reader) finishRow(row *Row) *ParseError {
 	if !r.hasLabel {
 		row.Label, row.Category = "", Unknown
 	}
+	if r.family < 0 || row.Family == "" {
+		row.Family = row.Label
+	}
 	if !r.hasDiffic {
 		row.Difficulty = -1
 	}
 	return nil
 }
 
-// number reads one numeric field under the reader's policies; the NSL-KDD
+// number reads one numeric field under the reader's policy; the NSL-KDD
 // and KDD'99 readers reject empty, NaN and infinite values.
-func (r *Reader) number(b []byte) (float64, error) {
-	if len(b) == 0 {
-		return r.missing.apply("empty")
-	}
-	v, ok := parseFloat(b)
-	if !ok {
-		return 0, fmt.Errorf("invalid number %q: %w", b, errs.ErrFormat)
-	}
-	if math.IsNaN(v) {
-		return r.nan.apply(fmt.Sprintf("NaN (%q)", b))
-	}
-	if math.IsInf(v, 0) {
-		return r.inf.apply(fmt.Sprintf("infinite (%q)", b))
-	}
-	return v, nil
-}
+func (r *Reader) number(b []byte) (float64, error) { return r.policy.number(b) }
 
 // presizeAfter is the row after which ReadAll sizes its columns from the
 // input's size, when known.

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/netwarden/netwarden/internal/errs"
 )
@@ -39,8 +40,10 @@ type Schema struct {
 	Columns []Column `json:"columns"`
 }
 
-// Index returns the position of the column called name, or -1.
-func (s *Schema) Index(name string) int {
+// Index returns the position of the column called name, or -1. Its
+// receiver is a value, so that it applies to the Schema a Table or Reader
+// returns: t.Schema().Index("service").
+func (s Schema) Index(name string) int {
 	for i, c := range s.Columns {
 		if c.Name == name {
 			return i
@@ -50,10 +53,10 @@ func (s *Schema) Index(name string) int {
 }
 
 // Len returns the number of columns.
-func (s *Schema) Len() int { return len(s.Columns) }
+func (s Schema) Len() int { return len(s.Columns) }
 
 // Equal reports whether two schemas have the same columns in the same order.
-func (s *Schema) Equal(o *Schema) bool {
+func (s Schema) Equal(o *Schema) bool {
 	if len(s.Columns) != len(o.Columns) {
 		return false
 	}
@@ -76,6 +79,11 @@ type Row struct {
 	Label string
 	// Category is the label's attack category.
 	Category Category
+	// Family is the attack family: the label's own name for the kind of
+	// traffic ("DoS Hulk", "Exploits", "neptune"), read from a family
+	// column (CSVConfig.Family) or else the label itself. "" means the
+	// label.
+	Family string
 	// Difficulty is NSL-KDD's difficulty level (0–21), or -1 when the
 	// source has none.
 	Difficulty int
@@ -89,7 +97,7 @@ func (r *Row) Reset(n int) {
 	}
 	r.Num = r.Num[:n]
 	r.Cat = r.Cat[:n]
-	r.Label, r.Category, r.Difficulty = "", Unknown, -1
+	r.Label, r.Category, r.Difficulty, r.Family = "", Unknown, -1, ""
 }
 
 // Table holds rows of mixed traffic data in columns: numeric columns as
@@ -105,11 +113,13 @@ type Table struct {
 	levels     [][]string  // by column: code → value
 	index      []map[string]int32
 	labels     []string
-	labelIndex map[string]string // interns label strings
+	families   []string          // nil when every row's family is its label
+	labelIndex map[string]string // interns label and family strings
 	categories []Category
 	difficulty []int8
-	source     string  // see Source
-	report     *Report // see LoadReport; nil unless read by a Reader
+	source     string        // see Source
+	report     *Report       // see LoadReport; nil unless read by a Reader
+	policy     *RecordPolicy // see Policy; nil unless read by a Reader
 }
 
 // NewTable returns an empty table with the given schema.
@@ -166,10 +176,15 @@ func (t *Table) Append(r *Row) error {
 		}
 		t.codes[i] = append(t.codes[i], code)
 	}
-	lab, ok := t.labelIndex[r.Label]
-	if !ok {
-		lab = string([]byte(r.Label))
-		t.labelIndex[lab] = lab
+	lab := t.intern(r.Label)
+	if fam := r.Family; t.families != nil || (fam != "" && fam != r.Label) {
+		if t.families == nil {
+			t.families = slices.Clone(t.labels)
+		}
+		if fam == "" {
+			fam = lab
+		}
+		t.families = append(t.families, t.intern(fam))
 	}
 	t.labels = append(t.labels, lab)
 	t.categories = append(t.categories, r.Category)
@@ -197,6 +212,7 @@ func (t *Table) Row(i int, dst *Row) {
 		}
 	}
 	dst.Label = t.labels[i]
+	dst.Family = t.Family(i)
 	dst.Category = t.categories[i]
 	dst.Difficulty = int(t.difficulty[i])
 }
@@ -216,6 +232,34 @@ func (t *Table) Label(i int) string { return t.labels[i] }
 // Labels returns every row's label (the table's storage: do not modify).
 func (t *Table) Labels() []string { return t.labels }
 
+// intern returns the table's copy of a label or family string.
+func (t *Table) intern(s string) string {
+	v, ok := t.labelIndex[s]
+	if !ok {
+		v = string([]byte(s))
+		t.labelIndex[v] = v
+	}
+	return v
+}
+
+// Family returns row i's attack family: the value of the family column
+// (CSVConfig.Family), or else its label.
+func (t *Table) Family(i int) string {
+	if t.families == nil {
+		return t.labels[i]
+	}
+	return t.families[i]
+}
+
+// Families returns every row's attack family (the table's storage, or its
+// labels when every family is the label: do not modify).
+func (t *Table) Families() []string {
+	if t.families == nil {
+		return t.labels
+	}
+	return t.families
+}
+
 // Category returns row i's attack category.
 func (t *Table) Category(i int) Category { return t.categories[i] }
 
@@ -232,7 +276,7 @@ func (t *Table) IsAttack(i int) bool { return t.categories[i] != Normal }
 // Categorical levels are re-coded in first-seen order of the subset.
 func (t *Table) Subset(idx []int) *Table {
 	s := NewTable(t.schema)
-	s.source = t.source
+	s.source, s.policy = t.source, t.policy
 	var r Row
 	for _, i := range idx {
 		t.Row(i, &r)

@@ -22,3 +22,25 @@ func (t *Table) LoadReport() Report {
 	}
 	return *t.report
 }
+
+// Policy returns the record-parsing policy the table's rows were read with
+// (the reader's: CSVConfig.Policy for a CSV file, the strict zero policy
+// for NSL-KDD and KDD'99 text), and false when the table was not read from
+// text (NewTable, Synthetic). Subset and the split helpers keep it.
+// features.Fit saves it in the pipeline so that scoring parses a record's
+// text as the loader did.
+func (t *Table) Policy() (RecordPolicy, bool) {
+	if t.policy == nil {
+		return RecordPolicy{}, false
+	}
+	p := *t.policy
+	p.MissingTokens = append([]string(nil), p.MissingTokens...)
+	return p, true
+}
+
+// SetPolicy sets the policy Policy returns, for a table built with NewTable
+// from text parsed elsewhere.
+func (t *Table) SetPolicy(p RecordPolicy) {
+	p.MissingTokens = append([]string(nil), p.MissingTokens...)
+	t.policy = &p
+}

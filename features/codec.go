@@ -16,13 +16,22 @@ import (
 const Magic = "NWFP"
 
 // Version is the newest format version, the one UnmarshalBinary reads up
-// to. MarshalBinary writes version 2 only for a pipeline with a Codes step
-// (the step kind version 2 adds) and version 1 otherwise, so that such
-// pipelines stay readable by builds that read only version 1.
-const Version = 2
+// to. MarshalBinary writes the oldest version that holds the pipeline, so
+// that pipelines stay readable by older builds where they can: version 3
+// for a pipeline whose record policy (Policy) is not
+// dataset.LegacyRecordPolicy (version 3 adds the policy after the steps),
+// else version 2 for a pipeline with a Codes step (the step kind version 2
+// adds), else version 1. Versions 1 and 2 read back with the legacy policy.
+const Version = 3
+
+// maxTokens bounds the missing-value tokens of a saved policy.
+const maxTokens = 1 << 10
 
 // version is the format version MarshalBinary writes for p.
 func (p *Pipeline) version() uint16 {
+	if !p.policy.Equal(dataset.LegacyRecordPolicy) {
+		return 3
+	}
 	for i := range p.steps {
 		if p.steps[i].kind == KindCodes {
 			return 2
@@ -40,7 +49,7 @@ const (
 // MarshalBinary encodes the fitted pipeline: the magic "NWFP", a
 // little-endian uint16 version (see Version), the payload (schema, then each
 // step's columns, Op parameters, output names, one-hot levels, category
-// codes), and the CRC-32
+// codes; from version 3 the record policy), and the CRC-32
 // (IEEE) of all the bytes before it. Pseudonymisation keys are not written,
 // only their identifiers (see Pseudonymize).
 func (p *Pipeline) MarshalBinary() ([]byte, error) {
@@ -116,6 +125,16 @@ func (p *Pipeline) MarshalBinary() ([]byte, error) {
 			}
 		case KindPseudonymize:
 			e.b = append(e.b, f.keyID[:]...)
+		}
+	}
+	if p.version() >= 3 {
+		for _, v := range []dataset.ValuePolicy{p.policy.Missing, p.policy.NaN, p.policy.Inf} {
+			e.b = append(e.b, byte(v.Action))
+			e.f64(v.Value)
+		}
+		e.uvarint(uint64(len(p.policy.MissingTokens)))
+		for _, t := range p.policy.MissingTokens {
+			e.str(t)
 		}
 	}
 	e.b = binary.LittleEndian.AppendUint32(e.b, crc32.ChecksumIEEE(e.b))
@@ -255,6 +274,30 @@ func (d *decoder) pipeline() (*Pipeline, error) {
 			p.sources = append(p.sources, f.srcNames)
 		}
 		p.steps = append(p.steps, f)
+	}
+	p.policy = dataset.LegacyRecordPolicy
+	if d.version >= 3 && d.Err() == nil {
+		var pol dataset.RecordPolicy
+		for _, v := range []*dataset.ValuePolicy{&pol.Missing, &pol.NaN, &pol.Inf} {
+			v.Action = dataset.Action(d.Uint8())
+			v.Value = d.Float64()
+		}
+		nt := d.count(1, "missing-value tokens")
+		if d.Err() == nil && nt > maxTokens {
+			d.Failf("%d missing-value tokens, at most %d", nt, maxTokens)
+		}
+		for range nt {
+			if d.Err() != nil {
+				break
+			}
+			pol.MissingTokens = append(pol.MissingTokens, d.str())
+		}
+		if d.Err() == nil {
+			if err := pol.Valid(); err != nil {
+				d.Failf("record policy: %v", err)
+			}
+		}
+		p.policy = pol
 	}
 	if d.Err() == nil && d.Len() != 0 {
 		d.Failf("%d bytes after the last step", d.Len())

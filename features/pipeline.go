@@ -52,6 +52,7 @@ type step struct {
 // A Pipeline is read-only and safe for concurrent use, except SetKey, which
 // must be called before it is shared.
 type Pipeline struct {
+	policy  dataset.RecordPolicy // how TransformRecord parses text
 	schema  dataset.Schema
 	steps   []step
 	names   []string
@@ -71,7 +72,10 @@ func Fit(ctx context.Context, t *dataset.Table, steps ...Step) (*Pipeline, error
 	if len(steps) == 0 {
 		return nil, fmt.Errorf("features: fit without steps: %w", errs.ErrEmpty)
 	}
-	p := &Pipeline{schema: t.Schema()}
+	p := &Pipeline{schema: t.Schema(), policy: dataset.LegacyRecordPolicy}
+	if pol, ok := t.Policy(); ok {
+		p.policy = pol
+	}
 	for k, s := range steps {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -497,6 +501,31 @@ func (p *Pipeline) Schema() dataset.Schema {
 
 // Index returns the position of the output called name, or -1.
 func (p *Pipeline) Index(name string) int { return slices.Index(p.names, name) }
+
+// Policy returns the record-parsing policy TransformRecord parses a
+// record's text with (a copy): the policy of the table the pipeline was
+// fitted on (dataset.Table.Policy), so that a record the loader accepted
+// is a record the pipeline accepts, or dataset.LegacyRecordPolicy when that
+// table was not read from text and for a pipeline saved before pipelines
+// kept their policy (format versions 1 and 2).
+func (p *Pipeline) Policy() dataset.RecordPolicy {
+	pol := p.policy
+	pol.MissingTokens = slices.Clone(pol.MissingTokens)
+	return pol
+}
+
+// SetPolicy replaces the record-parsing policy (see Policy), for a
+// pipeline fitted on a table built in code from text parsed elsewhere. An
+// invalid policy is an error wrapping ErrFormat. SetPolicy must be called
+// before the pipeline is used concurrently.
+func (p *Pipeline) SetPolicy(pol dataset.RecordPolicy) error {
+	if err := pol.Valid(); err != nil {
+		return fmt.Errorf("features: %w", err)
+	}
+	pol.MissingTokens = slices.Clone(pol.MissingTokens)
+	p.policy = pol
+	return nil
+}
 
 // SetKey gives the pipeline the key of its Pseudonymize steps after
 // UnmarshalBinary (a saved pipeline holds no key). It sets key on every step

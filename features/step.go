@@ -182,8 +182,16 @@ func Select(cols []string, ops ...Op) Step {
 	return Step{Kind: KindNumeric, Columns: append([]string(nil), cols...), Ops: ops}
 }
 
+// AllNumeric returns a Step that passes every numeric column of the fitted
+// schema, in schema order, through ops. It is Drop(nil, ops...), which
+// keeps working and means the same.
+func AllNumeric(ops ...Op) Step {
+	return Step{Kind: KindDrop, Ops: ops}
+}
+
 // Drop returns a Step that passes every numeric column of the fitted schema
-// except cols, in schema order, through ops.
+// except cols, in schema order, through ops; Drop(nil, ops...) is
+// AllNumeric(ops...).
 func Drop(cols []string, ops ...Op) Step {
 	return Step{Kind: KindDrop, Columns: append([]string(nil), cols...), Ops: ops}
 }

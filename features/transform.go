@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"strconv"
+	"slices"
 	"sync"
 
 	"gonum.org/v1/gonum/mat"
@@ -16,10 +16,27 @@ import (
 
 var errNotFitted = fmt.Errorf("features: pipeline not fitted (use Fit or UnmarshalBinary): %w", errs.ErrNotFitted)
 
-// record is the raw input of one transform: a dataset.Row or a string map.
+// record is the raw input of one transform: a dataset.Row or a string map,
+// and the caller's buffer of columns holding unseen categories.
 type record struct {
-	row *dataset.Row
-	m   map[string]string
+	row    *dataset.Row
+	m      map[string]string
+	unseen *[]int // nil: not tracked
+}
+
+// lookup finds column name in a record: by its key, or else by a key that
+// dataset.CleanName turns into it (a key of the file's own header, such as
+// " Destination Port"). It allocates nothing.
+func lookup(m map[string]string, name string) (string, bool) {
+	if s, ok := m[name]; ok {
+		return s, true
+	}
+	for k, v := range m {
+		if dataset.CleanName(k) == name {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 func (p *Pipeline) num(r *record, j int) (float64, error) {
@@ -27,13 +44,13 @@ func (p *Pipeline) num(r *record, j int) (float64, error) {
 		return r.row.Num[j], nil
 	}
 	name := p.schema.Columns[j].Name
-	s, ok := r.m[name]
+	s, ok := lookup(r.m, name)
 	if !ok {
 		return 0, fmt.Errorf("features: record has no column %q: %w", name, errs.ErrDimension)
 	}
-	v, err := strconv.ParseFloat(s, 64)
+	v, err := p.policy.ParseNumber(s)
 	if err != nil {
-		return 0, fmt.Errorf("features: column %q: %q is not a number: %w", name, s, errs.ErrFormat)
+		return 0, fmt.Errorf("features: column %q: %w", name, err)
 	}
 	return v, nil
 }
@@ -43,11 +60,24 @@ func (p *Pipeline) cat(r *record, j int) (string, error) {
 		return r.row.Cat[j], nil
 	}
 	name := p.schema.Columns[j].Name
-	s, ok := r.m[name]
+	s, ok := lookup(r.m, name)
 	if !ok {
 		return "", fmt.Errorf("features: record has no column %q: %w", name, errs.ErrDimension)
 	}
-	return s, nil
+	v, err := p.policy.ParseCategory(s)
+	if err != nil {
+		return "", fmt.Errorf("features: column %q: %w", name, err)
+	}
+	return v, nil
+}
+
+// markUnseen records that schema column j held a category not seen in
+// training.
+func (r *record) markUnseen(j int) {
+	if r.unseen == nil || slices.Contains(*r.unseen, j) {
+		return
+	}
+	*r.unseen = append(*r.unseen, j)
 }
 
 // TransformRow writes the NumFeatures outputs of raw row r into dst. r must
@@ -58,6 +88,18 @@ func (p *Pipeline) cat(r *record, j int) (string, error) {
 // the column, as is an unknown level under UnknownError (ErrUnknownCategory).
 // On error dst holds partial output. TransformRow allocates nothing.
 func (p *Pipeline) TransformRow(r *dataset.Row, dst []float64) error {
+	if err := p.checkRow(r, dst); err != nil {
+		return err
+	}
+	rec := record{row: r}
+	return p.transform(&rec, dst)
+}
+
+// checkRow checks the shapes of a row and its destination.
+func (p *Pipeline) checkRow(r *dataset.Row, dst []float64) error {
+	if r == nil {
+		return fmt.Errorf("features: nil row: %w", errs.ErrDimension)
+	}
 	if len(p.names) == 0 {
 		return errNotFitted
 	}
@@ -74,24 +116,65 @@ func (p *Pipeline) TransformRow(r *dataset.Row, dst []float64) error {
 		return fmt.Errorf("features: row has %d numeric and %d categorical slots, the pipeline was fitted on %d columns: %w",
 			len(r.Num), len(r.Cat), n, errs.ErrDimension)
 	}
-	rec := record{row: r}
-	return p.transform(&rec, dst)
+	return nil
+}
+
+// TransformRowUnseen is TransformRow that also appends to unseen (a
+// caller's buffer, which it returns) the schema index of every categorical
+// column whose value was not seen in training: a OneHot level outside the
+// fitted levels (whatever its Unknown policy) or a category outside a
+// Codes step's list. Each column is listed once, in step order. A service
+// reports these columns to show drift in its input. It allocates nothing
+// once unseen has room for the categorical columns.
+func (p *Pipeline) TransformRowUnseen(r *dataset.Row, dst []float64, unseen []int) ([]int, error) {
+	unseen = unseen[:0]
+	if err := p.checkRow(r, dst); err != nil {
+		return unseen, err
+	}
+	rec := record{row: r, unseen: &unseen}
+	err := p.transform(&rec, dst)
+	return unseen, err
+}
+
+// TransformRecordUnseen is TransformRecord that also reports unseen
+// categories, as TransformRowUnseen does.
+func (p *Pipeline) TransformRecordUnseen(rec map[string]string, dst []float64, unseen []int) ([]int, error) {
+	unseen = unseen[:0]
+	if err := p.checkRecord(dst); err != nil {
+		return unseen, err
+	}
+	r := record{m: rec, unseen: &unseen}
+	err := p.transform(&r, dst)
+	return unseen, err
 }
 
 // TransformRecord writes the NumFeatures outputs of the raw record rec
 // (column name → value as text, as a service receives it) into dst. Every
 // column a step reads must be present (an error naming the first missing
-// one, wrapping ErrDimension); numeric values are parsed with
-// strconv.ParseFloat; other keys are ignored. It allocates nothing.
+// one, wrapping ErrDimension). A key is the column's name, or a name that
+// dataset.CleanName turns into it, so that the keys of the file's own
+// header (" Destination Port", the renamed duplicate
+// " Fwd Header Length.1") find their columns. Values are parsed by the
+// pipeline's record policy (Policy), with the code of the CSV loader: a
+// field the loader read at training ("Infinity" under an Inf policy of
+// Replace, " 12", a missing token) is read alike here. Other keys are
+// ignored. It allocates nothing.
 func (p *Pipeline) TransformRecord(rec map[string]string, dst []float64) error {
+	if err := p.checkRecord(dst); err != nil {
+		return err
+	}
+	r := record{m: rec}
+	return p.transform(&r, dst)
+}
+
+func (p *Pipeline) checkRecord(dst []float64) error {
 	if len(p.names) == 0 {
 		return errNotFitted
 	}
 	if len(dst) != len(p.names) {
 		return fmt.Errorf("features: dst has length %d, want %d: %w", len(dst), len(p.names), errs.ErrDimension)
 	}
-	r := record{m: rec}
-	return p.transform(&r, dst)
+	return nil
 }
 
 func (p *Pipeline) transform(r *record, dst []float64) error {
@@ -132,6 +215,7 @@ func (p *Pipeline) transform(r *record, dst []float64) error {
 			clear(out)
 			k, ok := f.index[f.group(s)]
 			if !ok {
+				r.markUnseen(f.src[0])
 				switch f.unknown {
 				case UnknownError:
 					return fmt.Errorf("features: column %q: level %q not seen in training: %w", f.srcNames[0], s, errs.ErrUnknownCategory)
@@ -151,6 +235,7 @@ func (p *Pipeline) transform(r *record, dst []float64) error {
 				dst[f.off] = float64(c)
 			} else {
 				dst[f.off] = math.NaN()
+				r.markUnseen(f.src[0])
 			}
 		case KindPseudonymize:
 			if f.ps == nil {

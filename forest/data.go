@@ -127,12 +127,30 @@ func columnMajor(X mat.Matrix, n, p int) (*trainData, error) {
 	return d, nil
 }
 
+// nanError is a NaN or infinite value of the training matrix; Fit adds
+// the column's name when the Config names the features.
+type nanError struct {
+	row, col int
+	v        float64
+	name     string
+}
+
+func (e *nanError) Error() string {
+	col := fmt.Sprintf("column %d", e.col)
+	if e.name != "" {
+		col = fmt.Sprintf("column %d (%q)", e.col, e.name)
+	}
+	return fmt.Sprintf("forest: X row %d (0-based), %s: value %v: %v", e.row, col, e.v, errs.ErrNaN)
+}
+
+func (e *nanError) Unwrap() error { return errs.ErrNaN }
+
 // firstNonFinite returns the error for the first NaN or infinite value of
 // rows (m rows of p values, the first being row i0 of X), row by row.
 func firstNonFinite(rows []float64, i0, p int) error {
 	for q, v := range rows {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("forest: X[%d, %d] = %v: %w", i0+q/p, q%p, v, errs.ErrNaN)
+			return &nanError{row: i0 + q/p, col: q % p, v: v}
 		}
 	}
 	return nil
@@ -216,7 +234,7 @@ func binned(X mat.Matrix, n, p, maxBins, workers int) (*trainData, error) {
 					if math.IsNaN(v) || math.IsInf(v, 0) {
 						mu.Lock()
 						if first == nil {
-							first = fmt.Errorf("forest: X[%d, %d] = %v: %w", i, j, v, errs.ErrNaN)
+							first = &nanError{row: i, col: j, v: v}
 						}
 						mu.Unlock()
 						break

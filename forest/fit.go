@@ -2,6 +2,7 @@ package forest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -14,7 +15,8 @@ import (
 
 // Fit trains a Random Forest classifier on the rows of X (n × p, finite
 // values) with class labels y (len n, values 0 … K−1; K = max(y)+1, at least
-// 2). Trees are built by cfg.Workers goroutines; the result depends only on
+// 2, and at least two classes present: labels of a single class are an
+// error wrapping errs.ErrDimension). Trees are built by cfg.Workers goroutines; the result depends only on
 // the data, cfg and cfg.Seed, not on the number of workers.
 //
 // Fit reads X once: the exact splitter keeps one column-major float64 copy
@@ -24,7 +26,8 @@ import (
 //
 // Fit stops early and returns ctx.Err() when ctx is cancelled. Errors wrap
 // errs.ErrEmpty (no rows or columns), errs.ErrDimension (len(y) ≠ n, feature
-// names of the wrong length), errs.ErrNaN (a NaN or infinite value in X),
+// names of the wrong length, a single class), errs.ErrNaN (a NaN or
+// infinite value in X, naming its 0-based row and its column),
 // errs.ErrFormat (a negative label) and errs.ErrUnsupported (an invalid
 // Config field, or trees larger than MaxTreeNodes and MaxNodes allow).
 func Fit(ctx context.Context, X mat.Matrix, y []int, cfg Config) (*Forest, error) {
@@ -54,6 +57,12 @@ func Fit(ctx context.Context, X mat.Matrix, y []int, cfg Config) (*Forest, error
 	if k > 1<<16 {
 		return nil, fmt.Errorf("forest: %d classes: %w", k, errs.ErrUnsupported)
 	}
+	if c, ok := singleClass(y32); ok {
+		// A model of one class scores every row alike: refuse it rather
+		// than return a constant.
+		return nil, fmt.Errorf("forest: every one of the %d labels is class %d: a classifier needs rows of at least two classes "+
+			"(for benign rows only, fit an Isolation Forest): %w", n, c, errs.ErrDimension)
+	}
 	if cfg.NormalClass < 0 || cfg.NormalClass >= k {
 		return nil, fmt.Errorf("forest: normal class %d not in [0, %d): %w", cfg.NormalClass, k, errs.ErrUnsupported)
 	}
@@ -73,10 +82,15 @@ func Fit(ctx context.Context, X mat.Matrix, y []int, cfg Config) (*Forest, error
 
 	var d *trainData
 	if s.splitter == Exact {
-		if d, err = columnMajor(X, n, p); err != nil {
-			return nil, err
+		d, err = columnMajor(X, n, p)
+	} else {
+		d, err = binned(X, n, p, s.maxBins, s.workers)
+	}
+	if err != nil {
+		var ne *nanError
+		if errors.As(err, &ne) && ne.col < len(cfg.FeatureNames) {
+			ne.name = cfg.FeatureNames[ne.col]
 		}
-	} else if d, err = binned(X, n, p, s.maxBins, s.workers); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -240,4 +254,27 @@ func argmax(v []float64) int {
 		}
 	}
 	return best
+}
+
+// singleClass reports whether every label is the same, and which.
+func singleClass(y []int32) (int32, bool) {
+	for _, c := range y[1:] {
+		if c != y[0] {
+			return 0, false
+		}
+	}
+	return y[0], true
+}
+
+// Constant reports whether the forest scores every row alike: every tree
+// is a single leaf, as a forest trained on rows of one class is (Fit
+// refuses such labels; a forest saved by an older build may be one).
+// anomaly.Calibrate refuses a classifier that is constant.
+func (f *Forest) Constant() bool {
+	for i := range f.trees {
+		if len(f.trees[i].Nodes) > 1 {
+			return false
+		}
+	}
+	return true
 }

@@ -111,7 +111,7 @@ func (f *Forest) scoreRange(ctx context.Context, lo, hi int, row func(int) []flo
 				return fmt.Errorf("iforest: row %d: %d values, want %d: %w", b+r, len(x), f.numFeatures, errs.ErrDimension)
 			}
 			if j := firstNonFinite(x); j >= 0 {
-				return fmt.Errorf("iforest: row %d, column %d: %v: %w", b+r, j, x[j], errs.ErrNaN)
+				return fmt.Errorf("iforest: row %d (0-based), column %d: %v: %w", b+r, j, x[j], errs.ErrNaN)
 			}
 			xs[r] = x
 			sums[r] = 0
@@ -153,7 +153,7 @@ func (f *Forest) scoreRangePacked(ctx context.Context, lo, hi int, row func(int)
 			}
 			if !fillKeysFinite(&keys[r/8][r%8].k, x) {
 				j := firstNonFinite(x)
-				return fmt.Errorf("iforest: row %d, column %d: %v: %w", b+r, j, x[j], errs.ErrNaN)
+				return fmt.Errorf("iforest: row %d (0-based), column %d: %v: %w", b+r, j, x[j], errs.ErrNaN)
 			}
 		}
 		groups := (m + 7) / 8

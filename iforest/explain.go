@@ -92,6 +92,11 @@ func (f *Forest) Contributions(x, dst []float64) error {
 // the same cut as a Threshold for "score >= t": the next float64 above.)
 // rate must be in (0, 1); scores must be non-empty and hold no NaN. scores is
 // not modified.
+//
+// Deprecated: use anomaly.ContaminationThreshold, the one way to set a
+// threshold from a contamination rate for every model: it flags the same
+// rows, returned as an anomaly.Threshold for "score >= t" (the next float64
+// above this value), the type a bundle and a Report take.
 func ThresholdForContamination(scores []float64, rate float64) (float64, error) {
 	if !(rate > 0 && rate < 1) {
 		return 0, fmt.Errorf("iforest: contamination rate %v not in (0, 1)", rate)
@@ -127,6 +132,10 @@ func ThresholdForContamination(scores []float64, rate float64) (float64, error) 
 // and returns the threshold above which a fraction rate of them lie, as
 // the package-level ThresholdForContamination does: the Isolation Forest
 // counterpart of scikit-learn's contamination parameter.
+//
+// Deprecated: score the rows with ScoreMatrix and pass the scores to
+// anomaly.ContaminationThreshold, the one way to set a threshold from a
+// contamination rate for every model, which returns an anomaly.Threshold.
 func (f *Forest) ThresholdForContamination(ctx context.Context, X mat.Matrix, rate float64) (float64, error) {
 	if !(rate > 0 && rate < 1) {
 		return 0, fmt.Errorf("iforest: contamination rate %v not in (0, 1)", rate)

@@ -197,7 +197,7 @@ func readMatrix(X mat.Matrix) (*matrix, error) {
 	for i := range n {
 		row := m.x[i*m.stride : i*m.stride+d]
 		if j := firstNonFinite(row); j >= 0 {
-			return nil, fmt.Errorf("iforest: row %d, column %d: %v: %w", i, j, row[j], errs.ErrNaN)
+			return nil, fmt.Errorf("iforest: X row %d (0-based), column %d: %v: %w", i, j, row[j], errs.ErrNaN)
 		}
 	}
 	return m, nil

@@ -130,8 +130,8 @@ func TestFitErrors(t *testing.T) {
 		{"nil", nil, iforest.Config{}, errs.ErrEmpty, "nil matrix"},
 		{"empty", &mat.Dense{}, iforest.Config{}, errs.ErrEmpty, "0×0"},
 		{"one row", blob(1, 3, 1), iforest.Config{}, errs.ErrEmpty, "at least 2 rows"},
-		{"nan", nan, iforest.Config{}, errs.ErrNaN, "row 4, column 2"},
-		{"inf", inf, iforest.Config{}, errs.ErrNaN, "row 7, column 0"},
+		{"nan", nan, iforest.Config{}, errs.ErrNaN, "row 4 (0-based), column 2"},
+		{"inf", inf, iforest.Config{}, errs.ErrNaN, "row 7 (0-based), column 0"},
 		{"names", ok, iforest.Config{FeatureNames: []string{"a"}}, errs.ErrDimension, "feature names"},
 		{"trees", ok, iforest.Config{Trees: -1}, nil, "trees"},
 		{"sample size 1", ok, iforest.Config{SampleSize: 1}, errs.ErrEmpty, "sample size 1"},
@@ -192,7 +192,7 @@ func TestScoreErrors(t *testing.T) {
 		})
 	}
 	err := f.ScoreBatch(context.Background(), [][]float64{{1, 2, 3}, {1, 2, 3}, {math.NaN(), 2, 3}}, dst)
-	assert.Contains(t, err.Error(), "row 2, column 0")
+	assert.Contains(t, err.Error(), "row 2 (0-based), column 0")
 }
 
 func TestDegenerateData(t *testing.T) {

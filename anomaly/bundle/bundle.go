@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/netwarden/netwarden/anomaly"
@@ -28,7 +29,8 @@ const (
 	IsolationForest Kind = iota + 1
 	// RandomForest is a *forest.Forest.
 	RandomForest
-	// XGBoost is a *bundle.XGBoost (an xgboost.Model with its source bytes).
+	// XGBoost is a *bundle.XGBoostModel (an xgboost.Model with its source
+	// bytes).
 	XGBoost
 	// Hybrid is an *anomaly.Hybrid whose parts are of the kinds above.
 	Hybrid
@@ -151,10 +153,14 @@ type Bundle struct {
 	srcW     []float64 // and their weights (1 / number of sources)
 	srcStart []int32   // per output, start in srcIdx; len = outputs+1
 	scratch  *sync.Pool
+
+	unseenOne   [][]string     // by schema column: the one-name Result.Unseen
+	unseenCount []atomic.Int64 // by schema column: records with an unseen value
 }
 
 type scratch struct {
 	x, contrib, bySource []float64
+	unseen               []int
 }
 
 // New assembles a bundle from a fitted pipeline, a detector taking the
@@ -234,8 +240,14 @@ func assemble(p *features.Pipeline, d anomaly.Detector, t anomaly.Threshold, met
 	b.srcStart = append(b.srcStart, int32(len(b.srcIdx)))
 	n, ns := p.NumFeatures(), len(b.sources)
 	b.scratch = &sync.Pool{New: func() any {
-		return &scratch{x: make([]float64, n), contrib: make([]float64, n), bySource: make([]float64, ns)}
+		return &scratch{x: make([]float64, n), contrib: make([]float64, n), bySource: make([]float64, ns),
+			unseen: make([]int, 0, ns)}
 	}}
+	b.unseenOne = make([][]string, ns)
+	for j, name := range b.sources {
+		b.unseenOne[j] = []string{name}
+	}
+	b.unseenCount = make([]atomic.Int64, ns)
 	return b
 }
 
@@ -274,42 +286,169 @@ type Result struct {
 	Score float64 `json:"score"`
 	// Attack is Score >= the bundle's threshold.
 	Attack bool `json:"attack"`
+	// Unseen names the raw categorical columns whose value training never
+	// saw (a service "HTTP" where training saw "http"), in the pipeline's
+	// step order; nil when there is none. Such a record is scored as the
+	// pipeline encodes an unseen value (all zeros for a OneHot column by
+	// default, a missing value for a Codes column), which can move its
+	// score: count these to see drift (Bundle.UnseenCounts does). A
+	// one-column slice is shared by every result naming that column: do
+	// not modify it.
+	Unseen []string `json:"unseen,omitempty"`
 	// TopFeatures are the raw columns with the largest contributions in
 	// magnitude, largest first, each signed: positive pushed the score
-	// towards "attack", negative towards "normal". It is filled by the
-	// Explain methods when the model can explain itself, and nil otherwise.
+	// towards "attack", negative towards "normal", whatever the model. It
+	// is filled by the Explain methods when the model can explain itself,
+	// and nil otherwise; Explained says which model the values explain and
+	// in which unit.
 	TopFeatures []Contribution `json:"top_features,omitempty"`
+	// Explained says what TopFeatures explain; it is the zero value when
+	// TopFeatures is nil.
+	Explained Explained `json:"explained,omitzero"`
 }
 
-// ScoreRow scores the raw row r (of the pipeline's schema) and decides. It
-// allocates nothing. Errors are the pipeline's (naming the column) and the
-// detector's.
+// Explained says which model an explanation explains and in which unit its
+// contributions are. Every explanation of a bundle is signed alike
+// (positive pushes towards "attack") and given per raw column, whatever the
+// model; the unit differs by model, so contributions of two models are not
+// comparable.
+type Explained struct {
+	// Model is the kind of the model whose output the contributions sum
+	// to: "isolation_forest", "random_forest" or "xgboost" (for a hybrid,
+	// the kind of the part explained).
+	Model string `json:"model"`
+	// Part is, for a hybrid, the part explained: "classifier" (the
+	// supervised model of known attacks) or "novelty" (the detector trained
+	// on benign traffic), the part whose rescaled score is the hybrid's
+	// (anomaly.HybridScore.Dominant). It is "" for other models.
+	Part string `json:"part,omitempty"`
+	// Unit is the unit of the contributions: UnitProbability,
+	// UnitLogOdds or UnitPathLength.
+	Unit string `json:"unit"`
+}
+
+// The units of Explained.Unit.
+const (
+	// UnitProbability is the Random Forest's: contributions sum, with the
+	// base value, to the probability of attack.
+	UnitProbability = "probability of attack"
+	// UnitLogOdds is XGBoost's: contributions sum, with the bias, to the
+	// margin, the log-odds of attack (for a multi-class model, minus the
+	// normal class's margin).
+	UnitLogOdds = "log-odds of attack"
+	// UnitPathLength is the Isolation Forest's: contributions to the
+	// expected path length (in edges, averaged over the trees), negated so
+	// that a positive value shortened the path, which makes the record
+	// more anomalous.
+	UnitPathLength = "path length (edges), negated"
+)
+
+// explainedOf describes the explanation of model d, a part of a hybrid when
+// part is not "".
+func explainedOf(d anomaly.Detector, part string) Explained {
+	e := Explained{Part: part}
+	switch d.(type) {
+	case *iforest.Forest:
+		e.Model, e.Unit = IsolationForest.String(), UnitPathLength
+	case *forest.Forest:
+		e.Model, e.Unit = RandomForest.String(), UnitProbability
+	case *XGBoostModel:
+		e.Model, e.Unit = XGBoost.String(), UnitLogOdds
+	}
+	return e
+}
+
+// UnseenCounts returns, for each raw categorical column that held a value
+// not seen in training in some record scored or explained so far, the
+// number of such records. It is safe for concurrent use with scoring; the
+// counters are the only state of a bundle that changes.
+func (b *Bundle) UnseenCounts() map[string]int64 {
+	out := map[string]int64{}
+	for j := range b.unseenCount {
+		if n := b.unseenCount[j].Load(); n > 0 {
+			out[b.sources[j]] = n
+		}
+	}
+	return out
+}
+
+// transform fills s.x from a row or a record and notes unseen categories.
+func (b *Bundle) transform(s *scratch, r *dataset.Row, rec map[string]string, isRow bool) error {
+	var err error
+	if isRow {
+		if r == nil {
+			return fmt.Errorf("bundle: nil row: %w", anomaly.ErrDimension)
+		}
+		s.unseen, err = b.pipeline.TransformRowUnseen(r, s.x, s.unseen)
+	} else {
+		s.unseen, err = b.pipeline.TransformRecordUnseen(rec, s.x, s.unseen)
+	}
+	if err != nil {
+		return fmt.Errorf("bundle: %w", err)
+	}
+	for _, j := range s.unseen {
+		b.unseenCount[j].Add(1)
+	}
+	return nil
+}
+
+// unseenNames returns Result.Unseen for the columns in s.unseen.
+func (b *Bundle) unseenNames(s *scratch) []string {
+	switch len(s.unseen) {
+	case 0:
+		return nil
+	case 1:
+		return b.unseenOne[s.unseen[0]]
+	}
+	out := make([]string, len(s.unseen))
+	for i, j := range s.unseen {
+		out[i] = b.sources[j]
+	}
+	return out
+}
+
+// ScoreRow scores the raw row r (of the pipeline's schema) and decides,
+// naming in Result.Unseen the categorical columns that held a value not
+// seen in training. It allocates nothing (unless two or more columns hold
+// unseen values). A nil row is an error wrapping ErrDimension; other
+// errors are the pipeline's (naming the column) and the detector's.
 func (b *Bundle) ScoreRow(r *dataset.Row) (Result, error) {
 	s := b.scratch.Get().(*scratch)
 	defer b.scratch.Put(s)
-	if err := b.pipeline.TransformRow(r, s.x); err != nil {
-		return Result{}, fmt.Errorf("bundle: %w", err)
+	if err := b.transform(s, r, nil, true); err != nil {
+		return Result{}, err
 	}
-	return b.score(s.x)
+	return b.score(s)
 }
 
 // ScoreRecord scores the raw record rec (column name → value as text) and
-// decides. It allocates nothing.
+// decides, as ScoreRow does. Keys and values are read as the CSV loader
+// read the training file (see features.Pipeline.TransformRecord and
+// Policy): the keys of the file's own header (" Destination Port") and
+// its values (" 12", "Infinity" under an Inf policy of Replace, a missing
+// token) score as they loaded. It allocates nothing (unless two or more
+// columns hold unseen values).
 func (b *Bundle) ScoreRecord(rec map[string]string) (Result, error) {
 	s := b.scratch.Get().(*scratch)
 	defer b.scratch.Put(s)
-	if err := b.pipeline.TransformRecord(rec, s.x); err != nil {
-		return Result{}, fmt.Errorf("bundle: %w", err)
+	if err := b.transform(s, nil, rec, false); err != nil {
+		return Result{}, err
 	}
-	return b.score(s.x)
+	return b.score(s)
 }
 
-func (b *Bundle) score(x []float64) (Result, error) {
-	v, err := b.detector.Score(x)
+// Policy returns the record-parsing policy ScoreRecord reads text with:
+// the pipeline's (features.Pipeline.Policy), saved in the bundle. A
+// service reading CSV lines gives it to its loader (dataset.CSVConfig's
+// Missing, NaN, Inf and MissingTokens) so that lines parse as in training.
+func (b *Bundle) Policy() dataset.RecordPolicy { return b.pipeline.Policy() }
+
+func (b *Bundle) score(s *scratch) (Result, error) {
+	v, err := b.detector.Score(s.x)
 	if err != nil {
 		return Result{}, fmt.Errorf("bundle: %w", err)
 	}
-	return Result{Score: v, Attack: b.threshold.Decide(v)}, nil
+	return Result{Score: v, Attack: b.threshold.Decide(v), Unseen: b.unseenNames(s)}, nil
 }
 
 // ExplainRow is ScoreRow that also fills Result.TopFeatures with at most k
@@ -317,11 +456,15 @@ func (b *Bundle) score(x []float64) (Result, error) {
 // column with a non-zero contribution), when the model can
 // explain its score: a model implementing anomaly.Explainer (every model
 // a bundle holds: exact TreeSHAP), or a Hybrid through its dominant part.
-// An Isolation Forest's contributions, of the path length, are negated so
-// that positive still means "towards attack". When the model cannot
-// explain (an extended Isolation Forest, say), TopFeatures is nil and the
-// result is ScoreRow's. It allocates the TopFeatures slice only, and
-// ExplainRowTo not even that.
+// Every explanation is signed alike, whatever the model: a positive value
+// pushes towards "attack" (an Isolation Forest's contributions, of the
+// path length, are negated for this; the models' own Explain methods keep
+// their documented conventions). Result.Explained names the model (and for
+// a hybrid the part) explained and the unit of the values. When the model
+// cannot explain (an extended Isolation Forest, say), TopFeatures is nil
+// and the result is ScoreRow's. A nil row is an error wrapping
+// ErrDimension. It allocates the TopFeatures slice only, and ExplainRowTo
+// not even that.
 func (b *Bundle) ExplainRow(r *dataset.Row, k int) (Result, error) {
 	return b.ExplainRowTo(r, k, nil)
 }
@@ -337,8 +480,8 @@ func (b *Bundle) ExplainRecord(rec map[string]string, k int) (Result, error) {
 func (b *Bundle) ExplainRowTo(r *dataset.Row, k int, dst []Contribution) (Result, error) {
 	s := b.scratch.Get().(*scratch)
 	defer b.scratch.Put(s)
-	if err := b.pipeline.TransformRow(r, s.x); err != nil {
-		return Result{}, fmt.Errorf("bundle: %w", err)
+	if err := b.transform(s, r, nil, true); err != nil {
+		return Result{}, err
 	}
 	return b.explain(s, k, dst)
 }
@@ -347,26 +490,26 @@ func (b *Bundle) ExplainRowTo(r *dataset.Row, k int, dst []Contribution) (Result
 func (b *Bundle) ExplainRecordTo(rec map[string]string, k int, dst []Contribution) (Result, error) {
 	s := b.scratch.Get().(*scratch)
 	defer b.scratch.Put(s)
-	if err := b.pipeline.TransformRecord(rec, s.x); err != nil {
-		return Result{}, fmt.Errorf("bundle: %w", err)
+	if err := b.transform(s, nil, rec, false); err != nil {
+		return Result{}, err
 	}
 	return b.explain(s, k, dst)
 }
 
 func (b *Bundle) explain(s *scratch, k int, dst []Contribution) (Result, error) {
-	res, err := b.score(s.x)
+	res, err := b.score(s)
 	if err != nil {
 		return res, err
 	}
-	d := b.detector
+	d, part := b.detector, ""
 	if h, ok := d.(*anomaly.Hybrid); ok {
 		hs, err := h.Parts(s.x)
 		if err != nil {
 			return res, fmt.Errorf("bundle: %w", err)
 		}
-		d = h.Classifier()
+		d, part = h.Classifier(), "classifier"
 		if hs.Dominant == anomaly.PartNovelty {
-			d = h.Novelty()
+			d, part = h.Novelty(), "novelty"
 		}
 	}
 	e, ok := d.(anomaly.Explainer)
@@ -391,6 +534,7 @@ func (b *Bundle) explain(s *scratch, k int, dst []Contribution) (Result, error) 
 		}
 	}
 	res.TopFeatures = top(dst[:0], b.sources, s.bySource, k)
+	res.Explained = explainedOf(d, part)
 	return res, nil
 }
 
