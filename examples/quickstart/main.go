@@ -146,7 +146,9 @@ func explainTop(w io.Writer, f *iforest.Forest, pipe *features.Pipeline, thresho
 	}
 	e := demo.ExplanationOf(b)
 	fmt.Fprintf(w, "\ntop alert: test row %d (label %q), score %.3f\n", top, test.Label(top), res.Score)
-	fmt.Fprintf(w, "why, per %s (%s, %s; unit: %s; %s):\n", e.Per, e.ModelName, e.Method, e.Unit, e.Sign)
+	// The bundle says what its explanation explains (res.Explained): the
+	// model and the unit.
+	fmt.Fprintf(w, "why, per %s (%s, %s; unit: %s; %s):\n", e.Per, e.ModelName, e.Method, res.Explained.Unit, e.Sign)
 	schema := test.Schema()
 	for _, c := range res.TopFeatures {
 		value := ""

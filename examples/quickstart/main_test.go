@@ -22,7 +22,7 @@ func TestQuickstartSynthetic(t *testing.T) {
 	assert.Contains(t, s, "top alert:")
 	// The explanation speaks as serve's and stream's do: per raw column,
 	// signed towards "attack", with its model and unit.
-	assert.Contains(t, s, `why, per raw column (Isolation Forest, exact TreeSHAP; unit: expected path length, negated; positive pushes towards "attack"):`)
+	assert.Contains(t, s, `why, per raw column (Isolation Forest, exact TreeSHAP; unit: path length (edges), negated; positive pushes towards "attack"):`)
 	_, why, ok := strings.Cut(s, "positive pushes towards \"attack\"):\n")
 	require.True(t, ok)
 	lines := strings.Split(strings.TrimSpace(why), "\n")

@@ -407,7 +407,7 @@ func TestExplainDefault(t *testing.T) {
 		assert.Equal(t, explained, out.Explanation != nil, q)
 		if explained {
 			assert.Equal(t, "isolation_forest", out.Explanation.Model)
-			assert.Contains(t, out.Explanation.Unit, "path length, negated")
+			assert.Contains(t, out.Explanation.Unit, "path length (edges), negated")
 		}
 	}
 }

@@ -93,7 +93,8 @@ type server struct {
 	met     *metrics
 	names   []string              // the schema's column names
 	cols    map[string]int        // column name → index in names
-	known   []map[string]struct{} // per column, the categories training saw; nil: any value is known
+	known   []map[string]struct{} // per column, the categories training saw (for GET /v1/model)
+	hybrid  bool                  // the model is a hybrid: each result says which part its explanation explains
 	thresh  *float64              // the threshold as responses hold it, computed once (see finite)
 	expl    *demo.Explanation     // what the contributions are, as responses hold it
 	idBase  string                // random per-process prefix of generated request IDs
@@ -121,9 +122,7 @@ func newServer(b *bundle.Bundle, lim limits, log *slog.Logger) *server {
 		cats[i] = c.Kind == dataset.Categorical
 	}
 	s.known = knownCategories(b, s.cols)
-	for j := range cats {
-		cats[j] = cats[j] && s.known[j] != nil
-	}
+	s.hybrid = b.Kind() == bundle.Hybrid
 	s.met = newMetrics(s.names, cats)
 	s.work.New = func() any {
 		sc := &scratch{
@@ -142,20 +141,20 @@ func newServer(b *bundle.Bundle, lim limits, log *slog.Logger) *server {
 // request's body (at most -max-body) and records (at most -max-batch) bound
 // how large a pooled scratch can grow.
 type scratch struct {
-	body     bytes.Buffer          // the request body
-	doc      document              // the body once checked, and its text
-	records  []span                // where each record lies in the body
-	rec      map[string]string     // the record being scored, column → text
-	vals     []span                // per schema column, where that record's value lies
-	results  []result              // the response's results
-	scores   []float64             // what results[i].Score points to: no allocation per record
-	attacks  []bool                // what results[i].Attack points to
-	contribs []contribution        // what the results' TopFeatures are slices of
-	unseen   []string              // what the results' Unseen are slices of
-	top      []bundle.Contribution // where the bundle builds each explanation
-	resp     scoreResponse         // the response, here so that encoding it does not move it to the heap
-	out      bytes.Buffer          // the encoded response
-	enc      *json.Encoder         // writes into out
+	body      bytes.Buffer          // the request body
+	doc       document              // the body once checked, and its text
+	records   []span                // where each record lies in the body
+	rec       map[string]string     // the record being scored, column → text
+	vals      []span                // per schema column, where that record's value lies
+	results   []result              // the response's results
+	scores    []float64             // what results[i].Score points to: no allocation per record
+	attacks   []bool                // what results[i].Attack points to
+	explained []bundle.Explained    // what results[i].Explained points to (hybrids)
+	contribs  []contribution        // what the results' TopFeatures are slices of
+	top       []bundle.Contribution // where the bundle builds each explanation
+	resp      scoreResponse         // the response, here so that encoding it does not move it to the heap
+	out       bytes.Buffer          // the encoded response
+	enc       *json.Encoder         // writes into out
 }
 
 // reset readies sc for a request of n records.
@@ -163,8 +162,8 @@ func (sc *scratch) reset(n int) {
 	sc.results = slices.Grow(sc.results[:0], n)[:n]
 	sc.scores = slices.Grow(sc.scores[:0], n)[:n]
 	sc.attacks = slices.Grow(sc.attacks[:0], n)[:n]
+	sc.explained = slices.Grow(sc.explained[:0], n)[:n]
 	sc.contribs = sc.contribs[:0]
-	sc.unseen = sc.unseen[:0]
 	sc.out.Reset()
 }
 
@@ -255,8 +254,11 @@ type result struct {
 	Attack      *bool          `json:"attack,omitempty"`
 	Decision    string         `json:"decision,omitempty"` // "attack" or "normal"
 	TopFeatures []contribution `json:"top_features,omitempty"`
-	Unseen      []string       `json:"unseen,omitempty"`
-	Error       *apiError      `json:"error,omitempty"`
+	// Explained says, for a hybrid's explained record, which part (and so
+	// which unit) the contributions explain: the part that decided.
+	Explained *bundle.Explained `json:"explained,omitempty"`
+	Unseen    []string          `json:"unseen,omitempty"`
+	Error     *apiError         `json:"error,omitempty"`
 }
 
 type scoreResponse struct {
@@ -571,7 +573,6 @@ func (s *server) score(w http.ResponseWriter, r *http.Request) {
 		err := decodeRecord(sc.doc, sp, s.cols, s.names, sc.rec, sc.vals)
 		code := codeBadRecord
 		if err == nil {
-			res.Unseen = s.markUnseen(sc)
 			code, err = s.scoreOne(sc, i, explain, topK)
 		}
 		if res.Unseen != nil {
@@ -579,7 +580,7 @@ func (s *server) score(w http.ResponseWriter, r *http.Request) {
 		}
 		if err != nil {
 			res.Error = &apiError{Code: code, Message: err.Error()}
-			res.Score, res.Attack, res.Decision, res.TopFeatures = nil, nil, "", nil
+			res.Score, res.Attack, res.Decision, res.TopFeatures, res.Explained = nil, nil, "", nil, nil
 			resp.Failed++
 			s.met.failed.Inc()
 			if code != codeBadRecord {
@@ -745,6 +746,14 @@ func (s *server) scoreOne(sc *scratch, i int, explain bool, topK int) (string, e
 		}
 	}
 	res := &sc.results[i]
+	// The bundle names the categorical columns whose value training never
+	// saw (its own slices, shared: not modified here).
+	res.Unseen = out.Unseen
+	for _, name := range out.Unseen {
+		if j, ok := s.cols[name]; ok && s.met.unseen[j] != nil {
+			s.met.unseen[j].Inc()
+		}
+	}
 	sc.scores[i], sc.attacks[i] = out.Score, out.Attack
 	res.Score, res.Attack = &sc.scores[i], &sc.attacks[i] // into the pooled arrays, not new allocations
 	res.Decision = "normal"
@@ -764,6 +773,10 @@ func (s *server) scoreOne(sc *scratch, i int, explain bool, topK int) (string, e
 			sc.contribs = append(sc.contribs, contribution{Name: c.Column, Value: value, Contribution: c.Value})
 		}
 		res.TopFeatures = sc.contribs[start:len(sc.contribs):len(sc.contribs)]
+		if s.hybrid {
+			sc.explained[i] = out.Explained
+			res.Explained = &sc.explained[i]
+		}
 	}
 	return "", nil
 }

@@ -7,8 +7,9 @@ import (
 )
 
 // knownCategories returns, per schema column (indexed as cols), the
-// categories the bundle's pipeline was fitted on, read from its
-// description: a one-hot step's levels (and the rare levels it folds into
+// categories the bundle's pipeline was fitted on, for GET /v1/model to
+// list (the bundle itself reports unseen values, Result.Unseen), read from
+// its description: a one-hot step's levels (and the rare levels it folds into
 // its "other" output), a CategoricalCodes step's codes. A column no such
 // step reads (a pseudonymised identifier, which takes any value, or a
 // numeric column) gets nil: none of its values is unseen.
@@ -53,30 +54,4 @@ func (s *server) knownLists() map[string][]string {
 		out[s.names[j]] = vs
 	}
 	return out
-}
-
-// markUnseen appends to sc.unseen the columns of the record in sc.rec whose
-// value training never saw, counts them, and returns them (nil when none).
-// A map lookup by the record's own string allocates nothing.
-func (s *server) markUnseen(sc *scratch) []string {
-	start := len(sc.unseen)
-	for j, set := range s.known {
-		if set == nil {
-			continue
-		}
-		v, ok := sc.rec[s.names[j]]
-		if !ok {
-			continue // a missing column is the pipeline's error
-		}
-		if _, seen := set[v]; !seen {
-			sc.unseen = append(sc.unseen, s.names[j])
-			if c := s.met.unseen[j]; c != nil {
-				c.Inc()
-			}
-		}
-	}
-	if len(sc.unseen) == start {
-		return nil
-	}
-	return sc.unseen[start:len(sc.unseen):len(sc.unseen)]
 }

@@ -33,7 +33,7 @@ func TestStreamNoFlags(t *testing.T) {
 		assert.Contains(t, start["model"], "demo Isolation Forest trained at start-up on synthetic traffic (not NSL-KDD")
 		expl, _ := start["explanation"].(map[string]any)
 		assert.Equal(t, "isolation_forest", expl["model"])
-		assert.Contains(t, expl["unit"], "path length, negated")
+		assert.Contains(t, expl["unit"], "path length (edges), negated")
 		assert.Contains(t, expl["sign"], `positive pushes towards "attack"`)
 		assert.Contains(t, lines[len(lines)-1]["summary"]["model"], "synthetic traffic (not NSL-KDD")
 	}
@@ -113,4 +113,22 @@ func TestStreamPseudonymisedBundle(t *testing.T) {
 		assert.ErrorContains(t, err, "-key-file FILE")
 		assert.ErrorContains(t, err, demo.KeyEnv)
 	})
+}
+
+// TestStreamUnseen: a record whose categorical value training never saw is
+// flagged in its line ("unseen") and counted in the summary.
+func TestStreamUnseen(t *testing.T) {
+	path := testBundle(t)
+	f := strings.Split(testLines[0], ",")
+	f[2] = "HTTP" // the service, spelt as training never saw it
+	in := testLines[1] + "\n" + strings.Join(f, ",") + "\n"
+	var out, errw bytes.Buffer
+	sum, err := run(context.Background(), config{Bundle: path, Format: "nslkdd", All: true, Name: "stdin"}, strings.NewReader(in), &out, &errw)
+	require.NoError(t, err)
+	assert.Equal(t, 1, sum.Unseen)
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	require.Len(t, lines, 2)
+	assert.NotContains(t, lines[0], `"unseen"`)
+	assert.Contains(t, lines[1], `"unseen":["service"]`)
+	assert.Contains(t, errw.String(), `"unseen_records":1`)
 }

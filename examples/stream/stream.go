@@ -27,6 +27,9 @@ type summary struct {
 	Rows     int    `json:"rows"`
 	Alerts   int    `json:"alerts"`
 	BadLines int    `json:"bad_lines"`
+	// Unseen counts the rows holding a categorical value training never
+	// saw (the bundle's Result.Unseen): drift, or a differently spelt export.
+	Unseen int `json:"unseen_records"`
 	// With labels: attacks and benign rows seen, attacks flagged, benign
 	// rows flagged.
 	Labelled     int `json:"labelled"`
@@ -278,6 +281,9 @@ func (s *scorer) score() error {
 	if res.Attack {
 		s.sum.Alerts++
 	}
+	if len(res.Unseen) > 0 {
+		s.sum.Unseen++
+	}
 	if row.Label != "" {
 		switch row.Category {
 		case dataset.Unknown:
@@ -319,6 +325,23 @@ func (s *scorer) writeResult(row *dataset.Row, res bundle.Result) {
 		b = appendString(b, row.Label)
 		b = append(b, `,"category":`...)
 		b = appendString(b, row.Category.String())
+	}
+	if len(res.Unseen) > 0 {
+		b = append(b, `,"unseen":[`...)
+		for i, c := range res.Unseen {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, c)
+		}
+		b = append(b, ']')
+	}
+	if res.Explained.Part != "" { // a hybrid: the part the contributions explain
+		b = append(b, `,"explained":{"part":`...)
+		b = appendString(b, res.Explained.Part)
+		b = append(b, `,"unit":`...)
+		b = appendString(b, res.Explained.Unit)
+		b = append(b, '}')
 	}
 	if len(res.TopFeatures) > 0 {
 		b = append(b, `,"top_features":[`...)
@@ -413,7 +436,7 @@ func (s *scorer) writeSummary() {
 	for _, f := range []struct {
 		k string
 		v int
-	}{{"lines", m.Lines}, {"rows", m.Rows}, {"alerts", m.Alerts}, {"bad_lines", m.BadLines}} {
+	}{{"lines", m.Lines}, {"rows", m.Rows}, {"alerts", m.Alerts}, {"bad_lines", m.BadLines}, {"unseen_records", m.Unseen}} {
 		b = append(b, `,"`+f.k+`":`...)
 		b = strconv.AppendInt(b, int64(f.v), 10)
 	}

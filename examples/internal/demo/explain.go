@@ -31,22 +31,24 @@ type Explanation struct {
 // Sign is the orientation of every user-facing contribution.
 const Sign = `positive pushes towards "attack"`
 
-// ExplanationOf describes the explanations of b's model.
+// ExplanationOf describes the explanations of b's model, in the bundle's
+// own words (bundle.Explained's units); a hybrid's explanation of one
+// record is in the unit of the part that decided it (Result.Explained).
 func ExplanationOf(b *bundle.Bundle) Explanation {
 	e := Explanation{Model: b.Kind().String(), ModelName: b.Kind().String(), Method: "exact TreeSHAP", Per: "raw column", Sign: Sign}
 	switch b.Kind() {
 	case bundle.IsolationForest:
 		e.ModelName = "Isolation Forest"
-		e.Unit = "expected path length, negated" // a positive contribution isolated the record sooner
+		e.Unit = bundle.UnitPathLength // a positive contribution isolated the record sooner
 	case bundle.RandomForest:
 		e.ModelName = "Random Forest"
-		e.Unit = "P(attack), the forest's mean vote"
+		e.Unit = bundle.UnitProbability
 	case bundle.XGBoost:
 		e.ModelName = "XGBoost model"
-		e.Unit = "margin (log-odds for a logistic objective), as XGBoost's pred_contribs"
+		e.Unit = bundle.UnitLogOdds // XGBoost's pred_contribs
 	case bundle.Hybrid:
 		e.ModelName = "hybrid detector"
-		e.Unit = "the part that decided the record: the classifier's P(attack), or the Isolation Forest's path length, negated"
+		e.Unit = "that of the part that decided the record (each result's explained.unit): the classifier's " + bundle.UnitProbability + " or " + bundle.UnitLogOdds + ", or the novelty detector's " + bundle.UnitPathLength
 	default:
 		e.Unit = "the model's raw output"
 	}
