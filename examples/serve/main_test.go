@@ -150,6 +150,23 @@ func TestScoreHappyPath(t *testing.T) {
 	for _, r := range out.Results {
 		assert.Empty(t, r.TopFeatures)
 	}
+	// The top features are the largest in magnitude, signed: with ?top=10
+	// some push towards "normal" (negative).
+	_, body = post(t, ts.URL+"/v1/score?top=10", mustJSON(t, batch))
+	out = scoreResponse{}
+	require.NoError(t, json.Unmarshal(body, &out))
+	negative, positive := 0, 0
+	for _, r := range out.Results {
+		for _, c := range r.TopFeatures {
+			if c.Contribution < 0 {
+				negative++
+			} else {
+				positive++
+			}
+		}
+	}
+	assert.Positive(t, negative, "signed: some top features push towards normal")
+	assert.Positive(t, positive)
 	_, body = post(t, ts.URL+"/v1/score?top=1", mustJSON(t, batch))
 	out = scoreResponse{}
 	require.NoError(t, json.Unmarshal(body, &out))
