@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -26,6 +27,23 @@ type ReportConfig struct {
 	// for (for instance a Hybrid's), shown beside the observed rate. Zero
 	// means none.
 	Budget float64
+	// Families optionally gives, per row, the attack family (the label's
+	// own name for the kind of traffic: dataset.Table.Families, such as
+	// UNSW-NB15's "Exploits" or CIC-IDS2017's "DoS Hulk"); the report then
+	// gives the detection rate of every family of the attack rows. Nil
+	// leaves it out; otherwise it has one element per row.
+	Families []string
+}
+
+// FamilyRate is the detection rate of the attacks of one family: Detected
+// of Rows flagged, Rate = Detected/Rows, and the coarse category most of
+// its rows have.
+type FamilyRate struct {
+	Family   string  `json:"family"`
+	Category string  `json:"category"`
+	Rows     int     `json:"rows"`
+	Detected int     `json:"detected"`
+	Rate     float64 `json:"detection_rate"`
 }
 
 // CategoryRate is the detection rate of the attacks of one category (or of
@@ -74,6 +92,9 @@ type Report struct {
 	// Novel is the detection rate of the attack types never seen in
 	// training, nil when ReportConfig.Novel was not given.
 	Novel *CategoryRate
+	// Families holds the detection rate of each attack family present,
+	// most rows first (ties by name), when ReportConfig.Families was given.
+	Families []FamilyRate
 	// FalseAlarmCost is the cost model's price of one false alarm.
 	FalseAlarmCost float64
 	// CostPerMillion is the expected cost of the mistakes per million
@@ -96,6 +117,9 @@ func NewReport(scores []float64, cats []dataset.Category, t Threshold, cfg Repor
 	if cfg.Novel != nil && len(cfg.Novel) != len(scores) {
 		return nil, fmt.Errorf("anomaly: report: %d novel flags for %d rows: %w", len(cfg.Novel), len(scores), ErrDimension)
 	}
+	if cfg.Families != nil && len(cfg.Families) != len(scores) {
+		return nil, fmt.Errorf("anomaly: report: %d families for %d rows: %w", len(cfg.Families), len(scores), ErrDimension)
+	}
 	if len(scores) == 0 {
 		return nil, fmt.Errorf("anomaly: report: no rows: %w", ErrEmpty)
 	}
@@ -115,6 +139,14 @@ func NewReport(scores []float64, cats []dataset.Category, t Threshold, cfg Repor
 	if cfg.Novel != nil {
 		novel = &CategoryRate{Category: "novel"}
 	}
+	type famCount struct {
+		rows, hit int
+		cats      [256]int
+	}
+	var fams map[string]*famCount
+	if cfg.Families != nil {
+		fams = map[string]*famCount{}
+	}
 	var c Confusion
 	for i, cat := range cats {
 		attack[i] = cat != dataset.Normal
@@ -128,6 +160,18 @@ func NewReport(scores []float64, cats []dataset.Category, t Threshold, cfg Repor
 			hit[cat]++
 		} else {
 			missCost += cfg.Cost.MissCost(cat)
+		}
+		if fams != nil {
+			fc := fams[cfg.Families[i]]
+			if fc == nil {
+				fc = &famCount{}
+				fams[cfg.Families[i]] = fc
+			}
+			fc.rows++
+			fc.cats[cat]++
+			if flag {
+				fc.hit++
+			}
 		}
 		if novel != nil && cfg.Novel[i] {
 			novel.Rows++
@@ -173,7 +217,37 @@ func NewReport(scores []float64, cats []dataset.Category, t Threshold, cfg Repor
 		novel.Rate = ratio(novel.Detected, novel.Rows)
 		r.Novel = novel
 	}
+	if fams != nil {
+		r.Families = []FamilyRate{}
+		for name, fc := range fams {
+			top := 0
+			for k := range fc.cats {
+				if fc.cats[k] > fc.cats[top] {
+					top = k
+				}
+			}
+			r.Families = append(r.Families, FamilyRate{Family: name, Category: dataset.Category(top).String(),
+				Rows: fc.rows, Detected: fc.hit, Rate: ratio(fc.hit, fc.rows)})
+		}
+		slices.SortFunc(r.Families, func(a, b FamilyRate) int {
+			if a.Rows != b.Rows {
+				return b.Rows - a.Rows
+			}
+			return strings.Compare(a.Family, b.Family)
+		})
+	}
 	return r, nil
+}
+
+// FamilyDetection returns the detection rate of the named attack family
+// and whether the report has it.
+func (r *Report) FamilyDetection(family string) (float64, bool) {
+	for _, f := range r.Families {
+		if f.Family == family {
+			return f.Rate, true
+		}
+	}
+	return 0, false
 }
 
 // Detection returns the detection rate of the named category ("DoS",
@@ -207,6 +281,7 @@ type jsonReport struct {
 	PRAUC             *float64       `json:"pr_auc"`
 	Categories        []CategoryRate `json:"categories"`
 	Novel             *CategoryRate  `json:"novel,omitempty"`
+	Families          []FamilyRate   `json:"families,omitempty"`
 	FalseAlarmCost    float64        `json:"false_alarm_cost"`
 	CostPerMillion    float64        `json:"cost_per_million"`
 }
@@ -224,14 +299,15 @@ func finiteOrNil(v float64) *float64 {
 // {tp, fp, tn, fn}, accuracy, precision, recall, f1, false_positive_rate,
 // false_alarms_per_10k, roc_auc and pr_auc (null when undefined),
 // categories [{category, rows, detected, detection_rate, miss_cost}],
-// novel (only when set), false_alarm_cost and cost_per_million.
+// novel (only when set), families [{family, category, rows, detected,
+// detection_rate}] (only when set), false_alarm_cost and cost_per_million.
 func (r *Report) MarshalJSON() ([]byte, error) {
 	j := jsonReport{
 		Threshold: finiteOrNil(float64(r.Threshold)), Rows: r.Rows, Benign: r.Benign, Attacks: r.Attacks,
 		Confusion: r.Confusion, Accuracy: r.Accuracy, Precision: r.Precision, Recall: r.Recall,
 		F1: r.F1, FalsePositiveRate: r.FalsePositiveRate, FalseAlarmsPer10k: r.FalseAlarmsPer10k,
 		ROCAUC: finiteOrNil(r.ROCAUC), PRAUC: finiteOrNil(r.PRAUC), Categories: r.Categories,
-		Novel: r.Novel, FalseAlarmCost: r.FalseAlarmCost, CostPerMillion: r.CostPerMillion,
+		Novel: r.Novel, Families: r.Families, FalseAlarmCost: r.FalseAlarmCost, CostPerMillion: r.CostPerMillion,
 	}
 	if r.Budget > 0 {
 		j.Budget = &r.Budget
@@ -295,6 +371,12 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", c.Category, c.Rows, c.Detected, pct(c.Rate), mc)
 	}
+	if r.Families != nil {
+		fmt.Fprintf(tw, "\nfamily\tcategory\trows\tdetected\tdetection rate\n")
+		for _, f := range r.Families {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", f.Family, f.Category, f.Rows, f.Detected, pct(f.Rate))
+		}
+	}
 	return tw.Flush()
 }
 
@@ -305,8 +387,12 @@ func (r *Report) String() string {
 	return b.String()
 }
 
-// WriteMarkdown writes the report as two Markdown tables: the summary and
-// the detection rate per attack category.
+// mdEscape makes s safe in a Markdown table cell.
+func mdEscape(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
+
+// WriteMarkdown writes the report as Markdown tables: the summary, the
+// detection rate per attack category and, when the report has families,
+// per attack family.
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("| measure | value |\n|---|---|\n")
@@ -320,6 +406,12 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			mc = "–"
 		}
 		fmt.Fprintf(&b, "| %s | %d | %d | %s | %s |\n", c.Category, c.Rows, c.Detected, pct(c.Rate), mc)
+	}
+	if r.Families != nil {
+		b.WriteString("\n| family | category | rows | detected | detection rate |\n|---|---|---:|---:|---:|\n")
+		for _, f := range r.Families {
+			fmt.Fprintf(&b, "| %s | %s | %d | %d | %s |\n", mdEscape(f.Family), f.Category, f.Rows, f.Detected, pct(f.Rate))
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

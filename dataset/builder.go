@@ -1,5 +1,7 @@
 package dataset
 
+import "math"
+
 // chunkRows is the number of rows per chunk of a tableBuilder column.
 const chunkRows = 8192
 
@@ -60,6 +62,7 @@ type tableBuilder struct {
 	fam   *chunked[string] // nil without a family column
 	cat   chunked[Category]
 	diff  chunked[int8]
+	line  chunked[int32]
 	n     int
 
 	last     []string // by column: the previous row's value
@@ -116,6 +119,7 @@ func (b *tableBuilder) add(r *Row) {
 		d = -1
 	}
 	b.diff.add(int8(d))
+	b.line.add(int32(min(max(r.Line, 0), math.MaxInt32)))
 	b.n++
 }
 
@@ -134,6 +138,7 @@ func (b *tableBuilder) reserve(n int) {
 	}
 	b.cat.reserve(n)
 	b.diff.reserve(n)
+	b.line.reserve(n)
 }
 
 func (b *tableBuilder) build() {
@@ -161,4 +166,5 @@ func (b *tableBuilder) build() {
 	}
 	t.categories = b.cat.flat(b.n)
 	t.difficulty = b.diff.flat(b.n)
+	t.lines = b.line.flat(b.n)
 }

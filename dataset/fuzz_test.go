@@ -92,6 +92,7 @@ func FuzzReadNSLKDD(f *testing.F) {
 
 func FuzzReadCSV(f *testing.F) {
 	f.Add([]byte("a,b,label\n1,x,normal\n2,\"y,z\",smurf\n"), uint8(0))
+	f.Add([]byte("\ufeffa,b,label\nNA,x,0\n2,?,1\n3,y,BEN\n"), uint8(32|64|128))
 	f.Fuzz(func(t *testing.T, data []byte, flags uint8) {
 		cfg := dataset.CSVConfig{
 			NoHeader: flags&1 != 0,
@@ -111,6 +112,13 @@ func FuzzReadCSV(f *testing.F) {
 				cfg.Categorical, cfg.Label = []string{"c2"}, "c3"
 			} else {
 				cfg.Categorical, cfg.Label = []string{"b"}, "label"
+			}
+		}
+		if flags&64 != 0 {
+			cfg.Unmapped = dataset.UnmappedPolicy(flags>>7) + 1 // keep or skip
+			cfg.MissingTokens = []string{"NA", "?"}
+			if cfg.Label != "" {
+				cfg.Binary = dataset.ZeroOne
 			}
 		}
 		tab, err := dataset.ReadCSV(bytes.NewReader(data), "fuzz.csv", cfg)

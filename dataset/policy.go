@@ -39,12 +39,12 @@ type RecordPolicy struct {
 	MissingTokens []string `json:"missing_tokens,omitempty"`
 }
 
-// LegacyRecordPolicy is the policy of a pipeline saved before pipelines
+// LegacyRecordPolicy returns the policy of a pipeline saved before pipelines
 // kept their policy, and of one fitted on a table that was not read from
 // text (NewTable, Synthetic): "NaN" is read as NaN, which a step then
 // rejects unless it keeps NaN, and an empty field or an infinity is an
 // error, as the text of a record always was.
-var LegacyRecordPolicy = RecordPolicy{NaN: ValuePolicy{Action: AsNaN}}
+func LegacyRecordPolicy() RecordPolicy { return RecordPolicy{NaN: ValuePolicy{Action: AsNaN}} }
 
 // Equal reports whether p and o read every field alike.
 func (p RecordPolicy) Equal(o RecordPolicy) bool {
@@ -184,4 +184,12 @@ func CleanNames(names []string) []string {
 		}
 	}
 	return dedupe(out)
+}
+
+// ApplyTo sets cfg's Missing, NaN, Inf and MissingTokens to the policy's,
+// so that a reader of scoring-time lines (a live CSV stream) parses them as
+// the training file was parsed: give it a bundle's or a pipeline's Policy.
+func (p RecordPolicy) ApplyTo(cfg *CSVConfig) {
+	cfg.Missing, cfg.NaN, cfg.Inf = p.Missing, p.NaN, p.Inf
+	cfg.MissingTokens = append([]string(nil), p.MissingTokens...)
 }

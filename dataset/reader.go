@@ -399,6 +399,7 @@ func (r *Reader) Read(row *Row) error {
 		perr := r.parse(line, newline, row)
 		if perr == nil {
 			r.recLine = r.line
+			row.Line = r.line
 			r.report.Rows++
 			if !r.lastKnown && r.hasLabel {
 				if r.report.Unknown == 0 {

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/netwarden/netwarden/internal/errs"
@@ -84,6 +85,9 @@ type Row struct {
 	// column (CSVConfig.Family) or else the label itself. "" means the
 	// label.
 	Family string
+	// Line is the 1-based line of the file the row was read from (as
+	// Reader.Line counts), or 0 when it was not read from text.
+	Line int
 	// Difficulty is NSL-KDD's difficulty level (0–21), or -1 when the
 	// source has none.
 	Difficulty int
@@ -97,7 +101,7 @@ func (r *Row) Reset(n int) {
 	}
 	r.Num = r.Num[:n]
 	r.Cat = r.Cat[:n]
-	r.Label, r.Category, r.Difficulty, r.Family = "", Unknown, -1, ""
+	r.Label, r.Category, r.Difficulty, r.Family, r.Line = "", Unknown, -1, "", 0
 }
 
 // Table holds rows of mixed traffic data in columns: numeric columns as
@@ -117,6 +121,7 @@ type Table struct {
 	labelIndex map[string]string // interns label and family strings
 	categories []Category
 	difficulty []int8
+	lines      []int32       // file line by row; nil when not read from text
 	source     string        // see Source
 	report     *Report       // see LoadReport; nil unless read by a Reader
 	policy     *RecordPolicy // see Policy; nil unless read by a Reader
@@ -193,6 +198,12 @@ func (t *Table) Append(r *Row) error {
 		d = -1
 	}
 	t.difficulty = append(t.difficulty, int8(d))
+	if r.Line > 0 && t.lines == nil {
+		t.lines = make([]int32, len(t.labels)-1, cap(t.labels))
+	}
+	if t.lines != nil {
+		t.lines = append(t.lines, int32(min(max(r.Line, 0), math.MaxInt32)))
+	}
 	return nil
 }
 
@@ -215,6 +226,30 @@ func (t *Table) Row(i int, dst *Row) {
 	dst.Family = t.Family(i)
 	dst.Category = t.categories[i]
 	dst.Difficulty = int(t.difficulty[i])
+	dst.Line = t.Line(i)
+}
+
+// Line returns the 1-based line of the file row i was read from, or 0 when
+// the table was not read from text.
+func (t *Table) Line(i int) int {
+	if t.lines == nil {
+		return 0
+	}
+	return int(t.lines[i])
+}
+
+// Where describes row i for an error message, saying which count it is:
+// "flows.csv line 12 (row 10, 0-based)" for a row read from a file, "row
+// 10 (0-based)" otherwise.
+func (t *Table) Where(i int) string {
+	if l := t.Line(i); l > 0 {
+		src := t.source
+		if src == "" {
+			src = "<input>"
+		}
+		return fmt.Sprintf("%s line %d (row %d, 0-based)", src, l, i)
+	}
+	return fmt.Sprintf("row %d (0-based)", i)
 }
 
 // Numeric returns numeric column j's values (the table's storage: do not

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/netwarden/netwarden/dataset"
@@ -29,7 +30,7 @@ const maxTokens = 1 << 10
 
 // version is the format version MarshalBinary writes for p.
 func (p *Pipeline) version() uint16 {
-	if !p.policy.Equal(dataset.LegacyRecordPolicy) {
+	if !p.policy.Equal(dataset.LegacyRecordPolicy()) {
 		return 3
 	}
 	for i := range p.steps {
@@ -220,9 +221,27 @@ func (d *decoder) pipeline() (*Pipeline, error) {
 			f.ops = append(f.ops, o)
 		}
 		nn := d.count(1, "output names")
-		for range nn {
-			f.names = append(f.names, d.str())
+		if d.Err() == nil && len(p.names)+nn > MaxOutputs {
+			d.Failf("%d outputs, at most %d", len(p.names)+nn, MaxOutputs)
 		}
+		// The names go straight into p.names (f.names is set to its slice
+		// once all are read), so that a declared count costs one header per
+		// name, bounded by the input.
+		start := len(p.names)
+		if d.Err() == nil {
+			p.names = slices.Grow(p.names, nn)
+		}
+		for range nn {
+			if d.Err() != nil {
+				break
+			}
+			n := d.str()
+			if n == "" && d.Err() == nil {
+				d.Failf("empty output name")
+			}
+			p.names = append(p.names, n)
+		}
+		f.names = p.names[start:len(p.names):len(p.names)]
 		switch f.kind {
 		case KindOneHot:
 			f.unknown = Unknown(d.Uint8())
@@ -268,14 +287,14 @@ func (d *decoder) pipeline() (*Pipeline, error) {
 				d.Failf("step %d (%s): %v", len(p.steps), f.kind, err)
 			}
 		}
-		f.off = len(p.names)
-		p.names = append(p.names, f.names...)
-		for range f.names {
-			p.sources = append(p.sources, f.srcNames)
-		}
+		f.off = start
 		p.steps = append(p.steps, f)
 	}
-	p.policy = dataset.LegacyRecordPolicy
+	for i := range p.steps {
+		f := &p.steps[i]
+		f.names = p.names[f.off : f.off+len(f.names) : f.off+len(f.names)]
+	}
+	p.policy = dataset.LegacyRecordPolicy()
 	if d.version >= 3 && d.Err() == nil {
 		var pol dataset.RecordPolicy
 		for _, v := range []*dataset.ValuePolicy{&pol.Missing, &pol.NaN, &pol.Inf} {

@@ -213,3 +213,16 @@ func ExampleCategoricalCodes() {
 	// [service src_bytes dst_bytes]
 	// [0 40 90]
 }
+
+// AllNumeric passes every numeric column through its ops; Drop(nil, …)
+// says the same.
+func ExampleAllNumeric() {
+	p, err := features.Fit(context.Background(), flows(), features.AllNumeric(features.Log1p))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(p.Names())
+	// Output:
+	// [log1p(src_bytes) log1p(dst_bytes)]
+}

@@ -13,7 +13,8 @@ import (
 
 // FuzzUnmarshalBinary feeds arbitrary bytes to the pipeline decoder: it must
 // return an error or a pipeline that transforms a row of its schema, and never
-// panic. The seeds (testdata/fuzz/FuzzUnmarshalBinary) are valid pipelines of
+// panic, allocating at most decodeAllocRatio times its input plus 1 MiB.
+// The seeds (testdata/fuzz/FuzzUnmarshalBinary) are valid pipelines of
 // every step kind (a Codes step in a version 2 file) and damaged copies of
 // them.
 func FuzzUnmarshalBinary(f *testing.F) {
@@ -34,6 +35,19 @@ func FuzzUnmarshalBinary(f *testing.F) {
 		}
 		f.Add(b)
 	}
+	// A version 3 pipeline: one that keeps a record policy.
+	tab := train(f)
+	tab.SetPolicy(dataset.RecordPolicy{Missing: dataset.ValuePolicy{Action: dataset.Replace, Value: -1},
+		Inf: dataset.ValuePolicy{Action: dataset.AsNaN}, MissingTokens: []string{"NA", "null"}})
+	p, err := features.Fit(context.Background(), tab, features.AllNumeric().KeepNaN(), features.OneHot("proto", features.OneHotConfig{}))
+	if err != nil {
+		f.Fatal(err)
+	}
+	b, err := p.MarshalBinary()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		check(t, b)
 		// Reseal the bytes with a fresh checksum so that mutations reach the
@@ -48,7 +62,12 @@ func FuzzUnmarshalBinary(f *testing.F) {
 
 func check(t *testing.T, b []byte) {
 	var p features.Pipeline
-	if err := p.UnmarshalBinary(b); err != nil {
+	var err error
+	got := allocated(func() { err = p.UnmarshalBinary(b) })
+	if !raceEnabled && got > uint64(decodeAllocRatio*len(b)+1<<20) {
+		t.Fatalf("UnmarshalBinary allocated %d bytes for %d bytes of input", got, len(b))
+	}
+	if err != nil {
 		return
 	}
 	if p.NeedsKey() {

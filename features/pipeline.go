@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/netwarden/netwarden/dataset"
 	"github.com/netwarden/netwarden/internal/errs"
@@ -52,12 +53,16 @@ type step struct {
 // A Pipeline is read-only and safe for concurrent use, except SetKey, which
 // must be called before it is shared.
 type Pipeline struct {
-	policy  dataset.RecordPolicy // how TransformRecord parses text
-	schema  dataset.Schema
-	steps   []step
-	names   []string
-	sources [][]string
+	policy dataset.RecordPolicy // how TransformRecord parses text
+	schema dataset.Schema
+	steps  []step
+	names  []string
 }
+
+// MaxOutputs is the largest number of outputs a pipeline may have: Fit
+// refuses more, and UnmarshalBinary refuses a saved pipeline declaring
+// more before allocating for them.
+const MaxOutputs = 1 << 20
 
 // Fit fits steps, in order, on t and returns the Pipeline. Each Step's
 // outputs follow the previous Step's. A step naming a column that t does not
@@ -72,7 +77,7 @@ func Fit(ctx context.Context, t *dataset.Table, steps ...Step) (*Pipeline, error
 	if len(steps) == 0 {
 		return nil, fmt.Errorf("features: fit without steps: %w", errs.ErrEmpty)
 	}
-	p := &Pipeline{schema: t.Schema(), policy: dataset.LegacyRecordPolicy}
+	p := &Pipeline{schema: t.Schema(), policy: dataset.LegacyRecordPolicy()}
 	if pol, ok := t.Policy(); ok {
 		p.policy = pol
 	}
@@ -87,8 +92,8 @@ func Fit(ctx context.Context, t *dataset.Table, steps ...Step) (*Pipeline, error
 		for _, f := range fitted {
 			f.off = len(p.names)
 			p.names = append(p.names, f.names...)
-			for range f.names {
-				p.sources = append(p.sources, f.srcNames)
+			if len(p.names) > MaxOutputs {
+				return nil, fmt.Errorf("features: %d outputs, at most %d: %w", len(p.names), MaxOutputs, errs.ErrDimension)
 			}
 			p.steps = append(p.steps, f)
 		}
@@ -103,12 +108,17 @@ func Fit(ctx context.Context, t *dataset.Table, steps ...Step) (*Pipeline, error
 }
 
 func (p *Pipeline) checkNames() error {
-	seen := make(map[string]bool, len(p.names))
-	for _, n := range p.names {
-		if seen[n] {
-			return fmt.Errorf("features: two outputs are named %q: rename one with As: %w", n, errs.ErrFormat)
+	// A sorted copy, not a map: one string header per output, so that a
+	// decoded pipeline's check costs memory in proportion to its input.
+	sorted := slices.Clone(p.names)
+	slices.Sort(sorted)
+	if len(sorted) > 0 && sorted[0] == "" {
+		return fmt.Errorf("features: an output has an empty name (an unnamed column?): name it with As: %w", errs.ErrFormat)
+	}
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i] == sorted[i-1] {
+			return fmt.Errorf("features: two outputs are named %q: rename one with As: %w", sorted[i], errs.ErrFormat)
 		}
-		seen[n] = true
 	}
 	return nil
 }
@@ -117,10 +127,16 @@ func (p *Pipeline) checkNames() error {
 func (p *Pipeline) column(name string, kind dataset.Kind) (int, error) {
 	j := p.schema.Index(name)
 	if j < 0 {
-		return 0, fmt.Errorf("column %q is not in the table: %w", name, errs.ErrDimension)
+		return 0, fmt.Errorf("column %q is not in the table%s: %w", name, didYouMean(name, p.schema), errs.ErrDimension)
 	}
 	if k := p.schema.Columns[j].Kind; k != kind {
-		return 0, fmt.Errorf("column %q is %s, the step needs a %s column: %w", name, k, kind, errs.ErrDimension)
+		hint := ""
+		if k == dataset.Numeric {
+			hint = " (to encode it by level, read it as text: list it in dataset.CSVConfig.Categorical)"
+		} else {
+			hint = " (a categorical column is encoded by OneHot, Codes or Pseudonymize)"
+		}
+		return 0, fmt.Errorf("column %q is %s, the step needs a %s column%s: %w", name, k, kind, hint, errs.ErrDimension)
 	}
 	return j, nil
 }
@@ -140,7 +156,7 @@ func (p *Pipeline) fitStep(t *dataset.Table, s Step) ([]step, error) {
 			drop := map[string]bool{}
 			for _, c := range s.Columns {
 				if p.schema.Index(c) < 0 {
-					return nil, fmt.Errorf("column %q is not in the table: %w", c, errs.ErrDimension)
+					return nil, fmt.Errorf("column %q is not in the table%s: %w", c, didYouMean(c, p.schema), errs.ErrDimension)
 				}
 				drop[c] = true
 			}
@@ -160,7 +176,7 @@ func (p *Pipeline) fitStep(t *dataset.Table, s Step) ([]step, error) {
 				return nil, err
 			}
 			f := step{kind: KindNumeric, src: []int{j}, srcNames: []string{c}, nan: s.NaN}
-			if err := f.fitOps(s.Ops, t.Len(), func(i int) float64 { return t.Numeric(j)[i] }); err != nil {
+			if err := f.fitOps(t, s.Ops, func(i int) float64 { return t.Numeric(j)[i] }); err != nil {
 				return nil, err
 			}
 			f.names = []string{outputName(c, s.Ops)}
@@ -193,7 +209,7 @@ func (p *Pipeline) fitStep(t *dataset.Table, s Step) ([]step, error) {
 			cols = append(cols, t.Numeric(j))
 		}
 		var vals [4]float64
-		err := f.fitOps(s.Ops, t.Len(), func(i int) float64 {
+		err := f.fitOps(t, s.Ops, func(i int) float64 {
 			v := vals[:0]
 			for _, c := range cols {
 				v = append(v, c[i])
@@ -270,22 +286,34 @@ func (f *step) combine(v []float64) float64 {
 	return s / float64(len(v))
 }
 
-// fitOps fits the Op chain on the n values value(i) and stores it in f.
-func (f *step) fitOps(ops []Op, n int, value func(i int) float64) error {
-	col := f.srcNames[0]
+// fitOps fits the Op chain on the n values value(i) of the rows of t and
+// stores it in f. Errors name the column and the row (t.Where).
+func (f *step) fitOps(t *dataset.Table, ops []Op, value func(i int) float64) error {
+	n := t.Len()
+	col := strconv.Quote(f.srcNames[0])
 	if len(f.srcNames) > 1 {
-		col = fmt.Sprint(f.srcNames)
+		col = fmt.Sprintf("%q", f.srcNames)
 	}
 	x := make([]float64, 0, n)
+	var rows []int // row of x[i] when NaN rows were left out
 	for i := 0; i < n; i++ {
 		v := value(i)
 		if math.IsNaN(v) && f.nan {
+			if rows == nil {
+				rows = make([]int, len(x), n)
+				for k := range rows {
+					rows[k] = k
+				}
+			}
 			continue
 		}
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("column %s: row %d: value %g: %w", col, i, v, errs.ErrNaN)
+			return fmt.Errorf("column %s: %s: value %g: %w", col, t.Where(i), v, errs.ErrNaN)
 		}
 		x = append(x, v)
+		if rows != nil {
+			rows = append(rows, i)
+		}
 	}
 	f.ops = make([]fop, len(ops))
 	for k, o := range ops {
@@ -295,7 +323,11 @@ func (f *step) fitOps(ops []Op, n int, value func(i int) float64) error {
 			for i, v := range x {
 				y, err := fo.apply(v)
 				if err != nil {
-					return fmt.Errorf("column %s: %w", col, err)
+					row := i
+					if rows != nil {
+						row = rows[i]
+					}
+					return fmt.Errorf("column %s: %s: %w", col, t.Where(row), err)
 				}
 				x[i] = y
 			}
@@ -492,7 +524,13 @@ func (p *Pipeline) Names() []string { return p.names }
 // Sources returns the raw columns output i was computed from: one for most
 // outputs, two for a Ratio, several for a Mean (the pipeline's storage: do
 // not modify). It panics if i is out of range, like a slice index.
-func (p *Pipeline) Sources(i int) []string { return p.sources[i] }
+func (p *Pipeline) Sources(i int) []string {
+	if i < 0 || i >= len(p.names) {
+		panic(fmt.Sprintf("features: output %d of %d", i, len(p.names)))
+	}
+	k := sort.Search(len(p.steps), func(k int) bool { return p.steps[k].off > i }) - 1
+	return p.steps[k].srcNames
+}
 
 // Schema returns the schema the pipeline was fitted on (a copy).
 func (p *Pipeline) Schema() dataset.Schema {
@@ -559,4 +597,16 @@ func (p *Pipeline) NeedsKey() bool {
 		}
 	}
 	return false
+}
+
+// didYouMean names the column that name differs from only by case or
+// spaces, or returns "".
+func didYouMean(name string, s dataset.Schema) string {
+	norm := func(v string) string { return strings.ToLower(strings.Join(strings.Fields(v), "")) }
+	for _, c := range s.Columns {
+		if norm(c.Name) == norm(name) {
+			return fmt.Sprintf(" (did you mean %q?)", c.Name)
+		}
+	}
+	return ""
 }

@@ -299,16 +299,22 @@ func (p *Pipeline) CheckSchema(s dataset.Schema) error {
 	return nil
 }
 
-// TransformTable transforms every row of t, which must have the fitted
-// schema (CheckSchema), into a t.Len() × NumFeatures matrix, spreading rows
-// over GOMAXPROCS goroutines. A row that cannot be transformed is an error
-// naming the row (the first such row). A table without rows is an error
-// wrapping ErrEmpty.
+// TransformTable transforms every row of t into a t.Len() × NumFeatures
+// matrix, spreading rows over GOMAXPROCS goroutines. Columns are matched
+// by name, as TransformRecord matches keys: t may hold the fitted
+// schema's columns in another order, and columns the pipeline does not
+// know, which are ignored. A fitted column that t lacks, or holds with
+// another kind, is an error wrapping ErrDimension that names it. A row
+// that cannot be transformed is an error naming the row (the first such
+// row) by its file line when t was read from a file (dataset.Table.Where)
+// and its 0-based index. A table without rows is an error wrapping
+// ErrEmpty.
 func (p *Pipeline) TransformTable(ctx context.Context, t *dataset.Table) (*mat.Dense, error) {
 	if len(p.names) == 0 {
 		return nil, errNotFitted
 	}
-	if err := p.CheckSchema(t.Schema()); err != nil {
+	perm, err := p.match(t.Schema())
+	if err != nil {
 		return nil, err
 	}
 	n, w := t.Len(), len(p.names)
@@ -325,15 +331,23 @@ func (p *Pipeline) TransformTable(ctx context.Context, t *dataset.Table) (*mat.D
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var r dataset.Row
+			var r, mr dataset.Row
+			row := &r
+			if perm != nil {
+				mr.Reset(len(perm))
+				row = &mr
+			}
 			for i := lo; i < hi; i++ {
 				if (i-lo)%4096 == 0 && ctx.Err() != nil {
 					errsBy[k] = ctx.Err()
 					return
 				}
 				t.Row(i, &r)
-				if err := p.TransformRow(&r, data[i*w:(i+1)*w]); err != nil {
-					errsBy[k] = fmt.Errorf("features: row %d: %w", i, err)
+				for j, c := range perm {
+					mr.Num[j], mr.Cat[j] = r.Num[c], r.Cat[c]
+				}
+				if err := p.TransformRow(row, data[i*w:(i+1)*w]); err != nil {
+					errsBy[k] = fmt.Errorf("features: %s: %w", t.Where(i), err)
 					return
 				}
 			}
@@ -344,6 +358,29 @@ func (p *Pipeline) TransformTable(ctx context.Context, t *dataset.Table) (*mat.D
 		return nil, err
 	}
 	return mat.NewDense(n, w, data), nil
+}
+
+// match maps each fitted column to the column of s of the same name: nil
+// when s is the fitted schema itself, else perm[j] is the column of s
+// holding fitted column j.
+func (p *Pipeline) match(s dataset.Schema) ([]int, error) {
+	if p.CheckSchema(s) == nil {
+		return nil, nil
+	}
+	perm := make([]int, len(p.schema.Columns))
+	for j, c := range p.schema.Columns {
+		k := s.Index(c.Name)
+		if k < 0 {
+			return nil, fmt.Errorf("features: the table has no column %q of the fitted schema%s: %w",
+				c.Name, didYouMean(c.Name, s), errs.ErrDimension)
+		}
+		if s.Columns[k].Kind != c.Kind {
+			return nil, fmt.Errorf("features: column %q is %s, the pipeline was fitted with it %s: %w",
+				c.Name, s.Columns[k].Kind, c.Kind, errs.ErrDimension)
+		}
+		perm[j] = k
+	}
+	return perm, nil
 }
 
 func firstErr(es []error) error {

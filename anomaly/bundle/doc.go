@@ -12,6 +12,28 @@
 // summing per-feature contributions back to the raw columns through the
 // pipeline's Sources.
 //
+// A raw record that loaded at training scores: the pipeline keeps the
+// loader's record-parsing policy (dataset.RecordPolicy: what an empty
+// field, a missing-value token such as "NA", "NaN" and "Infinity" become)
+// and ScoreRecord parses text with the loader's own code, matching keys
+// as the loader cleans header names, so the keys of the file's own header
+// (" Destination Port") and values such as " 12" or "Infinity" (under an
+// Inf policy of Replace) score as they loaded. Bundle.Policy gives the
+// policy to a service that reads CSV lines itself.
+//
+// Every result names the categorical columns that held a value not seen
+// in training (Result.Unseen), and the bundle counts them per column
+// (UnseenCounts), so that a service can show drift in its input.
+//
+// Every explanation is signed alike: a positive contribution pushes the
+// score towards "attack", whatever the model (an Isolation Forest's path
+// length contributions are negated for it), given per raw column.
+// Result.Explained says which model (and, for a hybrid, which part: the
+// classifier or the novelty detector) the values explain and their unit:
+// probability of attack (Random Forest), log-odds of attack (XGBoost),
+// or path length in edges, negated (Isolation Forest). The models' own
+// Explain methods keep their documented conventions.
+//
 // An XGBoost model trained with categorical features (enable_categorical:
 // partition splits on raw category codes) is fed from raw records by a
 // pipeline of features.CategoricalCodes steps built from the model's code

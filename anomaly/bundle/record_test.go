@@ -134,13 +134,13 @@ func maps(m map[string]string) map[string]string {
 // still loads, with the legacy policy.
 func TestOldPipelineVersionReadsWithLegacyPolicy(t *testing.T) {
 	f := fitSmall(t)
-	assert.Equal(t, dataset.LegacyRecordPolicy, f.p.Policy(), "a table built in code has no policy")
+	assert.Equal(t, dataset.LegacyRecordPolicy(), f.p.Policy(), "a table built in code has no policy")
 	pb, err := f.p.MarshalBinary()
 	require.NoError(t, err)
 	assert.Equal(t, []byte{1, 0}, pb[4:6], "a legacy-policy pipeline is written as version 1")
 	var q features.Pipeline
 	require.NoError(t, q.UnmarshalBinary(pb))
-	assert.Equal(t, dataset.LegacyRecordPolicy, q.Policy())
+	assert.Equal(t, dataset.LegacyRecordPolicy(), q.Policy())
 
 	b, _ := cicBundle(t)
 	pb, err = b.Pipeline().MarshalBinary()
@@ -268,4 +268,32 @@ func TestExplainedModelAndUnit(t *testing.T) {
 	res, err := b.ScoreRow(&r)
 	require.NoError(t, err)
 	assert.Zero(t, res.Explained)
+}
+
+// A raw line that trained scores: a reader configured with the bundle's
+// policy reads the training file's lines into the rows that trained.
+func TestScoreRawLinesWithBundlePolicy(t *testing.T) {
+	b, tab := cicBundle(t)
+	data, err := b.MarshalBinary()
+	require.NoError(t, err)
+	loaded, err := bundle.Parse(data)
+	require.NoError(t, err)
+	cfg := dataset.CSVConfig{Categorical: []string{"Protocol"}, Label: "Label",
+		Categories: map[string]dataset.Category{"BENIGN": dataset.Normal, "DDoS": dataset.DoS}}
+	loaded.Policy().ApplyTo(&cfg)
+	rd, err := dataset.NewCSVReader(strings.NewReader(cicLike), "live.csv", cfg)
+	require.NoError(t, err)
+	var r, want dataset.Row
+	for i := 0; ; i++ {
+		if err := rd.Read(&r); err != nil {
+			require.Equal(t, tab.Len(), i)
+			break
+		}
+		tab.Row(i, &want)
+		got, err := loaded.ScoreRow(&r)
+		require.NoError(t, err, "line %d", rd.Line())
+		exp, err := b.ScoreRow(&want)
+		require.NoError(t, err)
+		assert.Equal(t, exp, got, "line %d", rd.Line())
+	}
 }
