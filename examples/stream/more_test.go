@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,7 +13,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netwarden/netwarden/anomaly/bundle"
+	"github.com/netwarden/netwarden/dataset"
 	"github.com/netwarden/netwarden/examples/internal/demo"
+	"github.com/netwarden/netwarden/features"
+	"github.com/netwarden/netwarden/iforest"
 )
 
 // TestStreamNoFlags: given no bundle, the stream scores with the demo
@@ -131,4 +136,52 @@ func TestStreamUnseen(t *testing.T) {
 	assert.NotContains(t, lines[0], `"unseen"`)
 	assert.Contains(t, lines[1], `"unseen":["service"]`)
 	assert.Contains(t, errw.String(), `"unseen_records":1`)
+}
+
+// TestStreamCSVPolicy: a CSV stream parses as the bundle's training file
+// did: a bundle trained on a file whose "Infinity" cells were replaced
+// scores live lines holding "Infinity", and "NA" where training read it as
+// missing.
+func TestStreamCSVPolicy(t *testing.T) {
+	ctx := context.Background()
+	var train strings.Builder
+	train.WriteString("proto,rate,bytes,label\n")
+	for i := range 400 {
+		rate := fmt.Sprint(100 + i%37)
+		switch i % 50 {
+		case 0:
+			rate = "Infinity"
+		case 1:
+			rate = "NA"
+		}
+		fmt.Fprintf(&train, "%s,%s,%d,normal\n", []string{"tcp", "udp"}[i%2], rate, 500+i%91)
+	}
+	tab, err := dataset.ReadCSV(strings.NewReader(train.String()), "train.csv", dataset.CSVConfig{
+		Label: "label", Categorical: []string{"proto"},
+		Inf:           dataset.ValuePolicy{Action: dataset.Replace, Value: 1e9},
+		Missing:       dataset.ValuePolicy{Action: dataset.Replace, Value: 0},
+		MissingTokens: []string{"NA"},
+	})
+	require.NoError(t, err)
+	pipe, err := features.Fit(ctx, tab, features.OneHot("proto", features.OneHotConfig{}),
+		features.Numeric("rate", features.Log1p), features.Numeric("bytes", features.Log1p))
+	require.NoError(t, err)
+	x, err := pipe.TransformTable(ctx, tab)
+	require.NoError(t, err)
+	f, err := iforest.Fit(ctx, x, iforest.Config{Seed: 1, Trees: 20})
+	require.NoError(t, err)
+	b, err := bundle.New(pipe, f, 0.6, bundle.Metadata{Name: "policy"})
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "policy.nwb")
+	require.NoError(t, b.Save(path))
+
+	live := "proto,rate,bytes,label\ntcp,120,550,BENIGN\nudp,Infinity,600,PortScan\ntcp,NA,510,normal\n"
+	var errw bytes.Buffer
+	sum, err := run(ctx, config{Bundle: path, Format: "csv", CSVComma: ",", CSVLabel: "label", Name: "live.csv"}, strings.NewReader(live), io.Discard, &errw)
+	require.NoError(t, err)
+	assert.Equal(t, 3, sum.Rows, errw.String())
+	assert.Zero(t, sum.BadLines, errw.String())
+	// A label no map knows is kept and counted, not an error.
+	assert.Equal(t, 1, sum.UnknownLabel)
+	assert.Equal(t, 2, sum.Benign)
 }

@@ -137,6 +137,10 @@ func (s *scorer) setupCSV(schema dataset.Schema) error {
 	}
 	header := probe.Schema()
 	cfg := &dataset.CSVConfig{Comma: rune(s.cfg.CSVComma[0]), NoHeader: true, Label: s.cfg.CSVLabel, Ignore: s.cfg.CSVIgnore}
+	// The lines parse as the training file did: the bundle keeps the
+	// loader's policy for empty fields, missing-value tokens, NaN and
+	// infinities ("Infinity" in a CICFlowMeter rate column).
+	s.b.Policy().ApplyTo(cfg)
 	for _, c := range header.Columns {
 		cfg.Names = append(cfg.Names, c.Name)
 	}
@@ -160,8 +164,10 @@ func (s *scorer) setupCSV(schema dataset.Schema) error {
 	}
 	if s.cfg.CSVLabel != "" {
 		// Labels are whatever the export uses; the NSL-KDD names map to
-		// categories, anything else other than "benign"/"normal" counts
-		// as an attack in the summary.
+		// categories, "BENIGN"/"Benign"/"benign" to normal, and any other
+		// label is kept (not refused, as a training loader would) and
+		// counted in the summary as unknown_labels, not as an attack.
+		cfg.Unmapped = dataset.UnmappedKeep
 		cfg.CategoryFunc = func(label string) dataset.Category {
 			switch c := dataset.CategoryOf(label); {
 			case c != dataset.Unknown:
