@@ -165,15 +165,7 @@ func lowFPRPlot(models []*ModelResult, attack []bool) (*plot.Plot, error) {
 		if err != nil {
 			return nil, fmt.Errorf("roc_low_fpr.png: %s: %w", m.Name, err)
 		}
-		var x, y []float64
-		for i := range fpr {
-			if fpr[i] >= lo {
-				if len(x) == 0 && i > 0 { // where the curve enters the axis
-					x, y = append(x, lo), append(y, tpr[i-1])
-				}
-				x, y = append(x, fpr[i]), append(y, tpr[i])
-			}
-		}
+		x, y := logROC(fpr, tpr, lo)
 		l, err := plotter.NewLine(thin(x, y))
 		if err != nil {
 			return nil, err
@@ -183,6 +175,39 @@ func lowFPRPlot(models []*ModelResult, attack []bool) (*plot.Plot, error) {
 		p.Legend.Add(fmt.Sprintf("%s (AUC %.3f)", m.Name, float64(m.ROCAUC)), l)
 	}
 	return p, nil
+}
+
+// logROC returns the points of the ROC curve (fpr, tpr) from a false-
+// positive rate of lo on, for a log-scale axis. A segment between two ROC
+// points (scores tied across classes) is a straight line in linear
+// coordinates, which a log axis bends: long segments get points every
+// twentieth of a decade, interpolated linearly in the false-positive rate,
+// and the curve enters the axis at lo by the same interpolation.
+func logROC(fpr, tpr []float64, lo float64) (x, y []float64) {
+	at := func(i int, f float64) float64 { // tpr at fpr f on the segment ending at point i
+		if fpr[i] == fpr[i-1] {
+			return tpr[i]
+		}
+		return tpr[i-1] + (tpr[i]-tpr[i-1])*(f-fpr[i-1])/(fpr[i]-fpr[i-1])
+	}
+	const step = 0.05 // decades
+	for i := range fpr {
+		if fpr[i] < lo {
+			continue
+		}
+		if i > 0 {
+			from := fpr[i-1]
+			if from < lo {
+				from = lo
+				x, y = append(x, lo), append(y, at(i, lo))
+			}
+			for f := from * math.Pow(10, step); f < fpr[i]; f *= math.Pow(10, step) {
+				x, y = append(x, f), append(y, at(i, f))
+			}
+		}
+		x, y = append(x, fpr[i]), append(y, tpr[i])
+	}
+	return x, y
 }
 
 // shareTicks are the y ticks of every histogram panel: a share of a

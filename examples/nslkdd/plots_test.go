@@ -117,3 +117,24 @@ func TestImportanceRoom(t *testing.T) {
 	assert.Greater(t, p.X.Max, 0.33)
 	assert.Positive(t, p.Title.Padding)
 }
+
+// TestLogROC: segments are interpolated linearly in the false-positive
+// rate, so that the log view shows the curve the linear one does.
+func TestLogROC(t *testing.T) {
+	fpr := []float64{0, 0.01, 0.01, 1}
+	tpr := []float64{0, 0.5, 0.8, 1}
+	x, y := logROC(fpr, tpr, 1e-4)
+	require.Equal(t, len(x), len(y))
+	assert.Equal(t, 1e-4, x[0])
+	assert.InDelta(t, 0.005, y[0], 1e-12, "entering at lo on the segment (0,0)-(0.01,0.5)")
+	for i := 1; i < len(x); i++ {
+		assert.GreaterOrEqual(t, x[i], x[i-1])
+		assert.GreaterOrEqual(t, y[i], y[i-1])
+		if x[i] > 0.01 {
+			assert.InDelta(t, 0.8+0.2*(x[i]-0.01)/0.99, y[i], 1e-12, "x %g", x[i])
+		} else if x[i] < 0.01 {
+			assert.InDelta(t, 50*x[i], y[i], 1e-12, "x %g", x[i])
+		}
+	}
+	assert.Greater(t, len(x), 40, "two decades and more, every twentieth of one")
+}
