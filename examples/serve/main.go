@@ -47,8 +47,11 @@
 // GOMAXPROCS) read, score and answer at once; one more waits up to
 // -queue-wait, then gets 503 overloaded with Retry-After: 1. The work of a
 // request stops when its client goes away (logged with status 499,
-// client_gone) or after -work-timeout (503 deadline_exceeded). A body that
-// does not arrive within -read-timeout is a 408 body_timeout. Each of these
+// client_gone) or after -work-timeout (503 deadline_exceeded). A slot is
+// taken before the body is read, so that the memory in use is bounded by
+// the slots (each holds at most -max-body of body and its answer), not by
+// the clients; a client that sends its body slowly holds its slot until
+// -read-timeout, when the body that did not arrive is a 408 body_timeout. Each of these
 // log lines carries the running totals refused_total and client_gone_total.
 //
 // GET /healthz says the service is up. GET /metrics serves Prometheus
