@@ -173,7 +173,11 @@ func TestNonFiniteIsPerRecordError(t *testing.T) {
 			assert.Nil(t, inf.Error)
 			assert.Equal(t, 1, out.Failed)
 		}
+		assert.Equal(t, codeNonFinite, requestLog(t, &logs, "nonfinite"+q)["error"])
 	}
+	// Per record: two, then one.
+	assert.Contains(t, scrape(t, ts.URL), `netwarden_serve_errors_total{code="non_finite_result"} 3`)
+	assert.Contains(t, scrape(t, ts.URL), `netwarden_serve_errors_total{code="bad_record"} 0`)
 }
 
 // TestEncodingFailureIs500: an answer that cannot be encoded is a 500 with

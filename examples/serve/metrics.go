@@ -19,7 +19,7 @@ import (
 //	netwarden_serve_request_duration_seconds{route}      latency histogram, by route
 //	netwarden_serve_in_flight_requests                   scoring requests holding a work slot
 //	netwarden_serve_records_total{outcome}               records scored ("scored") or refused ("failed")
-//	netwarden_serve_errors_total{code}                   error answers and per-record errors, by the API's error code
+//	netwarden_serve_errors_total{code}                   error answers, and per-record errors one per record, by the API's error code
 //	netwarden_serve_unseen_categories_total{column}      categorical values the training data never held, by raw column
 //	netwarden_serve_alerts_total                         records decided "attack"
 //

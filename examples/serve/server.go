@@ -359,7 +359,9 @@ func (s *server) withRequestID(next http.Handler) http.Handler {
 		}
 		if info.errCode != "" {
 			attrs = append(attrs, slog.String("error", info.errCode))
-			s.met.error(info.errCode)
+			if info.errCode != codeBadRecord && info.errCode != codeNonFinite {
+				s.met.error(info.errCode) // per-record codes are counted per record
+			}
 		}
 		switch info.errCode {
 		case codeOverloaded, codeClientGone, codeDeadline:
@@ -561,6 +563,7 @@ func (s *server) score(w http.ResponseWriter, r *http.Request) {
 		resp.Explanation = s.expl
 	}
 	li := logOf(r)
+	firstCode := "" // of the first failed record
 	for i, sp := range records {
 		if ctx.Err() != nil {
 			s.stopped(w, r, ctx, i, len(records))
@@ -583,8 +586,9 @@ func (s *server) score(w http.ResponseWriter, r *http.Request) {
 			res.Score, res.Attack, res.Decision, res.TopFeatures, res.Explained = nil, nil, "", nil, nil
 			resp.Failed++
 			s.met.failed.Inc()
-			if code != codeBadRecord {
-				s.met.error(code) // bad_record is counted once per request, by the log line
+			s.met.error(code) // per record; the log line's code is not counted again
+			if firstCode == "" {
+				firstCode = code
 			}
 			continue
 		}
@@ -601,7 +605,7 @@ func (s *server) score(w http.ResponseWriter, r *http.Request) {
 		// A clear 400 when any record is bad; the body still carries
 		// every record's result or error.
 		status = http.StatusBadRequest
-		li.errCode = codeBadRecord
+		li.errCode = firstCode
 	}
 	// The pooled encoder writes into the pooled buffer, which goes out in
 	// one Write: the same bytes as writeJSON, without its per-call encoder.
