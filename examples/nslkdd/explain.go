@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/netwarden/netwarden/anomaly"
+	"github.com/netwarden/netwarden/anomaly/bundle"
 	"github.com/netwarden/netwarden/features"
 )
 
@@ -49,7 +50,7 @@ type contributor interface {
 func explainFunc(d anomaly.Detector) (fn func(x, dst []float64) error, method, units string, err error) {
 	if e, ok := d.(anomaly.Explainer); ok {
 		return func(x, dst []float64) error { _, err := e.Explain(x, dst); return err },
-			"anomaly.Explainer (signed contributions that add up to the model's raw output)", units0(d), nil
+			"exact TreeSHAP (anomaly.Explainer), mean |contribution| per raw column and per encoded feature", units0(d), nil
 	}
 	if c, ok := d.(contributor); ok {
 		return c.Contributions, "Local-DIFFI (iforest Contributions: how much each feature's splits isolated the row)", "depth-weighted split counts", nil
@@ -57,15 +58,19 @@ func explainFunc(d anomaly.Detector) (fn func(x, dst []float64) error, method, u
 	return nil, "", "", fmt.Errorf("%T does not implement anomaly.Explainer yet: %w", d, anomaly.ErrNoExplanation)
 }
 
-// units0 names the raw output an Explainer's contributions add up to.
+// units0 names the raw output an Explainer's contributions add up to, in
+// the bundle's words (bundle.Explained), so that the rankings and the
+// per-record explanations of serve, stream and quickstart name one unit
+// alike. A ranking is of magnitudes, so the Isolation Forest's sign
+// (negated in per-record explanations) does not show.
 func units0(d anomaly.Detector) string {
 	switch fmt.Sprintf("%T", d) {
 	case "*forest.Forest":
-		return "attack probability"
+		return bundle.UnitProbability
 	case "*bundle.XGBoostModel", "*xgboost.Model":
-		return "margin (log-odds)"
+		return bundle.UnitLogOdds
 	case "*iforest.Forest":
-		return "path length"
+		return "path length (edges)"
 	}
 	return "model output"
 }

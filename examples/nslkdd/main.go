@@ -8,8 +8,19 @@
 // fit time and scoring speed. It then prints the business-impact report,
 // the hybrid at false-alarm budgets of 1 %, 2 % and 5 %, and the global
 // ranking of the features each model relies on (mean |contribution|); it saves
-// one bundle per model (package anomaly/bundle) and draws roc.png, pr.png,
-// hist.png, budget.png and importance_<model>.png.
+// one bundle per model (package anomaly/bundle) and draws roc.png,
+// roc_low_fpr.png (the same curves with the false-positive rate on a log
+// scale, where the 0.1–5 % budgets an operator works in are legible),
+// pr.png, hist.png (one share axis from 0 to at most 1 for every panel),
+// budget.png and importance_<model>.png.
+//
+// The rankings, like every explanation in the examples, are exact TreeSHAP
+// summed per raw column (the encoded features' ranking is in -json too), in
+// the model's own unit: a Random Forest's P(attack), an XGBoost model's
+// margin, an Isolation Forest's expected path length. A ranking is of
+// magnitudes; per record, examples/serve, examples/stream and
+// examples/quickstart show the signed contributions, positive towards
+// "attack" (an Isolation Forest's path-length contributions negated).
 //
 // Thresholds never look at test data: the classifiers decide at probability
 // 0.5, the Isolation Forest and the hybrid are calibrated to the false-alarm

@@ -172,7 +172,7 @@ func TestSyntheticRun(t *testing.T) {
 		assert.LessOrEqual(t, p.HybridDetection, 1.0)
 	}
 
-	pngs := []string{"roc.png", "pr.png", "hist.png", "budget.png", "importance_iforest.png"}
+	pngs := []string{"roc.png", "roc_low_fpr.png", "pr.png", "hist.png", "budget.png", "importance_iforest.png"}
 	for _, name := range pngs {
 		assert.Contains(t, got.Files, name)
 		f, err := os.Open(filepath.Join(dir, name))

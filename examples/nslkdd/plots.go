@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -44,6 +45,13 @@ func drawAll(dir string, models []*ModelResult, curve []CurvePoint, attack []boo
 		return nil, err
 	}
 	if err := save(roc, 6*vg.Inch, 5*vg.Inch, "roc.png"); err != nil {
+		return nil, err
+	}
+	low, err := lowFPRPlot(models, attack)
+	if err != nil {
+		return nil, err
+	}
+	if err := save(low, 6*vg.Inch, 5*vg.Inch, "roc_low_fpr.png"); err != nil {
 		return nil, err
 	}
 	if err := save(pr, 6*vg.Inch, 5*vg.Inch, "pr.png"); err != nil {
@@ -133,9 +141,136 @@ func curvesPlots(models []*ModelResult, attack []bool) (roc, pr *plot.Plot, err 
 	return roc, pr, nil
 }
 
+// lowFPRPlot draws roc_low_fpr.png: the ROC curves with the false-positive
+// rate on a log scale from 0.01 % to 100 %, so that the 0.1–5 % region an
+// operator's false-alarm budget lives in takes most of the width instead
+// of a sliver at the left edge. Points at a false-positive rate of zero
+// (which a log scale cannot place) start each curve at the axis' left end.
+func lowFPRPlot(models []*ModelResult, attack []bool) (*plot.Plot, error) {
+	const lo = 1e-4
+	p := plot.New()
+	p.Title.Text = "ROC curves, false-positive rate on a log scale"
+	p.X.Label.Text = "false-positive rate (benign rows flagged), log scale"
+	p.Y.Label.Text = "true-positive rate (attacks detected)"
+	p.X.Scale = plot.LogScale{}
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = lo, 1, 0, 1.01
+	p.X.Tick.Marker = plot.ConstantTicks([]plot.Tick{
+		{Value: 1e-4, Label: "0.01 %"}, {Value: 1e-3, Label: "0.1 %"}, {Value: 1e-2, Label: "1 %"},
+		{Value: 0.02}, {Value: 0.05, Label: "5 %"}, {Value: 1e-1, Label: "10 %"}, {Value: 1, Label: "100 %"},
+	})
+	p.Add(plotter.NewGrid())
+	p.Legend.Top, p.Legend.Left = false, false // bottom right, below the curves
+	for k, m := range models {
+		fpr, tpr, _, err := anomaly.ROCCurve(m.scores, attack)
+		if err != nil {
+			return nil, fmt.Errorf("roc_low_fpr.png: %s: %w", m.Name, err)
+		}
+		x, y := logROC(fpr, tpr, lo)
+		l, err := plotter.NewLine(thin(x, y))
+		if err != nil {
+			return nil, err
+		}
+		l.Color, l.Width = palette[k%len(palette)], vg.Points(1.5)
+		p.Add(l)
+		p.Legend.Add(fmt.Sprintf("%s (AUC %.3f)", m.Name, float64(m.ROCAUC)), l)
+	}
+	return p, nil
+}
+
+// logROC returns the points of the ROC curve (fpr, tpr) from a false-
+// positive rate of lo on, for a log-scale axis. A segment between two ROC
+// points (scores tied across classes) is a straight line in linear
+// coordinates, which a log axis bends: long segments get points every
+// twentieth of a decade, interpolated linearly in the false-positive rate,
+// and the curve enters the axis at lo by the same interpolation.
+func logROC(fpr, tpr []float64, lo float64) (x, y []float64) {
+	at := func(i int, f float64) float64 { // tpr at fpr f on the segment ending at point i
+		if fpr[i] == fpr[i-1] {
+			return tpr[i]
+		}
+		return tpr[i-1] + (tpr[i]-tpr[i-1])*(f-fpr[i-1])/(fpr[i]-fpr[i-1])
+	}
+	const step = 0.05 // decades
+	for i := range fpr {
+		if fpr[i] < lo {
+			continue
+		}
+		if i > 0 {
+			from := fpr[i-1]
+			if from < lo {
+				from = lo
+				x, y = append(x, lo), append(y, at(i, lo))
+			}
+			for f := from * math.Pow(10, step); f < fpr[i]; f *= math.Pow(10, step) {
+				x, y = append(x, f), append(y, at(i, f))
+			}
+		}
+		x, y = append(x, fpr[i]), append(y, tpr[i])
+	}
+	return x, y
+}
+
+// shareTicks are the y ticks of every histogram panel: a share of a
+// class's rows, from 0 to 1.
+var shareTicks = plot.ConstantTicks([]plot.Tick{
+	{Value: 0, Label: "0"}, {Value: 0.1}, {Value: 0.2, Label: "0.2"}, {Value: 0.3}, {Value: 0.4, Label: "0.4"},
+	{Value: 0.5}, {Value: 0.6, Label: "0.6"}, {Value: 0.7}, {Value: 0.8, Label: "0.8"}, {Value: 0.9}, {Value: 1, Label: "1"},
+})
+
+// scoreAxis returns the x range of a histogram panel, [lo, hi] widened to
+// whole steps of a round size (1, 2, 2.5 or 5 times a power of ten, about
+// a quarter of the range), and its ticks: a labelled one at every step, a
+// minor one between, labels with the step's decimals, so that every panel
+// reads alike.
+func scoreAxis(lo, hi float64) (min, max float64, ticks plot.Ticker) {
+	raw := (hi - lo) / 4
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := 10 * mag
+	for _, f := range []float64{1, 2, 2.5, 5} {
+		if f*mag >= raw {
+			step = f * mag
+			break
+		}
+	}
+	min, max = math.Floor(lo/step+1e-9)*step, math.Ceil(hi/step-1e-9)*step
+	decimals := 0
+	for d := step; d < 1 && decimals < 6; d *= 10 {
+		decimals++
+	}
+	if step/mag == 2.5 {
+		decimals++
+	}
+	var ts []plot.Tick
+	for k := 0; ; k++ {
+		v := min + float64(k)*step/2
+		if v > max+step*1e-6 {
+			break
+		}
+		t := plot.Tick{Value: v}
+		if k%2 == 0 {
+			t.Label = strconv.FormatFloat(v, 'f', decimals, 64)
+		}
+		ts = append(ts, t)
+	}
+	return min, max, plot.ConstantTicks(ts)
+}
+
 // histograms draws, per model, the score distribution of benign and attack
-// test rows (each as a share of its class) and the threshold.
+// test rows (each as a share of its class) and the threshold. Every panel
+// has the same y axis, a share from 0 to the tallest bar of any panel
+// (never above 1), with the same ticks, and x ticks labelled alike; the
+// legend sits at the top, over the middle of the score range, where the
+// bars are lowest.
 func histograms(path string, models []*ModelResult, attack []bool) error {
+	plots, err := histogramPlots(models, attack)
+	if err != nil {
+		return err
+	}
+	return savePanels(path, plots, 5*vg.Inch, 3.5*vg.Inch)
+}
+
+// histogramPlots builds the panels of hist.png (see histograms), two a row.
+func histogramPlots(models []*ModelResult, attack []bool) ([][]*plot.Plot, error) {
 	const bins = 40
 	cols := 2
 	rows := (len(models) + cols - 1) / cols
@@ -143,6 +278,9 @@ func histograms(path string, models []*ModelResult, attack []bool) error {
 	for r := range plots {
 		plots[r] = make([]*plot.Plot, cols)
 	}
+	var panels []*plot.Plot
+	var thresholds []*plotter.Line
+	top := 0.0 // the tallest bar of any panel
 	benignC := color.NRGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0x99}
 	attackC := color.NRGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0x99}
 	for k, m := range models {
@@ -183,24 +321,36 @@ func histograms(path string, models []*ModelResult, attack []bool) error {
 		p.Add(hb, ha)
 		p.Legend.Add("benign", hb)
 		p.Legend.Add("attack", ha)
-		top := 0.0
 		for b := range hb.Bins {
 			top = math.Max(top, math.Max(hb.Bins[b].Weight, ha.Bins[b].Weight))
 		}
 		t := float64(m.Threshold)
 		if t >= lo && t <= hi {
-			l, err := plotter.NewLine(plotter.XYs{{X: t, Y: 0}, {X: t, Y: top}})
+			l, err := plotter.NewLine(plotter.XYs{{X: t, Y: 0}, {X: t, Y: 1}}) // cut at the legend below
 			if err != nil {
-				return err
+				return nil, err
 			}
 			l.Color, l.Dashes, l.Width = color.Black, []vg.Length{vg.Points(4), vg.Points(2)}, vg.Points(1.2)
 			p.Add(l)
 			p.Legend.Add(fmt.Sprintf("threshold %.3g", t), l)
+			thresholds = append(thresholds, l)
 		}
-		// Head room for the legend above the tallest bar.
-		p.Y.Min, p.Y.Max = 0, top*1.4
-		p.Legend.Top = true
+		p.X.Min, p.X.Max, p.X.Tick.Marker = scoreAxis(lo, hi)
+		p.Y.Tick.Marker = shareTicks
+		p.Legend.Top, p.Legend.Left = true, true
+		p.Legend.XOffs = 1.9 * vg.Inch // over the middle of the scores
+		panels = append(panels, p)
 		plots[k/cols][k%cols] = p
+	}
+	// One y axis for all: up to the tallest bar, rounded up to a tenth,
+	// never above 1 (a share).
+	ymax := math.Min(1, math.Ceil(top*10+1e-9)/10)
+	for _, p := range panels {
+		p.Y.Min, p.Y.Max = 0, ymax
+	}
+	// The threshold lines stop below the legend, which takes the top fifth.
+	for _, l := range thresholds {
+		l.XYs[1].Y = 0.78 * ymax
 	}
 	for r := range plots {
 		for c := range plots[r] {
@@ -210,7 +360,7 @@ func histograms(path string, models []*ModelResult, attack []bool) error {
 			}
 		}
 	}
-	return savePanels(path, plots, 5*vg.Inch, 3.5*vg.Inch)
+	return plots, nil
 }
 
 // budgetPlot draws budget.png: on the left the detection rate of the test
@@ -325,6 +475,7 @@ func importancePlot(m *ModelResult) (*plot.Plot, vg.Length, error) {
 	}
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("%s: global ranking of raw columns (%d test rows)", m.Name, m.Importance.Rows)
+	p.Title.Padding = vg.Points(10) // clear of the top bar
 	p.X.Label.Text = "mean |contribution| (" + m.Importance.Units + ")"
 	bars, err := plotter.NewBarChart(vals, vg.Points(12))
 	if err != nil {
@@ -336,5 +487,9 @@ func importancePlot(m *ModelResult) (*plot.Plot, vg.Length, error) {
 	p.Add(bars)
 	p.NominalY(labels...)
 	p.X.Min = 0
+	if len(vals) > 0 {
+		p.X.Max = vals[len(vals)-1] * 1.08 // the longest bar ends inside the frame
+	}
+	p.Y.Min, p.Y.Max = -0.6, float64(len(cols))-0.4 // half a bar's gap above the top bar
 	return p, vg.Length(len(cols))*0.3*vg.Inch + 1.5*vg.Inch, nil
 }

@@ -1,7 +1,10 @@
 // Command quickstart trains an Isolation Forest on benign traffic, calibrates
 // its alert threshold to a false-alarm budget on held-out benign rows, scores
 // a test set and prints the business-impact report and why the top alert was
-// raised.
+// raised: the raw columns with the largest contributions to its score, each
+// signed (positive pushes towards "attack"), by exact TreeSHAP of the
+// forest's path length through the bundle, as examples/serve and
+// examples/stream explain.
 //
 // With no flags it runs offline on netwarden's synthetic NSL-KDD-schema
 // traffic (named as such in its output). With -data DIR it reads the real
@@ -20,10 +23,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"sort"
+	"strconv"
 
 	"github.com/netwarden/netwarden/anomaly"
+	"github.com/netwarden/netwarden/anomaly/bundle"
 	"github.com/netwarden/netwarden/dataset"
+	"github.com/netwarden/netwarden/examples/internal/demo"
 	"github.com/netwarden/netwarden/features"
 	"github.com/netwarden/netwarden/iforest"
 )
@@ -115,32 +120,46 @@ func run(ctx context.Context, w io.Writer, dir string, budget float64, seed uint
 	if err := report.WriteText(w); err != nil {
 		return err
 	}
-	return explainTop(w, forest, pipe, test, xte.RawRowView, scores)
+	return explainTop(w, forest, pipe, threshold, test, scores)
 }
 
-// explainTop prints why the highest-scoring test row was flagged: the
-// features whose splits isolated it.
-func explainTop(w io.Writer, f *iforest.Forest, pipe *features.Pipeline, test *dataset.Table, row func(int) []float64, scores []float64) error {
+// explainTop prints why the highest-scoring test row was flagged, as every
+// example explains: through the bundle of pipeline, model and threshold
+// (bundle.ExplainRow), one signed contribution per raw column, positive
+// towards "attack", in the unit of the model that made it.
+func explainTop(w io.Writer, f *iforest.Forest, pipe *features.Pipeline, threshold anomaly.Threshold, test *dataset.Table, scores []float64) error {
 	top := 0
 	for i, s := range scores {
 		if s > scores[top] {
 			top = i
 		}
 	}
-	contrib := make([]float64, f.NumFeatures())
-	if err := f.Contributions(row(top), contrib); err != nil {
+	b, err := bundle.New(pipe, f, threshold, bundle.Metadata{Name: "quickstart"})
+	if err != nil {
 		return err
 	}
-	idx := make([]int, len(contrib))
-	for i := range idx {
-		idx[i] = i
+	var row dataset.Row
+	test.Row(top, &row)
+	res, err := b.ExplainRow(&row, 5)
+	if err != nil {
+		return err
 	}
-	sort.Slice(idx, func(a, b int) bool { return contrib[idx[a]] > contrib[idx[b]] })
-	fmt.Fprintf(w, "\ntop alert: test row %d (label %q), score %.3f; the features that isolated it:\n",
-		top, test.Label(top), scores[top])
-	names := pipe.Names()
-	for _, j := range idx[:5] {
-		fmt.Fprintf(w, "  %-28s %.3f\n", names[j], contrib[j])
+	e := demo.ExplanationOf(b)
+	fmt.Fprintf(w, "\ntop alert: test row %d (label %q), score %.3f\n", top, test.Label(top), res.Score)
+	// The bundle says what its explanation explains (res.Explained): the
+	// model and the unit.
+	fmt.Fprintf(w, "why, per %s (%s, %s; unit: %s; %s):\n", e.Per, e.ModelName, e.Method, res.Explained.Unit, e.Sign)
+	schema := test.Schema()
+	for _, c := range res.TopFeatures {
+		value := ""
+		if j := schema.Index(c.Column); j >= 0 {
+			if schema.Columns[j].Kind == dataset.Categorical {
+				value = row.Cat[j]
+			} else {
+				value = strconv.FormatFloat(row.Num[j], 'g', 6, 64)
+			}
+		}
+		fmt.Fprintf(w, "  %-28s %+.3f\n", c.Column+"="+value, c.Value)
 	}
 	return nil
 }

@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"math"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -17,6 +20,25 @@ func TestQuickstartSynthetic(t *testing.T) {
 	assert.Contains(t, s, "synthetic NSL-KDD-schema traffic (not NSL-KDD")
 	assert.Contains(t, s, "false alarms per 10k benign flows")
 	assert.Contains(t, s, "top alert:")
+	// The explanation speaks as serve's and stream's do: per raw column,
+	// signed towards "attack", with its model and unit.
+	assert.Contains(t, s, `why, per raw column (Isolation Forest, exact TreeSHAP; unit: path length (edges), negated; positive pushes towards "attack"):`)
+	_, why, ok := strings.Cut(s, "positive pushes towards \"attack\"):\n")
+	require.True(t, ok)
+	lines := strings.Split(strings.TrimSpace(why), "\n")
+	require.Len(t, lines, 5)
+	prev := math.Inf(1)
+	for _, l := range lines {
+		f := strings.Fields(l)
+		require.Len(t, f, 2, l)
+		assert.Contains(t, f[0], "=", "a raw column and its value: %s", l)
+		assert.NotContains(t, f[0], "flag=S0=", "a raw column, not an encoded one")
+		v, err := strconv.ParseFloat(f[1], 64)
+		require.NoError(t, err)
+		assert.LessOrEqual(t, math.Abs(v), prev, "largest in magnitude first")
+		prev = math.Abs(v)
+	}
+	assert.True(t, strings.HasPrefix(strings.Fields(lines[0])[1], "+"), "the top alert's largest contribution pushes towards attack: %s", lines[0])
 }
 
 func TestQuickstartRealData(t *testing.T) {

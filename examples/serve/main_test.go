@@ -75,6 +75,9 @@ func testBundle(t *testing.T) *bundle.Bundle {
 
 func newTestServer(t *testing.T, lim limits) *httptest.Server {
 	b := testBundle(t)
+	if lim.MaxInFlight == 0 {
+		lim.MaxInFlight = 64 // the tests of the answers run many clients at once; see load_test.go for the bound
+	}
 	s := newServer(b, lim, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	ts := httptest.NewServer(s.handler())
 	t.Cleanup(ts.Close)
@@ -147,6 +150,23 @@ func TestScoreHappyPath(t *testing.T) {
 	for _, r := range out.Results {
 		assert.Empty(t, r.TopFeatures)
 	}
+	// The top features are the largest in magnitude, signed: with ?top=10
+	// some push towards "normal" (negative).
+	_, body = post(t, ts.URL+"/v1/score?top=10", mustJSON(t, batch))
+	out = scoreResponse{}
+	require.NoError(t, json.Unmarshal(body, &out))
+	negative, positive := 0, 0
+	for _, r := range out.Results {
+		for _, c := range r.TopFeatures {
+			if c.Contribution < 0 {
+				negative++
+			} else {
+				positive++
+			}
+		}
+	}
+	assert.Positive(t, negative, "signed: some top features push towards normal")
+	assert.Positive(t, positive)
 	_, body = post(t, ts.URL+"/v1/score?top=1", mustJSON(t, batch))
 	out = scoreResponse{}
 	require.NoError(t, json.Unmarshal(body, &out))
@@ -258,12 +278,26 @@ func TestHealthzAndModel(t *testing.T) {
 	require.NoError(t, err)
 	defer resp2.Body.Close()
 	var m struct {
-		Metadata  bundle.Metadata `json:"metadata"`
-		Threshold float64         `json:"threshold"`
+		Metadata struct {
+			Name   string        `json:"name"`
+			Model  string        `json:"model"`
+			Schema []namedColumn `json:"schema"`
+		} `json:"metadata"`
+		Threshold   float64             `json:"threshold"`
+		Explanation map[string]string   `json:"explanation"`
+		Categories  map[string][]string `json:"categories"`
 	}
 	require.NoError(t, json.NewDecoder(resp2.Body).Decode(&m))
-	assert.Len(t, m.Metadata.Schema, 41)
+	require.Len(t, m.Metadata.Schema, 41)
 	assert.Equal(t, "demo-iforest", m.Metadata.Name)
+	assert.Equal(t, "isolation_forest", m.Metadata.Model)
+	// The schema's kinds by name, not as the numbers 0 and 1.
+	assert.Equal(t, namedColumn{Name: "duration", Kind: "numeric"}, m.Metadata.Schema[0])
+	assert.Equal(t, namedColumn{Name: "protocol_type", Kind: "categorical"}, m.Metadata.Schema[1])
+	assert.Equal(t, "isolation_forest", m.Explanation["model"])
+	assert.Contains(t, m.Explanation["unit"], "path length")
+	assert.Contains(t, m.Explanation["sign"], `positive pushes towards "attack"`)
+	assert.Equal(t, []string{"icmp", "tcp", "udp"}, m.Categories["protocol_type"])
 }
 
 // TestConcurrentClients runs clients in parallel against one server (run
@@ -431,10 +465,33 @@ func (s *syncBuffer) String() string {
 
 func TestRunFlags(t *testing.T) {
 	ctx := context.Background()
-	assert.ErrorContains(t, run(ctx, config{}, nil, nil), "-train-demo")
 	assert.ErrorContains(t, run(ctx, config{Bundle: "x", TrainDemo: true}, nil, nil), "not both")
 	assert.ErrorContains(t, run(ctx, config{Bundle: "/nonexistent.nwb"}, nil, nil), "-bundle")
 	assert.ErrorContains(t, run(ctx, config{TrainDemo: true, DemoRows: 10}, nil, nil), "-demo-rows")
+}
+
+// TestRunNoFlags: given no bundle, the command serves the synthetic demo
+// model (not an exit with status 1), and its first log line says so.
+func TestRunNoFlags(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var logs syncBuffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	done := make(chan error, 1)
+	addr := make(chan string, 1)
+	go func() {
+		done <- run(ctx, config{Addr: "127.0.0.1:0", DemoRows: 3000}, log, func(a string) { addr <- a })
+	}()
+	select {
+	case <-addr:
+	case err := <-done:
+		t.Fatal(err)
+	}
+	cancel()
+	require.NoError(t, <-done)
+	first, _, _ := strings.Cut(logs.String(), "\n")
+	assert.Contains(t, first, `"msg":"serving"`)
+	assert.Contains(t, first, "demo Isolation Forest trained at start-up on synthetic traffic (not NSL-KDD")
 }
 
 // TestRunDemo runs the command as main does, with -train-demo, and stops it.

@@ -10,20 +10,26 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/netwarden/netwarden/anomaly"
 	"github.com/netwarden/netwarden/anomaly/bundle"
 	"github.com/netwarden/netwarden/dataset"
+	"github.com/netwarden/netwarden/examples/internal/demo"
 )
 
 // summary is what the stream held; it is written to stderr at the end.
 type summary struct {
 	Source   string `json:"source"`
+	Model    string `json:"model"` // where the bundle came from (a file, or the synthetic demo)
 	Lines    int    `json:"lines"`
 	Rows     int    `json:"rows"`
 	Alerts   int    `json:"alerts"`
 	BadLines int    `json:"bad_lines"`
+	// Unseen counts the rows holding a categorical value training never
+	// saw (the bundle's Result.Unseen): drift, or a differently spelt export.
+	Unseen int `json:"unseen_records"`
 	// With labels: attacks and benign rows seen, attacks flagged, benign
 	// rows flagged.
 	Labelled     int `json:"labelled"`
@@ -131,6 +137,10 @@ func (s *scorer) setupCSV(schema dataset.Schema) error {
 	}
 	header := probe.Schema()
 	cfg := &dataset.CSVConfig{Comma: rune(s.cfg.CSVComma[0]), NoHeader: true, Label: s.cfg.CSVLabel, Ignore: s.cfg.CSVIgnore}
+	// The lines parse as the training file did: the bundle keeps the
+	// loader's policy for empty fields, missing-value tokens, NaN and
+	// infinities ("Infinity" in a CICFlowMeter rate column).
+	s.b.Policy().ApplyTo(cfg)
 	for _, c := range header.Columns {
 		cfg.Names = append(cfg.Names, c.Name)
 	}
@@ -154,8 +164,10 @@ func (s *scorer) setupCSV(schema dataset.Schema) error {
 	}
 	if s.cfg.CSVLabel != "" {
 		// Labels are whatever the export uses; the NSL-KDD names map to
-		// categories, anything else other than "benign"/"normal" counts
-		// as an attack in the summary.
+		// categories, "BENIGN"/"Benign"/"benign" to normal, and any other
+		// label is kept (not refused, as a training loader would) and
+		// counted in the summary as unknown_labels, not as an attack.
+		cfg.Unmapped = dataset.UnmappedKeep
 		cfg.CategoryFunc = func(label string) dataset.Category {
 			switch c := dataset.CategoryOf(label); {
 			case c != dataset.Unknown:
@@ -209,7 +221,7 @@ func (s *scorer) newReader() (*dataset.Reader, error) {
 	rd.Lenient = !s.cfg.Strict
 	rd.OnSkip = func(pe *dataset.ParseError) {
 		// Column 0 means the whole line (one too long): say column 1.
-		s.badLine(s.base+pe.Line, max(pe.Column, 1), pe.Field, pe.Err.Error())
+		s.badLine(s.base+pe.Line, max(pe.Column, 1), pe.Field, s.hint(pe.Err.Error()))
 	}
 	return rd, nil
 }
@@ -235,7 +247,7 @@ func (s *scorer) run(ctx context.Context) error {
 				return fmt.Errorf("reading the input: %w", err)
 			}
 			// A bad line under -strict (a lenient reader skips them).
-			line, msg := s.base+pe.Line, pe.Err.Error()
+			line, msg := s.base+pe.Line, s.hint(pe.Err.Error())
 			s.badLine(line, max(pe.Column, 1), pe.Field, msg)
 			return fmt.Errorf("line %d: %s (-strict)", line, msg)
 		}
@@ -274,6 +286,9 @@ func (s *scorer) score() error {
 	s.sum.Rows++
 	if res.Attack {
 		s.sum.Alerts++
+	}
+	if len(res.Unseen) > 0 {
+		s.sum.Unseen++
 	}
 	if row.Label != "" {
 		switch row.Category {
@@ -317,6 +332,23 @@ func (s *scorer) writeResult(row *dataset.Row, res bundle.Result) {
 		b = append(b, `,"category":`...)
 		b = appendString(b, row.Category.String())
 	}
+	if len(res.Unseen) > 0 {
+		b = append(b, `,"unseen":[`...)
+		for i, c := range res.Unseen {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, c)
+		}
+		b = append(b, ']')
+	}
+	if res.Explained.Part != "" { // a hybrid: the part the contributions explain
+		b = append(b, `,"explained":{"part":`...)
+		b = appendString(b, res.Explained.Part)
+		b = append(b, `,"unit":`...)
+		b = appendString(b, res.Explained.Unit)
+		b = append(b, '}')
+	}
 	if len(res.TopFeatures) > 0 {
 		b = append(b, `,"top_features":[`...)
 		for i, c := range res.TopFeatures {
@@ -346,6 +378,40 @@ func (s *scorer) writeResult(row *dataset.Row, res bundle.Result) {
 	_, _ = s.out.Write(b) // a write error shows at the final Flush
 }
 
+// hint adds to a reader's message the likely cause of a field count that
+// is one off: KDD Cup 1999 lines (42 fields) read as NSL-KDD (43, with the
+// difficulty), or the other way round.
+func (s *scorer) hint(msg string) string {
+	switch {
+	case s.cfg.Format == "nslkdd" && strings.HasSuffix(strings.TrimSuffix(msg, ": "+anomaly.ErrFormat.Error()), "has 42 fields, want 43"):
+		return msg + "; KDD Cup 1999 lines have 42 fields (no difficulty column): are these KDD'99 records? then use -format kdd99"
+	case s.cfg.Format == "kdd99" && strings.HasPrefix(msg, "43 fields, want 42"):
+		return msg + "; NSL-KDD lines have 43 fields (the last is the difficulty): are these NSL-KDD records? then use -format nslkdd"
+	}
+	return msg
+}
+
+// writeStart writes, as the first line on stderr, where the model came
+// from and what its explanations are.
+func (s *scorer) writeStart(source string) {
+	e := demo.ExplanationOf(s.b)
+	b := append(s.buf[:0], `{"start":{"source":`...)
+	b = appendString(b, s.sum.Source)
+	b = append(b, `,"model":`...)
+	b = appendString(b, source)
+	b = append(b, `,"explanation":{"model":`...)
+	b = appendString(b, e.Model)
+	b = append(b, `,"method":`...)
+	b = appendString(b, e.Method)
+	b = append(b, `,"unit":`...)
+	b = appendString(b, e.Unit)
+	b = append(b, `,"sign":`...)
+	b = appendString(b, e.Sign)
+	b = append(b, "}}}\n"...)
+	s.buf = b
+	_, _ = s.errw.Write(b)
+}
+
 // badLine reports a skipped line on stderr as JSON.
 func (s *scorer) badLine(line, col int, field, msg string) {
 	s.sum.BadLines++
@@ -371,10 +437,12 @@ func (s *scorer) writeSummary() {
 	m := s.sum
 	b := append(s.buf[:0], `{"summary":{"source":`...)
 	b = appendString(b, m.Source)
+	b = append(b, `,"model":`...)
+	b = appendString(b, m.Model)
 	for _, f := range []struct {
 		k string
 		v int
-	}{{"lines", m.Lines}, {"rows", m.Rows}, {"alerts", m.Alerts}, {"bad_lines", m.BadLines}} {
+	}{{"lines", m.Lines}, {"rows", m.Rows}, {"alerts", m.Alerts}, {"bad_lines", m.BadLines}, {"unseen_records", m.Unseen}} {
 		b = append(b, `,"`+f.k+`":`...)
 		b = strconv.AppendInt(b, int64(f.v), 10)
 	}

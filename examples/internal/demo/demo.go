@@ -1,6 +1,8 @@
-// Package demo builds the offline demo bundle that the serving examples
-// start with when they are given no bundle file (-train-demo), so that each
-// runs on a fresh machine without data.
+// Package demo holds what the examples share: the offline demo bundle that
+// the serving examples start with when they are given no bundle file, so
+// that each runs on a fresh machine without data; the loading of a
+// pseudonymisation key from a file or the environment (ApplyKey); and the
+// description of a bundle's explanations (ExplanationOf).
 package demo
 
 import (
