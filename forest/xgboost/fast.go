@@ -59,9 +59,17 @@ func maxFeature(trees []tree.Tree) int {
 // give the same float32 sums bit for bit.
 func (f *flat) add(a float32, x []float64) float32 {
 	if l := f.lvl; l != nil && useLevels {
-		var xb [maxLevelFeatures]float32
-		if !toFloat32(xb[:l.nfeat], x[:l.nfeat]) {
-			return l.add(a, xb[:l.nfeat])
+		// A buffer no larger than needed: Go zeroes it on every call.
+		if l.nfeat <= 128 {
+			var xb [128]float32
+			if !toFloat32(xb[:l.nfeat], x[:l.nfeat]) {
+				return l.add(a, xb[:l.nfeat])
+			}
+		} else {
+			var xb [maxLevelFeatures]float32
+			if !toFloat32(xb[:l.nfeat], x[:l.nfeat]) {
+				return l.add(a, xb[:l.nfeat])
+			}
 		}
 	}
 	for _, r := range f.roots {

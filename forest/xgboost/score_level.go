@@ -257,6 +257,17 @@ func (m *Model) scoreOf(a float32) float64 {
 // 64 rows of 118 float32 values take 30 KiB, beside a 76 KiB ensemble.
 const levelBlock = 64
 
+// levelBuf is one worker's buffers for scoreBatchLevels, pooled so that a
+// batch allocates nothing once warm.
+type levelBuf struct {
+	xs  []float32
+	buf []float64
+	acc [levelBlock]float32
+	idx [levelBlock]int
+}
+
+var levelBufs = sync.Pool{New: func() any { return new(levelBuf) }}
+
 // scoreBatchLevels is ScoreBatch through the levels layout, in blocks of
 // levelBlock rows spread over workers; a row with a missing value is scored
 // by Score. It reports false when the model does not fit the layout.
@@ -289,44 +300,56 @@ func (m *Model) scoreBatchLevels(ctx context.Context, X mat.Matrix, dst []float6
 	}
 	base := m.base[0]
 	nf := l.nfeat
+	work := func() {
+		bp := levelBufs.Get().(*levelBuf)
+		defer levelBufs.Put(bp)
+		if len(bp.xs) < levelBlock*nf {
+			bp.xs = make([]float32, levelBlock*nf)
+		}
+		if len(bp.buf) < c {
+			bp.buf = make([]float64, c)
+		}
+		xs, acc, idx, buf := bp.xs, bp.acc[:], bp.idx[:], bp.buf[:c]
+		for {
+			b := int(next.Add(1) - 1)
+			if b >= nblocks {
+				return
+			}
+			if err := ctx.Err(); err != nil {
+				fail(err)
+				return
+			}
+			k := 0
+			for i := b * levelBlock; i < min(n, (b+1)*levelBlock); i++ {
+				x := row(i, buf)
+				if toFloat32(xs[k*nf:(k+1)*nf], x[:nf]) {
+					s, err := m.Score(x)
+					if err != nil {
+						fail(fmt.Errorf("xgboost: row %d: %w", i, err))
+						return
+					}
+					dst[i] = s
+					continue
+				}
+				idx[k] = i
+				acc[k] = base
+				k++
+			}
+			l.addBlock(acc[:k], xs[:k*nf])
+			for j, i := range idx[:k] {
+				dst[i] = m.scoreOf(acc[j])
+			}
+		}
+	}
+	if workers == 1 {
+		work()
+		return true, firstErr
+	}
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			xs := make([]float32, levelBlock*nf)
-			acc := make([]float32, levelBlock)
-			idx := make([]int, levelBlock)
-			buf := make([]float64, c)
-			for {
-				b := int(next.Add(1) - 1)
-				if b >= nblocks {
-					return
-				}
-				if err := ctx.Err(); err != nil {
-					fail(err)
-					return
-				}
-				k := 0
-				for i := b * levelBlock; i < min(n, (b+1)*levelBlock); i++ {
-					x := row(i, buf)
-					if toFloat32(xs[k*nf:(k+1)*nf], x[:nf]) {
-						s, err := m.Score(x)
-						if err != nil {
-							fail(fmt.Errorf("xgboost: row %d: %w", i, err))
-							return
-						}
-						dst[i] = s
-						continue
-					}
-					idx[k] = i
-					acc[k] = base
-					k++
-				}
-				l.addBlock(acc[:k], xs[:k*nf])
-				for j, i := range idx[:k] {
-					dst[i] = m.scoreOf(acc[j])
-				}
-			}
+			work()
 		}()
 	}
 	wg.Wait()
