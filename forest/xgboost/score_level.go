@@ -184,34 +184,46 @@ func (l *levels) add(a float32, x []float32) float32 {
 	return a
 }
 
-// addBlock adds to acc[r] the leaf values of the rows of xs (len(acc) rows
-// of nfeat float32 values each, no NaN) in tree order: one tree at a time
-// for the whole block, so that it stays in the L1 cache, eight rows in lock
-// step.
+// stepCol is step for a row of a column-major block: the value of feature
+// f of the row at x is at x + f·levelBlock·4.
+func stepCol(nb, x unsafe.Pointer, i uintptr) uintptr {
+	n := (*lnode)(unsafe.Add(nb, i*8))
+	v := *(*float32)(unsafe.Add(x, uintptr(n.feat)*(levelBlock*4)))
+	return 2*i + 1 + uintptr(b2i(v >= n.thr))
+}
+
+// addBlock adds to acc[r] the leaf values of the len(acc) rows of the
+// column-major block xs (value f of row r at xs[f·levelBlock + r], no NaN)
+// in tree order: one tree at a time for the whole block, so that it stays
+// in the L1 cache, eight rows in lock step. Column-major, the eight rows'
+// loads of a feature differ by constant offsets from one base, which keeps
+// the eight walks in registers.
 func (l *levels) addBlock(acc []float32, xs []float32) {
 	d := l.depth
 	ni, nl := 1<<d-1, 1<<d
-	nf := l.nfeat
 	nr := len(acc)
 	if nr == 0 || l.ntrees == 0 {
 		return
 	}
-	xs = xs[:nr*nf]
+	xs = xs[:l.nfeat*levelBlock]
 	xp := unsafe.Pointer(&xs[0])
-	rs := uintptr(nf) * 4
 	off := uintptr(ni)
 	for t := range l.ntrees {
 		b := unsafe.Pointer(&l.nodes[t*ni])
 		lv := l.leaves[t*nl : (t+1)*nl]
 		r := 0
 		for ; r+8 <= nr; r += 8 {
-			x0 := unsafe.Add(xp, uintptr(r)*rs)
-			x1, x2, x3 := unsafe.Add(x0, rs), unsafe.Add(x0, 2*rs), unsafe.Add(x0, 3*rs)
-			x4, x5, x6, x7 := unsafe.Add(x0, 4*rs), unsafe.Add(x0, 5*rs), unsafe.Add(x0, 6*rs), unsafe.Add(x0, 7*rs)
+			x := unsafe.Add(xp, uintptr(r)*4)
 			var i0, i1, i2, i3, i4, i5, i6, i7 uintptr
 			for range d {
-				i0, i1, i2, i3 = step(b, x0, i0), step(b, x1, i1), step(b, x2, i2), step(b, x3, i3)
-				i4, i5, i6, i7 = step(b, x4, i4), step(b, x5, i5), step(b, x6, i6), step(b, x7, i7)
+				i0 = stepCol(b, x, i0)
+				i1 = stepCol(b, unsafe.Add(x, 4), i1)
+				i2 = stepCol(b, unsafe.Add(x, 8), i2)
+				i3 = stepCol(b, unsafe.Add(x, 12), i3)
+				i4 = stepCol(b, unsafe.Add(x, 16), i4)
+				i5 = stepCol(b, unsafe.Add(x, 20), i5)
+				i6 = stepCol(b, unsafe.Add(x, 24), i6)
+				i7 = stepCol(b, unsafe.Add(x, 28), i7)
 			}
 			a := acc[r : r+8]
 			a[0] += lv[i0-off]
@@ -224,14 +236,27 @@ func (l *levels) addBlock(acc []float32, xs []float32) {
 			a[7] += lv[i7-off]
 		}
 		for ; r < nr; r++ {
-			x := unsafe.Add(xp, uintptr(r)*rs)
+			x := unsafe.Add(xp, uintptr(r)*4)
 			var i uintptr
 			for range d {
-				i = step(b, x, i)
+				i = stepCol(b, x, i)
 			}
 			acc[r] += lv[i-off]
 		}
 	}
+}
+
+// toColumn converts row x into column k of the column-major block xs and
+// reports whether x has a NaN.
+func toColumn(xs []float32, k int, x []float64) (nan bool) {
+	xs = xs[k : k+(len(x)-1)*levelBlock+1]
+	for j, v := range x {
+		if v != v {
+			nan = true
+		}
+		xs[j*levelBlock] = float32(v)
+	}
+	return nan
 }
 
 // levelScore is whether Score and ScoreBatch can use the levels layout: one
@@ -322,7 +347,7 @@ func (m *Model) scoreBatchLevels(ctx context.Context, X mat.Matrix, dst []float6
 			k := 0
 			for i := b * levelBlock; i < min(n, (b+1)*levelBlock); i++ {
 				x := row(i, buf)
-				if toFloat32(xs[k*nf:(k+1)*nf], x[:nf]) {
+				if toColumn(xs, k, x[:nf]) {
 					s, err := m.Score(x)
 					if err != nil {
 						fail(fmt.Errorf("xgboost: row %d: %w", i, err))
@@ -335,7 +360,7 @@ func (m *Model) scoreBatchLevels(ctx context.Context, X mat.Matrix, dst []float6
 				acc[k] = base
 				k++
 			}
-			l.addBlock(acc[:k], xs[:k*nf])
+			l.addBlock(acc[:k], xs)
 			for j, i := range idx[:k] {
 				dst[i] = m.scoreOf(acc[j])
 			}

@@ -165,7 +165,9 @@ func TestLevelsLayout(t *testing.T) {
 	}{{[]float32{0, 9}, 5}, {[]float32{1, 1}, 6}, {[]float32{1, 2}, 7}, {[]float32{3, 3}, 7}} {
 		require.Equal(t, tc.want, l.add(0, tc.x), "%v", tc.x)
 		acc := []float32{0}
-		l.addBlock(acc, tc.x)
+		xs := make([]float32, 2*levelBlock)
+		xs[0], xs[levelBlock] = tc.x[0], tc.x[1]
+		l.addBlock(acc, xs)
 		require.Equal(t, tc.want, acc[0], "%v", tc.x)
 	}
 }
