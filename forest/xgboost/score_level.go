@@ -212,28 +212,23 @@ func (l *levels) addBlock(acc []float32, xs []float32) {
 		b := unsafe.Pointer(&l.nodes[t*ni])
 		lv := l.leaves[t*nl : (t+1)*nl]
 		r := 0
+		var ix [8]uintptr
 		for ; r+8 <= nr; r += 8 {
 			x := unsafe.Add(xp, uintptr(r)*4)
-			var i0, i1, i2, i3, i4, i5, i6, i7 uintptr
-			for range d {
-				i0 = stepCol(b, x, i0)
-				i1 = stepCol(b, unsafe.Add(x, 4), i1)
-				i2 = stepCol(b, unsafe.Add(x, 8), i2)
-				i3 = stepCol(b, unsafe.Add(x, 12), i3)
-				i4 = stepCol(b, unsafe.Add(x, 16), i4)
-				i5 = stepCol(b, unsafe.Add(x, 20), i5)
-				i6 = stepCol(b, unsafe.Add(x, 24), i6)
-				i7 = stepCol(b, unsafe.Add(x, 28), i7)
+			if levelAsm {
+				walkCols8((*lnode)(b), (*float32)(x), d, &ix)
+			} else {
+				walkCols8Go(b, x, d, &ix)
 			}
 			a := acc[r : r+8]
-			a[0] += lv[i0-off]
-			a[1] += lv[i1-off]
-			a[2] += lv[i2-off]
-			a[3] += lv[i3-off]
-			a[4] += lv[i4-off]
-			a[5] += lv[i5-off]
-			a[6] += lv[i6-off]
-			a[7] += lv[i7-off]
+			a[0] += lv[ix[0]-off]
+			a[1] += lv[ix[1]-off]
+			a[2] += lv[ix[2]-off]
+			a[3] += lv[ix[3]-off]
+			a[4] += lv[ix[4]-off]
+			a[5] += lv[ix[5]-off]
+			a[6] += lv[ix[6]-off]
+			a[7] += lv[ix[7]-off]
 		}
 		for ; r < nr; r++ {
 			x := unsafe.Add(xp, uintptr(r)*4)
@@ -244,6 +239,24 @@ func (l *levels) addBlock(acc []float32, xs []float32) {
 			acc[r] += lv[i-off]
 		}
 	}
+}
+
+// walkCols8Go is the Go version of walkCols8: the heap indices that eight
+// rows of a column-major block (the first at x, 4 bytes apart) reach in the
+// tree whose nodes start at b.
+func walkCols8Go(b, x unsafe.Pointer, d int, ix *[8]uintptr) {
+	var i0, i1, i2, i3, i4, i5, i6, i7 uintptr
+	for range d {
+		i0 = stepCol(b, x, i0)
+		i1 = stepCol(b, unsafe.Add(x, 4), i1)
+		i2 = stepCol(b, unsafe.Add(x, 8), i2)
+		i3 = stepCol(b, unsafe.Add(x, 12), i3)
+		i4 = stepCol(b, unsafe.Add(x, 16), i4)
+		i5 = stepCol(b, unsafe.Add(x, 20), i5)
+		i6 = stepCol(b, unsafe.Add(x, 24), i6)
+		i7 = stepCol(b, unsafe.Add(x, 28), i7)
+	}
+	*ix = [8]uintptr{i0, i1, i2, i3, i4, i5, i6, i7}
 }
 
 // toColumn converts row x into column k of the column-major block xs and

@@ -56,10 +56,14 @@ func checkLevels(t *testing.T, m *Model, rows [][]float64) {
 		X.SetRow(i, x)
 	}
 	got := make([]float64, len(rows))
-	for _, w := range []int{1, 2} {
-		require.NoError(t, m.ScoreBatch(context.Background(), X, got, w))
-		for i := range rows {
-			require.Equal(t, math.Float64bits(wantS[i]), math.Float64bits(got[i]), "batch (%d workers) row %d", w, i)
+	defer func(old bool) { levelAsm = old }(levelAsm)
+	for _, asm := range []bool{levelAsm, false} { // the assembly walk where there is one, then the Go walk
+		levelAsm = asm
+		for _, w := range []int{1, 2} {
+			require.NoError(t, m.ScoreBatch(context.Background(), X, got, w))
+			for i := range rows {
+				require.Equal(t, math.Float64bits(wantS[i]), math.Float64bits(got[i]), "batch (%d workers, assembly %v) row %d", w, asm, i)
+			}
 		}
 	}
 }
