@@ -43,7 +43,7 @@ func ExampleForest_Explain() {
 	score, _ := f.Score(x)
 	fmt.Printf("expected %.3f %+.3f (packets/s) %+.3f (SYN share) = score %.3f\n", base, phi[0], phi[1], score)
 	// Output:
-	// expected 0.495 +0.253 (packets/s) -0.228 (SYN share) = score 0.520
+	// expected 0.495 +0.252 (packets/s) -0.228 (SYN share) = score 0.520
 }
 
 func ExampleForest_ExplainApprox() {

@@ -73,9 +73,9 @@ func (f *Forest) checkExplain(x, dst []float64) error {
 // to global understanding with explainable AI for trees", Nature Machine
 // Intelligence 2, 2020): each tree's leaf distributions weighted by the
 // training samples that reached each node, as the shap library explains
-// scikit-learn's RandomForestClassifier. Fully grown trees are too deep for
-// Fast TreeSHAP v2 tables (J. Yang, arXiv:2109.09847, 2021) to pay off, so
-// most are explained leaf by leaf (see internal/tree).
+// scikit-learn's RandomForestClassifier, evaluated by Linear TreeSHAP (Yu,
+// Bai, Cai and Wang, NeurIPS 2022; see internal/tree) in O(nodes × depth)
+// per tree.
 //
 // A row or dst of the wrong length is an error wrapping ErrDimension, a NaN
 // in x one wrapping ErrNaN, a zero Forest one wrapping ErrNotFitted. The

@@ -2,6 +2,9 @@ package forest_test
 
 import (
 	"testing"
+
+	"github.com/netwarden/netwarden/forest"
+	"github.com/netwarden/netwarden/internal/tree"
 )
 
 // BenchmarkExplain explains KDDTest+ rows one per call on one goroutine
@@ -27,6 +30,51 @@ func BenchmarkExplain(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				if _, err := mode.f(xte.RawRowView(i), dst); err != nil {
+					b.Fatal(err)
+				}
+				if i++; i == n {
+					i = 0
+				}
+			}
+			b.ReportMetric(float64((cpuTime()-cpu).Nanoseconds())/float64(b.N), "cpu-ns/row")
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
+
+// BenchmarkExplainMethods explains KDDTest+ rows with the benchmarks'
+// forest by each exact TreeSHAP evaluation of internal/tree, in one
+// process: Linear TreeSHAP (the default for these trees) and the leaf-wise
+// walk it replaced.
+func BenchmarkExplainMethods(b *testing.B) {
+	_, xte, _ := loadBench(b)
+	f := benchData.f
+	n, d := xte.Dims()
+	trees := make([]tree.Tree, f.NumTrees())
+	w := make([][]float64, len(trees))
+	for i := range trees {
+		trees[i] = *forest.TreeForTest(f, i)
+		w[i] = []float64{0, 1 / float64(len(trees))}
+	}
+	dst := make([]float64, d)
+	for _, m := range []struct {
+		name   string
+		method tree.Method
+	}{{"linear", tree.Auto}, {"leafwise", tree.Leafwise}} {
+		b.Run(m.name, func(b *testing.B) {
+			e, err := tree.NewEnsemble(trees, d, &tree.Options{Method: m.method})
+			if err != nil {
+				b.Fatal(err)
+			}
+			x, err := e.Explainer(w)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			cpu := cpuTime()
+			i := 0
+			for b.Loop() {
+				if _, err := x.Explain(xte.RawRowView(i), dst); err != nil {
 					b.Fatal(err)
 				}
 				if i++; i == n {

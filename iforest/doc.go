@@ -61,7 +61,7 @@
 //   - Explain (anomaly.Explainer) is exact path-dependent TreeSHAP
 //     (Lundberg et al., "From local explanations to global understanding
 //     with explainable AI for trees", Nature Machine Intelligence 2, 2020;
-//     Fast TreeSHAP v2 tables, J. Yang, arXiv:2109.09847, 2021) of the
+//     evaluated by Linear TreeSHAP, Yu et al., NeurIPS 2022) of the
 //     expected path length E[h(x)], with leaf value depth + c(leaf size) and
 //     cover the subsample rows reaching each node, the formulation the shap
 //     library uses for scikit-learn's IsolationForest. The contributions are

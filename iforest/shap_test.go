@@ -215,3 +215,110 @@ func TestExplainConcurrent(t *testing.T) {
 		assert.Equal(t, got[0], got[w])
 	}
 }
+
+// BenchmarkExplainMethods explains KDDTest+ rows with a classic forest of
+// 100 trees of ψ = 256 by each exact TreeSHAP evaluation of internal/tree,
+// in one process: Fast TreeSHAP v2 tables within the explainer's budget
+// and Linear TreeSHAP for the other trees (what Explain runs), tables and
+// the leaf-wise walk (the evaluation Linear TreeSHAP replaced), and each
+// method alone.
+func BenchmarkExplainMethods(b *testing.B) {
+	normal, test := benchData(b)
+	n, d := test.Dims()
+	f, err := iforest.Fit(context.Background(), normal, iforest.Config{Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	trees := f.Trees()
+	w := make([][]float64, len(trees))
+	for i := range w {
+		w[i] = []float64{1 / float64(len(trees))}
+	}
+	dst := make([]float64, d)
+	for _, m := range []struct {
+		name string
+		opt  tree.Options
+	}{
+		{"tables+linear", tree.Options{TableBudget: 1 << 18}},
+		{"tables+leafwise", tree.Options{TableBudget: 1 << 18, Method: tree.Leafwise}},
+		{"linear", tree.Options{TableBudget: -1}},
+		{"leafwise", tree.Options{TableBudget: -1, Method: tree.Leafwise}},
+		{"tables", tree.Options{TableBudget: 1 << 30}},
+	} {
+		b.Run(m.name, func(b *testing.B) {
+			e, err := tree.NewEnsemble(trees, d, &m.opt)
+			if err != nil {
+				b.Fatal(err)
+			}
+			x, err := e.Explainer(w)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := x.Explain(test.RawRowView(i), dst); err != nil {
+					b.Fatal(err)
+				}
+				if i++; i == n {
+					i = 0
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
+
+// TestExplainMatchesOldNSLKDD checks Explain (Linear TreeSHAP) against the
+// evaluation it replaced (Fast TreeSHAP v2 tables within 2 MiB, the
+// leaf-wise walk for the other trees) on every KDDTest+ row (every 100th
+// with -short) with 100 trees of ψ = 256 fitted on the normal rows of
+// KDDTrain+_20Percent: the contributions agree to 1e-9 of the row's
+// largest one, the bases to 1e-12.
+func TestExplainMatchesOldNSLKDD(t *testing.T) {
+	tr := nsltest.Load(t, nsltest.Train20)
+	te := nsltest.Load(t, nsltest.Test)
+	xtr, xte, _ := nsltest.Encode(tr, te)
+	var normal []float64
+	for i, y := range nsltest.Binary(tr) {
+		if y == 0 {
+			normal = append(normal, xtr.RawRowView(i)...)
+		}
+	}
+	n, nf := xte.Dims()
+	f, err := iforest.Fit(context.Background(), mat.NewDense(len(normal)/nf, nf, normal), iforest.Config{Seed: 1})
+	require.NoError(t, err)
+	trees := f.Trees()
+	w := make([][]float64, len(trees))
+	for i := range w {
+		w[i] = []float64{1 / float64(len(trees))}
+	}
+	e, err := tree.NewEnsemble(trees, nf, &tree.Options{TableBudget: 1 << 18, Method: tree.Tables})
+	require.NoError(t, err)
+	old, err := e.Explainer(w)
+	require.NoError(t, err)
+	step := 1
+	if testing.Short() || raceEnabled {
+		step = 100
+	}
+	a, b := make([]float64, nf), make([]float64, nf)
+	worst := 0.0
+	for r := 0; r < n; r += step {
+		x := xte.RawRowView(r)
+		base, err := f.Explain(x, a)
+		require.NoError(t, err)
+		want, err := old.Explain(x, b)
+		require.NoError(t, err)
+		require.InDelta(t, want, base, 1e-12, "row %d", r)
+		scale := 0.0
+		for _, v := range b {
+			scale = max(scale, math.Abs(v))
+		}
+		for j := range b {
+			d := math.Abs(a[j]-b[j]) / max(scale, 1e-300)
+			worst = max(worst, d)
+			require.LessOrEqual(t, d, 1e-9, "row %d feature %d: %v, want %v", r, j, a[j], b[j])
+		}
+	}
+	t.Logf("%d rows: largest difference %.2g of the row's largest contribution", (n+step-1)/step, worst)
+}

@@ -127,9 +127,17 @@ func TestGoHalfSynthetic(t *testing.T) {
 	assert.Nil(t, back.Rows[0].Reference, "n/a is null in JSON")
 }
 
+// TestPythonHalf runs the Python half (about 30 s): only when
+// NETWARDEN_PYTHON_BENCH=1 is set, never under -short, and skipped with a
+// message when Python, scikit-learn or XGBoost is missing. Without the
+// XGBoost fixture it checks the scikit-learn rows and says the XGBoost rows
+// were not checked.
 func TestPythonHalf(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the Python half takes tens of seconds: skipped under -short")
+	}
+	if os.Getenv("NETWARDEN_PYTHON_BENCH") != "1" {
+		t.Skip("the Python half takes about 30 s: set NETWARDEN_PYTHON_BENCH=1 to run it")
 	}
 	cfg := testConfig(t)
 	cfg.NoPython = false
@@ -144,6 +152,9 @@ func TestPythonHalf(t *testing.T) {
 	xgb := haveFixture()
 	checkRows(t, rep, xgb)
 	assert.NotEmpty(t, rep.Python.Versions["sklearn"])
+	if !xgb {
+		t.Log("XGBoost fixture binary_100.json not found beside the repository: the XGBoost rows are not checked")
+	}
 	for _, row := range rep.Rows {
 		switch {
 		case strings.HasSuffix(row.Key, "_allocs") || strings.HasSuffix(row.Key, "maxdiff"):
@@ -152,6 +163,9 @@ func TestPythonHalf(t *testing.T) {
 		default:
 			assert.Greater(t, row.Reference, 0.0, "%s: no reference figure", row.Key)
 			assert.False(t, math.IsNaN(row.Ratio), row.Key)
+		}
+		if strings.HasPrefix(row.Key, "xgb.") && (!xgb || math.IsNaN(row.Go)) {
+			continue // nothing measured to compare
 		}
 		switch row.Key {
 		case "xgb.maxdiff":

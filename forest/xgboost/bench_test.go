@@ -29,17 +29,27 @@ type benchData struct {
 
 const batchRows = 20000
 
+// benchFixtures returns $XGBOOST_FIXTURES, or fixtureDir (the shared
+// folder beside the repository) when it is unset.
+func benchFixtures() string {
+	if d := os.Getenv("XGBOOST_FIXTURES"); d != "" {
+		return d
+	}
+	return fixtureDir
+}
+
 func loadBench(tb testing.TB) *benchData {
 	tb.Helper()
-	b, err := os.ReadFile(filepath.Join(fixtureDir, "binary_100.model"))
+	dir := benchFixtures()
+	b, err := os.ReadFile(filepath.Join(dir, "binary_100.model"))
 	if err != nil {
-		tb.Skipf("fixture not found: %v", err)
+		tb.Skipf("fixture not found (set XGBOOST_FIXTURES): %v", err)
 	}
-	m, err := Load(filepath.Join(fixtureDir, "binary_100.json"))
+	m, err := Load(filepath.Join(dir, "binary_100.json"))
 	require.NoError(tb, err)
 	lv, err := leaves.XGEnsembleFromReader(bufio.NewReader(bytes.NewReader(Pre10Binary(b))), false)
 	require.NoError(tb, err)
-	rows := readRows(tb, filepath.Join(fixtureDir, "test_features.csv"), true)
+	rows := readRows(tb, filepath.Join(dir, "test_features.csv"), true)
 	d := &benchData{m: m, lv: lv, rows: rows}
 	for i := range batchRows {
 		d.dense = append(d.dense, rows[i%len(rows)]...)
@@ -56,7 +66,7 @@ func loadBench(tb testing.TB) *benchData {
 // XGBoost starts from logit(0.5) = 0.
 func TestLeavesSameModel(t *testing.T) {
 	d := loadBench(t)
-	want := readRows(t, filepath.Join(fixtureDir, "binary_100_margin.csv"), false)
+	want := readRows(t, filepath.Join(benchFixtures(), "binary_100_margin.csv"), false)
 	dst := []float64{0}
 	wrong := 0
 	for i, x := range d.rows {
@@ -79,20 +89,30 @@ func TestLeavesSameModel(t *testing.T) {
 	t.Logf("leaves differs from XGBoost's margin by more than 1e-4 on %d of %d rows", wrong, len(d.rows))
 }
 
+// BenchmarkScoreOne scores one row per call: netwarden (the levels
+// layout), netwarden's plain walk of the trees (impl=walk, what the levels
+// layout replaced for rows without missing values) and leaves.
 func BenchmarkScoreOne(b *testing.B) {
 	d := loadBench(b)
-	b.Run("impl=netwarden", func(b *testing.B) {
-		b.ReportAllocs()
-		i, s := 0, 0.0
-		for b.Loop() {
-			v, _ := d.m.Score(d.rows[i])
-			s += v
-			if i++; i == len(d.rows) {
-				i = 0
+	for _, impl := range []struct {
+		name   string
+		levels bool
+	}{{"netwarden", true}, {"walk", false}} {
+		b.Run("impl="+impl.name, func(b *testing.B) {
+			defer func(old bool) { useLevels = old }(useLevels)
+			useLevels = impl.levels
+			b.ReportAllocs()
+			i, s := 0, 0.0
+			for b.Loop() {
+				v, _ := d.m.Score(d.rows[i])
+				s += v
+				if i++; i == len(d.rows) {
+					i = 0
+				}
 			}
-		}
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
-	})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
 	b.Run("impl=leaves", func(b *testing.B) {
 		b.ReportAllocs()
 		i, s := 0, 0.0
@@ -120,6 +140,33 @@ func BenchmarkScoreBatch(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N*batchRows)/b.Elapsed().Seconds(), "rows/s")
 		})
+		if w == 1 {
+			// What the batch path must beat: Score in a loop.
+			b.Run("impl=score-loop/threads=1", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					for i := range batchRows {
+						v, err := d.m.Score(X.RawRowView(i))
+						if err != nil {
+							b.Fatal(err)
+						}
+						out[i] = v
+					}
+				}
+				b.ReportMetric(float64(b.N*batchRows)/b.Elapsed().Seconds(), "rows/s")
+			})
+			b.Run("impl=walk/threads=1", func(b *testing.B) {
+				defer func(old bool) { useLevels = old }(useLevels)
+				useLevels = false
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := d.m.ScoreBatch(context.Background(), X, out, w); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(b.N*batchRows)/b.Elapsed().Seconds(), "rows/s")
+			})
+		}
 		b.Run("impl=leaves/threads="+string(rune('0'+w)), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

@@ -29,8 +29,8 @@
 // Explanations are XGBoost's own: Model.Explain writes the exact TreeSHAP
 // contribution of every feature to the margin (Lundberg et al., "From local
 // explanations to global understanding with explainable AI for trees",
-// Nature Machine Intelligence 2, 2020; evaluated with Fast TreeSHAP v2
-// tables, J. Yang, arXiv:2109.09847, 2021) and returns the bias, so that
+// Nature Machine Intelligence 2, 2020; evaluated by Linear TreeSHAP, Yu,
+// Bai, Cai and Wang, NeurIPS 2022) and returns the bias, so that
 // bias + Σ contributions = margin, equal to predict(pred_contribs=True) to
 // 1e-5; ExplainApprox is Saabas path attribution (approx_contribs=True);
 // gblinear's contributions are its linear terms. For a multi-class model

@@ -10,9 +10,9 @@ import (
 
 // shapState holds a tree model's TreeSHAP explainers, one per output,
 // prepared on the first explanation: preparing binary_100 (100 trees of
-// depth 6) takes 3–5 ms (BenchmarkExplainPrepare) and builds 0.35 MiB of
-// Fast TreeSHAP v2 tables, which a model that is only scored should not pay
-// for at load. It is shared by the copies WithNormalClass makes.
+// depth 6) takes a few milliseconds (BenchmarkExplainPrepare) and builds
+// Linear TreeSHAP's tables (about 0.4 MiB), which a model that is only
+// scored should not pay for at load. It is shared by the copies WithNormalClass makes.
 type shapState struct {
 	once  sync.Once
 	err   error
@@ -67,8 +67,8 @@ func (m *Model) checkExplain(x, dst []float64) error {
 // float32 rounding. The values are those of XGBoost's
 // predict(pred_contribs=True): path-dependent TreeSHAP (Lundberg et al.,
 // "From local explanations to global understanding with explainable AI for
-// trees", Nature Machine Intelligence 2, 2020), computed with Fast TreeSHAP
-// v2 tables (J. Yang, arXiv:2109.09847, 2021) by internal/tree; dst[j] is
+// trees", Nature Machine Intelligence 2, 2020), computed by Linear TreeSHAP
+// (Yu, Bai, Cai and Wang, NeurIPS 2022) in internal/tree; dst[j] is
 // dst's j-th value and the bias is XGBoost's last column: the base margin
 // plus the trees' cover-weighted expected value. Dart trees count with
 // their weight_drop. For gblinear the contributions are the linear terms

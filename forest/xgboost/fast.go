@@ -10,6 +10,7 @@ import "github.com/netwarden/netwarden/internal/tree"
 type flat struct {
 	nodes []tree.Node
 	roots []int32
+	lvl   *levels // the levels layout (score_level.go), or nil
 }
 
 // newFlat builds the scoring copy, or returns nil when a tree has a
@@ -37,7 +38,44 @@ func newFlat(trees []tree.Tree) *flat {
 			f.nodes = append(f.nodes, n)
 		}
 	}
+	f.lvl = newLevels(trees, maxFeature(trees)+1)
 	return f
+}
+
+// maxFeature returns the largest split feature of trees (−1 for none).
+func maxFeature(trees []tree.Tree) int {
+	m := -1
+	for i := range trees {
+		for _, n := range trees[i].Nodes {
+			m = max(m, int(n.Feature))
+		}
+	}
+	return m
+}
+
+// add returns a plus the leaf values of row x in tree order, as XGBoost
+// sums them: through the levels layout when the row has no missing value
+// in the features the trees split on, by walking the trees otherwise. Both
+// give the same float32 sums bit for bit.
+func (f *flat) add(a float32, x []float64) float32 {
+	if l := f.lvl; l != nil && useLevels {
+		// A buffer no larger than needed: Go zeroes it on every call.
+		if l.nfeat <= 128 {
+			var xb [128]float32
+			if !toFloat32(xb[:l.nfeat], x[:l.nfeat]) {
+				return l.add(a, xb[:l.nfeat])
+			}
+		} else {
+			var xb [maxLevelFeatures]float32
+			if !toFloat32(xb[:l.nfeat], x[:l.nfeat]) {
+				return l.add(a, xb[:l.nfeat])
+			}
+		}
+	}
+	for _, r := range f.roots {
+		a += f.leaf(r, x)
+	}
+	return a
 }
 
 // leaf returns the value of the leaf that x reaches from root.

@@ -336,11 +336,7 @@ func (m *Model) margins(x []float64, acc []float32) {
 		switch {
 		case m.nout == 1 && m.weights == nil:
 			// The common case: one output, gbtree.
-			a := acc[0]
-			for _, r := range f.roots {
-				a += f.leaf(r, x)
-			}
-			acc[0] = a
+			acc[0] = f.add(acc[0], x)
 		case m.weights == nil:
 			for i, r := range f.roots {
 				acc[m.group[i]] += f.leaf(r, x)
@@ -666,6 +662,9 @@ func (m *Model) batch(ctx context.Context, X mat.Matrix, workers int, f func(i i
 func (m *Model) ScoreBatch(ctx context.Context, X mat.Matrix, dst []float64, workers int) error {
 	if n, _ := X.Dims(); len(dst) != n {
 		return fmt.Errorf("xgboost: score buffer has %d values for %d rows: %w", len(dst), n, errs.ErrDimension)
+	}
+	if ok, err := m.scoreBatchLevels(ctx, X, dst, workers); ok {
+		return err
 	}
 	return m.batch(ctx, X, workers, func(i int, x []float64) error {
 		s, err := m.Score(x)

@@ -138,7 +138,7 @@ func unwoundPathSum(path []pathElem, depth, k int) float64 {
 }
 
 // TestAlgorithmsAgree cross-checks the Fast TreeSHAP v2 tables, the
-// leaf-wise walk and the reference Algorithm 2 on trees too large for
+// leaf-wise walk, Linear TreeSHAP and the reference Algorithm 2 on trees too large for
 // brute-force enumeration: many features, deep paths, repeated features,
 // categorical and NaN routing, several outputs.
 func TestAlgorithmsAgree(t *testing.T) {
@@ -158,9 +158,11 @@ func TestAlgorithmsAgree(t *testing.T) {
 			}
 			w := randWeights(rng, trees)
 			m := tc.spec.features
-			tables, err := NewEnsemble(trees, m, &Options{TableBudget: 1 << 22})
+			tables, err := NewEnsemble(trees, m, &Options{TableBudget: 1 << 22, Method: Tables})
 			require.NoError(t, err)
-			leafwise, err := NewEnsemble(trees, m, &Options{TableBudget: -1})
+			leafwise, err := NewEnsemble(trees, m, &Options{Method: Leafwise})
+			require.NoError(t, err)
+			linear, err := NewEnsemble(trees, m, nil)
 			require.NoError(t, err)
 			for _, p := range tables.trees {
 				require.True(t, p.fast)
@@ -169,10 +171,12 @@ func TestAlgorithmsAgree(t *testing.T) {
 			require.NoError(t, err)
 			xl, err := leafwise.Explainer(w)
 			require.NoError(t, err)
+			xn, err := linear.Explainer(w)
+			require.NoError(t, err)
 			for r := 0; r < 10; r++ {
 				row := genRow(rng, m, 0.1)
 				want := alg2Explain(xl, row)
-				for _, x := range []*Explainer{xt, xl} {
+				for _, x := range []*Explainer{xt, xl, xn} {
 					dst := make([]float64, m)
 					_, err := x.Explain(row, dst)
 					require.NoError(t, err)

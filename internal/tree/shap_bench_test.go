@@ -31,21 +31,23 @@ func benchExplain(b *testing.B, f func(row, dst []float64) (float64, error), row
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
 
-// benchModes runs exact TreeSHAP with tables, leaf by leaf only, and
-// Saabas on trees.
+// benchModes runs exact TreeSHAP with tables where they fit, by Linear
+// TreeSHAP only, leaf by leaf only, and Saabas on trees.
 func benchModes(b *testing.B, trees []Tree, rows [][]float64, w [][]float64) {
 	m := len(rows[0])
 	for _, mode := range []struct {
 		name   string
 		budget int
+		method Method
 		approx bool
 	}{
-		{"exact", 0, false},
-		{"exact-leafwise", -1, false},
-		{"saabas", 0, true},
+		{"exact", 0, Auto, false},
+		{"exact-linear", -1, Auto, false},
+		{"exact-leafwise", -1, Leafwise, false},
+		{"saabas", 0, Auto, true},
 	} {
 		b.Run(mode.name, func(b *testing.B) {
-			e, err := NewEnsemble(trees, m, &Options{TableBudget: mode.budget})
+			e, err := NewEnsemble(trees, m, &Options{TableBudget: mode.budget, Method: mode.method})
 			if err != nil {
 				b.Fatal(err)
 			}

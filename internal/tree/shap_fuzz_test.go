@@ -85,13 +85,17 @@ func FuzzExplain(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tr, row, m := fuzzTree(data)
 		trees := []Tree{tr}
-		fast, err := NewEnsemble(trees, m, nil)
+		fast, err := NewEnsemble(trees, m, &Options{Method: Tables})
 		if err != nil {
 			return
 		}
-		slow, err := NewEnsemble(trees, m, &Options{TableBudget: -1})
+		slow, err := NewEnsemble(trees, m, &Options{Method: Leafwise})
 		if err != nil {
-			t.Fatalf("refused without tables only: %v", err)
+			t.Fatalf("refused leaf by leaf only: %v", err)
+		}
+		lin, err := NewEnsemble(trees, m, nil)
+		if err != nil {
+			t.Fatalf("refused by Linear TreeSHAP only: %v", err)
 		}
 		w := [][]float64{make([]float64, tr.Outputs)}
 		for k := range w[0] {
@@ -102,7 +106,7 @@ func FuzzExplain(f *testing.F) {
 		for _, v := range want {
 			scale = math.Max(scale, math.Abs(v))
 		}
-		for _, e := range []*Ensemble{fast, slow} {
+		for _, e := range []*Ensemble{fast, slow, lin} {
 			x, err := e.Explainer(w)
 			if err != nil {
 				t.Fatal(err)

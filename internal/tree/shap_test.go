@@ -204,13 +204,20 @@ func TestExplainMatchesBruteForce(t *testing.T) {
 					trees[i] = genTree(rng, sc.spec)
 				}
 				w := randWeights(rng, trees)
-				fast, err := NewEnsemble(trees, m, nil)
+				lin, err := NewEnsemble(trees, m, nil)
 				require.NoError(t, err)
-				slow, err := NewEnsemble(trees, m, &Options{TableBudget: -1})
+				fast, err := NewEnsemble(trees, m, &Options{Method: Tables})
 				require.NoError(t, err)
-				for _, p := range fast.trees {
-					require.True(t, p.fast)
+				slow, err := NewEnsemble(trees, m, &Options{Method: Leafwise})
+				require.NoError(t, err)
+				for i := range trees {
+					require.NotNil(t, lin.trees[i].lin)
+					require.True(t, fast.trees[i].fast)
+					require.False(t, slow.trees[i].fast)
+					require.Nil(t, slow.trees[i].lin)
 				}
+				xl, err := lin.Explainer(w)
+				require.NoError(t, err)
 				xf, err := fast.Explainer(w)
 				require.NoError(t, err)
 				xs, err := slow.Explainer(w)
@@ -218,7 +225,7 @@ func TestExplainMatchesBruteForce(t *testing.T) {
 				for r := 0; r < 5; r++ {
 					x := genRow(rng, m, 0.15)
 					want, wantBase := bruteShapley(trees, w, x, m)
-					for _, ex := range []*Explainer{xf, xs} {
+					for _, ex := range []*Explainer{xl, xf, xs} {
 						dst := make([]float64, m)
 						base, err := ex.Explain(x, dst)
 						require.NoError(t, err)
@@ -260,35 +267,42 @@ func TestLocalAccuracyDeep(t *testing.T) {
 			if !tc.fast {
 				budget = -1
 			}
-			e, err := NewEnsemble(trees, tc.spec.features, &Options{TableBudget: budget})
+			e, err := NewEnsemble(trees, tc.spec.features, &Options{TableBudget: budget, Method: Tables})
 			require.NoError(t, err)
 			for _, p := range e.trees {
 				require.Equal(t, tc.fast, p.fast)
 			}
+			lin, err := NewEnsemble(trees, tc.spec.features, nil)
+			require.NoError(t, err)
+			for _, p := range lin.trees {
+				require.NotNil(t, p.lin)
+			}
 			w := randWeights(rng, trees)
 			w[0][0] = 1
-			x, err := e.Explainer(w)
-			require.NoError(t, err)
-			dst := make([]float64, tc.spec.features)
-			for r := 0; r < 20; r++ {
-				row := genRow(rng, tc.spec.features, 0.1)
-				base, err := x.Explain(row, dst)
+			for _, e := range []*Ensemble{e, lin} {
+				x, err := e.Explainer(w)
 				require.NoError(t, err)
-				want, err := x.Value(row)
-				require.NoError(t, err)
-				sum := base
-				for _, v := range dst {
-					sum += v
+				dst := make([]float64, tc.spec.features)
+				for r := 0; r < 20; r++ {
+					row := genRow(rng, tc.spec.features, 0.1)
+					base, err := x.Explain(row, dst)
+					require.NoError(t, err)
+					want, err := x.Value(row)
+					require.NoError(t, err)
+					sum := base
+					for _, v := range dst {
+						sum += v
+					}
+					assert.InDelta(t, want, sum, 1e-9*(1+math.Abs(want)))
+					base2, err := x.ExplainApprox(row, dst)
+					require.NoError(t, err)
+					assert.Equal(t, base, base2)
+					sum = base2
+					for _, v := range dst {
+						sum += v
+					}
+					assert.InDelta(t, want, sum, 1e-9*(1+math.Abs(want)))
 				}
-				assert.InDelta(t, want, sum, 1e-9*(1+math.Abs(want)))
-				base2, err := x.ExplainApprox(row, dst)
-				require.NoError(t, err)
-				assert.Equal(t, base, base2)
-				sum = base2
-				for _, v := range dst {
-					sum += v
-				}
-				assert.InDelta(t, want, sum, 1e-9*(1+math.Abs(want)))
 			}
 		})
 	}
@@ -399,7 +413,7 @@ func TestExplainErrors(t *testing.T) {
 }
 
 // TestExplainNoAllocs checks that explaining a row allocates nothing, with
-// with tables and leaf by leaf.
+// tables, by Linear TreeSHAP and leaf by leaf.
 func TestExplainNoAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector makes sync.Pool drop items on purpose, so scratch space is reallocated")
@@ -411,8 +425,15 @@ func TestExplainNoAllocs(t *testing.T) {
 	}
 	row := genRow(rng, 20, 0.1)
 	dst := make([]float64, 20)
-	for _, budget := range []int{0, -1} {
-		e, err := NewEnsemble(trees, 20, &Options{TableBudget: budget})
+	for _, budget := range []int{0, -1, -2} {
+		opt := &Options{TableBudget: budget}
+		switch budget {
+		case 0:
+			opt.Method = Tables
+		case -2:
+			opt.Method = Leafwise
+		}
+		e, err := NewEnsemble(trees, 20, opt)
 		require.NoError(t, err)
 		x, err := e.Explainer(randWeights(rng, trees))
 		require.NoError(t, err)
@@ -439,13 +460,20 @@ func TestExplainConcurrent(t *testing.T) {
 		}
 		trees[i] = genTree(rng, spec)
 	}
-	e, err := NewEnsemble(trees, 12, &Options{TableBudget: 1 << 13})
+	e, err := NewEnsemble(trees, 12, &Options{TableBudget: 1 << 13, Method: Tables})
 	require.NoError(t, err)
 	modes := map[bool]int{}
 	for _, p := range e.trees {
 		modes[p.fast]++
 	}
 	require.Len(t, modes, 2, "tables for the shallow trees, leaf-wise for the deep ones")
+	testConcurrent(t, e, rng)
+	lin, err := NewEnsemble(trees, 12, nil)
+	require.NoError(t, err)
+	testConcurrent(t, lin, rng)
+}
+
+func testConcurrent(t *testing.T, e *Ensemble, rng *rand.Rand) {
 	x, err := e.Explainer(nil)
 	require.NoError(t, err)
 	rows := make([][]float64, 20)

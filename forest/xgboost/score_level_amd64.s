@@ -1,0 +1,58 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// STEP takes one level for the walk whose heap index is in I, on the row
+// at byte offset OFF of the block (SI): right (2i+2) when the row's value
+// of the node's feature is not below its float32 condition, else left
+// (2i+1). lnode: thr at 0, feat at 4, 8 bytes; features 256 bytes apart
+// (levelBlock·4).
+#define STEP(I, OFF) \
+	MOVL 4(AX)(I*8), R13 \
+	SHLQ $8, R13 \
+	MOVSS OFF(SI)(R13*1), X0 \
+	XORL R14, R14 \
+	UCOMISS (AX)(I*8), X0 \
+	SETCC R14B \
+	LEAQ 1(I)(I*1), I \
+	ADDQ R14, I
+
+// func walkCols8(nodes *lnode, x *float32, depth int, idx *[8]uintptr)
+TEXT ·walkCols8(SB), NOSPLIT, $0-32
+	MOVQ nodes+0(FP), AX
+	MOVQ x+8(FP), SI
+	MOVQ depth+16(FP), CX
+	XORL BX, BX
+	XORL DX, DX
+	XORL DI, DI
+	XORL R8, R8
+	XORL R9, R9
+	XORL R10, R10
+	XORL R11, R11
+	XORL R12, R12
+	TESTQ CX, CX
+	JEQ  done
+
+loop:
+	STEP(BX, 0)
+	STEP(DX, 4)
+	STEP(DI, 8)
+	STEP(R8, 12)
+	STEP(R9, 16)
+	STEP(R10, 20)
+	STEP(R11, 24)
+	STEP(R12, 28)
+	DECQ CX
+	JNE  loop
+
+done:
+	MOVQ idx+24(FP), AX
+	MOVQ BX, 0(AX)
+	MOVQ DX, 8(AX)
+	MOVQ DI, 16(AX)
+	MOVQ R8, 24(AX)
+	MOVQ R9, 32(AX)
+	MOVQ R10, 40(AX)
+	MOVQ R11, 48(AX)
+	MOVQ R12, 56(AX)
+	RET

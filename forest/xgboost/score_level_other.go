@@ -1,0 +1,12 @@
+//go:build purego || !amd64
+
+package xgboost
+
+import "unsafe"
+
+// levelAsm is false where there is no assembly.
+var levelAsm = false
+
+func walkCols8(nodes *lnode, x *float32, depth int, idx *[8]uintptr) {
+	walkCols8Go(unsafe.Pointer(nodes), unsafe.Pointer(x), depth, idx)
+}

@@ -1,0 +1,62 @@
+package tree
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestGaussRule checks the quadrature rules against the moments of [0, 1]:
+// an n-point rule integrates t^k exactly (to rounding) for k < 2n.
+func TestGaussRule(t *testing.T) {
+	for _, n := range []int{1, 2, 3, 4, 8, 12, 16, 32} {
+		g := gaussRule(n)
+		for k := 0; k < 2*n; k++ {
+			s := 0.0
+			for j := range g.t {
+				s += g.w[j] * math.Pow(g.t[j], float64(k))
+			}
+			assert.InDelta(t, 1/float64(k+1), s, 1e-14, "n %d, t^%d", n, k)
+		}
+	}
+}
+
+// TestLinearAsmMatchesGo checks that the assembly passes of Linear
+// TreeSHAP give the Go passes' values bit for bit, on shallow and deep
+// trees with repeated features, NaN, categorical splits and zero covers.
+func TestLinearAsmMatchesGo(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no assembly passes on this machine or build (purego, or no AVX2)")
+	}
+	rng := rand.New(rand.NewPCG(31, 32))
+	for _, spec := range []genSpec{
+		{features: 30, depth: 6, outputs: 1, leafProb: 0.05, catProb: 0.1, zeroProb: 0.05},
+		{features: 5, depth: 14, outputs: 2, leafProb: 0.2, catProb: 0.1},
+		{features: 118, depth: 30, outputs: 2, minCover: 40, root: 25000},
+		{features: 7, depth: 8, outputs: 1, leafProb: 0.1, loose: true},
+	} {
+		trees := make([]Tree, 5)
+		for i := range trees {
+			trees[i] = genTree(rng, spec)
+		}
+		e, err := NewEnsemble(trees, spec.features, nil)
+		require.NoError(t, err)
+		x, err := e.Explainer(randWeights(rng, trees))
+		require.NoError(t, err)
+		asm := make([]float64, spec.features)
+		gov := make([]float64, spec.features)
+		for r := 0; r < 20; r++ {
+			row := genRow(rng, spec.features, 0.1)
+			_, err := x.Explain(row, asm)
+			require.NoError(t, err)
+			useAVX2 = false
+			_, err = x.Explain(row, gov)
+			useAVX2 = true
+			require.NoError(t, err)
+			require.Equal(t, gov, asm, "spec %+v row %d", spec, r)
+		}
+	}
+}
