@@ -10,6 +10,8 @@ const (
 	DefaultGTPUPort = 2152
 	// DefaultVXLANPort is VXLAN's IANA UDP port (RFC 7348 §5).
 	DefaultVXLANPort = 4789
+	// GenevePort is Geneve's IANA UDP port (RFC 8926 §3.3).
+	GenevePort = 6081
 	// DefaultMaxTunnels is how many nested tunnels a zero Decoder opens.
 	DefaultMaxTunnels = 3
 	// MaxExtHeaders is the most IPv6 extension headers or GTP-U extension
@@ -99,6 +101,22 @@ func (d *Decoder) link(data []byte, off int, link LinkType, s *Summary) Reason {
 			return fail(s, ReasonTruncated, off)
 		}
 		return d.ethertype(data, off+20, be16(data, off), s, 0)
+	case LinkPPP, LinkPPPHDLC:
+		return d.ppp(data, off, s, 0)
+	case LinkRadiotap:
+		return d.radiotap(data, off, s)
+	case LinkIEEE80211:
+		return d.wifi(data, off, s)
+	case LinkFDDI:
+		// frame control, destination, source; then 802.2 LLC/SNAP
+		if len(data) < off+13+8 {
+			return fail(s, ReasonTruncated, off)
+		}
+		off += 13
+		if data[off] != 0xaa || data[off+1] != 0xaa || data[off+2] != 0x03 {
+			return fail(s, ReasonNotIP, off)
+		}
+		return d.ethertype(data, off+8, be16(data, off+6), s, 0)
 	case LinkNull, LinkLoop:
 		if len(data) < off+4 {
 			return fail(s, ReasonTruncated, off)
@@ -135,6 +153,33 @@ func (d *Decoder) link(data []byte, off int, link LinkType, s *Summary) Reason {
 		return d.link(data, off+hl, inner, s)
 	}
 	return fail(s, ReasonUnknownLink, off)
+}
+
+// ppp decodes a PPP frame (RFC 1661): RFC 1662's address 0xff and control
+// 0x03 unless compressed away, then a 1- or 2-byte protocol field.
+func (d *Decoder) ppp(data []byte, off int, s *Summary, depth int) Reason {
+	if len(data) >= off+2 && data[off] == 0xff && data[off+1] == 0x03 {
+		off += 2
+	}
+	if len(data) < off+1 {
+		return fail(s, ReasonTruncated, off)
+	}
+	proto := uint16(data[off])
+	if proto&1 == 0 {
+		if len(data) < off+2 {
+			return fail(s, ReasonTruncated, off)
+		}
+		proto = be16(data, off)
+		off++
+	}
+	off++
+	switch proto {
+	case 0x0021:
+		return d.ip4(data, off, s, depth)
+	case 0x0057:
+		return d.ip6(data, off, s, depth)
+	}
+	return fail(s, ReasonNotIP, off)
 }
 
 func (d *Decoder) ethernet(data []byte, off int, s *Summary, depth int) Reason {
@@ -354,14 +399,29 @@ func (d *Decoder) transport(data []byte, off, end int, s *Summary, depth int) Re
 		return OK
 	}
 	s.TransportOffset = off
+	if s.Fragment && off+minHeader(s.Proto) > end {
+		// a first fragment too small for its transport header (RFC 1858's
+		// tiny fragment): there are no ports to read
+		s.TransportOffset = 0
+		s.PayloadOffset = off
+		s.Payload = data[min(off, len(data)):]
+		s.PayloadLen = end - off
+		return OK
+	}
 	switch s.Proto {
 	case ProtoTCP:
 		if len(data) < off+20 {
 			return fail(s, ReasonTruncated, off)
 		}
 		doff := int(data[off+12]>>4) * 4
-		if doff < 20 || off+doff > end {
+		if doff < 20 {
 			return fail(s, ReasonBadHeaderLength, off+12)
+		}
+		if off+doff > end {
+			if !s.Fragment {
+				return fail(s, ReasonBadHeaderLength, off+12)
+			}
+			doff = end - off // options continue in the next fragment
 		}
 		if len(data) < off+doff {
 			return fail(s, ReasonTruncated, off)
@@ -379,8 +439,17 @@ func (d *Decoder) transport(data []byte, off, end int, s *Summary, depth int) Re
 		if ulen == 0 && end-off > 0xffff {
 			ulen = end - off // IPv6 jumbogram (RFC 2675)
 		}
-		if ulen < 8 || off+ulen > end {
+		if ulen < 8 {
 			return fail(s, ReasonBadHeaderLength, off+4)
+		}
+		if off+ulen > end {
+			// A first fragment's UDP length is the whole datagram's; other
+			// packets claiming more than their IP payload are damaged, and,
+			// as tshark and Argus do, keep their ports.
+			if !s.Fragment {
+				s.LengthMismatch = true
+			}
+			ulen = end - off
 		}
 		if off+ulen < len(data) {
 			data = data[:off+ulen]
@@ -403,6 +472,9 @@ func (d *Decoder) transport(data []byte, off, end int, s *Summary, depth int) Re
 			}
 			if s.DstPort == vp {
 				return d.vxlan(data, off+8, s, depth)
+			}
+			if s.DstPort == GenevePort {
+				return d.geneve(data, off+8, s, depth)
 			}
 		}
 		return OK
@@ -441,6 +513,19 @@ func (d *Decoder) transport(data []byte, off, end int, s *Summary, depth int) Re
 	s.Payload = data[min(off, len(data)):]
 	s.PayloadLen = end - off
 	return OK
+}
+
+// minHeader is the smallest transport header of proto that Decode reads.
+func minHeader(proto uint8) int {
+	switch proto {
+	case ProtoTCP:
+		return 20
+	case ProtoUDP, ProtoICMP, ProtoICMPv6:
+		return 8
+	case ProtoSCTP:
+		return 12
+	}
+	return 0
 }
 
 func (d *Decoder) maxTunnels() int {
@@ -488,7 +573,10 @@ func (d *Decoder) gtpu(data []byte, off, end int, s *Summary, depth int) Reason 
 	s.TEID = be32(data, off+4)
 	gend := off + 8 + int(be16(data, off+2))
 	if gend > end {
-		return fail(s, ReasonBadHeaderLength, off+2)
+		if !s.Fragment {
+			return fail(s, ReasonBadHeaderLength, off+2)
+		}
+		gend = end // the rest of the T-PDU is in the next fragments
 	}
 	if s.GTPType != 255 {
 		return OK
@@ -561,6 +649,75 @@ func (d *Decoder) vxlan(data []byte, off int, s *Summary, depth int) Reason {
 	return d.ethernet(data, off+8, s, depth+1)
 }
 
+// geneve opens a Geneve header (RFC 8926 §3.4): version 0, options in
+// 4-byte units, a protocol type (Ethernet, IPv4, IPv6), a 24-bit VNI.
+func (d *Decoder) geneve(data []byte, off int, s *Summary, depth int) Reason {
+	if len(data) < off+8 || data[off]>>6 != 0 {
+		return OK
+	}
+	inner := off + 8 + int(data[off]&0x3f)*4
+	proto := be16(data, off+2)
+	if len(data) < inner || (proto != 0x6558 && proto != 0x0800 && proto != 0x86dd) {
+		return OK
+	}
+	vni := be32(data, off+4) >> 8
+	s.enter(TunnelGeneve)
+	s.VNI, s.GREProto = vni, proto
+	switch proto {
+	case 0x0800:
+		return d.ip4(data, inner, s, depth+1)
+	case 0x86dd:
+		return d.ip6(data, inner, s, depth+1)
+	}
+	return d.ethernet(data, inner, s, depth+1)
+}
+
+// radiotap skips a radiotap header (its length at bytes 2–3, little
+// endian) and decodes the IEEE 802.11 frame after it.
+func (d *Decoder) radiotap(data []byte, off int, s *Summary) Reason {
+	if len(data) < off+4 {
+		return fail(s, ReasonTruncated, off)
+	}
+	hl := int(uint16(data[off+3])<<8 | uint16(data[off+2]))
+	if hl < 8 {
+		return fail(s, ReasonBadHeaderLength, off+2)
+	}
+	return d.wifi(data, off+hl, s)
+}
+
+// wifi decodes an IEEE 802.11 data frame (IEEE 802.11-2020 §9.3.2.1) with
+// an LLC/SNAP header; management, control and protected frames are not IP.
+func (d *Decoder) wifi(data []byte, off int, s *Summary) Reason {
+	if len(data) < off+24 {
+		return fail(s, ReasonTruncated, off)
+	}
+	fc0, fc1 := data[off], data[off+1]
+	if (fc0>>2)&3 != 2 || fc1&0x40 != 0 {
+		return fail(s, ReasonNotIP, off) // not a data frame, or protected
+	}
+	hl := 24
+	if fc1&3 == 3 {
+		hl += 6 // four addresses
+	}
+	if fc0&0x80 != 0 {
+		hl += 2 // QoS control
+		if fc1&0x80 != 0 {
+			hl += 4 // HT control
+		}
+	}
+	if fc0&0x40 != 0 {
+		return fail(s, ReasonNotIP, off) // null data
+	}
+	off += hl
+	if len(data) < off+8 {
+		return fail(s, ReasonTruncated, off)
+	}
+	if data[off] != 0xaa || data[off+1] != 0xaa || data[off+2] != 0x03 {
+		return fail(s, ReasonNotIP, off)
+	}
+	return d.ethertype(data, off+8, be16(data, off+6), s, 0)
+}
+
 func (d *Decoder) gre(data []byte, off, end int, s *Summary, depth int) Reason {
 	plain := func() Reason {
 		s.TransportOffset = 0
@@ -573,10 +730,38 @@ func (d *Decoder) gre(data []byte, off, end int, s *Summary, depth int) Reason {
 		return plain()
 	}
 	flags := be16(data, off)
-	if flags&0x7 != 0 || flags&0x4000 != 0 {
-		return plain() // PPTP's enhanced GRE (version 1) or source routing
-	}
 	proto := be16(data, off+2)
+	if flags&0x7 == 1 && proto == 0x880b {
+		// PPTP's enhanced GRE (RFC 2637 §4.1): payload length, call ID,
+		// optional sequence and acknowledgment numbers, then PPP
+		hl := 8
+		if flags&0x1000 != 0 {
+			hl += 4
+		}
+		if flags&0x0080 != 0 {
+			hl += 4
+		}
+		if len(data) < off+hl {
+			return fail(s, ReasonTruncated, off)
+		}
+		if flags&0x1000 == 0 || off+hl >= end {
+			return plain() // an acknowledgment without payload
+		}
+		p := off + hl
+		if len(data) >= p+2 && data[p] == 0xff && data[p+1] == 0x03 {
+			p += 2
+		}
+		if len(data) < p+2 || (data[p] != 0x21 && be16(data, p) != 0x0021 && be16(data, p) != 0x0057) {
+			return plain() // compressed or encrypted (MPPE) PPP: not readable
+		}
+		call := uint32(be16(data, off+6))
+		s.enter(TunnelGRE)
+		s.GREProto, s.VNI, s.GREKey = proto, call, true
+		return d.ppp(data, off+hl, s, depth+1)
+	}
+	if flags&0x7 != 0 || flags&0x4000 != 0 {
+		return plain() // another GRE version, or source routing
+	}
 	hl := 4
 	if flags&0x8000 != 0 {
 		hl += 4

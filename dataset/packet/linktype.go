@@ -15,11 +15,18 @@ const (
 	// LinkEthernet is IEEE 802.3 Ethernet (LINKTYPE_ETHERNET, 1), including
 	// 802.1Q and 802.1ad (QinQ) tags.
 	LinkEthernet LinkType = 1
+	// LinkPPP is PPP (LINKTYPE_PPP, 9), with or without RFC 1662 address
+	// and control bytes.
+	LinkPPP LinkType = 9
+	// LinkFDDI is FDDI (LINKTYPE_FDDI, 10) with 802.2 LLC/SNAP.
+	LinkFDDI LinkType = 10
 	// LinkRawDLT12 is raw IP as some BSDs number DLT_RAW (12); files written
 	// there carry it instead of LinkRaw.
 	LinkRawDLT12 LinkType = 12
 	// LinkRawDLT14 is raw IP as OpenBSD numbers DLT_RAW (14).
 	LinkRawDLT14 LinkType = 14
+	// LinkPPPHDLC is PPP in HDLC-like framing (LINKTYPE_PPP_HDLC, 50).
+	LinkPPPHDLC LinkType = 50
 	// LinkRaw is raw IPv4 or IPv6 told apart by the version nibble
 	// (LINKTYPE_RAW, 101).
 	LinkRaw LinkType = 101
@@ -29,6 +36,11 @@ const (
 	// LinkLinuxSLL is Linux "cooked" capture v1 (LINKTYPE_LINUX_SLL, 113),
 	// a 16-byte pseudo header.
 	LinkLinuxSLL LinkType = 113
+	// LinkIEEE80211 is IEEE 802.11 without radio header (LINKTYPE_IEEE802_11, 105).
+	LinkIEEE80211 LinkType = 105
+	// LinkRadiotap is IEEE 802.11 behind a radiotap header
+	// (LINKTYPE_IEEE802_11_RADIOTAP, 127).
+	LinkRadiotap LinkType = 127
 	// LinkPPI is the Per-Packet Information header (LINKTYPE_PPI, 192)
 	// followed by the link type it names.
 	LinkPPI LinkType = 192
@@ -51,6 +63,14 @@ func (l LinkType) String() string {
 		return "ethernet"
 	case LinkRawDLT12, LinkRawDLT14, LinkRaw:
 		return "raw"
+	case LinkPPP, LinkPPPHDLC:
+		return "ppp"
+	case LinkFDDI:
+		return "fddi"
+	case LinkIEEE80211:
+		return "ieee802.11"
+	case LinkRadiotap:
+		return "radiotap"
 	case LinkLoop:
 		return "loop"
 	case LinkLinuxSLL:
@@ -70,7 +90,7 @@ func (l LinkType) String() string {
 // Known reports whether the decoder understands l.
 func (l LinkType) Known() bool {
 	switch l {
-	case LinkNull, LinkEthernet, LinkRawDLT12, LinkRawDLT14, LinkRaw, LinkLoop,
+	case LinkNull, LinkEthernet, LinkPPP, LinkPPPHDLC, LinkFDDI, LinkIEEE80211, LinkRadiotap, LinkRawDLT12, LinkRawDLT14, LinkRaw, LinkLoop,
 		LinkLinuxSLL, LinkPPI, LinkIPv4, LinkIPv6, LinkLinuxSLL2:
 		return true
 	}

@@ -71,6 +71,8 @@ const (
 	// TunnelIPIP: IPv4 or IPv6 directly inside IPv4 or IPv6 (protocols 4
 	// and 41; RFC 2003, RFC 2473, 6in4 of RFC 4213).
 	TunnelIPIP
+	// TunnelGeneve: Geneve (RFC 8926) on UDP port 6081.
+	TunnelGeneve
 	numTunnelKinds
 )
 
@@ -87,6 +89,8 @@ func (k TunnelKind) String() string {
 		return "vxlan"
 	case TunnelIPIP:
 		return "ip-in-ip"
+	case TunnelGeneve:
+		return "geneve"
 	}
 	return "tunnel(" + strconv.Itoa(int(k)) + ")"
 }
@@ -220,11 +224,16 @@ type Summary struct {
 	PDUType uint8
 	// GTPExt counts the GTP-U extension headers.
 	GTPExt uint8
-	// VNI is the VXLAN network identifier, or the GRE key when GREKey.
+	// VNI is the VXLAN or Geneve network identifier, or the GRE key (PPTP's call ID)
+	// when GREKey.
 	VNI    uint32
 	GREKey bool
-	// GREProto is the GRE protocol type of the payload.
+	// GREProto is the GRE (or Geneve) protocol type of the payload.
 	GREProto uint16
+
+	// LengthMismatch is set when a UDP length claimed more than the IP
+	// payload holds; decoding went on with the IP payload's length.
+	LengthMismatch bool
 
 	// ErrOffset is the offset in the frame where decoding stopped when
 	// Decode returned a reason other than OK.
