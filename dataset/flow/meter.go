@@ -562,7 +562,8 @@ func (m *Meter) update(idx int32, fwd bool, now int64, s *packet.Summary) {
 				m.push(idx, listClosing)
 			}
 		case TCPEndFirstFIN:
-			if s.TCPFlags&packet.TCPFlagFIN != 0 {
+			// as CICFlowMeter, a FIN closes a flow it did not open
+			if s.TCPFlags&packet.TCPFlagFIN != 0 && r.FwdPackets+r.BwdPackets > 1 {
 				m.finish(idx, EndFIN)
 				return
 			}
