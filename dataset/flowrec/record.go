@@ -62,10 +62,10 @@ type Record struct {
 
 	Start, End time.Time
 
-	Packets, Bytes       uint64
-	RevPackets, RevBytes uint64
+	Packets, Bytes        uint64
+	RevPackets, RevBytes  uint64
 	TCPFlags, RevTCPFlags uint8
-	EndReason            EndReason
+	EndReason             EndReason
 
 	// Exporter is the address the export came from (NetFlow, IPFIX) or
 	// the sFlow agent address; invalid for logs.
