@@ -164,6 +164,15 @@ func (c *Collector) Run(ctx context.Context, handle func([]Record)) error {
 			}
 			break
 		}
+		if buf == nil {
+			// The queue was full before the read blocked; it may have
+			// drained since.
+			select {
+			case buf = <-free:
+				copy(buf[:n], spare[:n])
+			default:
+			}
+		}
 		addr := from.Addr().Unmap()
 		c.mu.Lock()
 		e := c.per[addr]
