@@ -198,4 +198,3 @@ func (a *ArgusReader) record(s string, rec *Record) (bool, error) {
 	}
 	return false, nil
 }
-
