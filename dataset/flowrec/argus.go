@@ -1,6 +1,7 @@
 package flowrec
 
 import (
+	"github.com/netwarden/netwarden/dataset/flow"
 	"io"
 	"strconv"
 	"strings"
@@ -14,9 +15,10 @@ import (
 // and times must be UNIX seconds (ra's -u: ra's default time of day has
 // no date). Records map as SrcAddr/Sport → Src/SrcPort, DstAddr/Dport →
 // Dst/DstPort, StartTime and LastTime (or StartTime+Dur) → Start and End,
-// SrcPkts/SrcBytes → Packets/Bytes, DstPkts/DstBytes → RevPackets/RevBytes
-// (TotPkts/TotBytes when only those are printed); State gives EndReason
-// (FIN, RST, CLO end the flow). For ICMP, ra prints the type and code in
+// SrcPkts/SrcBytes → FwdPackets/FwdFrameBytes (Argus counts whole frames),
+// DstPkts/DstBytes → BwdPackets/BwdFrameBytes (TotPkts/TotBytes when only
+// those are printed); State gives Reason (FIN and CLO: EndFIN, RST:
+// EndRST, others EndIdle). Argus prints no TCP flags in these columns. For ICMP, ra prints the type and code in
 // Sport as hex (0x0303). Argus's management records (proto "man") and
 // non-IP records (ARP, LLC) carry no flow: they are skipped and counted
 // (Skipped).
@@ -115,7 +117,8 @@ func (a *ArgusReader) record(s string, rec *Record) (bool, error) {
 	bad := func(label, what, v string) (bool, error) {
 		return false, a.l.errf(col(label), label, "%s %q", what, v)
 	}
-	*rec = Record{Source: SourceArgus}
+	*rec = Record{}
+	rec.Source = flow.SourceArgus
 	proto := get("Proto")
 	switch proto {
 	case "man", "arp", "rarp", "llc", "lldp", "stp":
@@ -123,7 +126,7 @@ func (a *ArgusReader) record(s string, rec *Record) (bool, error) {
 	}
 	if proto != "" {
 		var ok bool
-		if rec.Proto, ok = protoNumber(proto); !ok {
+		if rec.Key.Proto, ok = protoNumber(proto); !ok {
 			return bad("Proto", "unknown protocol", proto)
 		}
 	}
@@ -144,10 +147,10 @@ func (a *ArgusReader) record(s string, rec *Record) (bool, error) {
 		}
 		rec.End = rec.Start.Add(d)
 	}
-	if rec.Src, ok = parseAddr(get("SrcAddr")); !ok {
+	if rec.Key.Src, ok = parseAddr(get("SrcAddr")); !ok {
 		return bad("SrcAddr", "bad address", get("SrcAddr"))
 	}
-	if rec.Dst, ok = parseAddr(get("DstAddr")); !ok {
+	if rec.Key.Dst, ok = parseAddr(get("DstAddr")); !ok {
 		return bad("DstAddr", "bad address", get("DstAddr"))
 	}
 	port := func(label string, dst *uint16) (bool, error) {
@@ -162,22 +165,23 @@ func (a *ArgusReader) record(s string, rec *Record) (bool, error) {
 		*dst = uint16(p)
 		return false, nil
 	}
-	if _, err := port("Sport", &rec.SrcPort); err != nil {
+	if _, err := port("Sport", &rec.Key.SrcPort); err != nil {
 		return false, err
 	}
-	if _, err := port("Dport", &rec.DstPort); err != nil {
+	if _, err := port("Dport", &rec.Key.DstPort); err != nil {
 		return false, err
 	}
-	if rec.Proto == 1 || rec.Proto == 58 {
-		rec.ICMPType, rec.ICMPCode = uint8(rec.SrcPort>>8), uint8(rec.SrcPort)
+	if rec.Key.Proto == 1 || rec.Key.Proto == 58 {
+		rec.ICMPType, rec.ICMPCode = uint8(rec.Key.SrcPort>>8), uint8(rec.Key.SrcPort)
+		rec.Key.SrcPort, rec.Key.DstPort = 0, 0
 	}
 	for _, f := range []struct {
 		label string
 		dst   *uint64
 	}{
-		{"TotPkts", &rec.Packets}, {"TotBytes", &rec.Bytes},
-		{"SrcPkts", &rec.Packets}, {"DstPkts", &rec.RevPackets},
-		{"SrcBytes", &rec.Bytes}, {"DstBytes", &rec.RevBytes},
+		{"TotPkts", &rec.FwdPackets}, {"TotBytes", &rec.FwdFrameBytes},
+		{"SrcPkts", &rec.FwdPackets}, {"DstPkts", &rec.BwdPackets},
+		{"SrcBytes", &rec.FwdFrameBytes}, {"DstBytes", &rec.BwdFrameBytes},
 	} {
 		v := get(f.label)
 		if v == "" {
@@ -190,11 +194,13 @@ func (a *ArgusReader) record(s string, rec *Record) (bool, error) {
 		*f.dst = n
 	}
 	switch get("State") {
-	case "FIN", "RST", "CLO":
-		rec.EndReason = EndOfFlow
+	case "FIN", "CLO":
+		rec.Reason = flow.EndFIN
+	case "RST":
+		rec.Reason = flow.EndRST
 	case "":
 	default:
-		rec.EndReason = EndIdle
+		rec.Reason = flow.EndIdle
 	}
 	return false, nil
 }

@@ -2,6 +2,7 @@ package flowrec
 
 import (
 	"encoding/binary"
+	"github.com/netwarden/netwarden/dataset/flow"
 	"net/netip"
 	"time"
 
@@ -256,19 +257,27 @@ func (d *Decoder) sequence(exporter netip.Addr, ds *domainState, seq uint32, n i
 }
 
 // finish fills what every decoded record carries and applies scaling.
-func (d *Decoder) finish(r *Record, exporter netip.Addr, domain uint32, src Source, rate uint32) {
+func (d *Decoder) finish(r *Record, exporter netip.Addr, domain uint32, src flow.SourceKind, rate uint32) {
 	r.Exporter = exporter
 	r.Domain = domain
 	r.Source = src
 	if r.SamplingRate == 0 {
 		r.SamplingRate = rate
 	}
+	if p := r.Key.Proto; p == 1 || p == 58 {
+		// NetFlow's convention: type and code in the destination port.
+		if r.ICMPType == 0 && r.ICMPCode == 0 {
+			r.ICMPType, r.ICMPCode = uint8(r.Key.DstPort>>8), uint8(r.Key.DstPort)
+		}
+		r.Key.SrcPort, r.Key.DstPort = 0, 0
+	}
 	if d.cfg.Scale && r.SamplingRate > 1 {
 		m := uint64(r.SamplingRate)
-		r.Packets *= m
-		r.Bytes *= m
-		r.RevPackets *= m
-		r.RevBytes *= m
+		r.FwdPackets *= m
+		r.FwdBytes *= m
+		r.FwdFrameBytes *= m
+		r.BwdPackets *= m
+		r.BwdBytes *= m
 		r.Scaled = true
 	}
 }

@@ -2,6 +2,7 @@ package flowrec
 
 import (
 	"errors"
+	"github.com/netwarden/netwarden/dataset/flow"
 	"testing"
 	"time"
 
@@ -19,18 +20,18 @@ func TestIPFIXBasic(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, recs, 2)
 	r := recs[0]
-	assert.Equal(t, "10.0.0.1", r.Src.String())
-	assert.Equal(t, "10.0.0.2", r.Dst.String())
-	assert.Equal(t, uint16(1234), r.SrcPort)
-	assert.Equal(t, uint16(80), r.DstPort)
-	assert.Equal(t, uint8(6), r.Proto)
-	assert.Equal(t, uint8(0x1b), r.TCPFlags)
-	assert.Equal(t, uint64(10), r.Packets)
-	assert.Equal(t, uint64(1500), r.Bytes)
+	assert.Equal(t, "10.0.0.1", r.Key.Src.String())
+	assert.Equal(t, "10.0.0.2", r.Key.Dst.String())
+	assert.Equal(t, uint16(1234), r.Key.SrcPort)
+	assert.Equal(t, uint16(80), r.Key.DstPort)
+	assert.Equal(t, uint8(6), r.Key.Proto)
+	assert.Equal(t, uint16(0x1b), r.FwdFlags)
+	assert.Equal(t, uint64(10), r.FwdPackets)
+	assert.Equal(t, uint64(1500), r.FwdBytes)
 	assert.Equal(t, int64(1000), r.Start.UnixMilli())
 	assert.Equal(t, 2500*time.Millisecond, r.Duration())
 	assert.Equal(t, uint32(7), r.Domain)
-	assert.Equal(t, SourceIPFIX, r.Source)
+	assert.Equal(t, flow.SourceIPFIX, r.Source)
 	assert.Equal(t, exp1, r.Exporter)
 	st := d.Stats()
 	assert.Equal(t, uint64(2), st.Records)
@@ -62,7 +63,7 @@ func TestHeldUntilTemplate(t *testing.T) {
 	recs, err = d.Decode(nil, exp1, ipfix(1, 1, 101, set(2, tmpl(300, basic...))), t0.Add(time.Second))
 	require.NoError(t, err)
 	require.Len(t, recs, 1)
-	assert.Equal(t, uint16(2), recs[0].DstPort)
+	assert.Equal(t, uint16(2), recs[0].Key.DstPort)
 	st := d.Stats()
 	assert.Equal(t, uint64(1), st.Held)
 	assert.Equal(t, uint64(1), st.Replayed)
@@ -142,8 +143,8 @@ func TestEnterpriseAndVariableLength(t *testing.T) {
 	recs, err := d.Decode(nil, exp1, ipfix(0, 1, 100, set(2, tmpl(300, fs...)), set(300, data)), t0)
 	require.NoError(t, err)
 	require.Len(t, recs, 1)
-	assert.Equal(t, uint16(5353), recs[0].DstPort)
-	assert.Equal(t, uint64(300), recs[0].Bytes)
+	assert.Equal(t, uint16(5353), recs[0].Key.DstPort)
+	assert.Equal(t, uint64(300), recs[0].FwdBytes)
 }
 
 func TestBiflow(t *testing.T) {
@@ -156,10 +157,10 @@ func TestBiflow(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, recs, 1)
 	r := recs[0]
-	assert.Equal(t, uint64(9000), r.RevBytes)
-	assert.Equal(t, uint64(8), r.RevPackets)
-	assert.Equal(t, uint8(0x12), r.RevTCPFlags)
-	assert.Equal(t, EndOfFlow, r.EndReason)
+	assert.Equal(t, uint64(9000), r.BwdBytes)
+	assert.Equal(t, uint64(8), r.BwdPackets)
+	assert.Equal(t, uint16(0x12), r.BwdFlags)
+	assert.Equal(t, flow.EndFIN, r.Reason)
 }
 
 func TestSamplingOptions(t *testing.T) {
@@ -174,8 +175,8 @@ func TestSamplingOptions(t *testing.T) {
 	r := recs[0]
 	assert.Equal(t, uint32(100), r.SamplingRate)
 	assert.True(t, r.Scaled)
-	assert.Equal(t, uint64(200), r.Packets)
-	assert.Equal(t, uint64(12000), r.Bytes)
+	assert.Equal(t, uint64(200), r.FwdPackets)
+	assert.Equal(t, uint64(12000), r.FwdBytes)
 	assert.Equal(t, int64(5_001_000), r.Start.UnixMilli(), "sysUpTime placed by systemInitTimeMilliseconds")
 	assert.Equal(t, int64(5_002_000), r.End.UnixMilli())
 	assert.Equal(t, uint64(1), d.Stats().OptionsRecords)
@@ -193,7 +194,7 @@ func TestNetFlowV9(t *testing.T) {
 	require.Len(t, recs, 1)
 	assert.Equal(t, int64(999_000), recs[0].Start.UnixMilli())
 	assert.Equal(t, int64(999_500), recs[0].End.UnixMilli())
-	assert.Equal(t, SourceNetFlowV9, recs[0].Source)
+	assert.Equal(t, flow.SourceNetFlowV9, recs[0].Source)
 	// v9 sequence counts packets.
 	_, err = d.Decode(nil, exp1, v9(1, 3, 10000, 1000, 1, set(256, data)), t0)
 	require.NoError(t, err)
@@ -213,12 +214,12 @@ func TestNetFlowV5(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, recs, 2)
 	r := recs[1]
-	assert.Equal(t, uint16(23), r.DstPort)
-	assert.Equal(t, uint32(3), r.InIf)
-	assert.Equal(t, uint32(4), r.OutIf)
-	assert.Equal(t, uint64(7), r.Packets)
-	assert.Equal(t, uint64(700), r.Bytes)
-	assert.Equal(t, uint8(2), r.TCPFlags)
+	assert.Equal(t, uint16(23), r.Key.DstPort)
+	assert.Equal(t, uint32(3), r.InputIf)
+	assert.Equal(t, uint32(4), r.OutputIf)
+	assert.Equal(t, uint64(7), r.FwdPackets)
+	assert.Equal(t, uint64(700), r.FwdBytes)
+	assert.Equal(t, uint16(2), r.FwdFlags)
 	assert.Equal(t, uint8(0x10), r.ToS)
 	assert.Equal(t, uint32(10), r.SamplingRate)
 	assert.Equal(t, int64(999_000), r.Start.UnixMilli())

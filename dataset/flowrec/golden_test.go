@@ -123,16 +123,16 @@ func checkCflow(t *testing.T, p goldenPacket, recs []Record) {
 		if len(src) == 0 {
 			src, dst = p.f["cflow.srcaddrv6"], p.f["cflow.dstaddrv6"]
 		}
-		assert.Equal(t, src[i], r.Src.String(), msg...)
-		assert.Equal(t, dst[i], r.Dst.String(), msg...)
-		assert.Equal(t, atou(t, p.f["cflow.srcport"][i]), uint64(r.SrcPort), msg...)
-		assert.Equal(t, atou(t, p.f["cflow.dstport"][i]), uint64(r.DstPort), msg...)
-		assert.Equal(t, atou(t, p.f["cflow.protocol"][i]), uint64(r.Proto), msg...)
-		assert.Equal(t, atou(t, p.f["cflow.octets"][i]), r.Bytes, msg...)
-		assert.Equal(t, atou(t, p.f["cflow.packets"][i]), r.Packets, msg...)
-		assert.Equal(t, atou(t, p.f["cflow.tcpflags"][i]), uint64(r.TCPFlags), msg...)
-		assert.Equal(t, atou(t, p.f["cflow.inputint"][i]), uint64(r.InIf), msg...)
-		assert.Equal(t, atou(t, p.f["cflow.outputint"][i]), uint64(r.OutIf), msg...)
+		assert.Equal(t, src[i], r.Key.Src.String(), msg...)
+		assert.Equal(t, dst[i], r.Key.Dst.String(), msg...)
+		assert.Equal(t, atou(t, p.f["cflow.srcport"][i]), uint64(r.Key.SrcPort), msg...)
+		assert.Equal(t, atou(t, p.f["cflow.dstport"][i]), uint64(r.Key.DstPort), msg...)
+		assert.Equal(t, atou(t, p.f["cflow.protocol"][i]), uint64(r.Key.Proto), msg...)
+		assert.Equal(t, atou(t, p.f["cflow.octets"][i]), r.FwdBytes, msg...)
+		assert.Equal(t, atou(t, p.f["cflow.packets"][i]), r.FwdPackets, msg...)
+		assert.Equal(t, atou(t, p.f["cflow.tcpflags"][i]), uint64(r.FwdFlags), msg...)
+		assert.Equal(t, atou(t, p.f["cflow.inputint"][i]), uint64(r.InputIf), msg...)
+		assert.Equal(t, atou(t, p.f["cflow.outputint"][i]), uint64(r.OutputIf), msg...)
 		assert.Equal(t, p.exporter, r.Exporter, msg...)
 		if abs := p.f["cflow.abstimestart"]; len(abs) > 0 {
 			const layout = "Jan _2, 2006 15:04:05.000000000 MST"
@@ -170,17 +170,17 @@ func checkSFlow(t *testing.T, p goldenPacket, recs []Record) {
 	r := &recs[0]
 	last := func(k string) string { v := p.f[k]; return v[len(v)-1] }
 	assert.Equal(t, atou(t, last("sflow.flow_sample.sampling_rate")), uint64(r.SamplingRate))
-	assert.Equal(t, atou(t, last("sflow.flow_sample.input_interface")), uint64(r.InIf))
-	assert.Equal(t, atou(t, last("sflow.flow_sample.output_interface_value")), uint64(r.OutIf))
-	assert.Equal(t, atou(t, last("sflow_245.header.frame_length")), r.Bytes)
-	assert.Equal(t, uint64(1), r.Packets)
-	assert.Equal(t, last("ip.src"), r.Src.String())
-	assert.Equal(t, last("ip.dst"), r.Dst.String())
-	assert.Equal(t, atou(t, last("ip.proto")), uint64(r.Proto))
+	assert.Equal(t, atou(t, last("sflow.flow_sample.input_interface")), uint64(r.InputIf))
+	assert.Equal(t, atou(t, last("sflow.flow_sample.output_interface_value")), uint64(r.OutputIf))
+	assert.Equal(t, atou(t, last("sflow_245.header.frame_length")), r.FwdFrameBytes)
+	assert.Equal(t, uint64(1), r.FwdPackets)
+	assert.Equal(t, last("ip.src"), r.Key.Src.String())
+	assert.Equal(t, last("ip.dst"), r.Key.Dst.String())
+	assert.Equal(t, atou(t, last("ip.proto")), uint64(r.Key.Proto))
 	if v, ok := p.f["tcp.srcport"]; ok {
-		assert.Equal(t, atou(t, v[len(v)-1]), uint64(r.SrcPort))
-		assert.Equal(t, atou(t, last("tcp.dstport")), uint64(r.DstPort))
-		assert.Equal(t, atou(t, last("tcp.flags")), uint64(r.TCPFlags))
+		assert.Equal(t, atou(t, v[len(v)-1]), uint64(r.Key.SrcPort))
+		assert.Equal(t, atou(t, last("tcp.dstport")), uint64(r.Key.DstPort))
+		assert.Equal(t, atou(t, last("tcp.flags")), uint64(r.FwdFlags))
 	}
 	assert.Equal(t, p.exporter, r.Exporter)
 }

@@ -1,6 +1,7 @@
 package flowrec
 
 import (
+	"github.com/netwarden/netwarden/dataset/flow"
 	"net/netip"
 	"time"
 )
@@ -11,7 +12,7 @@ type heldSet struct {
 	exporter netip.Addr
 	st       *Stats
 	h        header
-	src      Source
+	src      flow.SourceKind
 	base     int
 	at       time.Time
 	data     []byte
@@ -30,9 +31,9 @@ func (d *Decoder) hold(exporter netip.Addr, k templateKey, b []byte, base int, h
 		d.fail(exporter, base, ReasonNoTemplate, "no template for data set, hold full")
 		return
 	}
-	src := SourceIPFIX
+	src := flow.SourceIPFIX
 	if k.version == 9 {
-		src = SourceNetFlowV9
+		src = flow.SourceNetFlowV9
 	}
 	d.held = append(d.held, heldSet{
 		key: k, exporter: exporter, st: d.cur, h: *h, src: src, base: base, at: now,

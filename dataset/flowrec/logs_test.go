@@ -2,6 +2,7 @@ package flowrec
 
 import (
 	"errors"
+	"github.com/netwarden/netwarden/dataset/flow"
 	"io"
 	"os"
 	"strconv"
@@ -40,27 +41,28 @@ func TestZeekForms(t *testing.T) {
 	require.Len(t, tsv, 5)
 	assert.Equal(t, tsv, js)
 	r := tsv[2]
-	assert.Equal(t, "192.168.1.104", r.Src.String())
-	assert.Equal(t, uint16(49378), r.SrcPort)
-	assert.Equal(t, "74.125.19.104", r.Dst.String())
-	assert.Equal(t, uint16(443), r.DstPort)
-	assert.Equal(t, uint8(6), r.Proto)
-	assert.Equal(t, uint64(9), r.Packets)
-	assert.Equal(t, uint64(1025), r.Bytes)
-	assert.Equal(t, uint64(8), r.RevPackets)
-	assert.Equal(t, uint64(4528), r.RevBytes)
+	assert.Equal(t, "192.168.1.104", r.Key.Src.String())
+	assert.Equal(t, uint16(49378), r.Key.SrcPort)
+	assert.Equal(t, "74.125.19.104", r.Key.Dst.String())
+	assert.Equal(t, uint16(443), r.Key.DstPort)
+	assert.Equal(t, uint8(6), r.Key.Proto)
+	assert.Equal(t, uint64(9), r.FwdPackets)
+	assert.Equal(t, uint64(1025), r.FwdBytes)
+	assert.Equal(t, uint64(645), r.FwdPayloadBytes)
+	assert.Equal(t, uint64(8), r.BwdPackets)
+	assert.Equal(t, uint64(4528), r.BwdBytes)
 	assert.Equal(t, time.Unix(1258535652, 197521000).UTC(), r.Start)
 	assert.Equal(t, 1021440*time.Microsecond, r.Duration())
-	assert.Equal(t, uint8(flagSYN|flagACK|flagRST), r.TCPFlags)
-	assert.Equal(t, uint8(flagSYN|flagACK|flagFIN), r.RevTCPFlags)
-	assert.Equal(t, EndOfFlow, r.EndReason)
-	assert.Equal(t, SourceZeek, r.Source)
+	assert.Equal(t, uint16(flagSYN|flagACK|flagRST), r.FwdFlags)
+	assert.Equal(t, uint16(flagSYN|flagACK|flagFIN), r.BwdFlags)
+	assert.Equal(t, flow.EndRST, r.Reason)
+	assert.Equal(t, flow.SourceZeek, r.Source)
 	// ICMP with unset ports and duration.
-	assert.Equal(t, uint8(1), tsv[3].Proto)
+	assert.Equal(t, uint8(1), tsv[3].Key.Proto)
 	assert.Equal(t, tsv[3].Start, tsv[3].End)
-	assert.Equal(t, EndIdle, tsv[3].EndReason)
+	assert.Equal(t, flow.EndIdle, tsv[3].Reason)
 	// ICMPv6 echo: type 8 in orig_p.
-	assert.Equal(t, "2001:db8::1", tsv[4].Src.String())
+	assert.Equal(t, "2001:db8::1", tsv[4].Key.Src.String())
 	assert.Equal(t, uint8(8), tsv[4].ICMPType)
 }
 
@@ -128,10 +130,11 @@ func TestArgusKakaoTalk(t *testing.T) {
 		}
 		require.NoError(t, err)
 		n++
-		pkts += r.Packets + r.RevPackets
-		protos[r.Proto]++
+		pkts += r.Packets()
+		assert.NotZero(t, r.FwdFrameBytes+r.BwdFrameBytes, "line %d", ar.Line())
+		protos[r.Key.Proto]++
 		assert.False(t, r.End.Before(r.Start), "line %d", ar.Line())
-		assert.Equal(t, SourceArgus, r.Source)
+		assert.Equal(t, flow.SourceArgus, r.Source)
 	}
 	assert.Equal(t, 56, n)
 	assert.Equal(t, 2, ar.Skipped())

@@ -1,91 +1,57 @@
 package flowrec
 
 import (
-	"net/netip"
-	"time"
+	"github.com/netwarden/netwarden/dataset/flow"
 )
 
-// Source says which kind of exporter or log a Record came from.
-type Source uint8
-
-// The sources a Record can come from.
-const (
-	SourceUnknown Source = iota
-	SourceNetFlowV5
-	SourceNetFlowV9
-	SourceIPFIX
-	SourceSFlow
-	SourceZeek
-	SourceArgus
-)
-
-var sourceNames = [...]string{"unknown", "netflow5", "netflow9", "ipfix", "sflow5", "zeek", "argus"}
-
-// String returns the source's short name ("netflow9", "ipfix", "zeek", …).
-func (s Source) String() string {
-	if int(s) < len(sourceNames) {
-		return sourceNames[s]
-	}
-	return "unknown"
-}
-
-// EndReason says why the exporter ended a flow (IPFIX flowEndReason, IANA
-// element 136, RFC 5102 section 5.11.4; Zeek and Argus states map onto it).
-type EndReason uint8
-
-// The flow end reasons of IANA element 136.
-const (
-	EndUnknown     EndReason = 0
-	EndIdle        EndReason = 1 // idle timeout
-	EndActive      EndReason = 2 // active timeout
-	EndOfFlow      EndReason = 3 // end of flow detected (TCP FIN or RST)
-	EndForced      EndReason = 4 // forced end (exporter shut down)
-	EndLackOfResrc EndReason = 5 // lack of resources
-)
-
-// Record is one flow record as a router exports it or a sensor logs it:
-// the 5-tuple, first and last packet times, packets, bytes and OR-ed TCP
-// flags per direction (Rev* is the reverse direction, filled by biflow
-// exporters, Zeek and Argus; 0 otherwise), and where it came from.
+// Record is one flow record as a router exports it or a sensor logs it,
+// in the packet meter's flow.Record (package dataset/flow), so that one
+// feature set and one bundle serve both, plus what flow.Record has no
+// field for.
 //
-// Counts are as exported unless Scaled is set: then the decoder multiplied
-// them by SamplingRate (Config.Scale).
+// Each source fills flow.Record as follows:
+//   - NetFlow v5/v9, IPFIX: Key, Start/End, FwdPackets/FwdBytes (IP bytes,
+//     as the octet counters count), FwdFlags, ICMPType/ICMPCode, Exporter,
+//     InputIf/OutputIf, SamplingRate and Scaled; BwdPackets/BwdBytes/
+//     BwdFlags only from biflow exporters (RFC 5103 reverse elements, or
+//     nProbe's OUT_BYTES/OUT_PKTS, elements 23 and 24); Reason from
+//     flowEndReason (element 136).
+//   - sFlow v5: one record per flow sample of one packet, with
+//     FwdFrameBytes the sampled frame's length and FwdBytes its IP length.
+//   - Zeek: FwdBytes from orig_ip_bytes, FwdPayloadBytes from orig_bytes,
+//     the flags from history, Reason from conn_state.
+//   - Argus: FwdFrameBytes from SrcBytes (Argus counts frames), Reason
+//     from State.
+//
+// As in the meter, ports are 0 for ICMP and ICMPv6, whose type and code
+// are in ICMPType and ICMPCode (NetFlow puts them in the destination port,
+// Zeek and Argus in the ports).
 type Record struct {
-	Src, Dst         netip.Addr
-	SrcPort, DstPort uint16
-	Proto            uint8
-	// ToS is the IPv4 type of service or IPv6 traffic class of the first packet.
+	flow.Record
+	// Domain is the NetFlow v9 source ID, the IPFIX observation domain,
+	// the NetFlow v5 engine type and ID, or the sFlow sub-agent ID.
+	Domain uint32
+	// ToS is the IPv4 type of service or IPv6 traffic class byte.
 	ToS uint8
-	// ICMPType and ICMPCode are set for ICMP and ICMPv6 flows whose
-	// exporter sends them.
-	ICMPType, ICMPCode uint8
-
-	Start, End time.Time
-
-	Packets, Bytes        uint64
-	RevPackets, RevBytes  uint64
-	TCPFlags, RevTCPFlags uint8
-	EndReason             EndReason
-
-	// Exporter is the address the export came from (NetFlow, IPFIX) or
-	// the sFlow agent address; invalid for logs.
-	Exporter netip.Addr
-	// Domain is the NetFlow v9 source ID, the IPFIX observation domain or
-	// the sFlow sub-agent ID.
-	Domain      uint32
-	InIf, OutIf uint32
-	// SamplingRate is 1 in N packets as the exporter announced it; 0 when
-	// unknown or unsampled.
-	SamplingRate uint32
-	Scaled       bool
-	Source       Source
 }
 
-// Duration returns End - Start, or 0 when either is unknown or End is
-// before Start.
-func (r *Record) Duration() time.Duration {
-	if r.Start.IsZero() || r.End.IsZero() || r.End.Before(r.Start) {
-		return 0
+// IPFIX flowEndReason values (IANA element 136, RFC 5102 section 5.11.4)
+// and how they map to flow.EndReason.
+func endReason(v uint8, flags uint16) flow.EndReason {
+	switch v {
+	case 1:
+		return flow.EndIdle
+	case 2:
+		return flow.EndActive
+	case 3:
+		if flags&flagRST != 0 {
+			return flow.EndRST
+		}
+		return flow.EndFIN
+	case 4:
+		return flow.EndOfInput
+	case 5:
+		return flow.EndEvicted
 	}
-	return r.End.Sub(r.Start)
+	return flow.EndUnknown
 }

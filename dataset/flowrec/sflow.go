@@ -2,6 +2,7 @@ package flowrec
 
 import (
 	"encoding/binary"
+	"github.com/netwarden/netwarden/dataset/flow"
 	"net/netip"
 	"time"
 )
@@ -119,12 +120,12 @@ func (d *Decoder) flowSample(dst []Record, b []byte, expanded bool, agent netip.
 	x.u32() // drops
 	if expanded {
 		x.u32()
-		r.InIf = x.u32()
+		r.InputIf = x.u32()
 		x.u32()
-		r.OutIf = x.u32()
+		r.OutputIf = x.u32()
 	} else {
-		r.InIf = x.u32() & 0x3fffffff
-		r.OutIf = x.u32() & 0x3fffffff
+		r.InputIf = x.u32() & 0x3fffffff
+		r.OutputIf = x.u32() & 0x3fffffff
 	}
 	n := x.u32()
 	if x.bad {
@@ -151,29 +152,29 @@ func (d *Decoder) flowSample(dst []Record, b []byte, expanded bool, agent netip.
 			if y.bad || !parseHeader(&r, proto, h) {
 				return dst, false
 			}
-			r.Bytes = uint64(frameLen)
+			r.FwdFrameBytes = uint64(frameLen)
 			found = true
 		case 3, 4: // sampled IPv4 / IPv6
-			r.Bytes = uint64(y.u32())
-			r.Proto = uint8(y.u32())
+			r.FwdBytes = uint64(y.u32())
+			r.Key.Proto = uint8(y.u32())
 			if format&0xfff == 3 {
 				if a := y.bytes(4); a != nil {
-					r.Src = netip.AddrFrom4([4]byte(a))
+					r.Key.Src = netip.AddrFrom4([4]byte(a))
 				}
 				if a := y.bytes(4); a != nil {
-					r.Dst = netip.AddrFrom4([4]byte(a))
+					r.Key.Dst = netip.AddrFrom4([4]byte(a))
 				}
 			} else {
 				if a := y.bytes(16); a != nil {
-					r.Src = netip.AddrFrom16([16]byte(a))
+					r.Key.Src = netip.AddrFrom16([16]byte(a))
 				}
 				if a := y.bytes(16); a != nil {
-					r.Dst = netip.AddrFrom16([16]byte(a))
+					r.Key.Dst = netip.AddrFrom16([16]byte(a))
 				}
 			}
-			r.SrcPort = uint16(y.u32())
-			r.DstPort = uint16(y.u32())
-			r.TCPFlags = uint8(y.u32())
+			r.Key.SrcPort = uint16(y.u32())
+			r.Key.DstPort = uint16(y.u32())
+			r.FwdFlags = uint16(y.u32()) & 0x1ff
 			r.ToS = uint8(y.u32())
 			if y.bad {
 				return dst, false
@@ -184,9 +185,9 @@ func (d *Decoder) flowSample(dst []Record, b []byte, expanded bool, agent netip.
 	if !found {
 		return dst, false
 	}
-	r.Packets = 1
+	r.FwdPackets = 1
 	r.Start, r.End = now, now
-	d.finish(&r, agent, sub, SourceSFlow, 0)
+	d.finish(&r, agent, sub, flow.SourceSFlow, 0)
 	d.cur.Records++
 	return append(dst, r), true
 }
@@ -227,9 +228,10 @@ func parseHeader(r *Record, proto uint32, h []byte) bool {
 		}
 		ihl := int(h[0]&0xf) * 4
 		r.ToS = h[1]
+		r.FwdBytes = uint64(be.Uint16(h[2:]))
 		next = h[9]
-		r.Src = netip.AddrFrom4([4]byte(h[12:16]))
-		r.Dst = netip.AddrFrom4([4]byte(h[16:20]))
+		r.Key.Src = netip.AddrFrom4([4]byte(h[12:16]))
+		r.Key.Dst = netip.AddrFrom4([4]byte(h[16:20]))
 		if be.Uint16(h[6:])&0x1fff == 0 && ihl >= 20 && ihl <= len(h) {
 			l4 = h[ihl:]
 		}
@@ -238,9 +240,10 @@ func parseHeader(r *Record, proto uint32, h []byte) bool {
 			return false
 		}
 		r.ToS = h[0]<<4 | h[1]>>4
+		r.FwdBytes = 40 + uint64(be.Uint16(h[4:]))
 		next = h[6]
-		r.Src = netip.AddrFrom16([16]byte(h[8:24]))
-		r.Dst = netip.AddrFrom16([16]byte(h[24:40]))
+		r.Key.Src = netip.AddrFrom16([16]byte(h[8:24]))
+		r.Key.Dst = netip.AddrFrom16([16]byte(h[24:40]))
 		l4 = h[40:]
 		// Skip the extension headers that have the generic layout.
 		for i := 0; i < 8 && (next == 0 || next == 43 || next == 60) && len(l4) >= 8; i++ {
@@ -256,16 +259,16 @@ func parseHeader(r *Record, proto uint32, h []byte) bool {
 			l4 = nil // a fragment: ports may not be here
 		}
 	}
-	r.Proto = next
+	r.Key.Proto = next
 	switch next {
 	case 6:
 		if len(l4) >= 14 {
-			r.SrcPort, r.DstPort = be.Uint16(l4), be.Uint16(l4[2:])
-			r.TCPFlags = l4[13]
+			r.Key.SrcPort, r.Key.DstPort = be.Uint16(l4), be.Uint16(l4[2:])
+			r.FwdFlags = uint16(l4[12]&1)<<8 | uint16(l4[13])
 		}
 	case 17, 132:
 		if len(l4) >= 4 {
-			r.SrcPort, r.DstPort = be.Uint16(l4), be.Uint16(l4[2:])
+			r.Key.SrcPort, r.Key.DstPort = be.Uint16(l4), be.Uint16(l4[2:])
 		}
 	case 1, 58:
 		if len(l4) >= 2 {

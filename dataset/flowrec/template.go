@@ -2,6 +2,7 @@ package flowrec
 
 import (
 	"encoding/binary"
+	"github.com/netwarden/netwarden/dataset/flow"
 	"net/netip"
 	"time"
 )
@@ -251,9 +252,9 @@ func (d *Decoder) decodeTemplated(dst []Record, exporter netip.Addr, p []byte, v
 	}
 	dk := domainKey{addr: exporter, version: version, domain: domain}
 	ds := d.domain(dk)
-	src := SourceIPFIX
+	src := flow.SourceIPFIX
 	if version == 9 {
-		src = SourceNetFlowV9
+		src = flow.SourceNetFlowV9
 	}
 	records, unknown := 0, false
 	off := hl
@@ -465,7 +466,7 @@ func (d *Decoder) lookup(k templateKey, now time.Time) *template {
 
 // dataSet decodes the records of one data set and returns how many it
 // held, or -1 when the set had no template (it is then held or skipped).
-func (d *Decoder) dataSet(dst []Record, exporter netip.Addr, k templateKey, b []byte, base int, h *header, src Source, now time.Time) ([]Record, int) {
+func (d *Decoder) dataSet(dst []Record, exporter netip.Addr, k templateKey, b []byte, base int, h *header, src flow.SourceKind, now time.Time) ([]Record, int) {
 	t := d.lookup(k, now)
 	if t == nil {
 		d.hold(exporter, k, b, base, h, now)
@@ -542,6 +543,7 @@ func decodeRecord(t *template, b []byte, h *header, r *Record) (used int, ok boo
 	var first, last uint32
 	var hasFirst, hasLast bool
 	var space uint64
+	var end uint8
 	for _, f := range t.fields {
 		l := int(f.length)
 		if l == varLength {
@@ -566,37 +568,37 @@ func decodeRecord(t *template, b []byte, h *header, r *Record) (used int, ok boo
 		switch f.kind {
 		case kNone:
 		case kBytes:
-			r.Bytes = uintN(v)
+			r.FwdBytes = uintN(v)
 		case kPackets:
-			r.Packets = uintN(v)
+			r.FwdPackets = uintN(v)
 		case kRevBytes:
-			r.RevBytes = uintN(v)
+			r.BwdBytes = uintN(v)
 		case kRevPackets:
-			r.RevPackets = uintN(v)
+			r.BwdPackets = uintN(v)
 		case kProto:
-			r.Proto = v[0]
+			r.Key.Proto = v[0]
 		case kToS:
 			r.ToS = v[0]
 		case kFlags:
-			r.TCPFlags = v[len(v)-1]
+			r.FwdFlags = uint16(uintN(v)) & 0x1ff
 		case kRevFlags:
-			r.RevTCPFlags = v[len(v)-1]
+			r.BwdFlags = uint16(uintN(v)) & 0x1ff
 		case kSrcPort:
-			r.SrcPort = binary.BigEndian.Uint16(v)
+			r.Key.SrcPort = binary.BigEndian.Uint16(v)
 		case kDstPort:
-			r.DstPort = binary.BigEndian.Uint16(v)
+			r.Key.DstPort = binary.BigEndian.Uint16(v)
 		case kSrc4:
-			r.Src = netip.AddrFrom4([4]byte(v))
+			r.Key.Src = netip.AddrFrom4([4]byte(v))
 		case kDst4:
-			r.Dst = netip.AddrFrom4([4]byte(v))
+			r.Key.Dst = netip.AddrFrom4([4]byte(v))
 		case kSrc6:
-			r.Src = netip.AddrFrom16([16]byte(v))
+			r.Key.Src = netip.AddrFrom16([16]byte(v))
 		case kDst6:
-			r.Dst = netip.AddrFrom16([16]byte(v))
+			r.Key.Dst = netip.AddrFrom16([16]byte(v))
 		case kInIf:
-			r.InIf = uint32(uintN(v))
+			r.InputIf = uint32(uintN(v))
 		case kOutIf:
-			r.OutIf = uint32(uintN(v))
+			r.OutputIf = uint32(uintN(v))
 		case kFirstUp:
 			first, hasFirst = binary.BigEndian.Uint32(v), true
 		case kLastUp:
@@ -624,13 +626,14 @@ func decodeRecord(t *template, b []byte, h *header, r *Record) (used int, ok boo
 		case kICMPCode:
 			r.ICMPCode = v[0]
 		case kEndReason:
-			r.EndReason = EndReason(v[0])
+			end = v[0]
 		case kSampling:
 			r.SamplingRate = uint32(uintN(v))
 		case kSamplingSpace:
 			space = uintN(v)
 		}
 	}
+	r.Reason = endReason(end, r.FwdFlags)
 	if space > 0 && r.SamplingRate > 0 {
 		r.SamplingRate = uint32((uint64(r.SamplingRate) + space) / uint64(r.SamplingRate))
 	}

@@ -2,6 +2,7 @@ package flowrec
 
 import (
 	"encoding/binary"
+	"github.com/netwarden/netwarden/dataset/flow"
 	"net/netip"
 	"time"
 )
@@ -45,24 +46,20 @@ func (d *Decoder) decodeV5(dst []Record, exporter netip.Addr, p []byte) []Record
 		b := p[v5HeaderLen+i*v5RecordLen:][:v5RecordLen]
 		dst = append(dst, Record{})
 		r := &dst[len(dst)-1]
-		r.Src = netip.AddrFrom4([4]byte(b[0:4]))
-		r.Dst = netip.AddrFrom4([4]byte(b[4:8]))
-		r.InIf = uint32(be.Uint16(b[12:]))
-		r.OutIf = uint32(be.Uint16(b[14:]))
-		r.Packets = uint64(be.Uint32(b[16:]))
-		r.Bytes = uint64(be.Uint32(b[20:]))
+		r.Key.Src = netip.AddrFrom4([4]byte(b[0:4]))
+		r.Key.Dst = netip.AddrFrom4([4]byte(b[4:8]))
+		r.InputIf = uint32(be.Uint16(b[12:]))
+		r.OutputIf = uint32(be.Uint16(b[14:]))
+		r.FwdPackets = uint64(be.Uint32(b[16:]))
+		r.FwdBytes = uint64(be.Uint32(b[20:]))
 		r.Start = uptimeTime(exportMs, uptime, be.Uint32(b[24:]))
 		r.End = uptimeTime(exportMs, uptime, be.Uint32(b[28:]))
-		r.SrcPort = be.Uint16(b[32:])
-		r.DstPort = be.Uint16(b[34:])
-		r.TCPFlags = b[37]
-		r.Proto = b[38]
+		r.Key.SrcPort = be.Uint16(b[32:])
+		r.Key.DstPort = be.Uint16(b[34:])
+		r.FwdFlags = uint16(b[37])
+		r.Key.Proto = b[38]
 		r.ToS = b[39]
-		if r.Proto == 1 {
-			// Cisco puts ICMP type and code in the destination port.
-			r.ICMPType, r.ICMPCode = uint8(r.DstPort>>8), uint8(r.DstPort)
-		}
-		d.finish(r, exporter, engine, SourceNetFlowV5, rate)
+		d.finish(r, exporter, engine, flow.SourceNetFlowV5, rate)
 	}
 	d.cur.Records += uint64(count)
 	return dst

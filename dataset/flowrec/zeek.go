@@ -2,6 +2,7 @@ package flowrec
 
 import (
 	"encoding/json"
+	"github.com/netwarden/netwarden/dataset/flow"
 	"io"
 	"strconv"
 	"strings"
@@ -14,12 +15,12 @@ import (
 // another, as in concatenated logs), or the JSON form with one object per
 // line (LogAscii::use_json; ts as seconds or ISO 8601). Each connection
 // becomes a Record: id.orig_h/p → Src/SrcPort, id.resp_h/p → Dst/DstPort,
-// ts and ts+duration → Start and End, orig_pkts and orig_ip_bytes (IP
-// bytes, as NetFlow counts; orig_bytes when unset) → Packets and Bytes,
-// resp_* → RevPackets and RevBytes. TCPFlags and RevTCPFlags are derived
-// from history (S, H, A, F, R and their lower-case responder forms; Zeek
-// keeps no PSH or URG), EndReason from conn_state. For ICMP, Zeek's
-// orig_p and resp_p are the type and code.
+// ts and ts+duration → Start and End, orig_pkts, orig_ip_bytes (IP
+// bytes, as NetFlow counts) and orig_bytes (payload) → FwdPackets,
+// FwdBytes and FwdPayloadBytes, resp_* → the Bwd counts. FwdFlags and
+// BwdFlags are derived from history (S, H, A, F, R and their lower-case
+// responder forms; Zeek keeps no PSH or URG), Reason from conn_state. For
+// ICMP, Zeek's orig_p and resp_p are the type and code.
 //
 // Read returns a *dataset.ParseError naming the file, line, byte column
 // and field for a malformed line; the reader has then moved past it, so
@@ -229,7 +230,8 @@ func (z *ZeekReader) readJSON(s string, rec *Record) error {
 }
 
 func (z *ZeekReader) fill(c *zeekConn, rec *Record) error {
-	*rec = Record{Source: SourceZeek}
+	*rec = Record{}
+	rec.Source = flow.SourceZeek
 	bad := func(field, what, v string) error {
 		return z.l.errf(c.col(field), field, "%s %q", what, v)
 	}
@@ -245,10 +247,10 @@ func (z *ZeekReader) fill(c *zeekConn, rec *Record) error {
 		}
 		rec.End = rec.Start.Add(d)
 	}
-	if rec.Src, ok = parseAddr(c.origH); !ok {
+	if rec.Key.Src, ok = parseAddr(c.origH); !ok {
 		return bad("id.orig_h", "bad address", c.origH)
 	}
-	if rec.Dst, ok = parseAddr(c.respH); !ok {
+	if rec.Key.Dst, ok = parseAddr(c.respH); !ok {
 		return bad("id.resp_h", "bad address", c.respH)
 	}
 	port := func(field, v string, dst *uint16) error {
@@ -262,19 +264,20 @@ func (z *ZeekReader) fill(c *zeekConn, rec *Record) error {
 		*dst = uint16(p)
 		return nil
 	}
-	if err := port("id.orig_p", c.origP, &rec.SrcPort); err != nil {
+	if err := port("id.orig_p", c.origP, &rec.Key.SrcPort); err != nil {
 		return err
 	}
-	if err := port("id.resp_p", c.respP, &rec.DstPort); err != nil {
+	if err := port("id.resp_p", c.respP, &rec.Key.DstPort); err != nil {
 		return err
 	}
 	if c.proto != "" {
-		if rec.Proto, ok = protoNumber(c.proto); !ok {
+		if rec.Key.Proto, ok = protoNumber(c.proto); !ok {
 			return bad("proto", "unknown transport", c.proto)
 		}
 	}
-	if rec.Proto == 1 || rec.Proto == 58 {
-		rec.ICMPType, rec.ICMPCode = uint8(rec.SrcPort), uint8(rec.DstPort)
+	if rec.Key.Proto == 1 || rec.Key.Proto == 58 {
+		rec.ICMPType, rec.ICMPCode = uint8(rec.Key.SrcPort), uint8(rec.Key.DstPort)
+		rec.Key.SrcPort, rec.Key.DstPort = 0, 0
 	}
 	count := func(field, v string, dst *uint64) error {
 		if v == "" {
@@ -291,16 +294,17 @@ func (z *ZeekReader) fill(c *zeekConn, rec *Record) error {
 		field, v string
 		dst      *uint64
 	}{
-		{"orig_pkts", c.origPkts, &rec.Packets}, {"resp_pkts", c.respPkts, &rec.RevPackets},
-		{"orig_bytes", c.origBytes, &rec.Bytes}, {"resp_bytes", c.respBytes, &rec.RevBytes},
-		{"orig_ip_bytes", c.origIPBytes, &rec.Bytes}, {"resp_ip_bytes", c.respIPBytes, &rec.RevBytes},
+		{"orig_pkts", c.origPkts, &rec.FwdPackets}, {"resp_pkts", c.respPkts, &rec.BwdPackets},
+		{"orig_bytes", c.origBytes, &rec.FwdPayloadBytes}, {"resp_bytes", c.respBytes, &rec.BwdPayloadBytes},
+		{"orig_ip_bytes", c.origIPBytes, &rec.FwdBytes}, {"resp_ip_bytes", c.respIPBytes, &rec.BwdBytes},
 	} {
 		if err := count(f.field, f.v, f.dst); err != nil {
 			return err
 		}
 	}
-	rec.TCPFlags, rec.RevTCPFlags = historyFlags(c.history)
-	rec.EndReason = zeekEnd(c.state)
+	o, r := historyFlags(c.history)
+	rec.FwdFlags, rec.BwdFlags = uint16(o), uint16(r)
+	rec.Reason = zeekEnd(c.state)
 	return nil
 }
 
@@ -352,13 +356,15 @@ func historyFlags(h string) (orig, resp uint8) {
 }
 
 // zeekEnd maps conn_state to a flow end reason: the states Zeek reaches
-// by a FIN or RST end the flow; the others were cut by inactivity.
-func zeekEnd(state string) EndReason {
+// by a FIN or a RST end the flow so; the others were cut by inactivity.
+func zeekEnd(state string) flow.EndReason {
 	switch state {
-	case "SF", "REJ", "RSTO", "RSTR", "RSTOS0", "RSTRH", "SH", "SHR":
-		return EndOfFlow
+	case "SF", "SH", "SHR":
+		return flow.EndFIN
+	case "REJ", "RSTO", "RSTR", "RSTOS0", "RSTRH":
+		return flow.EndRST
 	case "":
-		return EndUnknown
+		return flow.EndUnknown
 	}
-	return EndIdle
+	return flow.EndIdle
 }
