@@ -87,7 +87,7 @@ type Stats struct {
 }
 
 // SkippedTotal returns the sum of Skipped.
-func (s *Stats) SkippedTotal() uint64 {
+func (s Stats) SkippedTotal() uint64 {
 	var n uint64
 	for _, v := range s.Skipped {
 		n += v
