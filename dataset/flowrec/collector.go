@@ -13,9 +13,9 @@ import (
 
 // Defaults of CollectorConfig's zero fields.
 const (
-	DefaultQueue      = 1024
-	DefaultReadBuffer = 4 << 20
-	maxDatagram       = 65535
+	DefaultQueue       = 1024
+	DefaultReadBuffer  = 4 << 20
+	DefaultMaxDatagram = 9216
 )
 
 // CollectorConfig sets up a Collector. The zero value means the
@@ -27,6 +27,10 @@ type CollectorConfig struct {
 	// ReadBuffer is the socket receive buffer asked of the kernel, in
 	// bytes. Default 4 MiB (the kernel may grant less).
 	ReadBuffer int
+	// MaxDatagram is the largest datagram taken, in bytes; longer ones
+	// are dropped and counted (Oversize). Default 9216 (a jumbo frame;
+	// exporters keep to their path MTU). Memory is Queue × MaxDatagram.
+	MaxDatagram int
 	// Decoder configures the decoder (template lifetime, hold, scaling).
 	Decoder Config
 }
@@ -39,6 +43,8 @@ type ExporterCounters struct {
 	Bytes    uint64 // bytes received
 	// QueueFull counts datagrams dropped because the decoder fell behind.
 	QueueFull uint64
+	// Oversize counts datagrams dropped for being longer than MaxDatagram.
+	Oversize uint64
 	// Decoder holds what the decoder read and skipped, by reason.
 	Decoder Stats
 }
@@ -75,6 +81,9 @@ func Listen(addr string, cfg CollectorConfig) (*Collector, error) {
 	if cfg.ReadBuffer <= 0 {
 		cfg.ReadBuffer = DefaultReadBuffer
 	}
+	if cfg.MaxDatagram <= 0 || cfg.MaxDatagram > 65535 {
+		cfg.MaxDatagram = DefaultMaxDatagram
+	}
 	ua, err := net.ResolveUDPAddr("udp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("flowrec: listen %q: %w", addr, err)
@@ -99,7 +108,7 @@ func (c *Collector) Addr() net.Addr { return c.conn.LocalAddr() }
 func (c *Collector) Close() error { return c.conn.Close() }
 
 type datagram struct {
-	buf  *[maxDatagram]byte
+	buf  []byte
 	n    int
 	from netip.Addr
 	at   time.Time
@@ -119,9 +128,11 @@ func (c *Collector) Run(ctx context.Context, handle func([]Record)) error {
 	c.once = true
 	c.mu.Unlock()
 
-	free := make(chan *[maxDatagram]byte, c.cfg.Queue)
+	// One more byte than MaxDatagram, so that a longer datagram shows.
+	size := c.cfg.MaxDatagram + 1
+	free := make(chan []byte, c.cfg.Queue)
 	for range c.cfg.Queue {
-		free <- new([maxDatagram]byte)
+		free <- make([]byte, size)
 	}
 	queue := make(chan datagram, c.cfg.Queue)
 	done := make(chan struct{})
@@ -141,10 +152,10 @@ func (c *Collector) Run(ctx context.Context, handle func([]Record)) error {
 	stop := context.AfterFunc(ctx, func() { c.conn.Close() })
 	defer stop()
 
-	spare := new([maxDatagram]byte)
+	spare := make([]byte, size)
 	var err error
 	for {
-		var buf *[maxDatagram]byte
+		var buf []byte
 		select {
 		case buf = <-free:
 		default:
@@ -154,7 +165,7 @@ func (c *Collector) Run(ctx context.Context, handle func([]Record)) error {
 		if into == nil {
 			into = spare
 		}
-		n, from, rerr := c.conn.ReadFromUDPAddrPort(into[:])
+		n, from, rerr := c.conn.ReadFromUDPAddrPort(into)
 		if rerr != nil {
 			if buf != nil {
 				free <- buf
@@ -182,8 +193,13 @@ func (c *Collector) Run(ctx context.Context, handle func([]Record)) error {
 		}
 		e.Packets++
 		e.Bytes += uint64(n)
-		if buf == nil {
+		switch {
+		case buf == nil:
 			e.QueueFull++
+		case n > c.cfg.MaxDatagram:
+			e.Oversize++
+			free <- buf
+			buf = nil
 		}
 		c.mu.Unlock()
 		if buf != nil {
@@ -224,6 +240,7 @@ func (c *Collector) Totals() ExporterCounters {
 		t.Packets += e.Packets
 		t.Bytes += e.Bytes
 		t.QueueFull += e.QueueFull
+		t.Oversize += e.Oversize
 		t.Decoder.add(&e.Decoder)
 	}
 	return t

@@ -139,3 +139,16 @@ func TestCollectorQueueFull(t *testing.T) {
 	stop()
 	assert.NotZero(t, c.Stats().Skipped[ReasonSequence])
 }
+
+func TestCollectorOversize(t *testing.T) {
+	var s sink
+	c, stop := runCollector(t, "127.0.0.1:0", CollectorConfig{MaxDatagram: 100}, s.handle)
+	rec := basicRecord("10.0.0.1", "10.0.0.2", 1, 2, 17, 0, 1, 60, 0, 0)
+	send(t, c.Addr(), ipfix(0, 1, 100, set(2, tmpl(300, basic...)), set(300, rec, rec, rec)), ipfix(0, 1, 100, set(2, tmpl(300, basic...))))
+	waitFor(t, func() bool { return c.Totals().Packets == 2 })
+	stop()
+	tot := c.Totals()
+	assert.Equal(t, uint64(1), tot.Oversize)
+	assert.Equal(t, uint64(1), tot.Decoder.Templates, "the short datagram was decoded")
+	assert.Zero(t, s.len())
+}
