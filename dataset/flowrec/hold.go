@@ -28,7 +28,7 @@ func (d *Decoder) hold(exporter netip.Addr, k templateKey, b []byte, base int, h
 		return
 	}
 	if d.cfg.HoldTime < 0 || len(d.held) >= d.cfg.HoldSets || d.heldBytes+len(b) > d.cfg.HoldBytes {
-		d.fail(exporter, base, ReasonNoTemplate, "no template for data set, hold full")
+		d.fail(exporter, base, ReasonNoTemplate, "no template for data set, and it cannot be held")
 		return
 	}
 	src := flow.SourceIPFIX
