@@ -184,3 +184,5 @@ func checkSFlow(t *testing.T, p goldenPacket, recs []Record) {
 	}
 	assert.Equal(t, p.exporter, r.Exporter)
 }
+
+func readTestFile(name string) ([]byte, error) { return os.ReadFile(name) }
