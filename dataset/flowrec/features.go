@@ -189,3 +189,21 @@ func FillRow(dst *dataset.Row, r *flow.Record) {
 	v[27] = bidi
 	v[28] = rate
 }
+
+// NFv2 is the feature set of Schema and FillRow as a flow.FeatureSet, so
+// that the packet meter's flows (dataset/flow) give the same rows as
+// exported and logged records: a bundle trained on metered captures
+// scores a router's export, and the other way round. It is stateless and
+// safe for concurrent use.
+type NFv2 struct{}
+
+var _ flow.FeatureSet = NFv2{}
+
+// Schema returns Schema().
+func (NFv2) Schema() dataset.Schema { return Schema() }
+
+// Row writes the flow's features into dst (FillRow); it never fails.
+func (NFv2) Row(f *flow.Flow, dst *dataset.Row) error {
+	FillRow(dst, &f.Record)
+	return nil
+}

@@ -3,6 +3,7 @@ package flowrec
 import (
 	"context"
 	"fmt"
+	"github.com/netwarden/netwarden/dataset/flow"
 	"net"
 	"os"
 	"os/exec"
@@ -66,6 +67,7 @@ func compareWithNfdump(t *testing.T, capture, version string) {
 
 	var mu sync.Mutex
 	var ours []string
+	var ourRecs []Record
 	coll, err := Listen("127.0.0.1:0", CollectorConfig{})
 	require.NoError(t, err)
 	cctx, stopColl := context.WithCancel(ctx)
@@ -75,6 +77,7 @@ func compareWithNfdump(t *testing.T, capture, version string) {
 			mu.Lock()
 			for i := range recs {
 				ours = append(ours, recordLine(&recs[i]))
+				ourRecs = append(ourRecs, recs[i])
 			}
 			mu.Unlock()
 		})
@@ -145,6 +148,38 @@ func compareWithNfdump(t *testing.T, capture, version string) {
 	assert.Equal(t, uint64(seqErrs), tot.Decoder.Skipped[ReasonSequence], "nfcapd: %s", nfLog.String())
 	assert.Equal(t, tot.Decoder.Skipped[ReasonSequence], tot.Decoder.SkippedTotal(), "%+v", tot.Decoder)
 	t.Logf("%d flows, %d datagrams", len(got), tot.Packets)
+
+	// Totals against the packet meter on the same capture: softflowd's
+	// flows are one-way, the meter's two-way, so flows differ but packets
+	// and IP bytes must not (both count every IPv4 packet, and IPv6 when
+	// the export can carry it).
+	if version == "9" {
+		var pkts, bytes uint64
+		mu.Lock()
+		recsCopy := slices.Clone(ourRecs)
+		mu.Unlock()
+		for _, r := range recsCopy {
+			pkts += r.FwdPackets
+			bytes += r.FwdBytes
+		}
+		var mp, mb uint64
+		var flows, directions int
+		_, err := flow.MeterFile(capture, flow.Config{}, func(f *flow.Flow) {
+			mp += f.Record.Packets()
+			mb += f.Record.Bytes()
+			flows++
+			directions++
+			if f.Record.BwdPackets > 0 {
+				directions++
+			}
+		})
+		require.NoError(t, err)
+		assert.Equal(t, mp, pkts, "packets: meter %d, softflowd export %d", mp, pkts)
+		assert.Equal(t, mb, bytes, "IP bytes: meter %d, softflowd export %d", mb, bytes)
+		// Each direction of a two-way flow is one softflowd flow.
+		assert.Equal(t, directions, len(recsCopy), "directions of the meter's flows")
+		t.Logf("meter: %d two-way flows, %d packets, %d bytes; softflowd: %d one-way flows", flows, mp, mb, len(recsCopy))
+	}
 }
 
 // recordLine and nfdumpLine write a record the same way from both sides:
