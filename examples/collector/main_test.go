@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/netwarden/netwarden/dataset/flowrec"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestReplay runs the command with no exporter: it must say it replays a
+// synthetic export, score every record, and flag the synthetic attacks
+// while keeping to about its false-alarm budget on the benign flows.
+func TestReplay(t *testing.T) {
+	var out, errb bytes.Buffer
+	const n = 4000
+	err := run(context.Background(), config{Listen: "127.0.0.1:0", Wait: 200 * time.Millisecond, Records: n, Seed: 3}, &out, &errb)
+	require.NoError(t, err)
+	assert.Contains(t, errb.String(), "replaying a synthetic IPFIX export")
+	assert.Contains(t, errb.String(), fmt.Sprintf("%d records scored", n))
+	assert.Contains(t, errb.String(), "dropped 0 (queue full) 0 (oversize)")
+
+	flows, bad := synthFlows(n, 4, true, time.Now())
+	key := func(src string, sp uint16, dst string, dp uint16) string { return fmt.Sprint(src, sp, dst, dp) }
+	isBad := map[string]bool{}
+	attacks := 0
+	for i := range flows {
+		k := key(flows[i].Key.Src.String(), flows[i].Key.SrcPort, flows[i].Key.Dst.String(), flows[i].Key.DstPort)
+		isBad[k] = bad[i]
+		if bad[i] {
+			attacks++
+		}
+	}
+	hits, false_ := 0, 0
+	sc := bufio.NewScanner(&out)
+	for sc.Scan() {
+		var a alert
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &a), sc.Text())
+		assert.Equal(t, "ipfix", a.Source)
+		if isBad[key(a.Src, a.SrcPort, a.Dst, a.DstPort)] {
+			hits++
+		} else {
+			false_++
+		}
+	}
+	t.Logf("%d attacks, %d flagged; %d false alarms over %d benign flows", attacks, hits, false_, n-attacks)
+	assert.GreaterOrEqual(t, float64(hits), 0.9*float64(attacks))
+	assert.LessOrEqual(t, float64(false_), 0.03*float64(n-attacks))
+}
+
+func TestBadBundleSchema(t *testing.T) {
+	err := run(context.Background(), config{Listen: "127.0.0.1:0", Bundle: "/nonexistent.nwb"}, new(bytes.Buffer), new(bytes.Buffer))
+	require.Error(t, err)
+	assert.True(t, strings.Contains(err.Error(), "nonexistent"), err.Error())
+}
+
+// BenchmarkEndToEnd measures the collector on loopback as the command
+// runs it: receive, decode, fill the row, score with the demo bundle (no
+// explanation), reporting records/s and the drop counters, which must
+// stay at 0.
+func BenchmarkEndToEnd(b *testing.B) {
+	bun, err := demoBundle(context.Background(), 20000, 1)
+	require.NoError(b, err)
+	const n = 20000
+	flows, _ := synthFlows(n, 2, true, time.Now())
+	w := &flowrec.IPFIXWriter{TemplateEvery: 32}
+	var pkts [][]byte
+	for rest := flows; len(rest) > 0; {
+		p, k := w.Append(nil, rest, time.Now())
+		pkts = append(pkts, p)
+		rest = rest[k:]
+	}
+	c, err := flowrec.Listen("127.0.0.1:0", flowrec.CollectorConfig{})
+	require.NoError(b, err)
+	s := newScorer(bun, io.Discard)
+	var got atomic.Int64
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = c.Run(ctx, func(r []flowrec.Record) { s.handle(r); got.Add(int64(len(r))) })
+	}()
+	conn, err := net.Dial("udp", c.Addr().String())
+	require.NoError(b, err)
+	defer conn.Close()
+	sent := int64(0)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, p := range pkts {
+			if _, err := conn.Write(p); err != nil {
+				b.Fatal(err)
+			}
+		}
+		sent += n
+		for deadline := time.Now().Add(10 * time.Second); got.Load() < sent && time.Now().Before(deadline); {
+			time.Sleep(100 * time.Microsecond)
+		}
+	}
+	b.StopTimer()
+	cancel()
+	<-done
+	tot := c.Totals()
+	b.ReportMetric(float64(got.Load())/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(float64(tot.QueueFull), "queue_drops")
+	b.ReportMetric(float64(sent-got.Load()), "lost")
+	b.ReportMetric(float64(s.errs.Load()), "score_errors")
+}
+
+// BenchmarkScoreRecord is the per-record work of the handler alone: fill
+// the row and score it with the demo bundle.
+func BenchmarkScoreRecord(b *testing.B) {
+	bun, err := demoBundle(context.Background(), 20000, 1)
+	require.NoError(b, err)
+	flows, _ := synthFlows(4096, 2, true, time.Now())
+	recs := make([]flowrec.Record, len(flows))
+	for i := range flows {
+		recs[i].Record = flows[i]
+	}
+	s := newScorer(bun, io.Discard)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		s.handle(recs[i%len(recs) : i%len(recs)+1])
+		i++
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
