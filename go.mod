@@ -1,9 +1,10 @@
 module github.com/netwarden/netwarden
 
-go 1.24.0
+go 1.25.0
 
 require (
 	github.com/dmitryikh/leaves v0.0.0-20230708180554-25d19a787328
+	github.com/gopacket/gopacket v1.7.7
 	github.com/stretchr/testify v1.12.1
 	gonum.org/v1/gonum v0.17.0
 	gonum.org/v1/plot v0.17.0
@@ -18,5 +19,7 @@ require (
 	github.com/golang/freetype v0.0.0-20170609003504-e2365dfdc4a0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/image v0.30.0 // indirect
-	golang.org/x/text v0.28.0 // indirect
+	golang.org/x/net v0.55.0 // indirect
+	golang.org/x/sys v0.45.0 // indirect
+	golang.org/x/text v0.37.0 // indirect
 )
