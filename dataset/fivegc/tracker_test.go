@@ -83,9 +83,9 @@ func TestTrackerN4(t *testing.T) {
 		pfcpEvent(t, time.Second, upf, smf, pfcpMsg(2, false, 0)),
 		pfcpEvent(t, 2*time.Second, smf, upf, pfcpMsg(50, true, 0, fseid(7))),
 		pfcpEvent(t, 2*time.Second, upf, smf, pfcpMsg(51, true, 7, ie(pfcp.IECause, 1), fseid(100))),
-		pfcpEvent(t, 3*time.Second, smf, upf, pfcpMsg(52, true, 100, far)),   // known session, FAR to drop
-		pfcpEvent(t, 4*time.Second, smf, upf, pfcpMsg(52, true, 555, far)),   // orphan
-		pfcpEvent(t, 5*time.Second, smf, upf, pfcpMsg(54, true, 999)),        // orphan deletion
+		pfcpEvent(t, 3*time.Second, smf, upf, pfcpMsg(52, true, 100, far)), // known session, FAR to drop
+		pfcpEvent(t, 4*time.Second, smf, upf, pfcpMsg(52, true, 555, far)), // orphan
+		pfcpEvent(t, 5*time.Second, smf, upf, pfcpMsg(54, true, 999)),      // orphan deletion
 		pfcpEvent(t, 6*time.Second, upf, smf, pfcpMsg(55, true, 7, ie(pfcp.IECause, 65))),
 		pfcpEvent(t, 11*time.Second, smf, upf, pfcpMsg(1, false, 0)),
 		pfcpEvent(t, 2*time.Minute, smf, upf, pfcpMsg(1, false, 0)), // next window
