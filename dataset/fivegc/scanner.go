@@ -23,6 +23,9 @@ const (
 	ProtoPFCP
 	ProtoNGAP
 	ProtoGTPv2
+	// ProtoGTPU is a user-plane packet in a GTP-U tunnel (only when
+	// Scanner.UserPlane is set): Event.TEID, OuterSrc, OuterDst and Bytes.
+	ProtoGTPU
 )
 
 // String returns "pfcp", "ngap", "gtpv2" or "none".
@@ -34,6 +37,8 @@ func (p Proto) String() string {
 		return "ngap"
 	case ProtoGTPv2:
 		return "gtpv2"
+	case ProtoGTPU:
+		return "gtpu"
 	}
 	return "none"
 }
@@ -58,6 +63,8 @@ type Event struct {
 	OuterSrc, OuterDst netip.Addr
 	// Payload is the message's bytes (the UDP payload or SCTP user data).
 	Payload []byte
+	// Bytes is a user-plane packet's inner IP length (ProtoGTPU).
+	Bytes int
 	// PFCP, NGAP and GTPv2 hold the decoded message of Proto.
 	PFCP  pfcp.Message
 	NGAP  ngap.PDU
@@ -73,11 +80,11 @@ type Counts struct {
 	// Packet counts frames the packet layer could not decode, by reason.
 	Packet [packet.NumReasons]int64
 	// Messages counts decoded messages by protocol.
-	Messages [4]int64
+	Messages [5]int64
 	// Malformed counts messages that failed to decode, by protocol;
 	// NASMalformed the NAS-PDUs that failed (their NGAP PDU still counts
 	// as decoded).
-	Malformed    [4]int64
+	Malformed    [5]int64
 	NASMalformed int64
 	// GTPv1C counts GTP version 1 control messages on port 2123, which are
 	// not decoded.
@@ -124,6 +131,10 @@ type Scanner struct {
 	follow   []byte
 	followOf Proto
 	counts   Counts
+	// UserPlane makes Next also yield one ProtoGTPU event per GTP-U
+	// T-PDU that carries no signalling, for joining user-plane traffic to
+	// PFCP sessions (Tracker).
+	UserPlane bool
 	// LastError is the last malformed message's error, nil when none.
 	LastError error
 }
@@ -166,10 +177,21 @@ func (s *Scanner) Next() (*Event, error) {
 			ev.TEID, ev.OuterSrc, ev.OuterDst = sm.TEID, sm.OuterSrc, sm.OuterDst
 		}
 		s.follow, s.followOf = nil, ProtoNone
+		userPlane := func() bool {
+			if !s.UserPlane || !ev.InTunnel {
+				return false
+			}
+			ev.Proto, ev.Payload, ev.HasNAS, ev.Bytes = ProtoGTPU, nil, false, sm.IPLen
+			s.counts.Messages[ProtoGTPU]++
+			return true
+		}
 		switch sm.Proto {
 		case packet.ProtoUDP:
 			p := protoOfPorts(sm.SrcPort, sm.DstPort)
 			if p == ProtoNone {
+				if userPlane() {
+					return ev, nil
+				}
 				continue
 			}
 			if sm.Fragment {
@@ -181,6 +203,10 @@ func (s *Scanner) Next() (*Event, error) {
 		case packet.ProtoSCTP:
 			s.chunks = sm.Chunks(s.frame.Data)
 			s.inFrame = true
+		default:
+			if userPlane() {
+				return ev, nil
+			}
 		}
 	}
 }

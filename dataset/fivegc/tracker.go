@@ -121,6 +121,7 @@ type Tracker struct {
 	tok     []byte
 	lastEv  time.Time
 	started bool
+	ss      sessions
 }
 
 // NewTracker returns a Tracker; the key must be at least 16 bytes.
@@ -136,6 +137,7 @@ func NewTracker(cfg Config) (*Tracker, error) {
 		cfg: cfg, h: h,
 		n4: map[n4Key]*n4Win{}, ue: map[ueKey]*ueState{}, live: map[seidKey]struct{}{},
 		n4Tab: dataset.NewTable(N4Schema()), ueTab: dataset.NewTable(UESchema()),
+		ss: newSessions(),
 	}, nil
 }
 
@@ -166,6 +168,9 @@ func (t *Tracker) Add(ev *Event) {
 	switch ev.Proto {
 	case ProtoPFCP:
 		t.addPFCP(ev)
+		t.addSession(ev)
+	case ProtoGTPU:
+		t.addUserPlane(ev)
 	case ProtoNGAP:
 		t.addNGAP(ev)
 	}
@@ -479,8 +484,9 @@ func (t *Tracker) emitUE(k ueKey, u *ueState) {
 	delete(t.ue, k)
 }
 
-// Flush emits the rows of every open window and UE, oldest first.
+// Flush emits the rows of every open window, session and UE, oldest first.
 func (t *Tracker) Flush() {
+	t.flushSessions()
 	ws := make([]*n4Win, 0, len(t.n4))
 	for _, w := range t.n4 {
 		ws = append(ws, w)

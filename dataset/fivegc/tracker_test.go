@@ -125,6 +125,7 @@ func scanAll(t *testing.T, path string) (secrets [][]byte, out string, tr *Track
 	require.NoError(t, err)
 	defer r.Close()
 	s := NewScanner(r)
+	s.UserPlane = true
 	tr, err = NewTracker(Config{Key: testKey})
 	require.NoError(t, err)
 	for {
@@ -145,14 +146,15 @@ func scanAll(t *testing.T, path string) (secrets [][]byte, out string, tr *Track
 				}
 			}
 		}
-		if ev.InTunnel {
+		if ev.InTunnel && ev.Proto != ProtoGTPU {
+			// Signalling from inside a tunnel: its source is a UE.
 			secrets = append(secrets, []byte(ev.Src.String()))
 		}
 		tr.Add(ev)
 	}
 	tr.Flush()
 	var b strings.Builder
-	for _, tab := range []*dataset.Table{tr.N4(), tr.UE()} {
+	for _, tab := range []*dataset.Table{tr.N4(), tr.UE(), tr.Sessions()} {
 		for i := 0; i < tab.Len(); i++ {
 			for j := 0; j < tab.NumColumns(); j++ {
 				fmt.Fprintf(&b, "%v,", tab.Numeric(j)[i])
@@ -160,7 +162,7 @@ func scanAll(t *testing.T, path string) (secrets [][]byte, out string, tr *Track
 			b.WriteString(tab.Label(i) + "\n")
 		}
 	}
-	for _, k := range append(tr.N4Keys(), tr.UEKeys()...) {
+	for _, k := range append(append(tr.N4Keys(), tr.UEKeys()...), tr.SessionKeys()...) {
 		b.WriteString(k + "\n")
 	}
 	if s.LastError != nil {
@@ -179,7 +181,7 @@ func TestNoIdentifiersInOutput(t *testing.T) {
 		secrets, out, _ := scanAll(t, filepath.Join(dir, c))
 		total += len(secrets)
 		for _, sec := range secrets {
-			assert.False(t, bytes.Contains([]byte(out), sec), "%s: identifier in output", c)
+			assert.False(t, bytes.Contains([]byte(out), sec), "%s: identifier %q in output", c, sec)
 			if len(sec) >= 4 {
 				assert.NotContains(t, out, hex.EncodeToString(sec), "%s: identifier in output as hex", c)
 			}
@@ -203,4 +205,24 @@ func TestSUCICatcher(t *testing.T) {
 	}
 	t.Logf("%d UE rows, %v authentication failures", tab.Len(), fails)
 	assert.Equal(t, 30.0, fails)
+}
+
+// TestSessionsJoinUserPlane: in tempo/multiple_ue.pcap two UEs establish
+// PDU sessions and ping through GTP-U (64 T-PDUs, TEIDs 1 and 2); the
+// session rows carry those packets.
+func TestSessionsJoinUserPlane(t *testing.T) {
+	dir := pcapDir(t)
+	_, _, tr := scanAll(t, filepath.Join(dir, "tempo/multiple_ue.pcap"))
+	tab := tr.Sessions()
+	s := SessionSchema()
+	var est, ul, dl float64
+	for i := 0; i < tab.Len(); i++ {
+		est += tab.Numeric(s.Index("established"))[i]
+		ul += tab.Numeric(s.Index("ul_packets"))[i]
+		dl += tab.Numeric(s.Index("dl_packets"))[i]
+	}
+	t.Logf("%d session rows, %v established, %v uplink and %v downlink T-PDUs joined", tab.Len(), est, ul, dl)
+	assert.GreaterOrEqual(t, est, 2.0)
+	assert.Positive(t, ul+dl)
+	assert.Equal(t, 64.0, ul+dl, "every T-PDU of the capture belongs to one of the sessions")
 }

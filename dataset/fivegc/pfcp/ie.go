@@ -278,3 +278,47 @@ func ParsePDRID(v []byte) (uint16, error) {
 	}
 	return binary.BigEndian.Uint16(v), nil
 }
+
+// OuterHeaderCreation is an Outer Header Creation IE (TS 29.244
+// §8.2.56): the tunnel the UP function sends a FAR's packets into.
+type OuterHeaderCreation struct {
+	// Description is the 16-bit outer header creation description.
+	Description uint16
+	// TEID is the GTP-U TEID when Description asks for a GTP-U header.
+	TEID uint32
+	V4   netip.Addr
+	V6   netip.Addr
+}
+
+// GTPU reports whether the description asks for GTP-U/UDP/IPv4 or IPv6.
+func (o OuterHeaderCreation) GTPU() bool { return o.Description&0x0300 != 0 }
+
+// ParseOuterHeaderCreation decodes an Outer Header Creation IE value.
+func ParseOuterHeaderCreation(v []byte) (OuterHeaderCreation, error) {
+	if len(v) < 2 {
+		return OuterHeaderCreation{}, fmt.Errorf("outer header creation: %w", errShort)
+	}
+	o := OuterHeaderCreation{Description: binary.BigEndian.Uint16(v)}
+	p := 2
+	if o.GTPU() {
+		if len(v) < p+4 {
+			return OuterHeaderCreation{}, fmt.Errorf("outer header creation TEID: %w", errShort)
+		}
+		o.TEID = binary.BigEndian.Uint32(v[p:])
+		p += 4
+	}
+	if o.Description&0x0500 != 0 { // GTP-U/UDP/IPv4 or UDP/IPv4
+		if len(v) < p+4 {
+			return OuterHeaderCreation{}, fmt.Errorf("outer header creation IPv4: %w", errShort)
+		}
+		o.V4 = netip.AddrFrom4([4]byte(v[p : p+4]))
+		p += 4
+	}
+	if o.Description&0x0a00 != 0 { // GTP-U/UDP/IPv6 or UDP/IPv6
+		if len(v) < p+16 {
+			return OuterHeaderCreation{}, fmt.Errorf("outer header creation IPv6: %w", errShort)
+		}
+		o.V6 = netip.AddrFrom16([16]byte(v[p : p+16]))
+	}
+	return o, nil
+}
