@@ -175,12 +175,12 @@ func ieUEIP(a netip.Addr, dst bool) []byte {
 	}
 	return pfcpIE(93, u8(f), a4(a))
 }
-func ieApply(flags uint8) []byte     { return pfcpIE(44, u8(flags)) }
-func ieFARID(id uint32) []byte       { return pfcpIE(108, u32(id)) }
-func iePDRID(id uint16) []byte       { return pfcpIE(56, u16(id)) }
-func ieDstInterface(i uint8) []byte  { return pfcpIE(42, u8(i)) }
-func ieSrcInterface(i uint8) []byte  { return pfcpIE(20, u8(i)) }
-func iePrecedence(p uint32) []byte   { return pfcpIE(29, u32(p)) }
+func ieApply(flags uint8) []byte    { return pfcpIE(44, u8(flags)) }
+func ieFARID(id uint32) []byte      { return pfcpIE(108, u32(id)) }
+func iePDRID(id uint16) []byte      { return pfcpIE(56, u16(id)) }
+func ieDstInterface(i uint8) []byte { return pfcpIE(42, u8(i)) }
+func ieSrcInterface(i uint8) []byte { return pfcpIE(20, u8(i)) }
+func iePrecedence(p uint32) []byte  { return pfcpIE(29, u32(p)) }
 func ieOHC(teid uint32, a netip.Addr) []byte {
 	return pfcpIE(84, u16(0x0100), u32(teid), a4(a))
 }
