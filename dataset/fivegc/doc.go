@@ -16,17 +16,40 @@
 // SCTP DATA fragments (not reassembled).
 //
 // Tracker turns events into rows of a dataset.Schema, so the feature
-// pipeline, the models and the bundles take them unchanged: one row per
-// N4 peer pair and time window (PFCP request rates by message type,
-// response ratio, rejections, session establishments, modifications and
-// deletions, orphan modifications and deletions of SEIDs never
-// established, FARs set to drop or redirect, heartbeats, association
-// setups, distinct SEIDs, PFCP inside GTP-U) and one row per UE on N2 (its
-// NGAP procedures and NAS messages, registration attempts and rejections,
-// authentication failures, identity requests by identity type). Subscriber
-// identifiers (the mobile identity's value: SUCI, 5G-GUTI, IMEI; UE IP
-// addresses) never reach a row: the keys that name a UE are tokens of the
-// keyed HMAC in internal/pseudo, the same one features.Pseudonymize uses.
+// pipeline, the models and the bundles take them unchanged:
+//
+//   - per signalling peer pair and time window (N4Schema): PFCP request
+//     rates by message type, response ratio, rejections, session
+//     establishments, modifications and deletions, orphan modifications and
+//     deletions of SEIDs never established, FARs set to drop, buffer or
+//     redirect, rules created and removed, heartbeats and the longest gap
+//     between them, association setups, distinct SEIDs, unsupported message
+//     types, GTPv2-C requests, Create/Delete Session requests and
+//     rejections, and signalling that arrived inside GTP-U (keyed by the
+//     UE's token, never its address);
+//   - per PFCP session (SessionSchema): its lifecycle (established,
+//     rejected with which cause, modified, deleted, orphan), rules added,
+//     updated and removed, FAR actions, reports, duration, and its user
+//     plane: the GTP-U packets and bytes, uplink and downlink, of the
+//     tunnels its F-TEIDs and Outer Header Creations set up;
+//   - per UE on N2 (UESchema): its NGAP procedures and NAS messages,
+//     registration attempts and rejections, authentication requests and
+//     failures by 5GMM cause, identity requests (for the SUCI), security
+//     mode, service requests, PDU session requests;
+//   - per gNB and window (GNBSchema): initial UE messages, distinct RAN UE
+//     IDs, registrations, rejections, authentication failures, identity
+//     requests.
+//
+// Subscriber identifiers (the mobile identity's value: SUCI, 5G-GUTI,
+// IMEI; UE IP addresses) never reach a row or key: where a key must name a
+// UE or a session it is a token of the keyed HMAC in internal/pseudo, the
+// same one features.Pseudonymize uses.
+//
+// The user-plane join assumes one capture point that sees N4 and N3 (the
+// F-TEIDs a PFCP message sets up are looked up in the GTP-U packets that
+// follow it in the same capture, so the two must share a clock and an
+// order), IPv4 tunnel endpoints, and TEIDs unique per endpoint address; a
+// session's tunnels are forgotten when its deletion is answered.
 //
 // What differs from tshark 4.0.17, on purpose: IE 204 of PFCP
 // (Requested Clock Drift Information) is a flags IE, which tshark

@@ -46,7 +46,7 @@ func TestSyntheticRoundTrip(t *testing.T) {
 	assert.Equal(t, int64(len(truth.Labels)), c.Frames)
 	assert.Zero(t, c.Malformed[ProtoPFCP]+c.Malformed[ProtoNGAP]+c.NASMalformed, "last error %v", s.LastError)
 	labels := map[string]int{}
-	for _, tab := range []interface{ Labels() []string }{tr.N4(), tr.UE(), tr.Sessions()} {
+	for _, tab := range []interface{ Labels() []string }{tr.N4(), tr.UE(), tr.Sessions(), tr.GNB()} {
 		for _, l := range tab.Labels() {
 			labels[l]++
 		}

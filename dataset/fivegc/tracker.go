@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/netwarden/netwarden/dataset"
+	"github.com/netwarden/netwarden/dataset/fivegc/gtpv2"
 	"github.com/netwarden/netwarden/dataset/fivegc/nas"
 	"github.com/netwarden/netwarden/dataset/fivegc/ngap"
 	"github.com/netwarden/netwarden/dataset/fivegc/pfcp"
@@ -38,6 +39,15 @@ var N4Columns = []string{
 	"rejected", "sess_est_rejected", "sess_established", "sess_deleted", "orphan_mod",
 	"orphan_del", "far_drop", "far_redirect", "far_buffer", "rules_created", "rules_removed",
 	"distinct_seids", "max_heartbeat_gap_s", "unsupported_type", "in_tunnel",
+	"gtpv2_msgs", "gtpv2_requests", "gtpv2_create_session_req", "gtpv2_delete_session_req",
+	"gtpv2_rejected",
+}
+
+// GNBColumns are the numeric columns of a row per gNB (the source of
+// N2 signalling) and window.
+var GNBColumns = []string{
+	"ngap_msgs", "initial_ue", "distinct_ran_ue_ids", "reg_req", "reg_reject", "auth_fail",
+	"identity_req", "sec_mode_reject", "ue_ctx_release", "nas_malformed", "in_tunnel",
 }
 
 // UEColumns are the numeric columns of a row per UE on N2.
@@ -60,6 +70,9 @@ func schemaOf(cols []string) dataset.Schema {
 
 // N4Schema returns the schema of the N4 peer rows.
 func N4Schema() dataset.Schema { return schemaOf(N4Columns) }
+
+// GNBSchema returns the schema of the gNB window rows.
+func GNBSchema() dataset.Schema { return schemaOf(GNBColumns) }
 
 // UESchema returns the schema of the UE rows.
 func UESchema() dataset.Schema { return schemaOf(UEColumns) }
@@ -122,6 +135,17 @@ type Tracker struct {
 	lastEv  time.Time
 	started bool
 	ss      sessions
+	gnb     map[netip.Addr]*gnbWin
+	gnbTab  *dataset.Table
+	gnbKeys []string
+}
+
+type gnbWin struct {
+	start time.Time
+	label string
+	v     []float64
+	ran   map[uint32]struct{}
+	addr  netip.Addr
 }
 
 // NewTracker returns a Tracker; the key must be at least 16 bytes.
@@ -137,7 +161,7 @@ func NewTracker(cfg Config) (*Tracker, error) {
 		cfg: cfg, h: h,
 		n4: map[n4Key]*n4Win{}, ue: map[ueKey]*ueState{}, live: map[seidKey]struct{}{},
 		n4Tab: dataset.NewTable(N4Schema()), ueTab: dataset.NewTable(UESchema()),
-		ss: newSessions(),
+		ss: newSessions(), gnb: map[netip.Addr]*gnbWin{}, gnbTab: dataset.NewTable(GNBSchema()),
 	}, nil
 }
 
@@ -148,6 +172,13 @@ func (t *Tracker) N4() *dataset.Table { return t.n4Tab }
 
 // N4Keys returns one key per N4 row.
 func (t *Tracker) N4Keys() []string { return t.n4Keys }
+
+// GNB returns the gNB window rows emitted so far (one per gNB address and
+// window of Config.Window); GNBKeys names each row's gNB and window start.
+func (t *Tracker) GNB() *dataset.Table { return t.gnbTab }
+
+// GNBKeys returns one key per gNB row.
+func (t *Tracker) GNBKeys() []string { return t.gnbKeys }
 
 // UE returns the UE rows emitted so far.
 func (t *Tracker) UE() *dataset.Table { return t.ueTab }
@@ -173,6 +204,8 @@ func (t *Tracker) Add(ev *Event) {
 		t.addUserPlane(ev)
 	case ProtoNGAP:
 		t.addNGAP(ev)
+	case ProtoGTPv2:
+		t.addGTPv2(ev)
 	}
 }
 
@@ -230,6 +263,22 @@ var (
 	cGap       = col(N4Columns, "max_heartbeat_gap_s")
 	cUnsup     = col(N4Columns, "unsupported_type")
 	cInTunnel  = col(N4Columns, "in_tunnel")
+	cG2        = col(N4Columns, "gtpv2_msgs")
+	cG2Req     = col(N4Columns, "gtpv2_requests")
+	cG2Create  = col(N4Columns, "gtpv2_create_session_req")
+	cG2Delete  = col(N4Columns, "gtpv2_delete_session_req")
+	cG2Rej     = col(N4Columns, "gtpv2_rejected")
+	gNGAP      = col(GNBColumns, "ngap_msgs")
+	gInitial   = col(GNBColumns, "initial_ue")
+	gRAN       = col(GNBColumns, "distinct_ran_ue_ids")
+	gRegReq    = col(GNBColumns, "reg_req")
+	gRegRej    = col(GNBColumns, "reg_reject")
+	gAuthFail  = col(GNBColumns, "auth_fail")
+	gIDReq     = col(GNBColumns, "identity_req")
+	gSMRej     = col(GNBColumns, "sec_mode_reject")
+	gRel       = col(GNBColumns, "ue_ctx_release")
+	gNASBad    = col(GNBColumns, "nas_malformed")
+	gInTunnel  = col(GNBColumns, "in_tunnel")
 	uNGAP      = col(UEColumns, "ngap_msgs")
 	uProcs     = col(UEColumns, "procedures")
 	uInitial   = col(UEColumns, "initial_ue")
@@ -360,6 +409,51 @@ func (t *Tracker) append(tab *dataset.Table, v []float64, label string) {
 	_ = tab.Append(&t.row) // the row has the schema's width
 }
 
+func (t *Tracker) addGTPv2(ev *Event) {
+	m := &ev.GTPv2
+	v := t.window(ev).v
+	v[cG2]++
+	if ev.InTunnel {
+		v[cInTunnel]++
+	}
+	if m.Type.Request() {
+		v[cG2Req]++
+	}
+	switch m.Type {
+	case gtpv2.CreateSessionRequest:
+		v[cG2Create]++
+	case gtpv2.DeleteSessionRequest:
+		v[cG2Delete]++
+	}
+	if gtpv2.Rejected(m.Cause) {
+		v[cG2Rej]++
+	}
+}
+
+// gnbWindow returns the open window of the gNB at addr.
+func (t *Tracker) gnbWindow(ev *Event, addr netip.Addr) *gnbWin {
+	w := t.gnb[addr]
+	if w != nil && ev.Time.Sub(w.start) >= t.cfg.Window {
+		t.emitGNB(w)
+		w = nil
+	}
+	if w == nil {
+		w = &gnbWin{start: ev.Time, v: make([]float64, len(GNBColumns)), ran: map[uint32]struct{}{}, addr: addr}
+		if t.cfg.Label != nil {
+			w.label = t.cfg.Label(ev)
+		}
+		t.gnb[addr] = w
+	}
+	return w
+}
+
+func (t *Tracker) emitGNB(w *gnbWin) {
+	w.v[gRAN] = float64(len(w.ran))
+	t.append(t.gnbTab, w.v, w.label)
+	t.gnbKeys = append(t.gnbKeys, w.addr.String()+"@"+w.start.UTC().Format(time.RFC3339Nano))
+	delete(t.gnb, w.addr)
+}
+
 func (t *Tracker) addNGAP(ev *Event) {
 	p := &ev.NGAP
 	if !p.HasRANUEID {
@@ -389,6 +483,7 @@ func (t *Tracker) addNGAP(ev *Event) {
 			gnb = ev.Dst
 		}
 	}
+	t.gnbAccount(ev, gnb)
 	k := ueKey{gnb, p.RANUEID}
 	u := t.ue[k]
 	if u == nil {
@@ -484,9 +579,57 @@ func (t *Tracker) emitUE(k ueKey, u *ueState) {
 	delete(t.ue, k)
 }
 
+func (t *Tracker) gnbAccount(ev *Event, gnb netip.Addr) {
+	p := &ev.NGAP
+	w := t.gnbWindow(ev, gnb)
+	v := w.v
+	v[gNGAP]++
+	w.ran[p.RANUEID] = struct{}{}
+	if ev.InTunnel {
+		v[gInTunnel]++
+	}
+	if p.Procedure == ngap.InitialUEMessage {
+		v[gInitial]++
+	}
+	if p.Procedure == ngap.UEContextRelease && p.Type == ngap.SuccessfulOutcome {
+		v[gRel]++
+	}
+	if p.NAS != nil && !ev.HasNAS {
+		v[gNASBad]++
+	}
+	if !ev.HasNAS {
+		return
+	}
+	switch ev.NAS.MMType {
+	case nas.RegistrationRequest:
+		v[gRegReq]++
+	case nas.RegistrationReject:
+		v[gRegRej]++
+	case nas.AuthenticationFailure:
+		v[gAuthFail]++
+	case nas.IdentityRequest:
+		v[gIDReq]++
+	case nas.SecurityModeReject:
+		v[gSMRej]++
+	}
+}
+
 // Flush emits the rows of every open window, session and UE, oldest first.
 func (t *Tracker) Flush() {
 	t.flushSessions()
+	gs := make([]*gnbWin, 0, len(t.gnb))
+	for _, w := range t.gnb {
+		gs = append(gs, w)
+	}
+	sort.Slice(gs, func(i, j int) bool {
+		if !gs[i].start.Equal(gs[j].start) {
+			return gs[i].start.Before(gs[j].start)
+		}
+		return gs[i].addr.Less(gs[j].addr)
+	})
+	for _, w := range gs {
+		t.emitGNB(w)
+	}
 	ws := make([]*n4Win, 0, len(t.n4))
 	for _, w := range t.n4 {
 		ws = append(ws, w)

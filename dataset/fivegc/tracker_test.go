@@ -154,7 +154,7 @@ func scanAll(t *testing.T, path string) (secrets [][]byte, out string, tr *Track
 	}
 	tr.Flush()
 	var b strings.Builder
-	for _, tab := range []*dataset.Table{tr.N4(), tr.UE(), tr.Sessions()} {
+	for _, tab := range []*dataset.Table{tr.N4(), tr.UE(), tr.Sessions(), tr.GNB()} {
 		for i := 0; i < tab.Len(); i++ {
 			for j := 0; j < tab.NumColumns(); j++ {
 				fmt.Fprintf(&b, "%v,", tab.Numeric(j)[i])
@@ -162,7 +162,7 @@ func scanAll(t *testing.T, path string) (secrets [][]byte, out string, tr *Track
 			b.WriteString(tab.Label(i) + "\n")
 		}
 	}
-	for _, k := range append(append(tr.N4Keys(), tr.UEKeys()...), tr.SessionKeys()...) {
+	for _, k := range append(append(append(tr.N4Keys(), tr.UEKeys()...), tr.SessionKeys()...), tr.GNBKeys()...) {
 		b.WriteString(k + "\n")
 	}
 	if s.LastError != nil {

@@ -52,7 +52,7 @@ func main() {
 var key = []byte("example key: replace in production")
 
 // tables holds the rows of one capture, by kind.
-type tables struct{ n4, ue, sess *dataset.Table }
+type tables struct{ n4, ue, sess, gnb *dataset.Table }
 
 func read(src io.Reader, name string, label func(ev *fivegc.Event) string) (tables, error) {
 	r, err := packet.NewReader(src, name)
@@ -76,7 +76,7 @@ func read(src io.Reader, name string, label func(ev *fivegc.Event) string) (tabl
 		tr.Add(ev)
 	}
 	tr.Flush()
-	return tables{tr.N4(), tr.UE(), tr.Sessions()}, nil
+	return tables{tr.N4(), tr.UE(), tr.Sessions(), tr.GNB()}, nil
 }
 
 func synthetic(seed uint64, attacks bool) (tables, error) {
@@ -159,6 +159,7 @@ func run(ctx context.Context, w io.Writer, dir string, budget float64, seed uint
 		{"N4 peer windows", func(t tables) *dataset.Table { return t.n4 }},
 		{"PFCP sessions", func(t tables) *dataset.Table { return t.sess }},
 		{"UEs on N2", func(t tables) *dataset.Table { return t.ue }},
+		{"gNB windows on N2", func(t tables) *dataset.Table { return t.gnb }},
 	} {
 		var tr []*dataset.Table
 		for _, t := range trainSets {

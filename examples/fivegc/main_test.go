@@ -24,6 +24,7 @@ func TestOffline(t *testing.T) {
 	for _, a := range []string{"pfcp_establishment_flood", "pfcp_deletion_flood", "pfcp_modify_drop", "pfcp_modify_redirect", "pfcp_in_gtpu"} {
 		assert.Regexp(t, a+` +1 +1 +100\.0%`, out, "N4 window of %s flagged", a)
 	}
+	assert.Regexp(t, `nas_registration_flood +\d+ +[1-9]\d* `, out, "a gNB window of the registration flood flagged")
 	if testing.Verbose() {
 		t.Log("\n" + out)
 	}
