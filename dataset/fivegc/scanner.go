@@ -86,6 +86,12 @@ type Counts struct {
 	// as decoded).
 	Malformed    [5]int64
 	NASMalformed int64
+	// UnknownPFCP counts decoded PFCP messages by message type when the
+	// type is not one of TS 29.244 release 17 (their IEs are still
+	// decoded); UnknownNGAP counts NGAP PDUs by procedure code above those
+	// of TS 38.413.
+	UnknownPFCP [256]int64
+	UnknownNGAP [256]int64
 	// GTPv1C counts GTP version 1 control messages on port 2123, which are
 	// not decoded.
 	GTPv1C int64
@@ -238,6 +244,9 @@ func (s *Scanner) more() *Event {
 				s.follow, s.followOf = b[ev.PFCP.Size():], p
 			}
 			ev.Payload = b[:ev.PFCP.Size()]
+			if !ev.PFCP.Type.Known() {
+				s.counts.UnknownPFCP[ev.PFCP.Type]++
+			}
 		case ProtoGTPv2:
 			if len(b) > 0 && b[0]>>5 == 1 {
 				s.counts.GTPv1C++
@@ -272,6 +281,9 @@ func (s *Scanner) more() *Event {
 			continue
 		}
 		s.counts.Messages[ProtoNGAP]++
+		if !ev.NGAP.Procedure.Known() {
+			s.counts.UnknownNGAP[ev.NGAP.Procedure]++
+		}
 		if ev.NGAP.NAS != nil {
 			if err := nas.Decode(ev.NGAP.NAS, &ev.NAS); err != nil {
 				s.counts.NASMalformed++
