@@ -101,9 +101,6 @@ func (t *Tracker) newSession(ev *Event, cp seidKey) *session {
 	copy(b[:16], a[:])
 	binary.BigEndian.PutUint64(b[16:], cp.seid)
 	s.token = "session:" + t.token(b[:])
-	if t.cfg.Label != nil {
-		s.label = t.cfg.Label(ev)
-	}
 	return s
 }
 
@@ -210,6 +207,7 @@ func (t *Tracker) addSession(ev *Event) {
 		}
 	}
 	if s != nil {
+		t.mark(&s.label, ev)
 		s.last = ev.Time
 		if s.done && (m.Type == pfcp.SessionDeletionResponse || m.Type == pfcp.SessionEstablishmentResponse || s.v[sOrphan] == 1) {
 			t.emitSession(s)

@@ -26,9 +26,10 @@ type Config struct {
 	Key []byte
 	// Window is the length of an N4 peer window (DefaultWindow if 0).
 	Window time.Duration
-	// Label, when set, names the ground truth of a row from the event that
-	// opened it ("" for unknown). It sees raw addresses; what it returns
-	// is stored as given.
+	// Label, when set, names the ground truth of an event ("" for
+	// unknown, "normal" for benign); a row takes the label of its first
+	// event unless a later one is an attack, whose label it then takes. It
+	// sees raw addresses; what it returns is stored as given.
 	Label func(ev *Event) string
 }
 
@@ -187,6 +188,17 @@ func (t *Tracker) UE() *dataset.Table { return t.ueTab }
 // and the first time seen (no subscriber identifier).
 func (t *Tracker) UEKeys() []string { return t.ueKeys }
 
+// mark updates a row's label with ev's (see Config.Label).
+func (t *Tracker) mark(label *string, ev *Event) {
+	if t.cfg.Label == nil {
+		return
+	}
+	l := t.cfg.Label(ev)
+	if *label == "" || *label == "normal" && l != "" && l != "normal" {
+		*label = l
+	}
+}
+
 // token returns the pseudonym of an identifier's bytes.
 func (t *Tracker) token(b []byte) string {
 	t.tok = t.h.AppendTokenBytes(t.tok[:0], b)
@@ -229,11 +241,9 @@ func (t *Tracker) window(ev *Event) *n4Win {
 		} else {
 			w.keyText = a.String() + "<->" + b.String()
 		}
-		if t.cfg.Label != nil {
-			w.label = t.cfg.Label(ev)
-		}
 		t.n4[k] = w
 	}
+	t.mark(&w.label, ev)
 	return w
 }
 
@@ -439,11 +449,9 @@ func (t *Tracker) gnbWindow(ev *Event, addr netip.Addr) *gnbWin {
 	}
 	if w == nil {
 		w = &gnbWin{start: ev.Time, v: make([]float64, len(GNBColumns)), ran: map[uint32]struct{}{}, addr: addr}
-		if t.cfg.Label != nil {
-			w.label = t.cfg.Label(ev)
-		}
 		t.gnb[addr] = w
 	}
+	t.mark(&w.label, ev)
 	return w
 }
 
@@ -489,11 +497,9 @@ func (t *Tracker) addNGAP(ev *Event) {
 	if u == nil {
 		u = &ueState{first: ev.Time, v: make([]float64, len(UEColumns)), procs: map[ngap.Procedure]struct{}{}, ids: map[uint64]struct{}{}}
 		u.keyText = fmt.Sprintf("%s/ran-ue-%d", gnb, p.RANUEID)
-		if t.cfg.Label != nil {
-			u.label = t.cfg.Label(ev)
-		}
 		t.ue[k] = u
 	}
+	t.mark(&u.label, ev)
 	u.last = ev.Time
 	v := u.v
 	v[uNGAP]++
