@@ -9,7 +9,8 @@
 // -pcap DIR (the shared captures) it also trains on the real benign
 // captures and scores the real attack captures: dlteam5g/007*-fuzz (NAS
 // fuzzing from 10.10.51.26) and suci/OnePlus_32_PersonOfInterest_found
-// (SUCI catcher).
+// (SUCI catcher), and reports the false alarms on three real benign
+// captures it did not train on.
 //
 //	go run ./examples/fivegc
 //	go run ./examples/fivegc -pcap ../shared/data/pcap
@@ -138,6 +139,14 @@ func run(ctx context.Context, w io.Writer, dir string, budget float64, seed uint
 		}
 		for _, c := range []string{"dlteam5g/007a-fuzz-open5gs.pcapng", "dlteam5g/007b-fuzz-open5gs.pcapng", "dlteam5g/007d-fuzz-open5gs.pcapng", "dlteam5g/007e-fuzz-open5gs.pcapng"} {
 			t, err := readFile(filepath.Join(dir, c), fuzz)
+			if err != nil {
+				return err
+			}
+			realTests = append(realTests, realSet{c, t})
+		}
+		// Benign captures the forests never saw: their alerts are false alarms.
+		for _, c := range []string{"dongnt/5GSA-Reg-PDUEst_filtered.pcap", "tempo/rohan_upf_gtpu_ext_dl.pcapng", "tempo/OppoSPGWC-disconnect.pcap"} {
+			t, err := readFile(filepath.Join(dir, c), constant("normal"))
 			if err != nil {
 				return err
 			}
