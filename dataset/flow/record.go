@@ -77,8 +77,9 @@ const (
 	// EndEvicted: removed to make room when the table held its maximum of
 	// live flows; Record.Evicted is set too.
 	EndEvicted
-	// EndEarly: an early emission after N packets or T seconds of a flow
-	// that stays live; later records of the same flow follow.
+	// EndEarly: a snapshot after N packets or T seconds of a flow that
+	// stays live (Config.EmitAfterPackets, EmitAfterDuration); the flow's
+	// final record follows and includes the snapshot's packets.
 	EndEarly
 	// EndOfInput: the capture ended (or Flush was called) with the flow live.
 	EndOfInput
@@ -178,12 +179,12 @@ type Record struct {
 	// full (Reason is then EndEvicted): its counts are a prefix of the real
 	// flow's, and the rest may follow in another record.
 	Evicted bool
-	// Seq is the record's 1-based position in the meter's output (0 from
-	// other sources); records of the same flow split by active timeouts or
-	// early emission share Key and Start of their own span.
+	// Seq is the record's 1-based position in the meter's output,
+	// snapshots included (0 from other sources).
 	Seq uint64
-	// Part numbers the records of one flow: 0 for the first, 1 for the
-	// record after an early emission or active timeout, and so on.
+	// Part numbers the records of one flow split by the active timeout: 0
+	// for the first, 1 for the next, and so on. Snapshots keep the Part of
+	// the record they preview.
 	Part uint32
 
 	// Fields the exporters and sensors fill; the meter leaves them zero.
