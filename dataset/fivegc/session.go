@@ -68,12 +68,15 @@ type session struct {
 type sessions struct {
 	byCP, byUP map[seidKey]*session
 	byTEID     map[teidKey]*session
-	tab        *dataset.Table
+	// everTEID remembers the session token of every tunnel endpoint ever
+	// set up, for joining flow records after their session ended.
+	everTEID map[teidKey]string
+	tab      *dataset.Table
 	keys       []string
 }
 
 func newSessions() sessions {
-	return sessions{byCP: map[seidKey]*session{}, byUP: map[seidKey]*session{}, byTEID: map[teidKey]*session{}, tab: dataset.NewTable(SessionSchema())}
+	return sessions{byCP: map[seidKey]*session{}, byUP: map[seidKey]*session{}, byTEID: map[teidKey]*session{}, everTEID: map[teidKey]string{}, tab: dataset.NewTable(SessionSchema())}
 }
 
 // Sessions returns the PFCP session rows emitted so far (a session's row
@@ -85,13 +88,18 @@ func (t *Tracker) Sessions() *dataset.Table { return t.ss.tab }
 func (t *Tracker) SessionKeys() []string { return t.ss.keys }
 
 // SessionKey returns the key of the session a GTP-U tunnel endpoint
-// belongs to, for a user-plane flow to carry (see SessionKeys).
+// (the address and TEID packets are sent to) belongs to, for a user-plane
+// flow to carry: with dataset/flow, SessionKey(rec.Tunnel.OuterDst,
+// rec.Tunnel.TEID). The key is the session row's key without its time (see
+// SessionKeys). A tunnel endpoint reused by a later session maps to the
+// later one; endpoints of ended sessions are remembered.
 func (t *Tracker) SessionKey(endpoint netip.Addr, teid uint32) (string, bool) {
-	s := t.ss.byTEID[teidKey{endpoint, teid}]
-	if s == nil {
-		return "", false
+	k := teidKey{endpoint, teid}
+	if s := t.ss.byTEID[k]; s != nil {
+		return s.token, true
 	}
-	return s.token, true
+	tok, ok := t.ss.everTEID[k]
+	return tok, ok
 }
 
 func (t *Tracker) newSession(ev *Event, cp seidKey) *session {
@@ -148,6 +156,7 @@ func (t *Tracker) tunnel(s *session, k teidKey, up bool) {
 		s.v[sTunnels]++
 	}
 	t.ss.byTEID[k] = s
+	t.ss.everTEID[k] = s.token
 }
 
 func (t *Tracker) addSession(ev *Event) {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/netwarden/netwarden/dataset"
 	"github.com/netwarden/netwarden/dataset/fivegc/pfcp"
+	"github.com/netwarden/netwarden/dataset/flow"
 	"github.com/netwarden/netwarden/dataset/packet"
 )
 
@@ -225,4 +226,34 @@ func TestSessionsJoinUserPlane(t *testing.T) {
 	assert.GreaterOrEqual(t, est, 2.0)
 	assert.Positive(t, ul+dl)
 	assert.Equal(t, 64.0, ul+dl, "every T-PDU of the capture belongs to one of the sessions")
+}
+
+// TestFlowsCarrySessionKey joins dataset/flow's GTP-U inner flows of
+// tempo/multiple_ue.pcap to their PFCP sessions: every tunnelled flow gets
+// the key of one of the two sessions, and the key is a token.
+func TestFlowsCarrySessionKey(t *testing.T) {
+	dir := pcapDir(t)
+	path := filepath.Join(dir, "tempo/multiple_ue.pcap")
+	_, _, tr := scanAll(t, path)
+	keys := map[string]int{}
+	tunnelled, joined := 0, 0
+	_, err := flow.MeterFile(path, flow.Config{}, func(f *flow.Flow) {
+		tn := f.Record.Tunnel
+		if tn.Kind != packet.TunnelGTPU {
+			return
+		}
+		tunnelled++
+		if k, ok := tr.SessionKey(tn.OuterDst, tn.TEID); ok {
+			joined++
+			keys[k]++
+		}
+	})
+	require.NoError(t, err)
+	t.Logf("%d GTP-U flows, %d joined, sessions %v", tunnelled, joined, keys)
+	require.Positive(t, tunnelled)
+	assert.Equal(t, tunnelled, joined)
+	assert.Len(t, keys, 2)
+	for k := range keys {
+		assert.True(t, strings.HasPrefix(k, "session:"), k)
+	}
 }
