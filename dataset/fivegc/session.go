@@ -72,7 +72,7 @@ type sessions struct {
 	// set up, for joining flow records after their session ended.
 	everTEID map[teidKey]string
 	tab      *dataset.Table
-	keys       []string
+	keys     []string
 }
 
 func newSessions() sessions {
