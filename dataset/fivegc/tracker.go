@@ -37,7 +37,8 @@ type Config struct {
 var N4Columns = []string{
 	"pfcp_msgs", "requests", "responses", "response_ratio", "heartbeat_req",
 	"assoc_setup_req", "sess_est_req", "sess_mod_req", "sess_del_req", "sess_report_req",
-	"rejected", "sess_est_rejected", "sess_established", "sess_deleted", "orphan_mod",
+	"rejected", "rejected_no_context", "rejected_no_association", "rejected_no_resources",
+	"rejected_other", "sess_est_rejected", "sess_established", "sess_deleted", "orphan_mod",
 	"orphan_del", "far_drop", "far_redirect", "far_buffer", "rules_created", "rules_removed",
 	"distinct_seids", "max_heartbeat_gap_s", "unsupported_type", "in_tunnel",
 	"gtpv2_msgs", "gtpv2_requests", "gtpv2_create_session_req", "gtpv2_delete_session_req",
@@ -259,6 +260,10 @@ var (
 	cDel       = col(N4Columns, "sess_del_req")
 	cRep       = col(N4Columns, "sess_report_req")
 	cRej       = col(N4Columns, "rejected")
+	cRejCtx    = col(N4Columns, "rejected_no_context")
+	cRejAssoc  = col(N4Columns, "rejected_no_association")
+	cRejRes    = col(N4Columns, "rejected_no_resources")
+	cRejOther  = col(N4Columns, "rejected_other")
 	cEstRej    = col(N4Columns, "sess_est_rejected")
 	cEstOK     = col(N4Columns, "sess_established")
 	cDelOK     = col(N4Columns, "sess_deleted")
@@ -338,6 +343,16 @@ func (t *Tracker) addPFCP(ev *Event) {
 		v[cResp]++
 		if m.Cause.Rejected() {
 			v[cRej]++
+			switch m.Cause {
+			case pfcp.CauseSessionContextNotFound:
+				v[cRejCtx]++
+			case pfcp.CauseNoEstablishedAssociation:
+				v[cRejAssoc]++
+			case pfcp.CauseNoResourcesAvailable, pfcp.CausePFCPEntityInCongestion:
+				v[cRejRes]++
+			default:
+				v[cRejOther]++
+			}
 		}
 	}
 	if m.S && m.SEID != 0 {
