@@ -34,6 +34,17 @@ func fieldsOf(b []byte) (map[string]string, error) {
 			f["ran_ue_id"] = strconv.FormatUint(uint64(p.RANUEID), 10)
 		case IDAMFUENGAPID:
 			f["amf_ue_id"] = strconv.FormatUint(p.AMFUEID, 10)
+		case IDUENGAPIDs:
+			amf, ran, hasRAN, ok, err := ParseUENGAPIDs(ie.Value)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				f["ids_amf_ue_id"] = strconv.FormatUint(amf, 10)
+			}
+			if hasRAN {
+				f["ids_ran_ue_id"] = strconv.FormatUint(uint64(ran), 10)
+			}
 		}
 	}
 	f["ies"] = strings.Join(ies, ";")

@@ -27,6 +27,7 @@ package ngap
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -230,49 +231,16 @@ func (p *PDU) value(ie *IE, at int) error {
 		}
 		p.AMFUEID, p.HasAMFUEID = x, true
 	case IDUENGAPIDs:
-		// CHOICE { uE-NGAP-ID-pair, aMF-UE-NGAP-ID, choice-Extensions }:
-		// an extension bit and a 1-bit index, then the alternative.
-		if len(v) < 1 {
-			return bad(at, "UE-NGAP-IDs empty")
+		amf, ran, hasRAN, ok, err := ParseUENGAPIDs(v)
+		if err != nil {
+			return bad(at, err.Error())
 		}
-		if v[0]&0x80 != 0 {
-			return nil // choice extension: no IDs to read
+		if ok {
+			p.AMFUEID, p.HasAMFUEID = amf, true
 		}
-		if v[0]&0x40 == 0 {
-			// uE-NGAP-ID-pair ::= SEQUENCE { aMF, rAN, iE-Extensions
-			// OPTIONAL, ... }: extension and optional bits share the
-			// choice's octet; the AMF ID's length bits start the next
-			// bit field, octet-aligned for its value.
-			//
-			// Bits so far: choice ext, index, seq ext, optional = 4;
-			// the AMF ID's 3-bit octet count follows in the same octet.
-			na := int(v[0]>>1&0x07) + 1
-			if len(v) < 1+na {
-				return bad(at, "UE-NGAP-ID pair: AMF-UE-NGAP-ID truncated")
-			}
-			var a uint64
-			for _, c := range v[1 : 1+na] {
-				a = a<<8 | uint64(c)
-			}
-			r, err := ranUEID(v[1+na:], at+1+na)
-			if err != nil {
-				return err
-			}
-			p.AMFUEID, p.HasAMFUEID = a, true
-			p.RANUEID, p.HasRANUEID = r, true
-			return nil
+		if hasRAN {
+			p.RANUEID, p.HasRANUEID = ran, true
 		}
-		// aMF-UE-NGAP-ID alone: its 3-bit octet count follows the
-		// two choice bits in the same octet.
-		na := int(v[0]>>3&0x07) + 1
-		if len(v) < 1+na {
-			return bad(at, "UE-NGAP-IDs: AMF-UE-NGAP-ID truncated")
-		}
-		var a uint64
-		for _, c := range v[1 : 1+na] {
-			a = a<<8 | uint64(c)
-		}
-		p.AMFUEID, p.HasAMFUEID = a, true
 	case IDNASPDU:
 		n, o, err := length(v, 0)
 		if err != nil {
@@ -323,4 +291,41 @@ func amfUEID(v []byte, at int) (uint64, error) {
 		x = x<<8 | uint64(c)
 	}
 	return x, nil
+}
+
+// ParseUENGAPIDs decodes a UE-NGAP-IDs value (IE 114, TS 38.413):
+// CHOICE { uE-NGAP-ID-pair SEQUENCE { aMF-UE-NGAP-ID, rAN-UE-NGAP-ID,
+// iE-Extensions OPTIONAL, ... }, aMF-UE-NGAP-ID, choice-Extensions }. ok
+// says an AMF-UE-NGAP-ID was read (false for a choice extension), hasRAN
+// that the pair's RAN-UE-NGAP-ID was.
+func ParseUENGAPIDs(v []byte) (amf uint64, ran uint32, hasRAN, ok bool, err error) {
+	if len(v) < 1 {
+		return 0, 0, false, false, errors.New("UE-NGAP-IDs empty")
+	}
+	if v[0]&0x80 != 0 {
+		return 0, 0, false, false, nil // choice extension: no IDs to read
+	}
+	// The bits before the AMF ID's octet count: the choice's extension
+	// bit and 1-bit index, then for the pair its extension and optional
+	// bits; the 3-bit count follows in the same octet.
+	shift := uint(3)
+	pair := v[0]&0x40 == 0
+	if pair {
+		shift = 1
+	}
+	na := int(v[0]>>shift&0x07) + 1
+	if na > 5 || len(v) < 1+na {
+		return 0, 0, false, false, fmt.Errorf("UE-NGAP-IDs: AMF-UE-NGAP-ID of %d octets, %d left", na, len(v)-1)
+	}
+	for _, c := range v[1 : 1+na] {
+		amf = amf<<8 | uint64(c)
+	}
+	if !pair {
+		return amf, 0, false, true, nil
+	}
+	r, err := ranUEID(v[1+na:], 0)
+	if err != nil {
+		return 0, 0, false, false, fmt.Errorf("UE-NGAP-IDs: %w", err)
+	}
+	return amf, r, true, true, nil
 }

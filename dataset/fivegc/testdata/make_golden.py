@@ -44,7 +44,7 @@ GTPV2_FIELDS = ["gtpv2.version", "gtpv2.p", "gtpv2.t", "gtpv2.message_type",
                 "gtpv2.msg_length", "gtpv2.teid", "gtpv2.seq", "gtpv2.ie_type",
                 "gtpv2.cause"]
 NGAP_COLS = ["pdu", "procedure", "criticality", "ies", "ran_ue_id",
-             "amf_ue_id", "nas_pdu", "nas_epd", "nas_sht", "nas_mm_type",
+             "amf_ue_id", "ids_amf_ue_id", "ids_ran_ue_id", "nas_pdu", "nas_epd", "nas_sht", "nas_mm_type",
              "nas_sm_type", "nas_5gmm_cause", "nas_type_id"]
 
 NTP_EPOCH = datetime.datetime(1900, 1, 1, tzinfo=datetime.timezone.utc)
@@ -170,6 +170,7 @@ def ngap_pdu(layer):
     crit = msg.get("ngap.criticality", "")
     value = msg.get("ngap.value_element", {})
     ies, ran, amf, nas = [], "", "", ""
+    ids_amf, ids_ran = "", ""
     nas_tree = None
     for k, v in value.items():
         if not (k.endswith("_element") and isinstance(v, dict)):
@@ -184,6 +185,12 @@ def ngap_pdu(layer):
                 ran = val.get("ngap.RAN_UE_NGAP_ID", "")
             elif ie_id == "10":
                 amf = val.get("ngap.AMF_UE_NGAP_ID", "")
+            elif ie_id == "114":
+                # UE-NGAP-IDs: the pair or the AMF ID alone.
+                a = find(val, "ngap.AMF_UE_NGAP_ID")
+                r = find(val, "ngap.RAN_UE_NGAP_ID")
+                ids_amf = a[0] if a else ""
+                ids_ran = r[0] if r else ""
             elif ie_id == "38":
                 raw = val.get("ngap.NAS_PDU_raw")
                 if raw:
@@ -201,7 +208,7 @@ def ngap_pdu(layer):
         nas_cols = [all_("nas_5gs.epd"), all_("nas_5gs.security_header_type"),
                     first("nas_5gs.mm.message_type"), first("nas_5gs.sm.message_type"),
                     first("nas_5gs.mm.5gmm_cause"), first("nas_5gs.mm.type_id")]
-    return [pdu, proc, crit, ";".join(ies), ran, amf, nas] + nas_cols
+    return [pdu, proc, crit, ";".join(ies), ran, amf, ids_amf, ids_ran, nas] + nas_cols
 
 
 def ngap(base, caps):
