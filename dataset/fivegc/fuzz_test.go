@@ -1,0 +1,63 @@
+package fivegc
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/netwarden/netwarden/dataset/packet"
+)
+
+// FuzzScanner reads arbitrary bytes as a capture: no panic, and
+// allocation bounded by the input's size. Seeds: testdata/fuzz/FuzzScanner
+// (small synthetic captures, see TestWriteScannerSeeds).
+func FuzzScanner(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) {
+		scan := func() {
+			r, err := packet.NewReader(bytes.NewReader(b), "fuzz")
+			if err != nil {
+				return
+			}
+			s := NewScanner(r)
+			s.UserPlane = true
+			tr, _ := NewTracker(Config{Key: testKey})
+			for i := 0; i < 1<<16; i++ {
+				ev, err := s.Next()
+				if err != nil {
+					break
+				}
+				tr.Add(ev)
+			}
+			tr.Flush()
+		}
+		scan()
+		if n := testing.AllocsPerRun(1, scan); n > float64(200+len(b)) {
+			t.Fatalf("%v allocations for %d bytes", n, len(b))
+		}
+	})
+}
+
+// TestWriteScannerSeeds rewrites the FuzzScanner seeds when WRITE_SEEDS is
+// set.
+func TestWriteScannerSeeds(t *testing.T) {
+	if os.Getenv("WRITE_SEEDS") == "" {
+		t.Skip("set WRITE_SEEDS=1 to rewrite testdata/fuzz/FuzzScanner")
+	}
+	dir := filepath.Join("testdata", "fuzz", "FuzzScanner")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	for i, cfg := range []SynthConfig{
+		{Seed: 1, UEs: 1, Duration: 12 * time.Second},
+		{Seed: 2, UEs: 2, Duration: 12 * time.Second},
+	} {
+		var buf bytes.Buffer
+		_, err := WriteSynthetic(&buf, cfg)
+		require.NoError(t, err)
+		body := "go test fuzz v1\n[]byte(" + strconv.Quote(buf.String()) + ")\n"
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "synthetic"+strconv.Itoa(i)), []byte(body), 0o644))
+	}
+}

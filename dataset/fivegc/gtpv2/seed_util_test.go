@@ -1,0 +1,7 @@
+package gtpv2
+
+import "strconv"
+
+func quote(b []byte) string { return strconv.Quote(string(b)) }
+
+func itoa(i int) string { return strconv.Itoa(i) }

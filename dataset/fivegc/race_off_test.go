@@ -1,0 +1,5 @@
+//go:build !race
+
+package fivegc
+
+const raceEnabled = false
