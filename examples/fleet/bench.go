@@ -222,7 +222,7 @@ func benchCmd(ctx context.Context, args []string) error {
 	setup := Setup{MaxFlows: int64(*records) + 1}
 	fmt.Printf("fleet bench: nats-server %s on 127.0.0.1 (file storage), input %s, bundle %s, explain %d; each scorer a process with GOMAXPROCS=1\n",
 		ss[0].URL(), source, bpath, *explain)
-	fmt.Printf("%-8s %-6s %12s %16s %12s %12s\n", "scorers", "batch", "records", "records/s", "p50", "p99")
+	fmt.Printf("%-8s %-6s %9s %12s %14s %10s %10s\n", "scorers", "batch", "records", "records/s", "per CPU-s", "p50", "p99")
 	for _, k := range sizes {
 		for _, bs := range batches {
 			args := []string{"-nats", ss[0].URL(), "-bundle", bpath, "-batch", strconv.Itoa(bs), "-explain", strconv.Itoa(*explain)}
@@ -238,7 +238,7 @@ func benchCmd(ctx context.Context, args []string) error {
 			if err == nil {
 				_, err = waitVerdicts(ctx, js, Names{}, uint64(*records), 10*time.Minute)
 			}
-			stopAll(cmds)
+			cpu := stopAll(cmds)
 			if err != nil {
 				return fmt.Errorf("%w; scorer logs: %s", err, joinLogs(logs))
 			}
@@ -269,21 +269,29 @@ func benchCmd(ctx context.Context, args []string) error {
 			if err != nil {
 				return err
 			}
-			fmt.Printf("%-8d %-6d %12d %16.0f %12v %12v   (%d alerts, %d benign, %d dead; %v)\n", k, bs, t.Messages, tput,
-				lt.P50.Round(10*time.Microsecond), lt.P99.Round(10*time.Microsecond), t.Attack, t.Benign, t.Dead, t.ByScorer)
+			fmt.Printf("%-8d %-6d %9d %12.0f %14.0f %10v %10v   (%d alerts, %d benign, %d dead; %v)\n", k, bs, t.Messages, tput,
+				float64(t.Messages)/cpu.Seconds(), lt.P50.Round(10*time.Microsecond), lt.P99.Round(10*time.Microsecond), t.Attack, t.Benign, t.Dead, t.ByScorer)
 		}
 	}
+	fmt.Printf("records/s: wall clock, from the first verdict stored to the last, a backlog of -records drained; per CPU-s: records per second of CPU (user+system) the scorer processes used in all\n")
 	fmt.Printf("latency: from a record's storing in %s to its verdict's storing in %s, at %d records/s offered (%d records)\n", "FLOWS", "ALERTS", *rate, *latRecords)
 	return nil
 }
 
-func stopAll(cmds []*exec.Cmd) {
+// stopAll stops the scorers with SIGINT and returns the CPU time (user and
+// system) they used in all.
+func stopAll(cmds []*exec.Cmd) time.Duration {
 	for _, c := range cmds {
 		_ = c.Process.Signal(os.Interrupt)
 	}
+	var cpu time.Duration
 	for _, c := range cmds {
 		_ = c.Wait()
+		if c.ProcessState != nil {
+			cpu += c.ProcessState.UserTime() + c.ProcessState.SystemTime()
+		}
 	}
+	return cpu
 }
 
 func joinLogs(logs []*syncBuffer) string {
