@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -22,7 +23,7 @@ const usage = `fleet: a scoring fleet on NATS JetStream
 
   fleet setup -nats URL [-replicas 3] [-max-flows N] [-ack-wait 30s] [-max-ack-pending N]
   fleet probe -nats URL -name NAME FILE...
-  fleet score -nats URL (-bundle FILE | -train-demo) [-batch 256] [-explain 3] [-name NAME]
+  fleet score -nats URL (-bundle FILE | -train-demo) [-batch 256] [-explain 3] [-benign each] [-name NAME]
   fleet count -nats URL
   fleet bench [-input FILE] [-bundle FILE | -train-demo] [-records N] [-scorers 1,2] [-batch 64,256,1024]
 
@@ -175,6 +176,7 @@ type scoreFlags struct {
 	Name      string
 	Hold      time.Duration
 	Every     time.Duration
+	Benign    string
 }
 
 func loadBundle(ctx context.Context, path string, trainDemo bool) (*bundle.Bundle, error) {
@@ -213,7 +215,22 @@ func scoreCmd(ctx context.Context, args []string) error {
 	fs.StringVar(&f.Name, "name", fmt.Sprintf("%s-%d", host, os.Getpid()), "the scorer's name, in its verdicts")
 	fs.DurationVar(&f.Hold, "hold", 0, "fault tests: stop this long halfway through each batch's verdicts")
 	fs.DurationVar(&f.Every, "stats", 0, "print the counts this often (and at the end); 0: at the end only")
+	fs.StringVar(&f.Benign, "benign", "each", "benign verdicts: each (one message per record, de-duplicated by ID) or batch (one message per batch)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	_ = fs.Parse(args)
+	if *cpuProfile != "" {
+		pf, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); pf.Close() }()
+	}
+	if f.Benign != "each" && f.Benign != "batch" {
+		return fmt.Errorf("-benign %q: want each or batch", f.Benign)
+	}
 	if f.Batch < 1 || f.Batch > 65536 {
 		return errors.New("-batch: want 1 to 65536 records")
 	}
@@ -252,7 +269,7 @@ func scoreCmd(ctx context.Context, args []string) error {
 			}
 		}()
 	}
-	err = s.Run(ctx, src, &jsSink{js: js}, f.Batch)
+	err = s.Run(ctx, src, &jsSink{js: js, BenignBatch: f.Benign == "batch"}, f.Batch)
 	fmt.Fprintf(os.Stderr, "%s: stopped: %v\n", f.Name, &s.Stats)
 	return err
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -126,8 +127,13 @@ func (p *Probe) publish(ctx context.Context, msgs []*nats.Msg) error {
 
 // Tally is what the alerts stream holds: one verdict per record scored.
 type Tally struct {
-	Messages int `json:"messages"` // verdicts in the stream
-	Distinct int `json:"distinct"` // distinct record IDs among them
+	Messages int `json:"messages"` // messages in the stream
+	Distinct int `json:"distinct"` // distinct record IDs among their verdicts
+	// Repeated counts verdicts of a record already counted (possible
+	// only for benign verdicts sent in summaries).
+	Repeated int `json:"repeated"`
+	// Summaries counts the messages that carry a batch's benign verdicts.
+	Summaries int `json:"summaries"`
 	Attack   int `json:"attack"`
 	Benign   int `json:"benign"`
 	Dead     int `json:"dead"`
@@ -176,12 +182,42 @@ func Count(ctx context.Context, js jetstream.JetStream, n Names) (Tally, error) 
 	defer func() { _ = st.DeleteConsumer(context.WithoutCancel(ctx), c.CachedInfo().Name) }()
 	seen := make(map[string]struct{}, total)
 	lat := make([]time.Duration, 0, total)
-	var v struct {
+	type verdict struct {
 		ID          string            `json:"id"`
 		In          int64             `json:"in"`
 		Scorer      string            `json:"scorer"`
 		Error       string            `json:"error"`
 		TopFeatures []json.RawMessage `json:"top_features"`
+	}
+	var v verdict
+	var sum struct {
+		Benign []verdict `json:"benign"`
+	}
+	// record counts one verdict, once per record ID.
+	record := func(v *verdict, kind string, stored time.Time) {
+		if _, dup := seen[v.ID]; dup {
+			t.Repeated++
+			return
+		}
+		seen[v.ID] = struct{}{}
+		t.ByScorer[v.Scorer]++
+		switch kind {
+		case subjectAttack:
+			t.Attack++
+			if len(v.TopFeatures) > 0 {
+				t.Explained++
+			}
+		case subjectBenign:
+			t.Benign++
+		case subjectDead:
+			t.Dead++
+			if len(t.DeadErrors) < 5 {
+				t.DeadErrors = append(t.DeadErrors, v.ID+": "+v.Error)
+			}
+		}
+		if v.In > 0 {
+			lat = append(lat, stored.Sub(time.Unix(0, v.In)))
+		}
 	}
 	for t.Messages < total {
 		batch, err := c.Fetch(min(4096, total-t.Messages), jetstream.FetchMaxWait(5*time.Second))
@@ -196,41 +232,34 @@ func Count(ctx context.Context, js jetstream.JetStream, n Names) (Tally, error) 
 			if err != nil {
 				return t, err
 			}
-			v.TopFeatures, v.Error = v.TopFeatures[:0], ""
-			if err := json.Unmarshal(m.Data(), &v); err != nil {
-				return t, fmt.Errorf("verdict %d: %w", md.Sequence.Stream, err)
-			}
-			seen[v.ID] = struct{}{}
-			t.ByScorer[v.Scorer]++
-			switch m.Subject() {
-			case subjectAttack:
-				t.Attack++
-				if len(v.TopFeatures) > 0 {
-					t.Explained++
-				}
-			case subjectBenign:
-				t.Benign++
-			case subjectDead:
-				t.Dead++
-				if len(t.DeadErrors) < 5 {
-					t.DeadErrors = append(t.DeadErrors, v.ID+": "+v.Error)
-				}
-			}
-			if v.In > 0 {
-				lat = append(lat, md.Timestamp.Sub(time.Unix(0, v.In)))
-			}
 			if t.First.IsZero() || md.Timestamp.Before(t.First) {
 				t.First = md.Timestamp
 			}
 			if md.Timestamp.After(t.Last) {
 				t.Last = md.Timestamp
 			}
+			if m.Subject() == subjectBenign && bytes.HasPrefix(m.Data(), []byte(`{"benign":`)) {
+				sum.Benign = sum.Benign[:0]
+				if err := json.Unmarshal(m.Data(), &sum); err != nil {
+					return t, fmt.Errorf("verdicts %d: %w", md.Sequence.Stream, err)
+				}
+				t.Summaries++
+				for i := range sum.Benign {
+					record(&sum.Benign[i], subjectBenign, md.Timestamp)
+				}
+				continue
+			}
+			v = verdict{}
+			if err := json.Unmarshal(m.Data(), &v); err != nil {
+				return t, fmt.Errorf("verdict %d: %w", md.Sequence.Stream, err)
+			}
+			record(&v, m.Subject(), md.Timestamp)
 		}
 		if err := batch.Error(); err != nil {
 			return t, err
 		}
 		if got == 0 {
-			return t, fmt.Errorf("alerts stream: read %d of %d verdicts, then nothing", t.Messages, total)
+			return t, fmt.Errorf("alerts stream: read %d of %d messages, then nothing", t.Messages, total)
 		}
 	}
 	t.Distinct = len(seen)
@@ -243,6 +272,6 @@ func Count(ctx context.Context, js jetstream.JetStream, n Names) (Tally, error) 
 }
 
 func (t Tally) String() string {
-	return fmt.Sprintf("%d verdicts for %d distinct records: %d alerts (%d explained), %d benign, %d dead letters; latency p50 %v, p99 %v; by scorer %v",
-		t.Messages, t.Distinct, t.Attack, t.Explained, t.Benign, t.Dead, t.P50.Round(100*time.Microsecond), t.P99.Round(100*time.Microsecond), t.ByScorer)
+	return fmt.Sprintf("%d messages (%d of them benign summaries) hold verdicts for %d distinct records (%d repeated): %d alerts (%d explained), %d benign, %d dead letters; latency p50 %v, p99 %v; by scorer %v",
+		t.Messages, t.Summaries, t.Distinct, t.Repeated, t.Attack, t.Explained, t.Benign, t.Dead, t.P50.Round(100*time.Microsecond), t.P99.Round(100*time.Microsecond), t.ByScorer)
 }
