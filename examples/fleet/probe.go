@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -172,12 +173,28 @@ func Count(ctx context.Context, js jetstream.JetStream, n Names) (Tally, error) 
 	}
 	// An ephemeral consumer of its own, in memory on one server, that
 	// reads the stream once without acknowledgements and vanishes after.
-	c, err := st.CreateConsumer(ctx, jetstream.ConsumerConfig{
-		AckPolicy: jetstream.AckNonePolicy, DeliverPolicy: jetstream.DeliverAllPolicy,
-		InactiveThreshold: 30 * time.Second, MemoryStorage: true, Replicas: 1,
-	})
-	if err != nil {
-		return t, err
+	// On a cluster that has lost a server it may be placed on the lost
+	// one: then it is made again, from where the last one stopped.
+	var c jetstream.Consumer
+	next := uint64(1)
+	open := func() error {
+		if c != nil {
+			_ = st.DeleteConsumer(context.WithoutCancel(ctx), c.CachedInfo().Name)
+		}
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		var err error
+		c, err = st.CreateConsumer(cctx, jetstream.ConsumerConfig{
+			AckPolicy: jetstream.AckNonePolicy, DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: next,
+			InactiveThreshold: 30 * time.Second, MemoryStorage: true, Replicas: 1,
+		})
+		return err
+	}
+	attempts := 0
+	for err := open(); err != nil; err = open() {
+		if attempts++; attempts == 5 || ctx.Err() != nil {
+			return t, fmt.Errorf("alerts stream: a consumer to read it: %w", err)
+		}
 	}
 	defer func() { _ = st.DeleteConsumer(context.WithoutCancel(ctx), c.CachedInfo().Name) }()
 	seen := make(map[string]struct{}, total)
@@ -232,6 +249,7 @@ func Count(ctx context.Context, js jetstream.JetStream, n Names) (Tally, error) 
 			if err != nil {
 				return t, err
 			}
+			next = md.Sequence.Stream + 1
 			if t.First.IsZero() || md.Timestamp.Before(t.First) {
 				t.First = md.Timestamp
 			}
@@ -255,11 +273,16 @@ func Count(ctx context.Context, js jetstream.JetStream, n Names) (Tally, error) 
 			}
 			record(&v, m.Subject(), md.Timestamp)
 		}
-		if err := batch.Error(); err != nil {
+		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) {
 			return t, err
 		}
 		if got == 0 {
-			return t, fmt.Errorf("alerts stream: read %d of %d messages, then nothing", t.Messages, total)
+			if attempts++; attempts >= 5 {
+				return t, fmt.Errorf("alerts stream: read %d of %d messages, then nothing", t.Messages, total)
+			}
+			if err := open(); err != nil {
+				return t, fmt.Errorf("alerts stream: a consumer to read it: %w", err)
+			}
 		}
 	}
 	t.Distinct = len(seen)
