@@ -1,32 +1,48 @@
 // Command xgboost scores NSL-KDD with an XGBoost model trained in Python:
-// how a team moves a model from a notebook to a Go service.
+// how a team moves a model from a notebook, or a Dask cluster, to a Go
+// service.
 //
-// train.py (beside this file; run by hand, not in CI) trains the model on
-// KDDTrain+_20Percent.txt with the scikit-learn reference encoding and saves
-// it with its feature names as XGBoost JSON and UBJSON. This command reads
-// that file (package forest/xgboost, no Python, no cgo), fits
-// features.Reference() on the same training file, checks the model's feature
-// names against the pipeline's (printing every column that differs), scores
-// KDDTest+, and prints the ROC AUC, the accuracy and the business-impact
-// report at the decision threshold. With -bundle it saves pipeline, model
-// and threshold as one bundle file that examples/serve and examples/stream
-// load.
+// train.py (beside this file) trains the model with the scikit-learn
+// reference encoding and saves it with its feature names as XGBoost JSON and
+// UBJSON: on one machine (KDDTrain+_20Percent.txt in memory), or with
+// xgboost.dask on a Dask cluster (--scheduler tcp://HOST:8786, or
+// --local-cluster N for a scheduler and N worker processes on this machine).
+// This command reads that file (package forest/xgboost, no Python, no cgo),
+// fits features.Reference() on the same training rows, checks the model's
+// feature names against the pipeline's (printing every column that
+// differs), scores KDDTest+, compares its scores with Python's own
+// predictions when they lie beside the model, and prints the ROC AUC, the
+// accuracy and the business-impact report at the decision threshold. With
+// -bundle it saves pipeline, model and threshold as one bundle file that
+// examples/serve, examples/stream and examples/fleet load.
 //
-// Without -model it uses the shared fixture
-// ../shared/fixtures/xgboost/binary_100.json (trained by make_xgb_fixtures.py
-// on the 20 % file with the same 118-column encoding) when it is there, and
-// says so. When a file of Python's own predictions lies beside the model
-// (NAME_test_pred.csv from train.py, NAME_pred.csv for the fixtures), the
-// Go scores of the first test rows are compared with it.
+// Without -model it uses the model the command carries (testdata/nslkdd_xgb.json,
+// made by `train.py testdata/nslkdd_xgb` with XGBoost 1.7.4 on
+// KDDTrain+_20Percent.txt, with XGBoost's predictions of the first 1000
+// KDDTest+ rows), and says so. It needs the NSL-KDD files: -data or
+// NSLKDD_DIR (`go run ./examples/nslkdd -fetch` downloads them).
+//
+// A file of Python's predictions beside the model (NAME_test_pred.csv from
+// train.py, NAME_pred.csv from other scripts) holds XGBoost's predict() of
+// the first test rows, one row a line: one probability for a binary model,
+// one probability per class for multi:softprob, the class index for
+// multi:softmax. The Go predictions of those rows must equal them within
+// 1e-6 (XGBoost sums in float32). A multi-class model scores 1 − P(normal),
+// class -normal-class (default 0) being normal.
 //
 //	/usr/bin/python3 examples/xgboost/train.py /tmp/nslkdd_xgb
-//	go run ./examples/xgboost -data ../shared/data/nsl-kdd -model /tmp/nslkdd_xgb.json -bundle /tmp/xgb.nwb
-//	go run ./examples/xgboost -data ../shared/data/nsl-kdd
+//	go run ./examples/xgboost -data $NSLKDD_DIR -model /tmp/nslkdd_xgb.json -bundle /tmp/xgb.nwb
+//	/usr/bin/python3 examples/xgboost/train.py --local-cluster 2 --sample 0.2 /tmp/dask_xgb
+//	go run ./examples/xgboost -data $NSLKDD_DIR -train /tmp/dask_xgb_train.txt -model /tmp/dask_xgb.json
+//	go run ./examples/xgboost -data $NSLKDD_DIR
 package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	_ "embed"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -38,6 +54,8 @@ import (
 	"strings"
 	"time"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/netwarden/netwarden/anomaly"
 	"github.com/netwarden/netwarden/anomaly/bundle"
 	"github.com/netwarden/netwarden/dataset"
@@ -45,33 +63,52 @@ import (
 	"github.com/netwarden/netwarden/forest/xgboost"
 )
 
-// fixture is the shared model used when -model is not given, relative to
-// the repository root (CI: a clean clone with ../shared beside it).
-var fixture = filepath.Join("..", "shared", "fixtures", "xgboost", "binary_100.json")
+// The model the command carries, made by train.py (see the package
+// documentation), and XGBoost's predictions of the first 1000 KDDTest+ rows.
+//
+//go:embed testdata/nslkdd_xgb.json
+var builtinModel []byte
+
+//go:embed testdata/nslkdd_xgb_test_pred.csv
+var builtinPred []byte
+
+// builtinOrigin says where the built-in model comes from.
+const builtinOrigin = "the model this command carries (testdata/nslkdd_xgb.json), trained by train.py with XGBoost 1.7.4 on KDDTrain+_20Percent.txt with the 118-column reference encoding"
 
 // config is the command line.
 type config struct {
-	Data      string
-	Train     string
-	Test      string
-	Model     string
-	Threshold float64
-	Bundle    string
+	Data        string
+	Train       string
+	Test        string
+	Model       string
+	Threshold   float64
+	Bundle      string
+	NormalClass int
 }
 
 func main() {
 	var cfg config
-	flag.StringVar(&cfg.Data, "data", os.Getenv("NSLKDD_DIR"), "folder with the NSL-KDD files (default $NSLKDD_DIR, else ../shared/data/nsl-kdd)")
-	flag.StringVar(&cfg.Train, "train", "KDDTrain+_20Percent.txt", "training file in -data: the pipeline is fitted on it, as the model was in Python")
-	flag.StringVar(&cfg.Test, "test", "KDDTest+.txt", "test file in -data")
-	flag.StringVar(&cfg.Model, "model", "", "XGBoost model file (.json, .ubj or legacy binary) written by train.py (default: "+fixture+")")
+	flag.StringVar(&cfg.Data, "data", os.Getenv("NSLKDD_DIR"), "folder with the NSL-KDD files (default $NSLKDD_DIR; go run ./examples/nslkdd -fetch downloads them)")
+	flag.StringVar(&cfg.Train, "train", "KDDTrain+_20Percent.txt", "training file in -data, or a path: the pipeline is fitted on it, as the model was in Python (train.py --sample writes NAME_train.txt)")
+	flag.StringVar(&cfg.Test, "test", "KDDTest+.txt", "test file in -data, or a path")
+	flag.StringVar(&cfg.Model, "model", "", "XGBoost model file (.json, .ubj or legacy binary) written by train.py (default: the model this command carries)")
 	flag.Float64Var(&cfg.Threshold, "threshold", 0.5, "attack probability at which a flow is flagged")
-	flag.StringVar(&cfg.Bundle, "bundle", "", "also save pipeline, model and threshold as a bundle file (for examples/serve and examples/stream)")
+	flag.StringVar(&cfg.Bundle, "bundle", "", "also save pipeline, model and threshold as a bundle file (for examples/serve, examples/stream and examples/fleet)")
+	flag.IntVar(&cfg.NormalClass, "normal-class", 0, "for a multi-class model: the class that is normal traffic (the score is 1 − its probability)")
 	flag.Parse()
 	if err := run(context.Background(), os.Stdout, cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "xgboost:", err)
 		os.Exit(1)
 	}
+}
+
+// inData returns name as a path: itself when it names a path (absolute, or
+// with a directory), else the file of that name in dir.
+func inData(dir, name string) string {
+	if filepath.IsAbs(name) || strings.ContainsRune(name, filepath.Separator) {
+		return name
+	}
+	return filepath.Join(dir, name)
 }
 
 // run is the whole example; it writes its report to w.
@@ -80,7 +117,7 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 		return errors.New("-threshold: want a probability in (0, 1]")
 	}
 	if cfg.Data == "" {
-		cfg.Data = filepath.Join("..", "shared", "data", "nsl-kdd")
+		return errors.New("-data: no NSL-KDD folder: give -data DIR or set NSLKDD_DIR (go run ./examples/nslkdd -fetch downloads the files)")
 	}
 	if cfg.Train == "" {
 		cfg.Train = "KDDTrain+_20Percent.txt"
@@ -89,34 +126,47 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 		cfg.Test = "KDDTest+.txt"
 	}
 	modelPath, origin := cfg.Model, "given with -model"
+	var m *bundle.XGBoostModel
+	var err error
 	if modelPath == "" {
-		if _, err := os.Stat(fixture); err != nil {
-			return fmt.Errorf("no -model given and the shared fixture %s is absent: train one with examples/xgboost/train.py", fixture)
+		modelPath, origin = "testdata/nslkdd_xgb.json (built in)", builtinOrigin
+		m, err = bundle.ParseXGBoost(builtinModel)
+	} else {
+		m, err = bundle.LoadXGBoost(modelPath)
+	}
+	if err != nil {
+		return fmt.Errorf("-model: %w", err)
+	}
+	if m.NumClass() > 1 {
+		if m, err = m.WithNormalClass(cfg.NormalClass); err != nil {
+			return fmt.Errorf("-normal-class: %w", err)
 		}
-		modelPath, origin = fixture, "the shared fixture, trained by make_xgb_fixtures.py (XGBoost 1.7.4) on KDDTrain+_20Percent.txt with the 118-column reference encoding"
 	}
 
-	train, err := dataset.LoadNSLKDD(filepath.Join(cfg.Data, cfg.Train))
+	train, err := dataset.LoadNSLKDD(inData(cfg.Data, cfg.Train))
 	if err != nil {
-		return fmt.Errorf("-data: %w (the NSL-KDD files are needed: set -data or NSLKDD_DIR)", err)
+		return fmt.Errorf("-data: %w (the NSL-KDD files are needed: set -data or NSLKDD_DIR; go run ./examples/nslkdd -fetch downloads them)", err)
 	}
-	// The pipeline is fitted on the training file, as pandas.get_dummies was
-	// in Python: the one-hot columns are the levels seen there.
+	// The pipeline is fitted on the training rows, as pandas.get_dummies
+	// was in Python: the one-hot columns are the levels seen there.
 	pipe, err := features.Fit(ctx, train, features.Reference()...)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "train: NSL-KDD %s, %d rows; features.Reference() fitted on it gives %d features\n", cfg.Train, train.Len(), pipe.NumFeatures())
-	m, err := bundle.LoadXGBoost(modelPath)
-	if err != nil {
-		return fmt.Errorf("-model: %w", err)
-	}
 	fmt.Fprintf(w, "model: %s\n  %s\n  XGBoost %s format, objective %s, %d trees, %d features\n",
 		modelPath, origin, m.Format(), m.Objective(), m.NumTrees(), m.NumFeatures())
+	if m.NumClass() > 1 {
+		fmt.Fprintf(w, "  a %d-class model: the score of a flow is 1 − P(class %d), class %d being normal traffic (-normal-class)\n",
+			m.NumClass(), m.NormalClass(), m.NormalClass())
+	}
+	if cfg.Model != "" {
+		describeTraining(w, cfg.Model)
+	}
 	if err := checkNames(w, m, pipe, cfg.Train); err != nil {
 		return err
 	}
-	test, err := dataset.LoadNSLKDD(filepath.Join(cfg.Data, cfg.Test))
+	test, err := dataset.LoadNSLKDD(inData(cfg.Data, cfg.Test))
 	if err != nil {
 		return fmt.Errorf("-data: %w", err)
 	}
@@ -133,7 +183,12 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 	}
 	elapsed := time.Since(start)
 	fmt.Fprintf(w, "scored %d test rows in %v (%.0f rows/s over all cores)\n", test.Len(), elapsed.Round(time.Millisecond), float64(test.Len())/elapsed.Seconds())
-	if err := compare(w, modelPath, scores); err != nil {
+	if cfg.Model == "" {
+		err = compare(w, "testdata/nslkdd_xgb_test_pred.csv", bytes.NewReader(builtinPred), m, x)
+	} else {
+		err = compareBeside(w, cfg.Model, m, x)
+	}
+	if err != nil {
 		return err
 	}
 
@@ -150,7 +205,7 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nKDDTest+: ROC AUC %.4f, accuracy %.4f at probability %g\n\n", auc, conf.Accuracy(), cfg.Threshold)
+	fmt.Fprintf(w, "\n%s: ROC AUC %.4f, accuracy %.4f at probability %g\n\n", cfg.Test, auc, conf.Accuracy(), cfg.Threshold)
 
 	novelNames := dataset.NovelLabels(train, test)
 	novel := make([]bool, test.Len())
@@ -168,6 +223,40 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 		return saveBundle(w, cfg, modelPath, pipe, m, t, auc, conf.Accuracy(), train.Len(), test, scores)
 	}
 	return nil
+}
+
+// describeTraining prints what train.py's NAME_meta.json says about how the
+// model was trained (a Dask cluster's workers, rows and time), when it lies
+// beside the model.
+func describeTraining(w io.Writer, modelPath string) {
+	stem := strings.TrimSuffix(modelPath, filepath.Ext(modelPath))
+	data, err := os.ReadFile(stem + "_meta.json")
+	if err != nil {
+		return
+	}
+	var meta struct {
+		Mode         string  `json:"mode"`
+		Cluster      string  `json:"cluster"`
+		Workers      int     `json:"workers"`
+		Train        string  `json:"train"`
+		Sample       float64 `json:"sample"`
+		TrainRows    int     `json:"train_rows"`
+		Partitions   int     `json:"train_partitions"`
+		TestRows     int     `json:"test_rows"`
+		SecondsTrain float64 `json:"seconds_train"`
+		SecondsTotal float64 `json:"seconds_total"`
+		XGBoost      string  `json:"xgboost"`
+		Dask         string  `json:"dask"`
+	}
+	if json.Unmarshal(data, &meta) != nil || meta.Mode != "dask" {
+		return
+	}
+	sample := ""
+	if meta.Sample > 0 {
+		sample = fmt.Sprintf(" (a seeded %g sample)", meta.Sample)
+	}
+	fmt.Fprintf(w, "  trained by xgboost.dask (XGBoost %s, Dask %s) on %s: %d workers, %d rows of %s%s in %d partitions, %.1f s training, %.1f s in all; the cluster scored the %d test rows\n",
+		meta.XGBoost, meta.Dask, meta.Cluster, meta.Workers, meta.TrainRows, meta.Train, sample, meta.Partitions, meta.SecondsTrain, meta.SecondsTotal, meta.TestRows)
 }
 
 // checkNames checks the model's feature names against the pipeline's and
@@ -199,10 +288,10 @@ func checkNames(w io.Writer, m *bundle.XGBoostModel, pipe *features.Pipeline, tr
 	return nil
 }
 
-// compare checks the Go scores against Python's predictions when a file of
+// compareBeside compares the Go predictions with Python's when a file of
 // them lies beside the model: train.py's NAME_test_pred.csv, or the
-// fixtures' NAME_pred.csv (one probability a line, first test rows).
-func compare(w io.Writer, modelPath string, scores []float64) error {
+// fixtures' NAME_pred.csv.
+func compareBeside(w io.Writer, modelPath string, m *bundle.XGBoostModel, x mat.Matrix) error {
 	stem := strings.TrimSuffix(modelPath, filepath.Ext(modelPath))
 	for _, p := range []string{stem + "_test_pred.csv", stem + "_pred.csv"} {
 		f, err := os.Open(p)
@@ -210,29 +299,66 @@ func compare(w io.Writer, modelPath string, scores []float64) error {
 			continue
 		}
 		defer f.Close()
-		sc := bufio.NewScanner(f)
-		var n int
-		var worst float64
-		for sc.Scan() && n < len(scores) {
-			line := strings.TrimSpace(sc.Text())
-			if line == "" {
-				continue
-			}
-			v, err := strconv.ParseFloat(strings.Split(line, ",")[0], 64)
+		return compare(w, p, f, m, x)
+	}
+	return nil
+}
+
+// predTolerance is how far a Go prediction may lie from XGBoost's own:
+// XGBoost sums the leaves in float32, the Go reader in float64.
+const predTolerance = 1e-6
+
+// compare checks the Go predictions (Model.Predict, the values of XGBoost's
+// predict()) of the first test rows against Python's, read from r (name in
+// messages): one row a line, NumPredictions comma-separated values.
+func compare(w io.Writer, name string, r io.Reader, m *bundle.XGBoostModel, x mat.Matrix) error {
+	rows, _ := x.Dims()
+	k := m.NumPredictions()
+	got := make([]float64, k)
+	row := make([]float64, m.NumFeatures())
+	sc := bufio.NewScanner(r)
+	var n, line int
+	var worst float64
+	for sc.Scan() {
+		line++
+		text := strings.TrimSpace(sc.Text())
+		if text == "" {
+			continue
+		}
+		fields := strings.Split(text, ",")
+		if len(fields) != k {
+			return fmt.Errorf("%s line %d: %d values, but the model (objective %s, %d classes) predicts %d a row: are these the predictions of this model?",
+				name, line, len(fields), m.Objective(), max(m.NumClass(), 1), k)
+		}
+		if n == rows {
+			return fmt.Errorf("%s: more rows than the %d of the test file: is the test file the one Python scored?", name, rows)
+		}
+		mat.Row(row, n, x)
+		if err := m.Predict(row, got); err != nil {
+			return fmt.Errorf("test row %d: %w", n+1, err)
+		}
+		for j, f := range fields {
+			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 			if err != nil {
-				return fmt.Errorf("%s line %d: %w", p, n+1, err)
+				return fmt.Errorf("%s line %d, value %d: %w", name, line, j+1, err)
 			}
-			worst = max(worst, math.Abs(v-scores[n]))
-			n++
+			worst = max(worst, math.Abs(v-got[j]))
 		}
-		if err := sc.Err(); err != nil {
-			return fmt.Errorf("%s: %w", p, err)
-		}
-		fmt.Fprintf(w, "  Python's predictions (%s): the first %d Go scores differ from them by at most %.2g\n", filepath.Base(p), n, worst)
-		if worst > 1e-5 {
-			return fmt.Errorf("the Go scores differ from Python's %s by %g (more than XGBoost's float32 rounding): is the test file the one Python scored?", p, worst)
-		}
-		return nil
+		n++
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	what := "probabilities"
+	switch {
+	case m.Objective() == "multi:softmax":
+		what = "class indices"
+	case k > 1:
+		what = fmt.Sprintf("class probabilities (%d a row)", k)
+	}
+	fmt.Fprintf(w, "  Python's predictions (%s): the Go %s of the first %d test rows differ from them by at most %.2g\n", filepath.Base(name), what, n, worst)
+	if worst > predTolerance {
+		return fmt.Errorf("the Go predictions differ from Python's %s by %g, more than XGBoost's float32 rounding (%g): is the test file the one Python scored, and the training file the one the model was trained on?", name, worst, predTolerance)
 	}
 	return nil
 }
@@ -246,7 +372,7 @@ func saveBundle(w io.Writer, cfg config, modelPath string, pipe *features.Pipeli
 		Training:     "NSL-KDD " + cfg.Train,
 		TrainingRows: trainRows,
 		Metrics:      map[string]float64{"test_roc_auc": auc, "test_accuracy": acc},
-		Notes:        "XGBoost model " + filepath.Base(modelPath) + " trained in Python (examples/xgboost/train.py or make_xgb_fixtures.py); features.Reference() fitted on the training file; threshold: attack probability",
+		Notes:        "XGBoost model " + filepath.Base(modelPath) + " trained in Python (examples/xgboost/train.py); features.Reference() fitted on the training file; threshold: attack probability",
 	})
 	if err != nil {
 		return fmt.Errorf("-bundle: %w", err)

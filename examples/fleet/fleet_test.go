@@ -1,0 +1,282 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// inOut checks that the alerts stream holds exactly one verdict for each
+// of the n records published, agreeing with the bundle scored in this
+// process, and prints the counts.
+func inOut(t *testing.T, ctx context.Context, js jetstream.JetStream, lines [][]byte, p *Probe) Tally {
+	t.Helper()
+	require.NoError(t, waitDone(ctx, js, Names{}, uint64(len(lines)), 90*time.Second))
+	tl, err := Count(ctx, js, Names{})
+	require.NoError(t, err)
+	alerts, dead := reference(t, lines)
+	pending, ackPending, redelivered := drained(t, ctx, js)
+	t.Logf("in: %d records published (%d already held, %d publications repeated, %d refusals of a full stream)", p.Published, p.Duplicates, p.Retries, p.Full)
+	t.Logf("out: %v", tl)
+	t.Logf("consumer: %d pending, %d unacknowledged, %d redelivered", pending, ackPending, redelivered)
+	assert.Equal(t, len(lines), p.Published, "records in, confirmed by the server")
+	st, err := js.Stream(ctx, "FLOWS")
+	require.NoError(t, err)
+	si, err := st.Info(ctx)
+	require.NoError(t, err)
+	assert.EqualValues(t, len(lines), si.State.LastSeq, "records stored in FLOWS, each once")
+	assert.Equal(t, len(lines), tl.Distinct, "verdicts out: every record has one")
+	if tl.Summaries == 0 {
+		assert.Equal(t, len(lines), tl.Messages, "one message per record")
+		assert.Zero(t, tl.Repeated, "no record has two verdicts")
+	}
+	assert.Equal(t, alerts, tl.Attack, "alerts, as the bundle scores the records here")
+	assert.Equal(t, dead, tl.Dead, "dead letters")
+	assert.Equal(t, len(lines)-alerts-dead, tl.Benign)
+	assert.Zero(t, pending, "records never delivered")
+	assert.Zero(t, ackPending, "records delivered and never acknowledged")
+	return tl
+}
+
+// TestFleet is the fleet at work on one server: two scorer processes share
+// the work queue (B with -benign batch), a probe publishes 20,000 records
+// of which some cannot be parsed; every record gets one verdict, the bad
+// ones a dead letter with their parse error, acknowledged and never
+// redelivered.
+func TestFleet(t *testing.T) {
+	ss := startServers(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	_, js := client(t, ctx, ss[0].URL())
+	_, err := Setup{}.Ensure(ctx, js)
+	require.NoError(t, err)
+	a := startScorer(t, ss[0].URL(), "A", "-batch", "256")
+	// B sends each batch's benign verdicts as one message.
+	b := startScorer(t, ss[0].URL(), "B", "-batch", "256", "-benign", "batch")
+	lines, bad := records(t, 20000, 400)
+	require.Equal(t, 50, bad)
+	p, done := publish(ctx, js, "probe1", lines, 1024, 0)
+	require.NoError(t, <-done)
+	tl := inOut(t, ctx, js, lines, p)
+	assert.Equal(t, bad, tl.Dead)
+	assert.Equal(t, tl.Attack, tl.Explained, "every alert is explained")
+	assert.Positive(t, tl.ByScorer["A"], "both scorers took records")
+	assert.Positive(t, tl.ByScorer["B"], "both scorers took records")
+	assert.Positive(t, tl.Summaries, "B's benign summaries")
+	assert.Zero(t, tl.Repeated)
+	require.NotEmpty(t, tl.DeadErrors)
+	t.Logf("dead letters, first: %q", tl.DeadErrors)
+	joined := strings.Join(tl.DeadErrors, "\n")
+	assert.Contains(t, joined, "probe1-400: ")
+
+	// Publishing the same input again adds nothing: the flows stream
+	// knows the IDs.
+	p2, done := publish(ctx, js, "probe1", lines, 1024, 0)
+	require.NoError(t, <-done)
+	assert.Equal(t, len(lines), p2.Duplicates)
+	a.stop()
+	b.stop()
+	assert.Contains(t, a.log.String(), "A: stopped: batches")
+}
+
+// TestScorerKilled kills a scorer with SIGKILL halfway through a batch,
+// after it has put half the batch's verdicts and acknowledged nothing: its
+// records go to the other scorer after AckWait, whose verdicts of the
+// records already judged are de-duplicated by the alerts stream.
+func TestScorerKilled(t *testing.T) {
+	ss := startServers(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	_, js := client(t, ctx, ss[0].URL())
+	_, err := Setup{AckWait: 2 * time.Second}.Ensure(ctx, js)
+	require.NoError(t, err)
+	lines, _ := records(t, 10000, 1000)
+	p, done := publish(ctx, js, "probe1", lines, 1024, 0)
+	require.NoError(t, <-done)
+
+	victim := startScorer(t, ss[0].URL(), "victim", "-batch", "200", "-hold", "1m")
+	victim.waitLog(t, "holding a batch of", 30*time.Second)
+	m := regexp.MustCompile(`holding a batch of (\d+) records after (\d+) verdicts`).FindStringSubmatch(victim.log.String())
+	require.NotNil(t, m)
+	size, _ := strconv.Atoi(m[1])
+	held, _ := strconv.Atoi(m[2])
+	require.Positive(t, held)
+	// The victim's first verdicts are in the stream before the kill.
+	_, err = waitVerdicts(ctx, js, Names{}, uint64(held), 10*time.Second)
+	require.NoError(t, err)
+	victim.kill()
+	t.Logf("scorer victim killed with SIGKILL in the middle of a batch of %d, after putting %d verdicts", size, held)
+
+	survivor := startScorer(t, ss[0].URL(), "survivor", "-batch", "200")
+	tl := inOut(t, ctx, js, lines, p)
+	// The victim may have finished (and acknowledged) a batch before the
+	// one it died in.
+	assert.GreaterOrEqual(t, tl.ByScorer["victim"], held, "the victim's verdicts before the kill stay, once")
+	assert.Equal(t, len(lines), tl.ByScorer["survivor"]+tl.ByScorer["victim"])
+	survivor.stop()
+	assert.Contains(t, survivor.log.String(), fmt.Sprintf(" %d verdicts already held", held), "the survivor's verdicts of the victim's records were de-duplicated")
+}
+
+// TestServerRestart kills the server (SIGKILL) while a probe publishes and
+// a scorer scores, and starts it again on the same file store: nothing is
+// lost, and nothing is judged twice.
+func TestServerRestart(t *testing.T) {
+	ss := startServers(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	_, js := client(t, ctx, ss[0].URL())
+	_, err := Setup{AckWait: 3 * time.Second}.Ensure(ctx, js)
+	require.NoError(t, err)
+	sc := startScorer(t, ss[0].URL(), "A", "-batch", "128")
+	lines, _ := records(t, 30000, 3000)
+	// 30,000 records at 5,000 a second: the server dies while the probe
+	// publishes and the scorer scores.
+	p, done := publish(ctx, js, "probe1", lines, 250, 5000)
+	_, err = waitVerdicts(ctx, js, Names{}, 3000, 60*time.Second)
+	require.NoError(t, err)
+	ss[0].Kill()
+	t.Logf("server killed with SIGKILL after at least 3000 verdicts, the probe at %d records", p.Published)
+	time.Sleep(500 * time.Millisecond)
+	require.NoError(t, ss[0].Start())
+	t.Logf("server started again on its file store")
+	require.NoError(t, <-done)
+	inOut(t, ctx, js, lines, p)
+	sc.stop()
+}
+
+// TestClusterServerKilled runs the fleet on a three-server JetStream
+// cluster with every stream and the consumer on three replicas, and kills
+// the flows stream's leader (SIGKILL) mid-stream: the others elect a new
+// leader, and scoring goes on without losing or doubling a record.
+func TestClusterServerKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a three-server cluster: not with -short")
+	}
+	ss := startServers(t, 3)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	all := urls(ss)
+	_, js := client(t, ctx, all)
+	var err error
+	for ctx.Err() == nil {
+		// The cluster accepts the streams once its meta leader is elected.
+		if _, err = (Setup{Replicas: 3, AckWait: 3 * time.Second}).Ensure(ctx, js); err == nil {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	require.NoError(t, err)
+	startScorer(t, all, "A", "-batch", "128")
+	startScorer(t, all, "B", "-batch", "128")
+	lines, _ := records(t, 20000, 2000)
+	p, done := publish(ctx, js, "probe1", lines, 250, 5000)
+	_, err = waitVerdicts(ctx, js, Names{}, 2000, 60*time.Second)
+	require.NoError(t, err)
+
+	st, err := js.Stream(ctx, "FLOWS")
+	require.NoError(t, err)
+	info, err := st.Info(ctx)
+	require.NoError(t, err)
+	require.NotNil(t, info.Cluster)
+	leader := info.Cluster.Leader
+	for _, s := range ss {
+		if s.Name == leader {
+			s.Kill()
+			t.Logf("server %s, leader of FLOWS, killed with SIGKILL after at least 2000 verdicts", leader)
+		}
+	}
+	require.NoError(t, <-done)
+	inOut(t, ctx, js, lines, p)
+	info, err = st.Info(ctx)
+	require.NoError(t, err)
+	t.Logf("FLOWS leader now %s, replicas %v", info.Cluster.Leader, len(info.Cluster.Replicas))
+	assert.NotEqual(t, leader, info.Cluster.Leader)
+}
+
+// TestBackPressure runs a slow scorer beside a fast one with a small flows
+// stream: the probe is refused when the stream is full and waits, the
+// records delivered and unacknowledged never pass MaxAckPending, and no
+// record is lost.
+func TestBackPressure(t *testing.T) {
+	ss := startServers(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	_, js := client(t, ctx, ss[0].URL())
+	const maxFlows, maxAck = 1000, 300
+	_, err := Setup{MaxFlows: maxFlows, MaxAckPending: maxAck}.Ensure(ctx, js)
+	require.NoError(t, err)
+	slow := startScorer(t, ss[0].URL(), "slow", "-batch", "100", "-hold", "300ms")
+	fast := startScorer(t, ss[0].URL(), "fast", "-batch", "100")
+	lines, _ := records(t, 8000, 0)
+
+	var mu sync.Mutex
+	var maxMsgs uint64
+	var maxPending int
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		st, _ := js.Stream(ctx, "FLOWS")
+		c, _ := js.Consumer(ctx, "FLOWS", "scorers")
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			si, err1 := st.Info(ctx)
+			ci, err2 := c.Info(ctx)
+			if err1 != nil || err2 != nil {
+				continue
+			}
+			mu.Lock()
+			maxMsgs = max(maxMsgs, si.State.Msgs)
+			maxPending = max(maxPending, ci.NumAckPending)
+			mu.Unlock()
+		}
+	}()
+	p, done := publish(ctx, js, "probe1", lines, 512, 0)
+	require.NoError(t, <-done)
+	tl := inOut(t, ctx, js, lines, p)
+	close(stop)
+	wg.Wait()
+	t.Logf("FLOWS held at most %d records (limit %d); at most %d unacknowledged (limit %d); the probe was refused %d times",
+		maxMsgs, maxFlows, maxPending, maxAck, p.Full)
+	assert.LessOrEqual(t, maxMsgs, uint64(maxFlows))
+	assert.LessOrEqual(t, maxPending, maxAck)
+	assert.Positive(t, p.Full, "the probe met a full stream and waited")
+	assert.Greater(t, tl.ByScorer["fast"], tl.ByScorer["slow"], "the fast scorer did most of the work")
+	slow.stop()
+	fast.stop()
+}
+
+// TestVerdictJSON checks that verdict bodies are JSON whatever the IDs,
+// labels and errors hold.
+func TestVerdictJSON(t *testing.T) {
+	b, _ := testBundle(t)
+	s, err := NewScorer(b, "nslkdd", "scorer \"1\"\n")
+	require.NoError(t, err)
+	s.Explain = 3
+	lines, _ := records(t, 200, 0)
+	for _, data := range append(lines, []byte("x,\"y\",\x00\xff"), []byte(strings.Repeat("a", maxRecord+1))) {
+		s.arena = s.arena[:0]
+		_, start := s.verdict("id\t\"\\\u2028\xfe", 12345, data)
+		body := s.arena[start:]
+		require.True(t, json.Valid(body), "%s", body)
+		var v map[string]any
+		require.NoError(t, json.Unmarshal(body, &v))
+		assert.Equal(t, "id\t\"\\\u2028\ufffd", v["id"])
+		assert.EqualValues(t, 12345, v["in"])
+	}
+}
