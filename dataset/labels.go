@@ -24,8 +24,8 @@ const (
 	// UnmappedError makes such a label an error (the default): ReadAll,
 	// ReadCSV and LoadCSV read the whole file, then fail naming every
 	// unmapped label with its row count and how to map it; Read fails at
-	// the first such row. A table whose labels are not understood never
-	// loads as attacks.
+	// the first such row (in lenient mode it skips the row as malformed).
+	// A table whose labels are not understood never loads as attacks.
 	UnmappedError UnmappedPolicy = iota
 	// UnmappedKeep keeps such rows with Category Unknown, so that IsAttack
 	// is true for them, and counts them in the Report (Unknown,

@@ -89,16 +89,12 @@ func (p *Pipeline) MarshalBinary() ([]byte, error) {
 		case KindOneHot:
 			e.b = append(e.b, byte(f.unknown))
 			e.uvarint(uint64(f.other + 1))
-			keys := make([]string, 0, len(f.index))
-			for k := range f.index {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			e.uvarint(uint64(len(keys)))
-			for _, k := range keys {
+			e.uvarint(uint64(len(f.index.levels)))
+			for i, k := range f.index.levels {
 				e.str(k)
-				e.uvarint(uint64(f.index[k]))
+				e.uvarint(uint64(f.index.out[i]))
 			}
+			var keys []string
 			e.bool(f.mapping != nil)
 			if f.mapping != nil {
 				keys = keys[:0]
@@ -247,14 +243,26 @@ func (d *decoder) pipeline() (*Pipeline, error) {
 			f.unknown = Unknown(d.Uint8())
 			f.other = int32(d.Uvarint()) - 1
 			ni := d.count(2, "one-hot levels")
-			f.index = make(map[string]int32, ni)
+			// Levels are written sorted: they are read into the sorted
+			// index as they come, and a level out of order (or repeated)
+			// is damage.
+			if d.Err() == nil {
+				f.index = levelIndex{levels: make([]string, 0, ni), out: make([]int32, 0, ni)}
+			}
 			for range ni {
+				if d.Err() != nil {
+					break
+				}
 				k := d.str()
 				v := d.Uvarint()
 				if d.Err() == nil && v >= uint64(len(f.names)) {
 					d.Failf("one-hot output %d of %d", v, len(f.names))
 				}
-				f.index[k] = int32(v)
+				if n := len(f.index.levels); d.Err() == nil && n > 0 && f.index.levels[n-1] >= k {
+					d.Failf("one-hot level %q after %q (levels must be sorted and distinct)", k, f.index.levels[n-1])
+				}
+				f.index.levels = append(f.index.levels, k)
+				f.index.out = append(f.index.out, int32(v))
 			}
 			if d.bool() {
 				nm := d.count(2, "level mappings")

@@ -60,8 +60,8 @@ func (p *Pipeline) Describe() Description {
 		case KindOneHot:
 			s.Unknown = f.unknown.String()
 			s.Levels = map[string]int{}
-			for k, v := range f.index {
-				s.Levels[k] = int(v)
+			for i, k := range f.index.levels {
+				s.Levels[k] = int(f.index.out[i])
 			}
 			s.Map, s.Default = f.mapping, f.mapDef
 		case KindCodes:

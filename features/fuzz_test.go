@@ -13,7 +13,8 @@ import (
 
 // FuzzUnmarshalBinary feeds arbitrary bytes to the pipeline decoder: it must
 // return an error or a pipeline that transforms a row of its schema, and never
-// panic, allocating at most decodeAllocRatio times its input plus 1 MiB.
+// panic, allocating at most decodeAllocRatio times its input plus
+// decodeAllocConst.
 // The seeds (testdata/fuzz/FuzzUnmarshalBinary) are valid pipelines of
 // every step kind (a Codes step in a version 2 file) and damaged copies of
 // them.
@@ -64,7 +65,7 @@ func check(t *testing.T, b []byte) {
 	var p features.Pipeline
 	var err error
 	got := allocated(func() { err = p.UnmarshalBinary(b) })
-	if !raceEnabled && got > uint64(decodeAllocRatio*len(b)+1<<20) {
+	if !raceEnabled && got > uint64(decodeAllocRatio*len(b)+decodeAllocConst) {
 		t.Fatalf("UnmarshalBinary allocated %d bytes for %d bytes of input", got, len(b))
 	}
 	if err != nil {

@@ -32,7 +32,7 @@ type step struct {
 	names    []string // output names
 
 	// one-hot
-	index   map[string]int32 // (mapped) value → output within the step
+	index   levelIndex // (mapped) value → output within the step
 	unknown Unknown
 	other   int32 // output of the "other" bucket, -1 if none
 	mapping map[string]string
@@ -108,16 +108,19 @@ func Fit(ctx context.Context, t *dataset.Table, steps ...Step) (*Pipeline, error
 }
 
 func (p *Pipeline) checkNames() error {
-	// A sorted copy, not a map: one string header per output, so that a
+	// A sorted permutation, not a map: four bytes per output, so that a
 	// decoded pipeline's check costs memory in proportion to its input.
-	sorted := slices.Clone(p.names)
-	slices.Sort(sorted)
-	if len(sorted) > 0 && sorted[0] == "" {
+	order := make([]int32, len(p.names))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(p.names[a], p.names[b]) })
+	if len(order) > 0 && p.names[order[0]] == "" {
 		return fmt.Errorf("features: an output has an empty name (an unnamed column?): name it with As: %w", errs.ErrFormat)
 	}
-	for i := 1; i < len(sorted); i++ {
-		if sorted[i] == sorted[i-1] {
-			return fmt.Errorf("features: two outputs are named %q: rename one with As: %w", sorted[i], errs.ErrFormat)
+	for i := 1; i < len(order); i++ {
+		if n := p.names[order[i]]; n == p.names[order[i-1]] {
+			return fmt.Errorf("features: two outputs are named %q: rename one with As: %w", n, errs.ErrFormat)
 		}
 	}
 	return nil
@@ -452,9 +455,9 @@ func (p *Pipeline) fitOneHot(t *dataset.Table, s Step) (step, error) {
 	if prefix == "" {
 		prefix = col
 	}
-	f.index = make(map[string]int32, len(counts))
+	idx := make(map[string]int32, len(counts))
 	for k, g := range kept {
-		f.index[g] = int32(k)
+		idx[g] = int32(k)
 		f.names = append(f.names, prefix+"="+g)
 	}
 	if len(rare) > 0 || cfg.Unknown == UnknownOther {
@@ -465,10 +468,41 @@ func (p *Pipeline) fitOneHot(t *dataset.Table, s Step) (step, error) {
 		f.other = int32(len(kept))
 		f.names = append(f.names, prefix+"="+other)
 		for _, g := range rare {
-			f.index[g] = f.other
+			idx[g] = f.other
 		}
 	}
+	f.index = newLevelIndex(idx)
 	return f, nil
+}
+
+// levelIndex maps a OneHot step's (mapped) levels to its outputs: levels
+// sorted, found by binary search. It costs a string header and an int32
+// per level, a third of a map's memory, so that a decoded pipeline costs a
+// small multiple of its bytes.
+type levelIndex struct {
+	levels []string // sorted, distinct
+	out    []int32  // output of levels[i] within the step
+}
+
+func newLevelIndex(m map[string]int32) levelIndex {
+	x := levelIndex{levels: make([]string, 0, len(m)), out: make([]int32, len(m))}
+	for k := range m {
+		x.levels = append(x.levels, k)
+	}
+	slices.Sort(x.levels)
+	for i, k := range x.levels {
+		x.out[i] = m[k]
+	}
+	return x
+}
+
+// get returns the output of level s.
+func (x *levelIndex) get(s string) (int32, bool) {
+	i, ok := slices.BinarySearch(x.levels, s)
+	if !ok {
+		return 0, false
+	}
+	return x.out[i], true
 }
 
 // fitCodes compiles a Codes step; it reads no data, only the schema.

@@ -213,7 +213,7 @@ func (p *Pipeline) transform(r *record, dst []float64) error {
 			}
 			out := dst[f.off : f.off+len(f.names)]
 			clear(out)
-			k, ok := f.index[f.group(s)]
+			k, ok := f.index.get(f.group(s))
 			if !ok {
 				r.markUnseen(f.src[0])
 				switch f.unknown {
