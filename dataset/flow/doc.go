@@ -46,34 +46,33 @@
 //     on all 4,805 comparable T-PDUs of the captures that carry GTP-U
 //     (44 more are last fragments of outer datagrams that tshark
 //     reassembles, 1 carries no IP).
+//   - tshark 4.0 conversations (-z conv,tcp,udp,sctp): frames equal on
+//     24,659 of 24,820 conversations and on every conversation of 178 of
+//     195 captures (a GTP-U packet is in tshark's outer and inner
+//     conversations: the meter is run with tunnels open and closed). The
+//     17 others (tsharkDiffers): tshark reassembles IP fragments (7), link
+//     types and tunnels the decoder does not open (NFLOG, Cisco HDLC, PBB,
+//     CAPWAP, Aruba GRE), headers the decoder refuses.
+//   - nDPI's own regression outputs (ndpiReader result files beside the
+//     captures): packets equal on 580 of 699 listed flows and on every flow
+//     of 80 of 89 result files; the 9 others (ndpiDiffers): fragments (2,
+//     most of the differing flows), fuzzed headers (3), CAPWAP, Cisco HDLC,
+//     two refused TCP headers, one GTP-U capture not investigated.
 //   - gopacket's pcapgo and layers (dataset/packet's tests): the same
-//     frames on every capture, the same addresses, ports and flags on
-//     75,577 of 75,768 frames.
+//     frames, times and link types on the 250 captures pcapgo reads alike
+//     (on the other 4 the packet counts equal tshark's), the same
+//     addresses, ports and flags on 75,577 of 75,768 frames.
 //
 // The disagreements with Argus, by kind (each capture is listed with its
 // reason in refs_test.go's argusDiffers, which the test keeps honest):
 //
-//			kind                                              captures  why
-//			Argus keeps no record of packets the meter counts      20   links Argus 3.0.8 does not read (PPP, PPI), PPPoE, fuzzed or
-//			                                                            odd headers (protocol 0, 170, 253), ICMP to self
-//			the decoder refuses a header Argus counts from         12   headers cut by the snap length or inconsistent lengths
-//			                                                            (counted in Stats.Skipped), Cisco HDLC, ERSPAN type I
-//			fragments keyed differently                             3   non-first fragments: Argus and the meter attribute them
-//			                                                            differently when the first fragment is missing or late
-//			byte counts only                                        2   radiotap/802.11 headers Argus leaves out; a fuzzed 4 GB
-//			                                                            wire length
-//
-//		  - tshark 4.0 conversations (-z conv,tcp,udp,sctp): frames equal on
-//		    24,659 of 24,820 conversations and on every conversation of 178 of
-//		    195 captures (a GTP-U packet is in tshark's outer and inner
-//		    conversations: the meter is run with tunnels open and closed). The
-//		    17 others (tsharkDiffers): tshark reassembles IP fragments (7), link
-//		    types and tunnels the decoder does not open (NFLOG, Cisco HDLC, PBB,
-//		    CAPWAP, Aruba GRE), headers the decoder refuses.
-//
-//	  - nDPI's own regression outputs (ndpiReader result files beside the
-//	    captures): packets equal on 580 of 699 listed flows and on every flow
-//	    of 80 of 89 result files; the 9 others (ndpiDiffers): fragments (2,
-//	    most of the differing flows), fuzzed headers (3), CAPWAP, Cisco HDLC,
-//	    two refused TCP headers, one GTP-U capture not investigated.
+//	kind                                              captures  why
+//	Argus keeps no record of packets the meter counts      20   links Argus 3.0.8 does not read (PPP, PPI), PPPoE, fuzzed or
+//	                                                            odd headers (protocol 0, 170, 253), ICMP to self
+//	the decoder refuses a header Argus counts from         12   headers cut by the snap length or inconsistent lengths
+//	                                                            (counted in Stats.Skipped), Cisco HDLC, ERSPAN type I
+//	fragments keyed differently                             3   non-first fragments: Argus and the meter attribute them
+//	                                                            differently when the first fragment is missing or late
+//	byte counts only                                        2   radiotap/802.11 headers Argus leaves out; a fuzzed 4 GB
+//	                                                            wire length
 package flow
