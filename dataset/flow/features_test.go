@@ -73,7 +73,7 @@ func TestCICKnownSession(t *testing.T) {
 	for k, w := range want {
 		assert.InDelta(t, w, r[k], 1e-9*math.Max(1, math.Abs(w)), k)
 	}
-	assert.InDelta(t, 100/math.Sqrt(6), r["Fwd Packet Length Std"], 1e-9) // sample std of {0,0,0,100,0,0}... see below
+	assert.InDelta(t, 100/math.Sqrt(6), r["Fwd Packet Length Std"], 1e-9) // sample std of {0, 0, 0, 100, 0, 0}
 }
 
 func TestCICCompat(t *testing.T) {
