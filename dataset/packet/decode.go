@@ -42,7 +42,13 @@ type Decoder struct {
 	// Default DefaultMaxTunnels; a negative value opens no tunnel at all,
 	// so GTP-U traffic stays one UDP flow per endpoint pair.
 	MaxTunnels int
+	// Closed lists tunnel kinds left closed (their packets stay flows of
+	// the outer header), as a bit mask: Closed = 1<<TunnelGTPU | 1<<TunnelVXLAN.
+	// Default none.
+	Closed uint32
 }
+
+func (d *Decoder) open(k TunnelKind) bool { return d.Closed&(1<<k) == 0 }
 
 var defaultDecoder Decoder
 
@@ -463,17 +469,17 @@ func (d *Decoder) transport(data []byte, off, end int, s *Summary, depth int) Re
 			if gp == 0 {
 				gp = DefaultGTPUPort
 			}
-			if s.SrcPort == gp || s.DstPort == gp {
+			if (s.SrcPort == gp || s.DstPort == gp) && d.open(TunnelGTPU) {
 				return d.gtpu(data, off+8, off+ulen, s, depth)
 			}
 			vp := d.VXLANPort
 			if vp == 0 {
 				vp = DefaultVXLANPort
 			}
-			if s.DstPort == vp {
+			if s.DstPort == vp && d.open(TunnelVXLAN) {
 				return d.vxlan(data, off+8, s, depth)
 			}
-			if s.DstPort == GenevePort {
+			if s.DstPort == GenevePort && d.open(TunnelGeneve) {
 				return d.geneve(data, off+8, s, depth)
 			}
 		}
@@ -496,11 +502,11 @@ func (d *Decoder) transport(data []byte, off, end int, s *Summary, depth int) Re
 		s.SCTPTag = be32(data, off+4)
 		return s.setPayload(data, off, 12, end)
 	case ProtoGRE:
-		if d.MaxTunnels >= 0 && depth < d.maxTunnels() {
+		if d.MaxTunnels >= 0 && depth < d.maxTunnels() && d.open(TunnelGRE) {
 			return d.gre(data, off, end, s, depth)
 		}
 	case ProtoIPIP, ProtoIPv6:
-		if d.MaxTunnels >= 0 && depth < d.maxTunnels() {
+		if d.MaxTunnels >= 0 && depth < d.maxTunnels() && d.open(TunnelIPIP) {
 			s.enter(TunnelIPIP)
 			if s.Proto == ProtoIPIP {
 				return d.ip4(data, off, s, depth+1)
@@ -573,10 +579,13 @@ func (d *Decoder) gtpu(data []byte, off, end int, s *Summary, depth int) Reason 
 	s.TEID = be32(data, off+4)
 	gend := off + 8 + int(be16(data, off+2))
 	if gend > end {
+		// the rest of a fragmented T-PDU is in the next fragments; a length
+		// over the UDP payload (VPP's UPF counts the 8-byte header in it) is
+		// tolerated, as tshark does
 		if !s.Fragment {
-			return fail(s, ReasonBadHeaderLength, off+2)
+			s.LengthMismatch = true
 		}
-		gend = end // the rest of the T-PDU is in the next fragments
+		gend = end
 	}
 	if s.GTPType != 255 {
 		return OK
