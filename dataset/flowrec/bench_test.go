@@ -112,9 +112,11 @@ func BenchmarkCollectorLoopback(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	kernel, _ := c.KernelDrops()
 	cancel()
 	<-done
 	tot := c.Totals()
+	b.ReportMetric(float64(kernel), "kernel_drops")
 	b.ReportMetric(float64(got.Load())/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(float64(tot.QueueFull), "queue_drops")
 	b.ReportMetric(float64(tot.Decoder.SkippedTotal()-tot.Decoder.Skipped[ReasonSequence]), "undecodable")

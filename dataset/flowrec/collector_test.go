@@ -3,6 +3,7 @@ package flowrec
 import (
 	"context"
 	"net"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -151,4 +152,17 @@ func TestCollectorOversize(t *testing.T) {
 	assert.Equal(t, uint64(1), tot.Oversize)
 	assert.Equal(t, uint64(1), tot.Decoder.Templates, "the short datagram was decoded")
 	assert.Zero(t, s.len())
+}
+
+func TestKernelDrops(t *testing.T) {
+	c, err := Listen("127.0.0.1:0", CollectorConfig{})
+	require.NoError(t, err)
+	defer c.Close()
+	n, ok := c.KernelDrops()
+	if _, err := os.Stat("/proc/net/udp"); err != nil {
+		assert.False(t, ok)
+		return
+	}
+	assert.True(t, ok)
+	assert.Zero(t, n)
 }

@@ -79,8 +79,8 @@ type Stats struct {
 	Withdrawn        uint64 // templates withdrawn (IPFIX)
 	Held             uint64 // data sets held until their template came
 	Replayed         uint64 // held data sets decoded once their template came
-	// Lost is the number of records (NetFlow v5, IPFIX, sFlow samples)
-	// or packets (NetFlow v9) the sequence numbers say are missing.
+	// Lost is the number of records (NetFlow v5, IPFIX) or datagrams
+	// (NetFlow v9, sFlow) the sequence numbers say are missing.
 	Lost uint64
 	// Skipped counts skipped input by Reason.
 	Skipped [NumReasons]uint64

@@ -20,7 +20,8 @@
 // It stops after -records records (the replay sends that many), on SIGINT
 // or SIGTERM, and then writes the collector's counters to stderr: per
 // exporter, datagrams received, dropped (queue full, oversize) and what
-// the decoder skipped by reason.
+// the decoder skipped by reason, and what the kernel dropped before the
+// collector could read it (Linux).
 package main
 
 import (
@@ -237,6 +238,9 @@ func replay(ctx context.Context, addr string, n int, seed uint64) error {
 func summary(w io.Writer, c *flowrec.Collector, s *scorer, elapsed time.Duration) {
 	fmt.Fprintf(w, "collector: %d records scored, %d alerts, %d scoring errors in %v\n",
 		s.records.Load(), s.alerts.Load(), s.errs.Load(), elapsed.Round(time.Millisecond))
+	if n, ok := c.KernelDrops(); ok {
+		fmt.Fprintf(w, "collector: %d datagrams dropped by the kernel before they were read\n", n)
+	}
 	for _, e := range c.Exporters() {
 		fmt.Fprintf(w, "exporter %s: %d datagrams, %d records, dropped %d (queue full) %d (oversize), held %d, replayed %d, lost by sequence %d",
 			e.Exporter, e.Packets, e.Decoder.Records, e.QueueFull, e.Oversize, e.Decoder.Held, e.Decoder.Replayed, e.Decoder.Lost)
