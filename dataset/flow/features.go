@@ -96,3 +96,7 @@ func (RecordSet) Row(f *Flow, dst *dataset.Row) error {
 	dst.Label = ""
 	return nil
 }
+
+// RecordColumnsProto returns the "proto" column's value for an IP
+// protocol number ("tcp", "udp", "icmp", "icmpv6", "sctp" or the number).
+func RecordColumnsProto(p uint8) string { return protoStrings[p] }

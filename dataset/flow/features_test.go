@@ -134,7 +134,7 @@ func TestKDDSynthetic(t *testing.T) {
 	assert.Equal(t, map[string]int{KDDFlagS0: 3000}, flags[LabelSYNFlood])
 	assert.Equal(t, 998, flags[LabelPortScan][KDDFlagREJ], "closed ports answer RST+ACK")
 	assert.Equal(t, 2, flags[LabelPortScan][KDDFlagRSTO], "open ports: SYN+ACK then the scanner's RST")
-	assert.Equal(t, map[string]int{KDDFlagSF: 380}, flags[LabelNormal], "TCP sessions end SF, UDP and ICMP are SF")
+	assert.Equal(t, map[string]int{KDDFlagSF: 372, KDDFlagREJ: 4, KDDFlagS0: 4}, flags[LabelNormal], "TCP sessions end SF, UDP and ICMP are SF; the failed attempts REJ and S0")
 	assert.Equal(t, 511.0, maxCount[LabelSYNFlood], "more than 511 connections to the victim within 2 s")
 }
 

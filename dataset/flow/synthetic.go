@@ -23,8 +23,9 @@ type SynthConfig struct {
 	Duration time.Duration
 	// Sessions is the number of benign TCP sessions (handshake, requests
 	// and responses, FIN teardown) from 40 clients to 4 servers. Default
-	// 300. A tenth of the sessions are DNS query/response pairs over UDP
-	// and a twentieth ICMP echo exchanges instead.
+	// 300. A tenth of the sessions are DNS query/response pairs over UDP,
+	// a twentieth ICMP echo exchanges and a fortieth failed connection
+	// attempts (refused with RST+ACK, or unanswered and retried) instead.
 	Sessions int
 	// SYNFlood is the number of spoofed SYNs sent to 10.0.0.80:80, each
 	// from its own address in 198.18.0.0/15, none answered. Default 3000.
@@ -129,6 +130,18 @@ func Synthesize(cfg SynthConfig) *Capture {
 		client := netip.AddrFrom4([4]byte{10, 0, 1, byte(10 + i%40)})
 		// distinct client ports (and ping sources) make every session one flow
 		switch {
+		case i%40 == 17:
+			// benign networks see failed connections too: a closed port
+			// answers RST+ACK, an unreachable one not at all (retried once)
+			sv, cp := servers[i%4], uint16(32768+i)
+			seq := g.rng.Uint32()
+			if i%80 == 17 {
+				g.add(t, LabelNormal, nil, tcp(client, sv, cp, 8080, seq, 0, packet.TCPFlagSYN, 64240, nil))
+				g.add(t.Add(300*time.Microsecond), LabelNormal, nil, tcp(sv, client, 8080, cp, 0, seq+1, packet.TCPFlagRST|packet.TCPFlagACK, 0, nil))
+			} else {
+				g.add(t, LabelNormal, nil, tcp(client, sv, cp, 8443, seq, 0, packet.TCPFlagSYN, 64240, nil))
+				g.add(t.Add(time.Second), LabelNormal, nil, tcp(client, sv, cp, 8443, seq, 0, packet.TCPFlagSYN, 64240, nil))
+			}
 		case i%20 == 19:
 			g.ping(t, netip.AddrFrom4([4]byte{10, 0, 2, byte(i / 20)}), servers[i%4], LabelNormal)
 		case i%10 == 9:

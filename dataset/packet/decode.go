@@ -579,10 +579,13 @@ func (d *Decoder) gtpu(data []byte, off, end int, s *Summary, depth int) Reason 
 	s.TEID = be32(data, off+4)
 	gend := off + 8 + int(be16(data, off+2))
 	if gend > end {
+		// the rest of a fragmented T-PDU is in the next fragments; a length
+		// over the UDP payload (VPP's UPF counts the 8-byte header in it) is
+		// tolerated, as tshark does
 		if !s.Fragment {
-			return fail(s, ReasonBadHeaderLength, off+2)
+			s.LengthMismatch = true
 		}
-		gend = end // the rest of the T-PDU is in the next fragments
+		gend = end
 	}
 	if s.GTPType != 255 {
 		return OK

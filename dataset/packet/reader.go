@@ -232,6 +232,10 @@ func (r *Reader) Packets() int64 { return r.n }
 // file has none.
 func (r *Reader) SkippedBlocks() int64 { return r.skipped }
 
+// Offset returns the number of bytes read so far from the (decompressed)
+// stream.
+func (r *Reader) Offset() int64 { return r.off }
+
 // Name returns the name used in error messages.
 func (r *Reader) Name() string { return r.name }
 

@@ -231,8 +231,8 @@ type Summary struct {
 	// GREProto is the GRE (or Geneve) protocol type of the payload.
 	GREProto uint16
 
-	// LengthMismatch is set when a UDP length claimed more than the IP
-	// payload holds; decoding went on with the IP payload's length.
+	// LengthMismatch is set when a UDP or GTP-U length claimed more than
+	// the enclosing header holds; decoding went on with what it holds.
 	LengthMismatch bool
 
 	// ErrOffset is the offset in the frame where decoding stopped when
