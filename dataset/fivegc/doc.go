@@ -13,7 +13,8 @@
 // arriving inside a GTP-U tunnel, which a UE should never send. It counts
 // what it skips by reason: malformed messages by protocol (with the last
 // error, naming packet number and byte offset), GTPv1-C, IP fragments,
-// SCTP DATA fragments (not reassembled).
+// SCTP DATA fragments (not reassembled). With NullCiphered it reads the NAS
+// messages of a core that ciphers with 5G-EA0 as plain (test beds do).
 //
 // Tracker turns events into rows of a dataset.Schema, so the feature
 // pipeline, the models and the bundles take them unchanged:

@@ -141,6 +141,10 @@ type Scanner struct {
 	// T-PDU that carries no signalling, for joining user-plane traffic to
 	// PFCP sessions (Tracker).
 	UserPlane bool
+	// NullCiphered decodes the NAS messages of security header type 2 and
+	// 4 as plain when their bytes are (a core ciphering with 5G-EA0; see
+	// nas.DecodeNullCiphered).
+	NullCiphered bool
 	// LastError is the last malformed message's error, nil when none.
 	LastError error
 }
@@ -285,7 +289,11 @@ func (s *Scanner) more() *Event {
 			s.counts.UnknownNGAP[ev.NGAP.Procedure]++
 		}
 		if ev.NGAP.NAS != nil {
-			if err := nas.Decode(ev.NGAP.NAS, &ev.NAS); err != nil {
+			dec := nas.Decode
+			if s.NullCiphered {
+				dec = nas.DecodeNullCiphered
+			}
+			if err := dec(ev.NGAP.NAS, &ev.NAS); err != nil {
 				s.counts.NASMalformed++
 				s.LastError = &MessageError{Frame: ev.Frame, Proto: ProtoNGAP, Err: err}
 			} else {

@@ -50,6 +50,7 @@ var N4Columns = []string{
 var GNBColumns = []string{
 	"ngap_msgs", "initial_ue", "distinct_ran_ue_ids", "reg_req", "reg_reject", "auth_fail",
 	"identity_req", "sec_mode_reject", "ue_ctx_release", "nas_malformed", "in_tunnel",
+	"nas_unknown_type", "nas_status",
 }
 
 // UEColumns are the numeric columns of a row per UE on N2.
@@ -59,7 +60,7 @@ var UEColumns = []string{
 	"auth_fail", "auth_fail_mac", "auth_fail_synch", "auth_reject", "identity_req",
 	"identity_req_suci", "identity_resp", "sec_mode_cmd", "sec_mode_complete",
 	"sec_mode_reject", "service_req", "dereg", "pdu_sess_req", "duration_s",
-	"distinct_identities", "in_tunnel",
+	"distinct_identities", "in_tunnel", "nas_unknown_type", "nas_status",
 }
 
 func schemaOf(cols []string) dataset.Schema {
@@ -323,6 +324,10 @@ var (
 	uDur       = col(UEColumns, "duration_s")
 	uIDs       = col(UEColumns, "distinct_identities")
 	uInTunnel  = col(UEColumns, "in_tunnel")
+	uUnknown   = col(UEColumns, "nas_unknown_type")
+	uStatus    = col(UEColumns, "nas_status")
+	gUnknown   = col(GNBColumns, "nas_unknown_type")
+	gStatus    = col(GNBColumns, "nas_status")
 )
 
 func (t *Tracker) addPFCP(ev *Event) {
@@ -543,6 +548,9 @@ func (t *Tracker) addNGAP(ev *Event) {
 		if m.Identity != nil {
 			u.ids[t.h.Sum64(m.Identity)] = struct{}{}
 		}
+		if m.Plain && m.MMType != 0 && !m.MMType.Known() {
+			v[uUnknown]++
+		}
 		switch m.MMType {
 		case nas.RegistrationRequest:
 			v[uRegReq]++
@@ -579,6 +587,8 @@ func (t *Tracker) addNGAP(ev *Event) {
 			v[uSvc]++
 		case nas.DeregistrationRequestUEOriginating, nas.DeregistrationRequestUETerminated:
 			v[uDereg]++
+		case nas.Status:
+			v[uStatus]++
 		}
 		if m.SMType == nas.PDUSessionEstablishmentRequest {
 			v[uPDU]++
@@ -621,7 +631,12 @@ func (t *Tracker) gnbAccount(ev *Event, gnb netip.Addr) {
 	if !ev.HasNAS {
 		return
 	}
+	if ev.NAS.Plain && ev.NAS.MMType != 0 && !ev.NAS.MMType.Known() {
+		v[gUnknown]++
+	}
 	switch ev.NAS.MMType {
+	case nas.Status:
+		v[gStatus]++
 	case nas.RegistrationRequest:
 		v[gRegReq]++
 	case nas.RegistrationReject:

@@ -257,3 +257,23 @@ func TestFlowsCarrySessionKey(t *testing.T) {
 		assert.True(t, strings.HasPrefix(k, "session:"), k)
 	}
 }
+
+// TestTrackerAllocs: a message of an open window, session or UE
+// allocates nothing.
+func TestTrackerAllocs(t *testing.T) {
+	tr, err := NewTracker(Config{Key: testKey, Window: time.Hour})
+	require.NoError(t, err)
+	smf, upf := "10.0.0.1", "10.0.0.2"
+	hb := pfcpEvent(t, 0, smf, upf, pfcpMsg(1, false, 0))
+	est := pfcpEvent(t, 0, smf, upf, pfcpMsg(50, true, 0, fseid(7)))
+	resp := pfcpEvent(t, 0, upf, smf, pfcpMsg(51, true, 7, ie(pfcp.IECause, 1), fseid(100)))
+	mod := pfcpEvent(t, 0, smf, upf, pfcpMsg(52, true, 100))
+	for _, ev := range []*Event{hb, est, resp, mod} {
+		tr.Add(ev)
+	}
+	n := testing.AllocsPerRun(100, func() {
+		tr.Add(hb)
+		tr.Add(mod)
+	})
+	assert.Zero(t, n)
+}

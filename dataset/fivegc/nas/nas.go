@@ -82,8 +82,12 @@ type Message struct {
 	// number of a security-protected message.
 	MAC uint32
 	Seq uint8
-	// Ciphered says the plain message is ciphered and was not decoded.
+	// Ciphered says the plain message is ciphered (security header type 2
+	// or 4); Decode does not decode it.
 	Ciphered bool
+	// NullCiphered says DecodeNullCiphered read the ciphered bytes as the
+	// plain message (5G-EA0).
+	NullCiphered bool
 	// Plain says the fields below come from a plain message (the message
 	// itself, or the plain message inside an integrity-protected one).
 	Plain bool
@@ -256,3 +260,30 @@ const (
 	ieiMobileIdentity = 0x77
 	payloadN1SM       = 1
 )
+
+// DecodeNullCiphered is Decode for a network that ciphers with the null
+// algorithm 5G-EA0 (TS 33.501 §5.11.1.1; test beds and many small cores
+// do): the "ciphered" bytes of a security header type 2 or 4 message are
+// then the plain message, which it decodes when they start with a plain
+// 5GMM or 5GSM header. Ciphered and NullCiphered stay set; the fields of
+// the plain message are filled as for an integrity-protected one. Bytes
+// that do not look plain leave the message as Decode left it. tshark's
+// "null_decipher" preference does the same.
+func DecodeNullCiphered(b []byte, m *Message) error {
+	if err := Decode(b, m); err != nil || !m.Ciphered || len(b) < securityProtectedHeaderSz+3 {
+		return err
+	}
+	in := b[securityProtectedHeaderSz:]
+	switch {
+	case in[0] == EPD5GMM && in[1]&0x0f == Plain:
+		cp := *m
+		m.InnerEPD, m.InnerSecurityHeader, m.Plain, m.NullCiphered = in[0], Plain, true, true
+		if err := m.mm(b, securityProtectedHeaderSz); err != nil {
+			*m = cp // not a well-formed plain message after all
+		}
+	case in[0] == EPD5GSM && len(in) >= 4:
+		m.InnerEPD, m.Plain, m.NullCiphered = in[0], true, true
+		m.PDUSessionID, m.PTI, m.SMType = in[1], in[2], SMType(in[3])
+	}
+	return nil
+}

@@ -109,7 +109,8 @@ func FuzzDecode(f *testing.F) {
 	var m Message
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_ = Decode(b, &m)
-		if n := testing.AllocsPerRun(1, func() { _ = Decode(b, &m) }); n > 4 {
+		_ = DecodeNullCiphered(b, &m)
+		if n := testing.AllocsPerRun(1, func() { _ = DecodeNullCiphered(b, &m) }); n > 4 {
 			t.Fatalf("%v allocations for %d bytes", n, len(b))
 		}
 	})
@@ -127,4 +128,20 @@ func TestWriteSeeds(t *testing.T) {
 		body := "go test fuzz v1\n[]byte(" + strconv.Quote(string(msgs[i])) + ")\n"
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "real"+strconv.Itoa(i)), []byte(body), 0o644))
 	}
+}
+
+func TestDecodeNullCiphered(t *testing.T) {
+	var m Message
+	// A Registration Accept under 5G-EA0 (dlteam5g/007b, frame 107).
+	require.NoError(t, DecodeNullCiphered(h("7e02ea93e670017e0042010177000bf200f110020040c000064654074000f1100000011502010121020100"), &m))
+	assert.True(t, m.Ciphered)
+	assert.True(t, m.NullCiphered)
+	assert.Equal(t, RegistrationAccept, m.MMType)
+	// Really ciphered bytes stay undecoded.
+	require.NoError(t, DecodeNullCiphered(h("7e0211223344059a8b7c6d"), &m))
+	assert.True(t, m.Ciphered)
+	assert.False(t, m.Plain)
+	// Decode leaves the same message ciphered.
+	require.NoError(t, Decode(h("7e02ea93e670017e0042010177000bf200f110020040c000064654074000f1100000011502010121020100"), &m))
+	assert.False(t, m.Plain)
 }
