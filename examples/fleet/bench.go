@@ -125,27 +125,37 @@ func waitVerdicts(ctx context.Context, js jetstream.JetStream, n Names, want uin
 }
 
 // waitDone waits until want records have entered the flows stream and
-// every one has left it: a record leaves the work queue when a scorer
-// acknowledges it, which it does once its verdict is durable.
+// the scorers' consumer has every one acknowledged, which a scorer does
+// once the record's verdict is durable. (It asks the consumer, not the
+// work-queue stream: nats-server 2.9 may keep acknowledged records in the
+// stream after it is killed and restarted.)
 func waitDone(ctx context.Context, js jetstream.JetStream, n Names, want uint64, timeout time.Duration) error {
 	n = n.withDefaults()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var last jetstream.StreamState
+	var acked uint64
+	var unacked int
 	for {
 		st, err := js.Stream(ctx, n.Flows)
 		if err == nil {
 			var info *jetstream.StreamInfo
 			if info, err = st.Info(ctx); err == nil {
 				last = info.State
-				if last.LastSeq >= want && last.Msgs == 0 {
-					return nil
-				}
 			}
+		}
+		if c, err := js.Consumer(ctx, n.Flows, n.Consumer); err == nil {
+			if ci, err := c.Info(ctx); err == nil {
+				acked, unacked = ci.AckFloor.Stream, ci.NumAckPending
+			}
+		}
+		if last.LastSeq >= want && acked >= last.LastSeq && unacked == 0 {
+			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("after %v the flows stream has taken %d records of %d and still holds %d", timeout, last.LastSeq, want, last.Msgs)
+			return fmt.Errorf("after %v the flows stream has taken %d records of %d, the consumer has all acknowledged up to %d, %d unacknowledged",
+				timeout, last.LastSeq, want, acked, unacked)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}

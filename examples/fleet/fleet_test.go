@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -21,19 +20,28 @@ import (
 // process, and prints the counts.
 func inOut(t *testing.T, ctx context.Context, js jetstream.JetStream, lines [][]byte, p *Probe) Tally {
 	t.Helper()
-	require.NoError(t, waitDone(ctx, js, Names{}, uint64(len(lines)), 90*time.Second))
+	if err := waitDone(ctx, js, Names{}, uint64(len(lines)), 90*time.Second); err != nil {
+		if c, cerr := js.Consumer(ctx, "FLOWS", "scorers"); cerr == nil {
+			if ci, cerr := c.Info(ctx); cerr == nil {
+				t.Logf("consumer scorers: %d pending, %d unacknowledged, %d redelivered, %d waiting pulls, delivered %d, acknowledged floor %d",
+					ci.NumPending, ci.NumAckPending, ci.NumRedelivered, ci.NumWaiting, ci.Delivered.Stream, ci.AckFloor.Stream)
+			}
+		}
+		dumpScorers()
+		require.NoError(t, err)
+	}
 	tl, err := Count(ctx, js, Names{})
 	require.NoError(t, err)
 	alerts, dead := reference(t, lines)
 	pending, ackPending, redelivered := drained(t, ctx, js)
-	t.Logf("in: %d records published (%d already held, %d publications repeated, %d refusals of a full stream)", p.Published, p.Duplicates, p.Retries, p.Full)
-	t.Logf("out: %v", tl)
-	t.Logf("consumer: %d pending, %d unacknowledged, %d redelivered", pending, ackPending, redelivered)
-	assert.Equal(t, len(lines), p.Published, "records in, confirmed by the server")
 	st, err := js.Stream(ctx, "FLOWS")
 	require.NoError(t, err)
 	si, err := st.Info(ctx)
 	require.NoError(t, err)
+	t.Logf("in: %d records published (%d already held, %d publications repeated, %d refusals of a full stream)", p.Published, p.Duplicates, p.Retries, p.Full)
+	t.Logf("out: %v", tl)
+	t.Logf("consumer: %d pending, %d unacknowledged, %d redelivered; FLOWS holds %d records", pending, ackPending, redelivered, si.State.Msgs)
+	assert.Equal(t, len(lines), p.Published, "records in, confirmed by the server")
 	assert.EqualValues(t, len(lines), si.State.LastSeq, "records stored in FLOWS, each once")
 	assert.Equal(t, len(lines), tl.Distinct, "verdicts out: every record has one")
 	if tl.Summaries == 0 {
@@ -60,11 +68,15 @@ func TestFleet(t *testing.T) {
 	_, js := client(t, ctx, ss[0].URL())
 	_, err := Setup{}.Ensure(ctx, js)
 	require.NoError(t, err)
-	a := startScorer(t, ss[0].URL(), "A", "-batch", "256")
+	a := startScorer(t, ss[0].URL(), "A", "-batch", "256", "-explain", "3")
 	// B sends each batch's benign verdicts as one message.
-	b := startScorer(t, ss[0].URL(), "B", "-batch", "256", "-benign", "batch")
-	lines, bad := records(t, 20000, 400)
-	require.Equal(t, 50, bad)
+	b := startScorer(t, ss[0].URL(), "B", "-batch", "256", "-benign", "batch", "-explain", "3")
+	n := 20000
+	if raceEnabled {
+		n = 4000 // race-built scorers explain every alert slowly
+	}
+	lines, bad := records(t, n, 400)
+	require.Equal(t, n/400, bad)
 	p, done := publish(ctx, js, "probe1", lines, 1024, 0)
 	require.NoError(t, <-done)
 	tl := inOut(t, ctx, js, lines, p)
@@ -78,6 +90,7 @@ func TestFleet(t *testing.T) {
 	t.Logf("dead letters, first: %q", tl.DeadErrors)
 	joined := strings.Join(tl.DeadErrors, "\n")
 	assert.Contains(t, joined, "probe1-400: ")
+	assert.Contains(t, joined, "column duration (byte 1): invalid number")
 
 	// Publishing the same input again adds nothing: the flows stream
 	// knows the IDs.
@@ -98,7 +111,7 @@ func TestScorerKilled(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	_, js := client(t, ctx, ss[0].URL())
-	_, err := Setup{AckWait: 2 * time.Second}.Ensure(ctx, js)
+	_, err := Setup{AckWait: 4 * time.Second}.Ensure(ctx, js)
 	require.NoError(t, err)
 	lines, _ := records(t, 10000, 1000)
 	p, done := publish(ctx, js, "probe1", lines, 1024, 0)
@@ -124,7 +137,12 @@ func TestScorerKilled(t *testing.T) {
 	assert.GreaterOrEqual(t, tl.ByScorer["victim"], held, "the victim's verdicts before the kill stay, once")
 	assert.Equal(t, len(lines), tl.ByScorer["survivor"]+tl.ByScorer["victim"])
 	survivor.stop()
-	assert.Contains(t, survivor.log.String(), fmt.Sprintf(" %d verdicts already held", held), "the survivor's verdicts of the victim's records were de-duplicated")
+	// Those of the victim's records, at least (a slow survivor may see its
+	// own records come back after AckWait too).
+	m = regexp.MustCompile(`(\d+) verdicts already held`).FindStringSubmatch(survivor.log.String())
+	require.NotNil(t, m, survivor.log.String())
+	dup, _ := strconv.Atoi(m[1])
+	assert.GreaterOrEqual(t, dup, held, "the survivor's verdicts of the victim's records were de-duplicated")
 }
 
 // TestServerRestart kills the server (SIGKILL) while a probe publishes and

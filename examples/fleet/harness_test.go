@@ -141,18 +141,46 @@ type proc struct {
 func startScorer(t *testing.T, url, name string, extra ...string) *proc {
 	t.Helper()
 	_, path := testBundle(t)
-	args := append([]string{"score", "-nats", url, "-bundle", path, "-name", name}, extra...)
+	// Explanations (TreeSHAP of the demo Isolation Forest) only where a
+	// test asks for them: under the race detector they are slow enough to
+	// outlast the tests' bounds.
+	args := append([]string{"score", "-nats", url, "-bundle", path, "-name", name, "-explain", "0"}, extra...)
 	p := &proc{cmd: exec.Command(os.Args[0], args...), log: &syncBuffer{}}
 	p.cmd.Env = append(os.Environ(), "FLEET_MAIN=1", "GOMAXPROCS=1")
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	require.NoError(t, p.cmd.Start())
+	procsMu.Lock()
+	procs = append(procs, p)
+	procsMu.Unlock()
 	p.wg.Add(1)
 	go func() { _ = p.cmd.Wait(); p.wg.Done() }()
 	t.Cleanup(func() {
 		p.stop()
-		t.Logf("scorer %s:\n%s", name, tail([]byte(p.log.String()), 2<<10))
+		n := 2 << 10
+		if t.Failed() {
+			n = 64 << 10
+		}
+		t.Logf("scorer %s:\n%s", name, tail([]byte(p.log.String()), n))
 	})
 	return p
+}
+
+var (
+	procsMu sync.Mutex
+	procs   []*proc
+)
+
+// dumpScorers makes every running scorer print its goroutines (SIGQUIT)
+// into its log, for a test that failed waiting for them.
+func dumpScorers() {
+	procsMu.Lock()
+	defer procsMu.Unlock()
+	for _, p := range procs {
+		if p.cmd.ProcessState == nil {
+			_ = p.cmd.Process.Signal(syscall.SIGQUIT)
+		}
+	}
+	time.Sleep(time.Second)
 }
 
 // stop ends the scorer with SIGINT, as an operator would.

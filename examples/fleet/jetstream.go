@@ -147,10 +147,18 @@ const linger = time.Millisecond
 // most three batches (the client's buffer, the channel, the batch it
 // scores) whatever the backlog.
 type jsSource struct {
+	c     jetstream.Consumer
 	cc    jetstream.ConsumeContext
 	ch    chan jetstream.Msg
+	onErr func(error)
+	size  int
 	batch jsBatch
 }
+
+// idleRestart is how long Next waits without a record before it starts
+// pulling afresh: pull requests a restarted server never saw are otherwise
+// waited for until the client notices missing heartbeats.
+const idleRestart = 5 * time.Second
 
 func newJSSource(ctx context.Context, js jetstream.JetStream, n Names, batch int, onErr func(error)) (*jsSource, error) {
 	n = n.withDefaults()
@@ -158,19 +166,27 @@ func newJSSource(ctx context.Context, js jetstream.JetStream, n Names, batch int
 	if err != nil {
 		return nil, fmt.Errorf("consumer %s on %s: %w", n.Consumer, n.Flows, err)
 	}
-	s := &jsSource{ch: make(chan jetstream.Msg, batch)}
-	s.cc, err = c.Consume(func(m jetstream.Msg) { s.ch <- m },
-		jetstream.PullMaxMessages(batch),
+	s := &jsSource{c: c, ch: make(chan jetstream.Msg, batch), onErr: onErr, size: batch}
+	return s, s.consume()
+}
+
+// consume starts pulling. A message already in the channel from an
+// earlier Consume stays valid: its acknowledgement goes to its own reply
+// subject.
+func (s *jsSource) consume() error {
+	cc, err := s.c.Consume(func(m jetstream.Msg) { s.ch <- m },
+		jetstream.PullMaxMessages(s.size),
 		jetstream.PullExpiry(5*time.Second),
 		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-			if onErr != nil {
-				onErr(err)
+			if s.onErr != nil {
+				s.onErr(err)
 			}
 		}))
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return s, nil
+	s.cc = cc
+	return nil
 }
 
 // Stop stops pulling; records held and not acknowledged are redelivered
@@ -180,13 +196,23 @@ func (s *jsSource) Stop() { s.cc.Stop() }
 func (s *jsSource) Next(ctx context.Context, max int) (Batch, error) {
 	b := &s.batch
 	b.msgs = b.msgs[:0]
-	select {
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-s.cc.Closed():
-		return nil, errClosed
-	case m := <-s.ch:
-		b.msgs = append(b.msgs, m)
+	idle := time.NewTimer(idleRestart)
+	defer idle.Stop()
+	for len(b.msgs) == 0 {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-s.cc.Closed():
+			return nil, errClosed
+		case m := <-s.ch:
+			b.msgs = append(b.msgs, m)
+		case <-idle.C:
+			s.cc.Stop()
+			if err := s.consume(); err != nil {
+				return nil, err
+			}
+			idle.Reset(idleRestart)
+		}
 	}
 	// Then what has come, and what comes within linger of the last
 	// record: a pull's records arrive in several packets.

@@ -3,9 +3,9 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -135,9 +135,9 @@ type Tally struct {
 	Repeated int `json:"repeated"`
 	// Summaries counts the messages that carry a batch's benign verdicts.
 	Summaries int `json:"summaries"`
-	Attack   int `json:"attack"`
-	Benign   int `json:"benign"`
-	Dead     int `json:"dead"`
+	Attack    int `json:"attack"`
+	Benign    int `json:"benign"`
+	Dead      int `json:"dead"`
 	// Explained counts the alerts that carry an explanation.
 	Explained int `json:"explained"`
 	// Latency percentiles, from a flow's storing in the flows stream to

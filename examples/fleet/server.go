@@ -22,6 +22,9 @@ const installHint = "apt-get install nats-server (Debian's 2.9), or set NATS_SER
 // nats-server on the PATH.
 func serverBinary() (string, error) {
 	if p := os.Getenv("NATS_SERVER"); p != "" {
+		if _, err := exec.LookPath(p); err != nil {
+			return "", fmt.Errorf("NATS_SERVER=%s: %w (%s)", p, err, installHint)
+		}
 		return p, nil
 	}
 	p, err := exec.LookPath("nats-server")

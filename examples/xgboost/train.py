@@ -143,7 +143,9 @@ class LocalCluster:
         py = sys.executable
         self.procs.append(subprocess.Popen(
             [py, '-m', 'distributed.cli.dask_scheduler', '--host', '127.0.0.1', '--port', '0',
-             '--no-dashboard', '--scheduler-file', self.file], stdout=log, stderr=subprocess.STDOUT))
+             '--no-dashboard', '--scheduler-file', self.file,
+             # A cluster whose train.py was killed ends by itself.
+             '--idle-timeout', '300'], stdout=log, stderr=subprocess.STDOUT))
         deadline = time.time() + 60
         while not os.path.exists(self.file):
             if time.time() > deadline or self.procs[0].poll() is not None:
@@ -154,6 +156,7 @@ class LocalCluster:
             self.procs.append(subprocess.Popen(
                 [py, '-m', 'distributed.cli.dask_worker', '--scheduler-file', self.file,
                  '--host', '127.0.0.1', '--nthreads', '1', '--no-dashboard', '--name', f'worker-{i}',
+                 '--death-timeout', '60',
                  '--local-directory', self.dir], stdout=log, stderr=subprocess.STDOUT))
 
     def close(self):
