@@ -36,15 +36,19 @@ import (
 //	φ_i = v·(1 − z_i)·G(Q)·F(Q∖{i})   for i ∈ Q,
 //	φ_i = −v·G(Q)·F(Q)                for i ∉ Q.
 //
-// Two evaluations of this are used:
+// Three evaluations of this are kept (Options.Method):
+//   - Linear TreeSHAP (linear.go; Yu, Bai, Cai and Wang, NeurIPS 2022), the
+//     default: per tree O(N·n), N nodes and n quadrature points, about half
+//     the path's distinct features. It was measured fastest on the XGBoost
+//     fixture and the Isolation Forest, and about even with the leaf-wise
+//     walk on fully grown Random Forest trees (BenchmarkExplainMethods).
 //   - Fast TreeSHAP v2 (J. Yang, "Fast TreeSHAP: Accelerating SHAP value
 //     computation for trees", arXiv:2109.09847, 2021): the 2^D values F(R) of
 //     each leaf depend only on the tree, so they are tabulated once when the
 //     ensemble is prepared, and a row costs O(L·D): one pass over the nodes
 //     carries to every leaf its mask Q, then D table look-ups.
 //   - For the trees left without tables once the ensemble's
-//     Options.TableBudget is spent (deep, fully grown Random Forest trees,
-//     large ensembles), a leaf-wise walk: a depth-first walk keeps
+//     Options.TableBudget is spent, a leaf-wise walk: a depth-first walk keeps
 //     each path's (feature, z, o) and solves each leaf's game directly from
 //     the elementary symmetric polynomials of the z_j, j ∈ Q, dividing one
 //     factor out per feature: O(|Q|²) per leaf, with no divisions in the
@@ -69,13 +73,16 @@ const maxTableDepth = 24
 // Options tunes NewEnsemble. The zero value means the defaults.
 type Options struct {
 	// TableBudget is the largest number of precomputed Fast TreeSHAP v2
-	// table entries (8 bytes each) the whole ensemble may hold. A tree needs
+	// table entries (8 bytes each) the whole ensemble may hold, for the
+	// trees Linear TreeSHAP does not explain (all trees with Method
+	// Tables, none with Leafwise). A tree needs
 	// the sum over its leaves of 2^D, D the number of distinct features on
 	// the leaf's path; trees get tables smallest first while the budget
 	// lasts, and the others are explained leaf by leaf, which needs no
 	// tables but costs O(D) more per leaf. Tables pay off only while they
 	// stay in cache: on XGBoost's binary_100 fixture (352 KiB of tables)
-	// they save a quarter to a half of the time, while 100 full depth-6
+	// they saved a quarter to a half of the leaf-wise walk's time (Linear
+	// TreeSHAP is faster still), while 100 full depth-6
 	// trees (3.2 MiB) were measured slower with tables for all of them than
 	// leaf by leaf. Zero means DefaultTableBudget; a negative value disables
 	// the tables.
@@ -134,8 +141,8 @@ type leafRec struct {
 }
 
 // Ensemble is a set of trees prepared for explanation: node means for the
-// expected value and for Saabas attribution, and Fast TreeSHAP v2 tables
-// where they fit the budget. Build it once when a model is loaded; it is
+// expected value and for Saabas attribution, and the tables of Linear
+// TreeSHAP (or of Fast TreeSHAP v2, within the budget). Build it once when a model is loaded; it is
 // read-only and safe for concurrent use, and the trees it was built from must
 // not be modified afterwards.
 type Ensemble struct {
@@ -729,8 +736,8 @@ func (x *Explainer) check(row, dst []float64) error {
 }
 
 // Explain writes into dst the exact path-dependent TreeSHAP value of every
-// feature for row (Lundberg et al. 2020; with Fast TreeSHAP v2 tables where
-// prepared, leaf by leaf elsewhere) and returns Base, so that base + Σ dst = Value(row)
+// feature for row (Lundberg et al. 2020; by Linear TreeSHAP, Fast TreeSHAP
+// v2 tables or leaf by leaf, as the ensemble was prepared) and returns Base, so that base + Σ dst = Value(row)
 // up to rounding. NaN values follow each node's default direction and
 // categorical splits route as Leaf does. row and dst must have length
 // NumFeatures (else an error wrapping errs.ErrDimension). Explain allocates

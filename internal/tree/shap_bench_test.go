@@ -31,8 +31,9 @@ func benchExplain(b *testing.B, f func(row, dst []float64) (float64, error), row
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
 
-// benchModes runs exact TreeSHAP with tables where they fit, by Linear
-// TreeSHAP only, leaf by leaf only, and Saabas on trees.
+// benchModes runs exact TreeSHAP by Linear TreeSHAP (the default), with
+// Fast TreeSHAP v2 tables within the default budget and leaf by leaf
+// beyond it, leaf by leaf only, and Saabas on trees.
 func benchModes(b *testing.B, trees []Tree, rows [][]float64, w [][]float64) {
 	m := len(rows[0])
 	for _, mode := range []struct {
@@ -42,7 +43,7 @@ func benchModes(b *testing.B, trees []Tree, rows [][]float64, w [][]float64) {
 		approx bool
 	}{
 		{"exact", 0, Auto, false},
-		{"exact-linear", -1, Auto, false},
+		{"exact-tables", 0, Tables, false},
 		{"exact-leafwise", -1, Leafwise, false},
 		{"saabas", 0, Auto, true},
 	} {

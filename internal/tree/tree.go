@@ -19,8 +19,8 @@
 //
 // NewEnsemble prepares trees for explanation, and an Ensemble's Explainer
 // attributes a weighted combination of the trees' outputs to the features
-// of a row with exact path-dependent TreeSHAP (Lundberg et al. 2020, with
-// Fast TreeSHAP v2 tables) or Saabas path attribution, as XGBoost's
+// of a row with exact path-dependent TreeSHAP (Lundberg et al. 2020,
+// evaluated by Linear TreeSHAP, Yu et al. 2022) or Saabas path attribution, as XGBoost's
 // pred_contribs and approx_contribs do.
 //
 // A Tree is read-only once built and safe for concurrent use.
