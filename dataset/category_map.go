@@ -9,7 +9,7 @@ import (
 // (and so of KDD Cup 1999, whose names are the same plus a trailing '.') to
 // its category. The training-set names are those of the NSL-KDD
 // Attack_Types.csv; the test-only names follow the usual NSL-KDD grouping,
-// exactly as ../shared/reference/quality_reference.py does (worm → R2L and
+// exactly as docs/reference/quality_reference.py does (worm → R2L and
 // httptunnel → R2L, which some papers assign differently), so that 5-class
 // figures compare with the reference.
 var attackCategory = map[string]Category{
@@ -31,7 +31,7 @@ var attackCategory = map[string]Category{
 // CategoryOf returns the category of an NSL-KDD or KDD Cup 1999 attack name:
 // Normal for "normal", DoS, Probe, R2L or U2R for the 39 attack names of the
 // NSL-KDD train and test sets (the map of Tavallaee et al. 2009 as used by
-// ../shared/reference: worm and httptunnel are R2L), and Unknown for any
+// docs/reference: worm and httptunnel are R2L), and Unknown for any
 // other name. A KDD'99 name's trailing '.' ("smurf.") is ignored; the match
 // is otherwise exact (case-sensitive), never a guess.
 func CategoryOf(attack string) Category {

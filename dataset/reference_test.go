@@ -14,7 +14,7 @@ import (
 
 // pythonReference holds, for each NSL-KDD file, figures computed by an
 // independent Python parse (csv module + float(), which rounds correctly;
-// the category map of ../shared/reference/quality_reference.py):
+// the category map of docs/reference/quality_reference.py):
 //
 //   - bits: for each of the 38 numeric columns in schema order, the sum
 //     modulo 2^64 of the IEEE-754 bit patterns of its values, an

@@ -13,7 +13,7 @@ import (
 var nslCategorical = []string{"protocol_type", "service", "flag"}
 
 // Reference returns the steps of the scikit-learn reference encoding
-// (../shared/reference): every numeric column as it is, in schema order,
+// (docs/reference): every numeric column as it is, in schema order,
 // then one-hot protocol_type, service and flag, one output per training
 // level, levels sorted, an unknown level all zeros, outputs named
 // "column=level" (pandas get_dummies reindexed to the training columns).

@@ -24,7 +24,7 @@ var (
 
 // sharedRef holds scikit-learn 1.2.1's IsolationForest(n_estimators=100,
 // max_samples=256) ROC AUC on NSL-KDD, trained on KDDTrain+_20Percent, mean
-// over random_state 0–4 (../shared/reference/quality_reference.json).
+// over random_state 0–4 (docs/reference/quality_reference.json).
 var sharedRef = map[string]map[string]float64{
 	"normal": {nsltest.Test: 0.9430927995008365, nsltest.Test21: 0.7410574680633956},
 	"all":    {nsltest.Test: 0.8773139227452702, nsltest.Test21: 0.6416404409447853},
@@ -120,7 +120,7 @@ func stats(v []float64) (mean, lo, hi float64) {
 // trained on the 20 % file (normal rows, or all rows), scored on KDDTest+
 // and KDDTest-21, the ROC AUC averaged over seeds 0–4 is within 0.01 of
 // scikit-learn's mean over its seeds 0–4 on KDDTest+
-// (../shared/reference/quality_reference.json).
+// (docs/reference/quality_reference.json).
 //
 // On KDDTest-21 the AUC of a single forest varies with the seed with a
 // standard deviation of 0.019 (normal rows) and 0.038 (all rows) in

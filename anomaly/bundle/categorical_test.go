@@ -65,7 +65,7 @@ func categoricalBundle(tb testing.TB) (*bundle.Bundle, *bundle.XGBoostModel, *da
 	tb.Helper()
 	xgb, err := bundle.LoadXGBoost(filepath.Join(fixtures, "categorical.json"))
 	if err != nil {
-		tb.Skipf("XGBoost categorical fixture (make_xgb_categorical.py in ../shared/fixtures/xgboost): %v", err)
+		tb.Skipf("needs the NSL-KDD categorical XGBoost fixture: set XGBOOST_FIXTURES to its folder (%v)", err)
 	}
 	f, err := os.Open(filepath.Join(fixtures, "categorical_categories.json"))
 	require.NoError(tb, err)

@@ -69,7 +69,7 @@ func Load(tb testing.TB, name string) *dataset.Table {
 	return t
 }
 
-// Encode encodes train and test the way ../shared/reference does (pandas
+// Encode encodes train and test the way docs/reference does (pandas
 // get_dummies fitted on train), through features.Reference: the numeric
 // columns as they are, in schema order, then for each categorical column in
 // schema order one 0/1 column per level seen in train, levels sorted, named
