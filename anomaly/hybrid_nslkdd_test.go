@@ -39,7 +39,7 @@ func novelFlags(train, test *dataset.Table) []bool {
 	return out
 }
 
-// TestHybridNSLKDD is issue 11's acceptance test. Everything is chosen on
+// TestHybridNSLKDD measures the hybrid on NSL-KDD. Everything is chosen on
 // KDDTrain+ only: a seeded split sets aside 20 % of its normal rows for
 // calibration; the Random Forest (100 trees) is trained on the other
 // training rows, the Isolation Forest (100 trees, ψ = 256) on the other

@@ -10,8 +10,8 @@
 // offset of the caller's row. Numeric transforms over a column compose as a
 // chain of Ops inside one Step (Numeric("src_bytes", Log1p, Standardize)
 // takes log1p, then standardises the logged values, each Op fitted on the
-// output of the one before), which covers every transform of the issue
-// without a graph of intermediate columns. The Step kinds are:
+// output of the one before), which covers every transform the notebook
+// workflow needs without a graph of intermediate columns. The Step kinds are:
 //
 //   - Numeric, Select and Drop: numeric columns through an Op chain (Drop
 //     keeps every numeric column but the ones named);

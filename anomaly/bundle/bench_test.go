@@ -11,8 +11,8 @@ import (
 
 // BenchmarkScoreRow scores raw KDDTest+ records one at a time through a
 // pipeline fitted on the 20 % training file and a 100-tree Isolation Forest
-// (ψ = 256) trained on its normal rows: the bar is < 3 µs and 0 allocations
-// a record.
+// (ψ = 256) trained on its normal rows; the goal is under 3 µs and 0
+// allocations a record.
 func BenchmarkScoreRow(b *testing.B) {
 	te := nsltest.Load(b, nsltest.Test)
 	rows := make([]dataset.Row, 4096)

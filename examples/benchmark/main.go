@@ -1,6 +1,6 @@
 // Command benchmark runs netwarden's models and their Python references side
 // by side on the same data, threads and machine, and prints one table of both
-// with their ratios (issue 7).
+// with their ratios.
 //
 // It compares, on NSL-KDD (KDDTrain+_20Percent → KDDTest+, Reference
 // encoding: the numeric columns as they are plus one-hot protocol_type,

@@ -17,7 +17,8 @@ import (
 // Explainers is what a Model must satisfy for the bundle to explain it.
 var _ anomaly.Explainer = (*xgboost.Model)(nil)
 
-// contribTol is the bar: XGBoost computes contributions in float32.
+// contribTol is the tolerance for contributions: XGBoost computes them in
+// float32.
 const contribTol = 1e-5
 
 // TestExplainFixtures checks ExplainClass against XGBoost's

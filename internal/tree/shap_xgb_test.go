@@ -103,7 +103,7 @@ func classWeights(m *xgboost.Model, k int) [][]float64 {
 
 // TestXGBoostContribs compares Explain with XGBoost's pred_contribs and
 // ExplainApprox with approx_contribs, with tables for every tree and leaf by
-// leaf only, on every tree-booster fixture, to 1e-5 as the issue asks
+// leaf only, on every tree-booster fixture, to 1e-5
 // (XGBoost computes in float32); the bias column minus Base must be the
 // model's base margin.
 func TestXGBoostContribs(t *testing.T) {

@@ -3,7 +3,7 @@
 
 Run from the repository root (needs tshark, tested with Wireshark 4.0.17):
 
-    python3 dataset/fivegc/testdata/make_golden.py /work/shared/data/pcap
+    python3 dataset/fivegc/testdata/make_golden.py "$PCAP_DIR"
 
 For every capture that carries PFCP, GTPv2-C or NGAP it writes one line per
 message into dataset/fivegc/{pfcp,gtpv2,ngap}/testdata/golden.tsv: the

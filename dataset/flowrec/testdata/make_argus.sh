@@ -5,7 +5,7 @@
 # IP packet count as tshark counts it, which the records' packets must sum
 # to. The Go test TestArgusKakaoTalk reads both; it needs neither tool.
 #
-# Usage: PCAP_DIR=/work/shared/data/pcap sh make_argus.sh
+# Usage: PCAP_DIR=DIR sh make_argus.sh
 set -eu
 : "${PCAP_DIR:?set PCAP_DIR to the shared captures}"
 cd "$(dirname "$0")"

@@ -4,7 +4,7 @@
 # (cflow, sflow_245) decode from it. The Go test TestTsharkGolden decodes
 # each payload and compares, so it runs without tshark and without captures.
 #
-# Usage: PCAP_DIR=/work/shared/data/pcap sh make_tshark_golden.sh
+# Usage: PCAP_DIR=DIR sh make_tshark_golden.sh
 # (tshark from Debian's tshark package; checked with Wireshark 4.0.17).
 # ip.src, ip.dst and ip.proto list the outer header, then for sFlow the
 # sampled packet's, separated by ';'.
