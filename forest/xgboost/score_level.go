@@ -212,23 +212,14 @@ func (l *levels) addBlock(acc []float32, xs []float32) {
 		b := unsafe.Pointer(&l.nodes[t*ni])
 		lv := l.leaves[t*nl : (t+1)*nl]
 		r := 0
-		var ix [8]uintptr
 		for ; r+8 <= nr; r += 8 {
 			x := unsafe.Add(xp, uintptr(r)*4)
-			if levelAsm {
-				walkCols8((*lnode)(b), (*float32)(x), d, &ix)
-			} else {
-				walkCols8Go(b, x, d, &ix)
-			}
 			a := acc[r : r+8]
-			a[0] += lv[ix[0]-off]
-			a[1] += lv[ix[1]-off]
-			a[2] += lv[ix[2]-off]
-			a[3] += lv[ix[3]-off]
-			a[4] += lv[ix[4]-off]
-			a[5] += lv[ix[5]-off]
-			a[6] += lv[ix[6]-off]
-			a[7] += lv[ix[7]-off]
+			if levelAsm {
+				walkCols8((*lnode)(b), (*float32)(x), d, &lv[0], off, &a[0])
+			} else {
+				walkCols8Go(b, x, d, &lv[0], off, &a[0])
+			}
 		}
 		for ; r < nr; r++ {
 			x := unsafe.Add(xp, uintptr(r)*4)
@@ -241,10 +232,10 @@ func (l *levels) addBlock(acc []float32, xs []float32) {
 	}
 }
 
-// walkCols8Go is the Go version of walkCols8: the heap indices that eight
-// rows of a column-major block (the first at x, 4 bytes apart) reach in the
-// tree whose nodes start at b.
-func walkCols8Go(b, x unsafe.Pointer, d int, ix *[8]uintptr) {
+// walkCols8Go is the Go version of walkCols8: eight rows of a
+// column-major block (the first at x, 4 bytes apart) walk the tree whose
+// nodes start at b, and each adds its leaf, leaves[i − off], to acc[k].
+func walkCols8Go(b, x unsafe.Pointer, d int, leaves *float32, off uintptr, acc *float32) {
 	var i0, i1, i2, i3, i4, i5, i6, i7 uintptr
 	for range d {
 		i0 = stepCol(b, x, i0)
@@ -256,7 +247,16 @@ func walkCols8Go(b, x unsafe.Pointer, d int, ix *[8]uintptr) {
 		i6 = stepCol(b, unsafe.Add(x, 24), i6)
 		i7 = stepCol(b, unsafe.Add(x, 28), i7)
 	}
-	*ix = [8]uintptr{i0, i1, i2, i3, i4, i5, i6, i7}
+	lv := unsafe.Slice(leaves, int(off)+1)
+	a := unsafe.Slice(acc, 8)
+	a[0] += lv[i0-off]
+	a[1] += lv[i1-off]
+	a[2] += lv[i2-off]
+	a[3] += lv[i3-off]
+	a[4] += lv[i4-off]
+	a[5] += lv[i5-off]
+	a[6] += lv[i6-off]
+	a[7] += lv[i7-off]
 }
 
 // toColumn converts row x into column k of the column-major block xs and

@@ -17,8 +17,15 @@
 	LEAQ 1(I)(I*1), I \
 	ADDQ R14, I
 
-// func walkCols8(nodes *lnode, x *float32, depth int, idx *[8]uintptr)
-TEXT ·walkCols8(SB), NOSPLIT, $0-32
+// ADDLEAF adds the leaf value at heap index I (R13 points off slots before
+// the leaves) to the float32 at OFF(AX).
+#define ADDLEAF(I, OFF) \
+	MOVSS OFF(AX), X0 \
+	ADDSS (R13)(I*4), X0 \
+	MOVSS X0, OFF(AX)
+
+// func walkCols8(nodes *lnode, x *float32, depth int, leaves *float32, off uintptr, acc *float32)
+TEXT ·walkCols8(SB), NOSPLIT, $0-48
 	MOVQ nodes+0(FP), AX
 	MOVQ x+8(FP), SI
 	MOVQ depth+16(FP), CX
@@ -46,13 +53,18 @@ loop:
 	JNE  loop
 
 done:
-	MOVQ idx+24(FP), AX
-	MOVQ BX, 0(AX)
-	MOVQ DX, 8(AX)
-	MOVQ DI, 16(AX)
-	MOVQ R8, 24(AX)
-	MOVQ R9, 32(AX)
-	MOVQ R10, 40(AX)
-	MOVQ R11, 48(AX)
-	MOVQ R12, 56(AX)
+	// acc[k] += leaves[i_k − off], in float32 as the Go walk adds.
+	MOVQ leaves+24(FP), R13
+	MOVQ off+32(FP), R14
+	SHLQ $2, R14
+	SUBQ R14, R13
+	MOVQ acc+40(FP), AX
+	ADDLEAF(BX, 0)
+	ADDLEAF(DX, 4)
+	ADDLEAF(DI, 8)
+	ADDLEAF(R8, 12)
+	ADDLEAF(R9, 16)
+	ADDLEAF(R10, 20)
+	ADDLEAF(R11, 24)
+	ADDLEAF(R12, 28)
 	RET
