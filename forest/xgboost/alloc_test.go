@@ -186,9 +186,8 @@ func TestCraftedModelsBounded(t *testing.T) {
 	}
 }
 
-// TestModelsBounded: XGBoost's own files stay within the same bound; the
-// legacy binary, the densest (36 bytes a node, which take about 65 in
-// memory), comes closest.
+// TestModelsBounded: XGBoost's own files stay within the same bound, and
+// well inside it.
 func TestModelsBounded(t *testing.T) {
 	var files []string
 	for _, dir := range fixtureDirs(t) {
@@ -218,7 +217,10 @@ func TestModelsBounded(t *testing.T) {
 		// Per byte beyond the fixed costs, which dominate the smallest files.
 		worst = max(worst, float64(n)/float64(len(b)+4<<10))
 	}
-	assert.Less(t, worst, 3.25, "largest allocation per byte (+ 4 KiB) of an XGBoost file")
+	// The levels layout of shallow models (a second, padded copy of the
+	// trees, paid from the same budget) takes up to about one byte per byte
+	// of the file on top of the plain scoring copy.
+	assert.Less(t, worst, 3.75, "largest allocation per byte (+ 4 KiB) of an XGBoost file")
 	t.Logf("%d files: at most %.2f bytes allocated per byte read (+ 4 KiB)", len(files), worst)
 }
 

@@ -258,7 +258,7 @@ func (m *Model) prepare(bud *budget) error {
 	if err := bud.take(nodes*flatNodeBytes+4*len(m.trees), "trees"); err != nil {
 		return err
 	}
-	m.flat = newFlat(m.trees)
+	m.flat = newFlat(m.trees, bud)
 	m.shap = &shapState{}
 	return nil
 }

@@ -15,7 +15,7 @@ type flat struct {
 
 // newFlat builds the scoring copy, or returns nil when a tree has a
 // categorical split or vector leaves.
-func newFlat(trees []tree.Tree) *flat {
+func newFlat(trees []tree.Tree, bud *budget) *flat {
 	total := 0
 	for i := range trees {
 		if trees[i].Categories != nil || trees[i].Outputs != 1 {
@@ -38,7 +38,14 @@ func newFlat(trees []tree.Tree) *flat {
 			f.nodes = append(f.nodes, n)
 		}
 	}
-	f.lvl = newLevels(trees, maxFeature(trees)+1)
+	// The levels layout is a second copy of the trees, padded to complete
+	// trees: a deep, thin tree costs far more in it than in the file, so
+	// it is built only when the model's allocation budget can pay for it;
+	// otherwise the plain walk above scores every row, with the same
+	// results.
+	if bud.take(levelsBytes(trees), "levels layout") == nil {
+		f.lvl = newLevels(trees, maxFeature(trees)+1)
+	}
 	return f
 }
 

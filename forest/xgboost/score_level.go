@@ -56,6 +56,19 @@ const maxLevelDepth = 8
 // converts them on the stack.
 const maxLevelFeatures = 256
 
+// levelsBytes is what newLevels allocates for trees (0 when it would not
+// build the layout).
+func levelsBytes(trees []tree.Tree) int {
+	d := 0
+	for i := range trees {
+		d = max(d, trees[i].MaxDepth())
+	}
+	if d > maxLevelDepth || len(trees) == 0 {
+		return 0
+	}
+	return len(trees) * ((1<<d-1)*int(unsafe.Sizeof(lnode{})) + (1<<d)*4)
+}
+
 // newLevels builds the levels layout of trees (all numerical, one value per
 // leaf), or returns nil when a tree is deeper than maxLevelDepth or a
 // threshold is not the image of a float32 condition.
