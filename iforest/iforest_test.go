@@ -465,7 +465,9 @@ func TestNoAllocations(t *testing.T) {
 		f := fit(t, X, iforest.Config{ExtensionLevel: ext})
 		assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = f.Score(x) }))
 		assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = f.PathLength(x) }))
-		if ext == 0 {
+		// Contributions keeps its counts in a sync.Pool, which the race
+		// detector empties at random: its count means nothing there.
+		if ext == 0 && !raceEnabled {
 			assert.Zero(t, testing.AllocsPerRun(100, func() { _ = f.Contributions(x, dst) }))
 		}
 	}

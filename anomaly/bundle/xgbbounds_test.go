@@ -111,11 +111,13 @@ func TestXGBoostBundleBounded(t *testing.T) {
 					bound += uint64(len(data)) // os.ReadFile's buffer
 				}
 				assert.LessOrEqual(t, alloc, bound, "%s of a %d-byte bundle (ubjson %v): %d bytes allocated", name, len(data), ubj, alloc)
-				if name == "Parse" {
+				if name == "Parse" && !raceInternal { // the race detector's sync.Pool drops make counts meaningless
 					counts = append(counts, testing.AllocsPerRun(1, func() { _ = read() }))
 				}
 			}
 		}
-		assert.LessOrEqual(t, counts[len(counts)-1], counts[0]+16, "allocations grow with the bundle (ubjson %v): %v", ubj, counts)
+		if len(counts) > 0 {
+			assert.LessOrEqual(t, counts[len(counts)-1], counts[0]+16, "allocations grow with the bundle (ubjson %v): %v", ubj, counts)
+		}
 	}
 }
