@@ -134,7 +134,7 @@ func waitDone(ctx context.Context, js jetstream.JetStream, n Names, want uint64,
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var last jetstream.StreamState
-	var acked uint64
+	var acked, pending uint64
 	var unacked int
 	for {
 		st, err := js.Stream(ctx, n.Flows)
@@ -146,10 +146,15 @@ func waitDone(ctx context.Context, js jetstream.JetStream, n Names, want uint64,
 		}
 		if c, err := js.Consumer(ctx, n.Flows, n.Consumer); err == nil {
 			if ci, err := c.Info(ctx); err == nil {
-				acked, unacked = ci.AckFloor.Stream, ci.NumAckPending
+				acked, unacked, pending = ci.AckFloor.Stream, ci.NumAckPending, ci.NumPending
 			}
 		}
-		if last.LastSeq >= want && acked >= last.LastSeq && unacked == 0 {
+		// Every record is in the stream, and the consumer has none left to
+		// deliver and none delivered but unacknowledged. (After a cluster's
+		// leader changes, the new leader may report an ack floor of 0 for a
+		// consumer that has acknowledged everything, so the floor alone
+		// is not enough.)
+		if last.LastSeq >= want && unacked == 0 && (acked >= last.LastSeq || pending == 0) {
 			return nil
 		}
 		select {
