@@ -42,7 +42,12 @@ func inOut(t *testing.T, ctx context.Context, js jetstream.JetStream, lines [][]
 	t.Logf("out: %v", tl)
 	t.Logf("consumer: %d pending, %d unacknowledged, %d redelivered; FLOWS holds %d records", pending, ackPending, redelivered, si.State.Msgs)
 	assert.Equal(t, len(lines), p.Published, "records in, confirmed by the server")
-	assert.EqualValues(t, len(lines), si.State.LastSeq, "records stored in FLOWS, each once")
+	// Each record is stored once, except that a server killed with SIGKILL
+	// may lose its de-duplication window: a publication repeated because
+	// its confirmation was lost can then be stored twice. Its verdict is
+	// still one (the alerts stream de-duplicates by record ID, below).
+	assert.GreaterOrEqual(t, si.State.LastSeq, uint64(len(lines)), "records stored in FLOWS")
+	assert.LessOrEqual(t, si.State.LastSeq, uint64(len(lines)+p.Retries), "records stored in FLOWS: at most the repeated publications twice")
 	assert.Equal(t, len(lines), tl.Distinct, "verdicts out: every record has one")
 	if tl.Summaries == 0 {
 		assert.Equal(t, len(lines), tl.Messages, "one message per record")
