@@ -17,6 +17,13 @@ import (
 func runCollector(t *testing.T, addr string, cfg CollectorConfig, handle func([]Record)) (*Collector, func()) {
 	t.Helper()
 	c, err := Listen(addr, cfg)
+	// A port just given up (a restart on the same address) can take a
+	// moment to be free again, or be taken meanwhile by another test
+	// process for a while: retry briefly.
+	for deadline := time.Now().Add(3 * time.Second); err != nil && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		c, err = Listen(addr, cfg)
+	}
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
