@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -184,6 +185,12 @@ func TestServerRestart(t *testing.T) {
 func TestClusterServerKilled(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a three-server cluster: not with -short")
+	}
+	if os.Getenv("FLEET_CLUSTER_TEST") == "" {
+		// nats-server 2.9's failover after a SIGKILL of the stream leader
+		// stalls now and then for longer than the test waits; .ci/run runs
+		// this test on its own, up to three times.
+		t.Skip("three-server failover: set FLEET_CLUSTER_TEST=1 to run it")
 	}
 	ss := startServers(t, 3)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
