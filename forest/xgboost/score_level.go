@@ -36,6 +36,16 @@ type levels struct {
 	nfeat  int
 	nodes  []lnode   // 2^depth − 1 per tree
 	leaves []float32 // 2^depth per tree
+
+	// The one-row copy: the trees in groups of eight, interleaved so that
+	// slot i of the group's tree k is at 8i + k (node i of all eight trees
+	// in one 64-byte cache line), leaf j of tree k at 8j + k. One base
+	// register and one index per tree then address all eight walks
+	// (walkRow8, score_level_amd64.s); the trees after the last full group
+	// are walked from nodes and leaves.
+	groups  int
+	inodes  []lnode   // 8·(2^depth − 1) per group
+	ileaves []float32 // 8·2^depth per group
 }
 
 // useLevels selects the levels layout where it applies; tests and
@@ -66,7 +76,8 @@ func levelsBytes(trees []tree.Tree) int {
 	if d > maxLevelDepth || len(trees) == 0 {
 		return 0
 	}
-	return len(trees) * ((1<<d-1)*int(unsafe.Sizeof(lnode{})) + (1<<d)*4)
+	per := (1<<d-1)*int(unsafe.Sizeof(lnode{})) + (1<<d)*4
+	return len(trees)*per + len(trees)/8*8*per // the layout and its interleaved copy
 }
 
 // newLevels builds the levels layout of trees (all numerical, one value per
@@ -118,6 +129,20 @@ func newLevels(trees []tree.Tree, nfeat int) *levels {
 			return nil
 		}
 	}
+	l.groups = len(trees) / 8
+	l.inodes = make([]lnode, l.groups*8*ni)
+	l.ileaves = make([]float32, l.groups*8*nl)
+	for g := range l.groups {
+		for k := range 8 {
+			t := 8*g + k
+			for i := range ni {
+				l.inodes[g*8*ni+8*i+k] = l.nodes[t*ni+i]
+			}
+			for j := range nl {
+				l.ileaves[g*8*nl+8*j+k] = l.leaves[t*nl+j]
+			}
+		}
+	}
 	return l
 }
 
@@ -133,6 +158,9 @@ func b2i(b bool) int {
 // toFloat32 converts x into dst and reports whether x has a NaN.
 func toFloat32(dst []float32, x []float64) (nan bool) {
 	dst = dst[:len(x)]
+	if levelAsm && len(x) > 0 {
+		return toFloat32s(&dst[0], &x[0], len(x))
+	}
 	for j, v := range x {
 		nan = nan || v != v
 		dst[j] = float32(v)
@@ -167,6 +195,10 @@ func (l *levels) add(a float32, x []float32) float32 {
 	lsz := uintptr(nl) * 4
 	off := uintptr(ni) // heap index of the first leaf
 	t := 0
+	if levelAsm && l.groups > 0 {
+		a = walkRow8(&l.inodes[0], &x[0], d, l.groups, &l.ileaves[0], a)
+		t = 8 * l.groups
+	}
 	for ; t+8 <= l.ntrees; t += 8 {
 		b0 := unsafe.Add(nodes, uintptr(t)*sz)
 		b1, b2, b3 := unsafe.Add(b0, sz), unsafe.Add(b0, 2*sz), unsafe.Add(b0, 3*sz)

@@ -17,3 +17,20 @@ var levelAsm = true
 //
 //go:noescape
 func walkCols8(nodes *lnode, x *float32, depth int, leaves *float32, off uintptr, acc *float32)
+
+// walkRow8 walks groups groups of eight interleaved trees (levels.inodes,
+// levels.ileaves: slot i of tree k of a group at 8i + k, leaf j at 8j + k),
+// depth levels deep, for the one float32 row at x, and returns a plus the
+// eight trees' leaf values of each group in tree order, added one by one
+// in float32 as the Go walk adds them. The interleaving lets one base
+// register and eight index registers hold the eight walks, where the Go
+// compiler spills them.
+//
+//go:noescape
+func walkRow8(nodes *lnode, x *float32, depth, groups int, leaves *float32, a float32) float32
+
+// toFloat32s converts the n values at x into dst, rounding to nearest even
+// as float32(v) does, two at a time, and reports whether one is NaN.
+//
+//go:noescape
+func toFloat32s(dst *float32, x *float64, n int) (nan bool)
