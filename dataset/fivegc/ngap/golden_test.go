@@ -48,6 +48,43 @@ func fieldsOf(b []byte) (map[string]string, error) {
 		}
 	}
 	f["ies"] = strings.Join(ies, ";")
+	if p.NestedSkipped != 0 {
+		return f, fmt.Errorf("%d list items not read", p.NestedSkipped)
+	}
+	if len(p.NestedNAS) > 0 {
+		var hx, epd, sht, mm, sm []string
+		for _, b := range p.NestedNAS {
+			var m nas.Message
+			if err := nas.Decode(b, &m); err != nil {
+				return f, err
+			}
+			hx = append(hx, hex.EncodeToString(b))
+			e, h := []string{strconv.Itoa(int(m.EPD))}, []string{strconv.Itoa(int(m.SecurityHeader))}
+			if m.SecurityHeader != nas.Plain && !m.Ciphered {
+				e = append(e, strconv.Itoa(int(m.InnerEPD)))
+				h = append(h, strconv.Itoa(int(m.InnerSecurityHeader)))
+			}
+			if m.Plain && m.SMType != 0 {
+				e = append(e, strconv.Itoa(nas.EPD5GSM))
+			}
+			epd = append(epd, strings.Join(e, ","))
+			sht = append(sht, strings.Join(h, ","))
+			var mt, st string
+			if m.Plain && m.MMType.Known() {
+				mt = fmt.Sprintf("0x%02x", uint8(m.MMType))
+			}
+			if m.Plain && m.SMType != 0 {
+				st = fmt.Sprintf("0x%02x", uint8(m.SMType))
+			}
+			mm = append(mm, mt)
+			sm = append(sm, st)
+		}
+		f["nested_nas_pdu"] = strings.Join(hx, ";")
+		f["nested_nas_epd"] = strings.Join(epd, ";")
+		f["nested_nas_sht"] = strings.Join(sht, ";")
+		f["nested_nas_mm_type"] = strings.Join(mm, ";")
+		f["nested_nas_sm_type"] = strings.Join(sm, ";")
+	}
 	if p.NAS == nil {
 		return f, nil
 	}

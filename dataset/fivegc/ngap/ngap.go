@@ -130,6 +130,13 @@ type PDU struct {
 	HasAMFUEID bool
 	// NAS is the first top-level NAS-PDU (IE 38), nil when absent.
 	NAS []byte
+	// NestedNAS are the NAS-PDUs inside the items of the PDU Session
+	// Resource Setup (IE 71, 74) and Modify (IE 64) request lists, in
+	// order, at most MaxNestedNAS; sub-slices of the input.
+	NestedNAS [][]byte
+	// NestedSkipped counts list items after one with extension additions
+	// (or an S-NSSAI with them), whose NAS-PDU was not read.
+	NestedSkipped int
 	// Size is the number of bytes the PDU took.
 	Size int
 }
@@ -156,6 +163,8 @@ func length(b []byte, o int) (int, int, error) {
 // Decode decodes the NGAP PDU at the start of b into p.
 func Decode(b []byte, p *PDU) error {
 	p.IEs = p.IEs[:0]
+	clear(p.NestedNAS)
+	p.NestedNAS, p.NestedSkipped = p.NestedNAS[:0], 0
 	p.RANUEID, p.HasRANUEID, p.AMFUEID, p.HasAMFUEID, p.NAS, p.Extended = 0, false, 0, false, nil, false
 	if len(b) < 4 {
 		return bad(len(b), fmt.Sprintf("PDU needs at least 4 bytes, have %d", len(b)))
@@ -252,6 +261,8 @@ func (p *PDU) value(ie *IE, at int) error {
 		if p.NAS == nil {
 			p.NAS = v[o : o+n]
 		}
+	case IDPDUSessionResourceSetupListSUReq, IDPDUSessionResourceSetupListCxtReq, IDPDUSessionResourceModifyListModReq:
+		return p.nested(ie, at)
 	}
 	return nil
 }
