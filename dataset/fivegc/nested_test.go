@@ -9,7 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/netwarden/netwarden/dataset/packet"
 )
 
 // writeNestedNAS writes a capture of NGAP requests whose NAS-PDUs sit
@@ -18,7 +21,7 @@ import (
 // Initial Context Setup Request and a PDU Session Resource Modify Request,
 // each item's NAS-PDU a DL NAS Transport carrying a 5GSM message
 // (TS 24.501 §8.2.11, §8.3.2, §8.3.9).
-func writeNestedNAS(t *testing.T) []byte {
+func writeNestedNAS(t testing.TB) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	pw := newPcapWriter(&buf)
@@ -71,4 +74,94 @@ func TestNestedNASCapture(t *testing.T) {
 	out, err := exec.Command("tshark", "-r", path, "-T", "fields", "-e", "nas_5gs.sm.message_type").Output()
 	require.NoError(t, err)
 	require.Equal(t, "0xc2,0xc2\n0xc2\n0xcb\n", string(out), "tshark's 5GSM message types")
+}
+
+func sumCol(tr *Tracker, name string) float64 {
+	s := 0.0
+	for _, x := range tr.UE().Numeric(UESchema().Index(name)) {
+		s += x
+	}
+	return s
+}
+
+// TestTrackerNestedNAS: the four NAS-PDUs inside the session lists of
+// testdata/nested_nas.pcap reach the UE rows, and their plain 5GSM
+// messages, sent before the UE authenticated, count as sm_before_auth.
+func TestTrackerNestedNAS(t *testing.T) {
+	_, _, tr := scanAll(t, filepath.Join("testdata", "nested_nas.pcap"))
+	assert.Equal(t, 4.0, sumCol(tr, "nested_nas"))
+	assert.Equal(t, 4.0, sumCol(tr, "sm_before_auth"))
+	assert.Zero(t, sumCol(tr, "reg_without_auth"))
+}
+
+// TestTrackerSequenceFeatures: in the synthetic capture the SUCI catcher's
+// UE repeats identity requests; benign UEs request identity at most once,
+// authenticate before any accept and send 5GSM only after authenticating.
+func TestTrackerSequenceFeatures(t *testing.T) {
+	var buf bytes.Buffer
+	_, err := WriteSynthetic(&buf, SynthConfig{Seed: 1, UEs: 20, Attacks: true})
+	require.NoError(t, err)
+	r, err := packet.NewReader(bytes.NewReader(buf.Bytes()), "synthetic")
+	require.NoError(t, err)
+	s := NewScanner(r)
+	tr, err := NewTracker(Config{Key: testKey})
+	require.NoError(t, err)
+	for {
+		ev, err := s.Next()
+		if err != nil {
+			break
+		}
+		tr.Add(ev)
+	}
+	tr.Flush()
+	rep := tr.UE().Numeric(UESchema().Index("repeated_identity_req"))
+	dist := tr.UE().Numeric(UESchema().Index("seq_distinct"))
+	hit := 0
+	for i, x := range rep {
+		if x > 0 {
+			hit++
+		}
+		assert.LessOrEqual(t, dist[i], float64(SeqLen))
+	}
+	assert.Equal(t, 1, hit, "one UE (the catcher's) repeats identity requests")
+	assert.Zero(t, sumCol(tr, "reg_without_auth"))
+}
+
+// TestTrackerAddAllocs: a message of a UE and window already open
+// allocates nothing in the Tracker (steady state).
+func TestTrackerAddAllocs(t *testing.T) {
+	r, err := packet.NewReader(bytes.NewReader(writeNestedNAS(t)), "nested")
+	require.NoError(t, err)
+	s := NewScanner(r)
+	tr, err := NewTracker(Config{Key: testKey})
+	require.NoError(t, err)
+	var ev *Event
+	for i := 0; i < 3; i++ {
+		ev, err = s.Next()
+		require.NoError(t, err)
+		tr.Add(ev)
+	}
+	n := testing.AllocsPerRun(200, func() { tr.Add(ev) })
+	if !raceEnabled {
+		assert.Zero(t, n)
+	}
+}
+
+// BenchmarkTrackerAdd adds one UE's message (a PDU Session Resource
+// Modify Request with a nested NAS-PDU) over and over.
+func BenchmarkTrackerAdd(b *testing.B) {
+	r, err := packet.NewReader(bytes.NewReader(writeNestedNAS(b)), "nested")
+	require.NoError(b, err)
+	s := NewScanner(r)
+	tr, _ := NewTracker(Config{Key: testKey})
+	var ev *Event
+	for i := 0; i < 3; i++ {
+		ev, _ = s.Next()
+		tr.Add(ev)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		tr.Add(ev)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
