@@ -34,6 +34,7 @@ import (
 	"github.com/netwarden/netwarden/dataset"
 	"github.com/netwarden/netwarden/dataset/fivegc"
 	"github.com/netwarden/netwarden/dataset/packet"
+	"github.com/netwarden/netwarden/examples/internal/demo"
 	"github.com/netwarden/netwarden/features"
 	"github.com/netwarden/netwarden/iforest"
 )
@@ -213,35 +214,11 @@ func evaluate(ctx context.Context, w io.Writer, name string, trainTabs []*datase
 	if err != nil {
 		return err
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x5eed))
-	var fitIdx, calIdx []int
-	for i := 0; i < train.Len(); i++ {
-		if rng.Float64() < 0.25 {
-			calIdx = append(calIdx, i)
-		} else {
-			fitIdx = append(fitIdx, i)
-		}
-	}
-	xfit, err := pipe.TransformTable(ctx, train.Subset(fitIdx))
+	c, err := demo.FitCalibrated(ctx, pipe, train, nil, rand.New(rand.NewPCG(seed, 0x5eed)), 0.25, budget, iforest.Config{Seed: seed})
 	if err != nil {
 		return err
 	}
-	xcal, err := pipe.TransformTable(ctx, train.Subset(calIdx))
-	if err != nil {
-		return err
-	}
-	forest, err := iforest.Fit(ctx, xfit, iforest.Config{Seed: seed, FeatureNames: pipe.Names()})
-	if err != nil {
-		return err
-	}
-	cal := make([]float64, len(calIdx))
-	if err := anomaly.ScoreBatch(ctx, forest, xcal, cal, 0); err != nil {
-		return err
-	}
-	th, err := anomaly.FPRThreshold(cal, budget)
-	if err != nil {
-		return err
-	}
+	forest, th, fitIdx, calIdx := c.Forest, c.Threshold, c.Fit, c.Cal
 	// A second, plain detector beside the forest: the range each raw
 	// column took on the benign rows the forest was fitted on. A signalling
 	// attack often sets a count that benign traffic never does (FARs to
