@@ -86,11 +86,18 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // sctpData is an SCTP packet with one unfragmented DATA chunk.
 func sctpData(sport, dport uint16, tag, tsn uint32, stream uint16, ssn uint16, ppid uint32, data []byte) []byte {
+	return sctpDataFlags(0x03, sport, dport, tag, tsn, stream, ssn, ppid, data)
+}
+
+// sctpDataFlags is an SCTP packet with one DATA chunk of the given flags
+// (0x02 B, 0x01 E: a fragment of a user message when not both, RFC 9260
+// §3.3.1).
+func sctpDataFlags(flags uint8, sport, dport uint16, tag, tsn uint32, stream uint16, ssn uint16, ppid uint32, data []byte) []byte {
 	b := make([]byte, 12, 12+16+len(data)+3)
 	binary.BigEndian.PutUint16(b[0:], sport)
 	binary.BigEndian.PutUint16(b[2:], dport)
 	binary.BigEndian.PutUint32(b[4:], tag)
-	c := []byte{0, 0x03, 0, 0} // DATA, B and E
+	c := []byte{0, flags, 0, 0} // DATA
 	binary.BigEndian.PutUint16(c[2:], uint16(16+len(data)))
 	c = binary.BigEndian.AppendUint32(c, tsn)
 	c = binary.BigEndian.AppendUint16(c, stream)
