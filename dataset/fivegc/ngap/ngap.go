@@ -8,7 +8,8 @@
 // the values of the IEs a detector follows UEs by: RAN-UE-NGAP-ID (IE 85,
 // INTEGER (0..2^32-1)), AMF-UE-NGAP-ID (IE 10, INTEGER (0..2^40-1)), the
 // UE-NGAP-IDs choice (IE 114) and the NAS-PDU (IE 38, OCTET STRING), whose
-// bytes package nas decodes.
+// bytes package nas decodes, and the NAS-PDUs inside the items of the PDU
+// Session Resource Setup (IEs 71, 74) and Modify (IE 64) request lists.
 //
 // Only the subset of X.691 these need is implemented: extension and
 // choice-index bits, constrained whole numbers of up to 64K values in one
