@@ -87,8 +87,8 @@ func TestCapturesMatchGolden(t *testing.T) {
 				}
 			}
 			c := s.Counts()
-			t.Logf("%d frames, messages %v, malformed %v, NAS malformed %d, GTPv1-C %d, fragments %d; %d tshark messages, %d missing",
-				c.Frames, c.Messages, c.Malformed, c.NASMalformed, c.GTPv1C, c.Fragments, len(rows), missing)
+			t.Logf("%d frames, messages %v, malformed %v, NAS malformed %d, GTPv1-C %d, IP fragments %d, SCTP fragments %d (reassembled %d, incomplete %d); %d tshark messages, %d missing",
+				c.Frames, c.Messages, c.Malformed, c.NASMalformed, c.GTPv1C, c.Fragments, c.SCTPFragments, c.SCTPReassembled, c.SCTPIncomplete, len(rows), missing)
 			// The messages not yielded are those the decoders reject as
 			// malformed (see the golden tests) and those split over SCTP
 			// DATA fragments, which the Scanner counts but does not
