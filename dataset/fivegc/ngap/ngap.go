@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/netwarden/netwarden/dataset/fivegc/internal/wire"
 	"github.com/netwarden/netwarden/internal/errs"
 )
 
@@ -48,19 +49,14 @@ var ErrFormat = errs.ErrFormat
 // package does not implement (an extended choice, a fragmented length).
 var ErrUnsupported = errs.ErrUnsupported
 
-// Error is a decoding failure at a byte offset of the PDU.
-type Error struct {
-	Offset int
-	What   string
-	Err    error
+// Error is a decoding failure at a byte offset of the message (Offset
+// from its first byte, What says what was wrong, Err is the sentinel it
+// wraps); its text starts with "ngap: byte N:".
+type Error = wire.Error
+
+func bad(off int, what string) error {
+	return &Error{Proto: "ngap", Offset: off, What: what, Err: ErrFormat}
 }
-
-func (e *Error) Error() string { return fmt.Sprintf("ngap: byte %d: %s", e.Offset, e.What) }
-
-// Unwrap returns the sentinel.
-func (e *Error) Unwrap() error { return e.Err }
-
-func bad(off int, what string) error { return &Error{Offset: off, What: what, Err: ErrFormat} }
 
 // PDUType is the NGAP-PDU choice.
 type PDUType uint8
@@ -158,7 +154,7 @@ func length(b []byte, o int) (int, int, error) {
 		}
 		return int(c&0x3f)<<8 | int(b[o+1]), o + 2, nil
 	}
-	return 0, 0, &Error{Offset: o, What: "fragmented length determinant (16K or more octets)", Err: ErrUnsupported}
+	return 0, 0, &Error{Proto: "ngap", Offset: o, What: "fragmented length determinant (16K or more octets)", Err: ErrUnsupported}
 }
 
 // Decode decodes the NGAP PDU at the start of b into p.
@@ -171,7 +167,7 @@ func Decode(b []byte, p *PDU) error {
 		return bad(len(b), fmt.Sprintf("PDU needs at least 4 bytes, have %d", len(b)))
 	}
 	if b[0]&0x80 != 0 {
-		return &Error{Offset: 0, What: "NGAP-PDU choice extension", Err: ErrUnsupported}
+		return &Error{Proto: "ngap", Offset: 0, What: "NGAP-PDU choice extension", Err: ErrUnsupported}
 	}
 	p.Type = PDUType(b[0] >> 5 & 0x03)
 	if p.Type > UnsuccessfulOutcome {
