@@ -58,5 +58,5 @@ var malformed = map[string]string{
 }
 
 func TestGoldenTshark(t *testing.T) {
-	golden.Compare(t, "testdata/golden.tsv", golden.Check{Fields: fieldsOf, Rejected: malformed})
+	golden.Compare(t, "testdata/golden.tsv", golden.Check{Fields: fieldsOf, Rejected: malformed, RejectedIs: ErrFormat})
 }

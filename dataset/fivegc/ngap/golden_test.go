@@ -130,5 +130,5 @@ var nasMalformed = map[string]string{
 }
 
 func TestGoldenTshark(t *testing.T) {
-	golden.Compare(t, "testdata/golden.tsv", golden.Check{Fields: fieldsOf, KnownDiff: knownDiff, Rejected: nasMalformed})
+	golden.Compare(t, "testdata/golden.tsv", golden.Check{Fields: fieldsOf, KnownDiff: knownDiff, Rejected: nasMalformed, RejectedIs: nas.ErrFormat})
 }

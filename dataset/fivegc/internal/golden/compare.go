@@ -1,6 +1,7 @@
 package golden
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 )
@@ -16,6 +17,8 @@ type Check struct {
 	// error for that message: Fields must fail, and when it does, its
 	// fields are not compared.
 	Rejected map[string]string
+	// RejectedIs, when set, is the sentinel every rejection must wrap.
+	RejectedIs error
 }
 
 // Compare reads the golden file at path and compares every row's fields
@@ -40,6 +43,9 @@ func Compare(tb testing.TB, path string, c Check) int {
 		if why, ok := c.Rejected[key]; ok {
 			if err == nil {
 				tb.Errorf("%s: decoded, want the rejection: %s", key, why)
+				diffs++
+			} else if c.RejectedIs != nil && !errors.Is(err, c.RejectedIs) {
+				tb.Errorf("%s: rejected with %v, want an error wrapping %v", key, err, c.RejectedIs)
 				diffs++
 			} else {
 				tb.Logf("%s: rejected: %s: %v", key, why, err)
