@@ -286,7 +286,7 @@ func (s *Scanner) more() *Event {
 		payload := c.Payload
 		if !c.Beginning || !c.Ending {
 			s.counts.SCTPFragments++
-			k := fragKey{ev.Src, ev.Dst, ev.SrcPort, ev.DstPort, c.StreamID, c.StreamSeq}
+			k := fragKey{src: ev.Src, dst: ev.Dst, sport: ev.SrcPort, dport: ev.DstPort, stream: c.StreamID, ssn: c.StreamSeq}
 			msg, lost := s.frags.add(k, &c)
 			s.counts.SCTPIncomplete += int64(lost)
 			if msg == nil {

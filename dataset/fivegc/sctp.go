@@ -15,11 +15,15 @@ const (
 
 // fragKey names one user message in progress: the association's
 // addresses and ports, its stream and stream sequence number, which all
-// fragments of an ordered message share (RFC 9260 §3.3.1, §6.9).
+// fragments of an ordered message share (RFC 9260 §3.3.1, §6.9). An
+// unordered message's stream sequence number carries no meaning, so add
+// zeroes it and tells unordered messages on one stream apart by their
+// consecutive TSNs alone.
 type fragKey struct {
 	src, dst     netip.Addr
 	sport, dport uint16
 	stream, ssn  uint16
+	unordered    bool
 }
 
 type frag struct {
@@ -33,10 +37,11 @@ type frag struct {
 // reassembly joins the DATA chunk fragments of NGAP messages: a chunk
 // with the B flag starts a message, middle chunks (no flag) and the E
 // chunk must follow with consecutive TSNs on the same stream and stream
-// sequence number (RFC 9260 §3.3.1, §6.9). It assumes the capture shows
-// the fragments in TSN order, without retransmissions; a gap, a message
-// over maxFragBytes or an eviction drops the message and counts it
-// incomplete. It allocates only while its buffers grow.
+// sequence number (RFC 9260 §3.3.1, §6.9); fragments of unordered
+// messages (U flag) need only consecutive TSNs on the stream, so two
+// unordered messages may interleave. It assumes the capture shows the
+// fragments in TSN order, without retransmissions; a gap, a message over
+// maxFragBytes or an eviction drops the message and counts it incomplete. It allocates only while its buffers grow.
 type reassembly struct {
 	slots [maxFrags]frag
 	clock uint64
@@ -47,11 +52,22 @@ type reassembly struct {
 // dropped by this call.
 func (r *reassembly) add(k fragKey, c *packet.SCTPChunk) (msg []byte, incomplete int) {
 	r.clock++
+	if c.Unordered {
+		k.ssn, k.unordered = 0, true
+	}
 	var f *frag
-	for i := range r.slots {
-		if r.slots[i].used && r.slots[i].key == k {
-			f = &r.slots[i]
-			break
+	if !c.Unordered || !c.Beginning { // an unordered beginning always starts a message
+		for i := range r.slots {
+			s := &r.slots[i]
+			if !s.used || s.key != k {
+				continue
+			}
+			if f == nil || s.next == c.TSN {
+				f = s // an unordered fragment prefers the message its TSN continues
+			}
+			if !c.Unordered || s.next == c.TSN {
+				break
+			}
 		}
 	}
 	if c.Beginning {

@@ -121,3 +121,51 @@ func TestSCTPReassemblyBounds(t *testing.T) {
 	})
 	assert.Zero(t, n)
 }
+
+// TestSCTPReassemblyUnordered: unordered messages (U flag) on one stream
+// share no stream sequence number (RFC 9260 §3.3.1); two interleaved
+// ones are told apart by their consecutive TSNs, and a gap still drops
+// one message.
+func TestSCTPReassemblyUnordered(t *testing.T) {
+	tests := []struct {
+		name   string
+		chunks []packet.SCTPChunk
+		want   []string
+		lost   int
+	}{
+		{"interleaved", []packet.SCTPChunk{
+			{Unordered: true, Beginning: true, TSN: 1, StreamSeq: 7, Payload: []byte("a1")},
+			{Unordered: true, Beginning: true, TSN: 3, StreamSeq: 9, Payload: []byte("b1")},
+			{Unordered: true, TSN: 2, Payload: []byte("a2")},
+			{Unordered: true, TSN: 4, Payload: []byte("b2")},
+			{Unordered: true, Ending: true, TSN: 5, Payload: []byte("b3")},
+			{Unordered: true, Ending: true, TSN: 3, Payload: []byte("a3")},
+		}, []string{"b1b2b3", "a1a2a3"}, 0},
+		{"gap", []packet.SCTPChunk{
+			{Unordered: true, Beginning: true, TSN: 1, Payload: []byte("a1")},
+			{Unordered: true, Ending: true, TSN: 3, Payload: []byte("a2")},
+		}, nil, 1},
+		{"ordered on the same stream sequence number", []packet.SCTPChunk{
+			{Beginning: true, TSN: 1, Payload: []byte("a1")},
+			{Beginning: true, TSN: 2, Payload: []byte("b1")},
+			{Ending: true, TSN: 3, Payload: []byte("b2")},
+		}, []string{"b1b2"}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var r reassembly
+			var got []string
+			lost := 0
+			for i := range tt.chunks {
+				m, l := r.add(fragKey{stream: 1, ssn: tt.chunks[i].StreamSeq}, &tt.chunks[i])
+				lost += l
+				if m != nil {
+					got = append(got, string(m))
+				}
+			}
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, tt.lost, lost)
+			assert.Zero(t, r.pending())
+		})
+	}
+}
