@@ -12,8 +12,11 @@
 // protocol identifier 60 (or 0 on port 38412), and the same protocols
 // arriving inside a GTP-U tunnel, which a UE should never send. It counts
 // what it skips by reason: malformed messages by protocol (with the last
-// error, naming packet number and byte offset), GTPv1-C, IP fragments,
-// SCTP DATA fragments (not reassembled). With NullCiphered it reads the NAS
+// error, naming packet number and byte offset), GTPv1-C, IP fragments.
+// NGAP messages split over SCTP DATA chunk fragments are reassembled
+// (RFC 9260 §3.3.1: B to E flag, consecutive TSNs, one stream and stream
+// sequence number; 16 messages in progress of at most 64 KiB each), and
+// the ones that cannot be are counted incomplete. With NullCiphered it reads the NAS
 // messages of a core that ciphers with 5G-EA0 as plain (test beds do).
 //
 // Tracker turns events into rows of a dataset.Schema, so the feature
@@ -63,7 +66,12 @@
 // Time Stamp below 2^31 as RFC 4330 era 1, and shows the addresses and IDs
 // of Remote GTP-U Peer and Failed Rule ID IEs in the Node ID, PDR ID and
 // FAR ID fields; the golden tests render the decoded messages the same way.
-// The Scanner does not reassemble SCTP DATA fragments: one NGAP message of
-// suci/registration-oneplus.pcapng, split over two chunks, is counted, not
-// decoded.
+// The Scanner reassembles SCTP DATA fragments in capture order: it assumes
+// the capture shows them in TSN order and without retransmissions.
+//
+// The UE rows keep the last SeqLen NGAP procedure and NAS message codes
+// of each UE and derive from them and the registration state the
+// transitions TS 23.502 §4.2.2.2.2 and TS 24.501 §5.5.1.2 do not expect
+// (see SeqLen); the NAS-PDUs nested in PDU Session Resource lists count
+// too (ngap.PDU.NestedNAS).
 package fivegc

@@ -86,11 +86,18 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // sctpData is an SCTP packet with one unfragmented DATA chunk.
 func sctpData(sport, dport uint16, tag, tsn uint32, stream uint16, ssn uint16, ppid uint32, data []byte) []byte {
+	return sctpDataFlags(0x03, sport, dport, tag, tsn, stream, ssn, ppid, data)
+}
+
+// sctpDataFlags is an SCTP packet with one DATA chunk of the given flags
+// (0x02 B, 0x01 E: a fragment of a user message when not both, RFC 9260
+// §3.3.1).
+func sctpDataFlags(flags uint8, sport, dport uint16, tag, tsn uint32, stream uint16, ssn uint16, ppid uint32, data []byte) []byte {
 	b := make([]byte, 12, 12+16+len(data)+3)
 	binary.BigEndian.PutUint16(b[0:], sport)
 	binary.BigEndian.PutUint16(b[2:], dport)
 	binary.BigEndian.PutUint32(b[4:], tag)
-	c := []byte{0, 0x03, 0, 0} // DATA, B and E
+	c := []byte{0, flags, 0, 0} // DATA
 	binary.BigEndian.PutUint16(c[2:], uint16(16+len(data)))
 	c = binary.BigEndian.AppendUint32(c, tsn)
 	c = binary.BigEndian.AppendUint16(c, stream)
@@ -283,3 +290,41 @@ func suci(msin uint64) []byte {
 }
 
 func lvE(v []byte) []byte { return append(binary.BigEndian.AppendUint16(nil, uint16(len(v))), v...) }
+
+// sessionItem is one item of a PDU Session Resource Setup (SUReq, CxtReq)
+// or Modify (ModReq) request list: the PDU session ID, its NAS-PDU (nil
+// for none) and, for the setup lists, an S-NSSAI of SST 1 and SD 1; the
+// transfer is an empty ProtocolIE-Container.
+type sessionItem struct {
+	id  uint8
+	nas []byte
+}
+
+// ieSessionList encodes a PDU Session Resource list (IE 64, 71 or 74) in
+// aligned PER: the count minus one in an octet, then per item its
+// preamble (extension bit, NAS-PDU and iE-Extensions presence bits), the
+// PDU session ID octet, the NAS-PDU, the S-NSSAI (preamble, the unaligned
+// one-octet SST, the aligned three-octet SD) and the transfer.
+func ieSessionList(id uint16, items ...sessionItem) []byte {
+	v := []byte{byte(len(items) - 1)}
+	for _, it := range items {
+		pre := byte(0x00)
+		if it.nas != nil {
+			pre = 0x40
+		}
+		v = append(v, pre, it.id)
+		if it.nas != nil {
+			v = append(v, perLen(len(it.nas))...)
+			v = append(v, it.nas...)
+		}
+		if id != 64 {
+			// 0 (extension) 1 (SD present) 0 (no extensions), SST 1 in
+			// the next 8 bits, padding; then the SD.
+			v = append(v, 0x40, 0x20, 0x00, 0x00, 0x01)
+		}
+		transfer := []byte{0x00, 0x00, 0x00}
+		v = append(v, perLen(len(transfer))...)
+		v = append(v, transfer...)
+	}
+	return ngapIE(id, 0, v)
+}

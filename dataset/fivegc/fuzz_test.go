@@ -15,8 +15,24 @@ import (
 
 // FuzzScanner reads arbitrary bytes as a capture: no panic, and
 // allocation bounded by the input's size. Seeds: testdata/fuzz/FuzzScanner
-// (small synthetic captures, see TestWriteScannerSeeds).
+// (small synthetic captures, see TestWriteScannerSeeds), testdata/*.pcap,
+// and, when PCAP_DIR is set, the real captures of the golden set up to
+// 64 KiB.
 func FuzzScanner(f *testing.F) {
+	seeds, _ := filepath.Glob(filepath.Join("testdata", "*.pcap"))
+	if dir := os.Getenv("PCAP_DIR"); dir != "" {
+		for _, d := range []string{"tempo", "dongnt", "dlteam5g", "suci", "tfactory", "ndpi", "scapy"} {
+			m, _ := filepath.Glob(filepath.Join(dir, d, "*.pcap*"))
+			seeds = append(seeds, m...)
+		}
+	}
+	for _, p := range seeds {
+		if st, err := os.Stat(p); err == nil && st.Size() <= 64<<10 {
+			if b, err := os.ReadFile(p); err == nil {
+				f.Add(b)
+			}
+		}
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		scan := func() {
 			r, err := packet.NewReader(bytes.NewReader(b), "fuzz")

@@ -98,9 +98,10 @@ type Counts struct {
 	// Fragments counts IP fragments on the signalling ports, not reassembled.
 	Fragments int64
 	// SCTPFragments counts NGAP DATA chunks that carry part of a message
-	// (B or E flag clear); SCTP reassembly is not implemented, so the
-	// message they make up is not decoded.
-	SCTPFragments int64
+	// (B or E flag clear); SCTPReassembled the messages made whole from
+	// them, SCTPIncomplete the messages dropped (a fragment missing or out
+	// of order, over 64 KiB, or evicted when 16 were in progress).
+	SCTPFragments, SCTPReassembled, SCTPIncomplete int64
 }
 
 // MessageError is a message that failed to decode: the packet number,
@@ -137,6 +138,7 @@ type Scanner struct {
 	follow   []byte
 	followOf Proto
 	counts   Counts
+	frags    reassembly
 	// UserPlane makes Next also yield one ProtoGTPU event per GTP-U
 	// T-PDU that carries no signalling, for joining user-plane traffic to
 	// PFCP sessions (Tracker).
@@ -153,7 +155,13 @@ type Scanner struct {
 func NewScanner(r *packet.Reader) *Scanner { return &Scanner{r: r} }
 
 // Counts returns what the Scanner has read and skipped so far.
-func (s *Scanner) Counts() Counts { return s.counts }
+//
+// SCTP messages still being reassembled count as incomplete.
+func (s *Scanner) Counts() Counts {
+	c := s.counts
+	c.SCTPIncomplete += int64(s.frags.pending())
+	return c
+}
 
 // Next returns the next decoded message, or io.EOF at the end of the
 // capture. Malformed messages are counted (Counts, LastError) and
@@ -275,12 +283,20 @@ func (s *Scanner) more() *Event {
 		if c.Type != packet.SCTPData || !(c.PPID == ngap.PPID || c.PPID == 0 && (ev.SrcPort == ngap.Port || ev.DstPort == ngap.Port)) {
 			continue
 		}
+		payload := c.Payload
 		if !c.Beginning || !c.Ending {
 			s.counts.SCTPFragments++
-			continue
+			k := fragKey{src: ev.Src, dst: ev.Dst, sport: ev.SrcPort, dport: ev.DstPort, stream: c.StreamID, ssn: c.StreamSeq}
+			msg, lost := s.frags.add(k, &c)
+			s.counts.SCTPIncomplete += int64(lost)
+			if msg == nil {
+				continue
+			}
+			s.counts.SCTPReassembled++
+			payload = msg
 		}
-		ev.Proto, ev.Payload, ev.HasNAS = ProtoNGAP, c.Payload, false
-		if err := ngap.Decode(c.Payload, &ev.NGAP); err != nil {
+		ev.Proto, ev.Payload, ev.HasNAS = ProtoNGAP, payload, false
+		if err := ngap.Decode(payload, &ev.NGAP); err != nil {
 			s.fail(ProtoNGAP, err)
 			continue
 		}

@@ -61,7 +61,24 @@ var UEColumns = []string{
 	"identity_req_suci", "identity_resp", "sec_mode_cmd", "sec_mode_complete",
 	"sec_mode_reject", "service_req", "dereg", "pdu_sess_req", "duration_s",
 	"distinct_identities", "in_tunnel", "nas_unknown_type", "nas_status",
+	"nested_nas", "repeated_identity_req", "reg_without_auth", "sm_before_auth", "seq_distinct",
 }
+
+// SeqLen is the number of the last NGAP procedure and NAS message codes a
+// Tracker keeps per UE. From that sequence and the UE's procedure state
+// it derives, following the registration procedure of TS 23.502 §4.2.2.2.2
+// and TS 24.501 §5.5.1.2 (registration request, optional identity
+// request, authentication §5.4.1, security mode control §5.4.2,
+// registration accept):
+//   - repeated_identity_req: identity requests after the first since the
+//     last registration request (a SUCI catcher repeats them);
+//   - reg_without_auth: registration accepts with no authentication
+//     request since the registration request;
+//   - sm_before_auth: plain 5GSM messages (TS 24.501 §6) before the UE
+//     authenticated (no authentication response or security mode
+//     complete yet): a 5GSM procedure needs a registered UE;
+//   - seq_distinct: distinct codes among the last SeqLen.
+const SeqLen = 16
 
 func schemaOf(cols []string) dataset.Schema {
 	s := dataset.Schema{Columns: make([]dataset.Column, len(cols))}
@@ -113,6 +130,43 @@ type ueState struct {
 	procs       map[ngap.Procedure]struct{}
 	ids         map[uint64]struct{}
 	keyText     string
+	// seq holds the last SeqLen codes (procedure<<8 | 5GMM type, or
+	// 5GSM type with bit 15 set), seqN how many were added.
+	seq            [SeqLen]uint16
+	seqN           int
+	regOpen, authd bool
+	idReqs, auths  int
+}
+
+func (u *ueState) push(c uint16) {
+	u.seq[u.seqN%SeqLen] = c
+	u.seqN++
+}
+
+// account counts the sequence features of one decoded NAS message.
+func (u *ueState) account(m *nas.Message) {
+	v := u.v
+	switch m.MMType {
+	case nas.RegistrationRequest:
+		u.regOpen, u.idReqs, u.auths = true, 0, 0
+	case nas.IdentityRequest:
+		u.idReqs++
+		if u.idReqs > 1 {
+			v[uRepID]++
+		}
+	case nas.AuthenticationRequest:
+		u.auths++
+	case nas.AuthenticationResponse, nas.SecurityModeComplete:
+		u.authd = true
+	case nas.RegistrationAccept:
+		if u.regOpen && u.auths == 0 && m.Plain {
+			v[uRegNoAuth]++
+		}
+		u.regOpen = false
+	}
+	if m.Plain && m.SMType != 0 && !u.authd {
+		v[uSMEarly]++
+	}
 }
 
 type seidKey struct {
@@ -141,6 +195,7 @@ type Tracker struct {
 	gnb     map[netip.Addr]*gnbWin
 	gnbTab  *dataset.Table
 	gnbKeys []string
+	nested  nas.Message // scratch for the NAS-PDUs of PDU Session Resource lists
 }
 
 type gnbWin struct {
@@ -326,6 +381,11 @@ var (
 	uInTunnel  = col(UEColumns, "in_tunnel")
 	uUnknown   = col(UEColumns, "nas_unknown_type")
 	uStatus    = col(UEColumns, "nas_status")
+	uNested    = col(UEColumns, "nested_nas")
+	uRepID     = col(UEColumns, "repeated_identity_req")
+	uRegNoAuth = col(UEColumns, "reg_without_auth")
+	uSMEarly   = col(UEColumns, "sm_before_auth")
+	uSeqDist   = col(UEColumns, "seq_distinct")
 	gUnknown   = col(GNBColumns, "nas_unknown_type")
 	gStatus    = col(GNBColumns, "nas_status")
 )
@@ -527,6 +587,17 @@ func (t *Tracker) addNGAP(ev *Event) {
 		v[uInTunnel]++
 	}
 	u.procs[p.Procedure] = struct{}{}
+	u.push(uint16(p.Procedure) << 8)
+	for _, b := range p.NestedNAS {
+		v[uNested]++
+		if nas.Decode(b, &t.nested) == nil {
+			u.push(uint16(p.Procedure)<<8 | uint16(t.nested.MMType))
+			if t.nested.SMType != 0 {
+				u.push(0x8000 | uint16(t.nested.SMType))
+			}
+			u.account(&t.nested)
+		}
+	}
 	switch p.Procedure {
 	case ngap.InitialUEMessage:
 		v[uInitial]++
@@ -540,6 +611,11 @@ func (t *Tracker) addNGAP(ev *Event) {
 	}
 	if ev.HasNAS {
 		m := &ev.NAS
+		u.push(uint16(p.Procedure)<<8 | uint16(m.MMType))
+		if m.SMType != 0 {
+			u.push(0x8000 | uint16(m.SMType))
+		}
+		u.account(m)
 		if m.SecurityHeader == nas.Plain {
 			v[uPlain]++
 		} else {
@@ -605,6 +681,18 @@ func (t *Tracker) emitUE(k ueKey, u *ueState) {
 	v[uProcs] = float64(len(u.procs))
 	v[uDur] = u.last.Sub(u.first).Seconds()
 	v[uIDs] = float64(len(u.ids))
+	n := min(u.seqN, SeqLen)
+	d := 0
+	for i := 0; i < n; i++ {
+		seen := false
+		for j := 0; j < i; j++ {
+			seen = seen || u.seq[j] == u.seq[i]
+		}
+		if !seen {
+			d++
+		}
+	}
+	v[uSeqDist] = float64(d)
 	t.append(t.ueTab, v, u.label)
 	t.ueKeys = append(t.ueKeys, u.keyText+"@"+u.first.UTC().Format(time.RFC3339Nano))
 	delete(t.ue, k)

@@ -14,6 +14,11 @@
 //
 //	go run ./examples/fivegc
 //	go run ./examples/fivegc -pcap ../shared/data/pcap
+//	go run ./examples/fivegc -alerts alerts.tsv
+//
+// With -alerts FILE every alert (not only each label's highest-scoring
+// row) is written as one tab-separated line: the row kind, the capture, the
+// row number, its label, its forest score and the features that raised it.
 package main
 
 import (
@@ -28,12 +33,14 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/netwarden/netwarden/anomaly"
 	"github.com/netwarden/netwarden/dataset"
 	"github.com/netwarden/netwarden/dataset/fivegc"
 	"github.com/netwarden/netwarden/dataset/packet"
+	"github.com/netwarden/netwarden/examples/internal/demo"
 	"github.com/netwarden/netwarden/features"
 	"github.com/netwarden/netwarden/iforest"
 )
@@ -42,8 +49,19 @@ func main() {
 	dir := flag.String("pcap", "", "folder of the shared captures (default: synthetic traffic only, offline)")
 	budget := flag.Float64("budget", 0.02, "false-alarm budget on held-out benign rows")
 	seed := flag.Uint64("seed", 1, "seed of the synthetic traffic, the calibration split and the forests")
+	alerts := flag.String("alerts", "", "file to write every alert to, one line each with the features that raised it")
 	flag.Parse()
-	if err := run(context.Background(), os.Stdout, *dir, *budget, *seed); err != nil {
+	var aw io.Writer
+	if *alerts != "" {
+		f, err := os.Create(*alerts)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "fivegc:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		aw = f
+	}
+	if err := run(context.Background(), os.Stdout, aw, *dir, *budget, *seed); err != nil {
 		fmt.Fprintln(os.Stderr, "fivegc:", err)
 		os.Exit(1)
 	}
@@ -109,7 +127,7 @@ func constant(l string) func(*fivegc.Event) string { return func(*fivegc.Event) 
 
 var attacker = netip.MustParseAddr("10.10.51.26")
 
-func run(ctx context.Context, w io.Writer, dir string, budget float64, seed uint64) error {
+func run(ctx context.Context, w, alerts io.Writer, dir string, budget float64, seed uint64) error {
 	train, err := synthetic(seed, false)
 	if err != nil {
 		return err
@@ -182,7 +200,7 @@ func run(ctx context.Context, w io.Writer, dir string, budget float64, seed uint
 			rt = append(rt, kind.pick(r.t))
 			rn = append(rn, r.name)
 		}
-		if err := evaluate(ctx, w, kind.name, tr, kind.pick(test), rt, rn, budget, seed); err != nil {
+		if err := evaluate(ctx, w, alerts, kind.name, tr, kind.pick(test), rt, rn, budget, seed); err != nil {
 			return err
 		}
 	}
@@ -201,7 +219,7 @@ func concat(ts []*dataset.Table) *dataset.Table {
 	return out
 }
 
-func evaluate(ctx context.Context, w io.Writer, name string, trainTabs []*dataset.Table, test *dataset.Table, realTabs []*dataset.Table, realNames []string, budget float64, seed uint64) error {
+func evaluate(ctx context.Context, w, alerts io.Writer, name string, trainTabs []*dataset.Table, test *dataset.Table, realTabs []*dataset.Table, realNames []string, budget float64, seed uint64) error {
 	train := concat(trainTabs)
 	fmt.Fprintf(w, "\n== %s: %d benign training rows, %d synthetic test rows\n", name, train.Len(), test.Len())
 	if train.Len() < 10 {
@@ -213,35 +231,11 @@ func evaluate(ctx context.Context, w io.Writer, name string, trainTabs []*datase
 	if err != nil {
 		return err
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x5eed))
-	var fitIdx, calIdx []int
-	for i := 0; i < train.Len(); i++ {
-		if rng.Float64() < 0.25 {
-			calIdx = append(calIdx, i)
-		} else {
-			fitIdx = append(fitIdx, i)
-		}
-	}
-	xfit, err := pipe.TransformTable(ctx, train.Subset(fitIdx))
+	c, err := demo.FitCalibrated(ctx, pipe, train, nil, rand.New(rand.NewPCG(seed, 0x5eed)), 0.25, budget, iforest.Config{Seed: seed})
 	if err != nil {
 		return err
 	}
-	xcal, err := pipe.TransformTable(ctx, train.Subset(calIdx))
-	if err != nil {
-		return err
-	}
-	forest, err := iforest.Fit(ctx, xfit, iforest.Config{Seed: seed, FeatureNames: pipe.Names()})
-	if err != nil {
-		return err
-	}
-	cal := make([]float64, len(calIdx))
-	if err := anomaly.ScoreBatch(ctx, forest, xcal, cal, 0); err != nil {
-		return err
-	}
-	th, err := anomaly.FPRThreshold(cal, budget)
-	if err != nil {
-		return err
-	}
+	forest, th, fitIdx, calIdx := c.Forest, c.Threshold, c.Fit, c.Cal
 	// A second, plain detector beside the forest: the range each raw
 	// column took on the benign rows the forest was fitted on. A signalling
 	// attack often sets a count that benign traffic never does (FARs to
@@ -289,6 +283,22 @@ func evaluate(ctx context.Context, w io.Writer, name string, trainTabs []*datase
 		if err := anomaly.ScoreBatch(ctx, forest, x, scores, 0); err != nil {
 			return err
 		}
+		contrib := make([]float64, forest.NumFeatures())
+		// explain names the features behind an alert on row i: the
+		// forest's three largest contributions when it flagged the row,
+		// and the columns out of their benign range.
+		explain := func(i int, s float64) string {
+			e := ""
+			if th.Decide(s) {
+				if err := forest.Contributions(x.RawRowView(i), contrib); err == nil {
+					e = "forest " + top3(pipe.Names(), contrib)
+				}
+			}
+			if o := outOfRange(t, i); o != "" {
+				e += " range: " + o
+			}
+			return e
+		}
 		type agg struct{ rows, flagged, top, forest, guard int }
 		by := map[string]*agg{}
 		for i, s := range scores {
@@ -311,6 +321,9 @@ func evaluate(ctx context.Context, w io.Writer, name string, trainTabs []*datase
 			if s > scores[a.top] {
 				a.top = i
 			}
+			if (f || g) && alerts != nil {
+				fmt.Fprintf(alerts, "%s\t%s\trow %d\t%s\tscore %.4f\t%s\n", name, strings.TrimSuffix(title, ":"), i, t.Label(i), s, explain(i, s))
+			}
 		}
 		labels := make([]string, 0, len(by))
 		for l := range by {
@@ -318,7 +331,6 @@ func evaluate(ctx context.Context, w io.Writer, name string, trainTabs []*datase
 		}
 		sort.Strings(labels)
 		fmt.Fprintf(w, "%s\n  %-26s %6s %8s %9s %7s %6s  why its highest-scoring row was flagged\n", title, "label", "rows", "flagged", "rate", "forest", "range")
-		contrib := make([]float64, forest.NumFeatures())
 		for _, l := range labels {
 			a := by[l]
 			kindOf := "detection"
@@ -327,14 +339,7 @@ func evaluate(ctx context.Context, w io.Writer, name string, trainTabs []*datase
 			}
 			expl := ""
 			if l != "normal" || a.flagged > 0 {
-				if th.Decide(scores[a.top]) {
-					if err := forest.Contributions(x.RawRowView(a.top), contrib); err == nil {
-						expl = "forest " + top3(pipe.Names(), contrib)
-					}
-				}
-				if o := outOfRange(t, a.top); o != "" {
-					expl += " range: " + o
-				}
+				expl = explain(a.top, scores[a.top])
 			}
 			fmt.Fprintf(w, "  %-26s %6d %8d %8.1f%% %7d %6d  %s %s\n", l, a.rows, a.flagged, 100*float64(a.flagged)/float64(a.rows), a.forest, a.guard, kindOf, expl)
 		}

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -15,9 +17,24 @@ import (
 // TestOffline runs the example on the synthetic traffic: every attack
 // scenario gets a report line, and the PFCP attacks on N4 are detected.
 func TestOffline(t *testing.T) {
-	var b strings.Builder
-	require.NoError(t, run(context.Background(), &b, "", 0.02, 1))
+	var b, alerts strings.Builder
+	require.NoError(t, run(context.Background(), &b, &alerts, "", 0.02, 1))
 	out := b.String()
+	// Every alert is explained: one line per flagged row, as many as the
+	// report's flagged column sums to, each naming features.
+	flagged := 0
+	for _, m := range regexp.MustCompile(`(?m)^  \S+ +\d+ +(\d+) +\d`).FindAllStringSubmatch(out, -1) {
+		n, err := strconv.Atoi(m[1])
+		require.NoError(t, err)
+		flagged += n
+	}
+	lines := strings.Split(strings.TrimSpace(alerts.String()), "\n")
+	require.Len(t, lines, flagged)
+	for _, l := range lines {
+		f := strings.Split(l, "\t")
+		require.Len(t, f, 6, l)
+		assert.Regexp(t, `forest \[\S|range: \S`, f[5], l)
+	}
 	for _, a := range fivegc.Attacks {
 		assert.Contains(t, out, a)
 	}
@@ -37,7 +54,7 @@ func TestRealCaptures(t *testing.T) {
 		t.Skip("PCAP_DIR not set")
 	}
 	var b strings.Builder
-	require.NoError(t, run(context.Background(), &b, dir, 0.02, 1))
+	require.NoError(t, run(context.Background(), &b, nil, dir, 0.02, 1))
 	assert.Contains(t, b.String(), "suci/OnePlus_32_PersonOfInterest_found.pcapng")
 	assert.Contains(t, b.String(), "nas_fuzzing")
 }

@@ -63,38 +63,12 @@ func run(ctx context.Context, w io.Writer, dir string, budget float64, seed uint
 	// The novelty detector learns benign traffic only. A seeded fifth of the
 	// benign training rows is held out: the threshold is calibrated on rows
 	// the forest never saw, never on the test set.
-	var fitIdx, calIdx []int
-	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
-	for i := 0; i < train.Len(); i++ {
-		if train.Category(i) != dataset.Normal {
-			continue
-		}
-		if rng.Float64() < 0.2 {
-			calIdx = append(calIdx, i)
-		} else {
-			fitIdx = append(fitIdx, i)
-		}
-	}
-	xfit, err := pipe.TransformTable(ctx, train.Subset(fitIdx))
+	c, err := demo.FitCalibrated(ctx, pipe, train, func(i int) bool { return train.Category(i) == dataset.Normal },
+		rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)), 0.2, budget, iforest.Config{Seed: seed})
 	if err != nil {
 		return err
 	}
-	xcal, err := pipe.TransformTable(ctx, train.Subset(calIdx))
-	if err != nil {
-		return err
-	}
-	forest, err := iforest.Fit(ctx, xfit, iforest.Config{Seed: seed, FeatureNames: pipe.Names()})
-	if err != nil {
-		return err
-	}
-	calScores := make([]float64, len(calIdx))
-	if err := anomaly.ScoreBatch(ctx, forest, xcal, calScores, 0); err != nil {
-		return err
-	}
-	threshold, err := anomaly.FPRThreshold(calScores, budget)
-	if err != nil {
-		return err
-	}
+	forest, threshold, fitIdx, calIdx := c.Forest, c.Threshold, c.Fit, c.Cal
 	fmt.Fprintf(w, "model: Isolation Forest, %d trees of ψ=%d, fitted on %d benign rows\n",
 		forest.NumTrees(), forest.SampleSize(), len(fitIdx))
 	fmt.Fprintf(w, "threshold: %.4f, calibrated on %d held-out benign training rows for a %.1f%% false-alarm budget\n\n",

@@ -6,9 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
 	"github.com/netwarden/netwarden/dataset/fivegc/internal/golden"
 )
 
@@ -61,28 +58,5 @@ var malformed = map[string]string{
 }
 
 func TestGoldenTshark(t *testing.T) {
-	rows, err := golden.Read("testdata/golden.tsv")
-	require.NoError(t, err)
-	require.NotEmpty(t, rows)
-	diffs := 0
-	for _, r := range rows {
-		key := fmt.Sprintf("%s#%d", r.Capture, r.Frame)
-		got, err := fieldsOf(r.Payload)
-		if why, ok := malformed[key]; ok {
-			assert.ErrorIs(t, err, ErrFormat, key)
-			t.Logf("%s: rejected as tshark flags it: %s: %v", key, why, err)
-			continue
-		}
-		if !assert.NoError(t, err, key) {
-			diffs++
-			continue
-		}
-		for k, want := range r.Fields {
-			if got[k] != want {
-				diffs++
-				assert.Equal(t, want, got[k], "%s %s", key, k)
-			}
-		}
-	}
-	t.Logf("%d messages, %d differences", len(rows), diffs)
+	golden.Compare(t, "testdata/golden.tsv", golden.Check{Fields: fieldsOf, Rejected: malformed, RejectedIs: ErrFormat})
 }

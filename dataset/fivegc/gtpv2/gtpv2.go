@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/netwarden/netwarden/dataset/fivegc/internal/wire"
 	"github.com/netwarden/netwarden/internal/errs"
 )
 
@@ -32,19 +33,14 @@ var ErrFormat = errs.ErrFormat
 // ErrVersion is the sentinel an *Error wraps for a version other than 2.
 var ErrVersion = errs.ErrVersion
 
-// Error is a decoding failure at a byte offset of the message.
-type Error struct {
-	Offset int
-	What   string
-	Err    error
+// Error is a decoding failure at a byte offset of the message (Offset
+// from its first byte, What says what was wrong, Err is the sentinel it
+// wraps); its text starts with "gtpv2: byte N:".
+type Error = wire.Error
+
+func bad(off int, what string) error {
+	return &Error{Proto: "gtpv2", Offset: off, What: what, Err: ErrFormat}
 }
-
-func (e *Error) Error() string { return fmt.Sprintf("gtpv2: byte %d: %s", e.Offset, e.What) }
-
-// Unwrap returns the sentinel.
-func (e *Error) Unwrap() error { return e.Err }
-
-func bad(off int, what string) error { return &Error{Offset: off, What: what, Err: ErrFormat} }
 
 // MaxDepth is the deepest nesting of grouped IEs Decode follows.
 const MaxDepth = 8
@@ -113,7 +109,7 @@ func Decode(b []byte, m *Message) error {
 	h := &m.Header
 	h.Version = b[0] >> 5
 	if h.Version != Version {
-		return &Error{Offset: 0, What: fmt.Sprintf("version %d, want 2", h.Version), Err: ErrVersion}
+		return &Error{Proto: "gtpv2", Offset: 0, What: fmt.Sprintf("version %d, want 2", h.Version), Err: ErrVersion}
 	}
 	h.P = b[0]&0x10 != 0
 	h.T = b[0]&0x08 != 0

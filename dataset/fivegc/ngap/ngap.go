@@ -8,7 +8,8 @@
 // the values of the IEs a detector follows UEs by: RAN-UE-NGAP-ID (IE 85,
 // INTEGER (0..2^32-1)), AMF-UE-NGAP-ID (IE 10, INTEGER (0..2^40-1)), the
 // UE-NGAP-IDs choice (IE 114) and the NAS-PDU (IE 38, OCTET STRING), whose
-// bytes package nas decodes.
+// bytes package nas decodes, and the NAS-PDUs inside the items of the PDU
+// Session Resource Setup (IEs 71, 74) and Modify (IE 64) request lists.
 //
 // Only the subset of X.691 these need is implemented: extension and
 // choice-index bits, constrained whole numbers of up to 64K values in one
@@ -31,6 +32,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/netwarden/netwarden/dataset/fivegc/internal/wire"
 	"github.com/netwarden/netwarden/internal/errs"
 )
 
@@ -47,19 +49,14 @@ var ErrFormat = errs.ErrFormat
 // package does not implement (an extended choice, a fragmented length).
 var ErrUnsupported = errs.ErrUnsupported
 
-// Error is a decoding failure at a byte offset of the PDU.
-type Error struct {
-	Offset int
-	What   string
-	Err    error
+// Error is a decoding failure at a byte offset of the message (Offset
+// from its first byte, What says what was wrong, Err is the sentinel it
+// wraps); its text starts with "ngap: byte N:".
+type Error = wire.Error
+
+func bad(off int, what string) error {
+	return &Error{Proto: "ngap", Offset: off, What: what, Err: ErrFormat}
 }
-
-func (e *Error) Error() string { return fmt.Sprintf("ngap: byte %d: %s", e.Offset, e.What) }
-
-// Unwrap returns the sentinel.
-func (e *Error) Unwrap() error { return e.Err }
-
-func bad(off int, what string) error { return &Error{Offset: off, What: what, Err: ErrFormat} }
 
 // PDUType is the NGAP-PDU choice.
 type PDUType uint8
@@ -130,6 +127,13 @@ type PDU struct {
 	HasAMFUEID bool
 	// NAS is the first top-level NAS-PDU (IE 38), nil when absent.
 	NAS []byte
+	// NestedNAS are the NAS-PDUs inside the items of the PDU Session
+	// Resource Setup (IE 71, 74) and Modify (IE 64) request lists, in
+	// order, at most MaxNestedNAS; sub-slices of the input.
+	NestedNAS [][]byte
+	// NestedSkipped counts list items after one with extension additions
+	// (or an S-NSSAI with them), whose NAS-PDU was not read.
+	NestedSkipped int
 	// Size is the number of bytes the PDU took.
 	Size int
 }
@@ -150,18 +154,20 @@ func length(b []byte, o int) (int, int, error) {
 		}
 		return int(c&0x3f)<<8 | int(b[o+1]), o + 2, nil
 	}
-	return 0, 0, &Error{Offset: o, What: "fragmented length determinant (16K or more octets)", Err: ErrUnsupported}
+	return 0, 0, &Error{Proto: "ngap", Offset: o, What: "fragmented length determinant (16K or more octets)", Err: ErrUnsupported}
 }
 
 // Decode decodes the NGAP PDU at the start of b into p.
 func Decode(b []byte, p *PDU) error {
 	p.IEs = p.IEs[:0]
+	clear(p.NestedNAS)
+	p.NestedNAS, p.NestedSkipped = p.NestedNAS[:0], 0
 	p.RANUEID, p.HasRANUEID, p.AMFUEID, p.HasAMFUEID, p.NAS, p.Extended = 0, false, 0, false, nil, false
 	if len(b) < 4 {
 		return bad(len(b), fmt.Sprintf("PDU needs at least 4 bytes, have %d", len(b)))
 	}
 	if b[0]&0x80 != 0 {
-		return &Error{Offset: 0, What: "NGAP-PDU choice extension", Err: ErrUnsupported}
+		return &Error{Proto: "ngap", Offset: 0, What: "NGAP-PDU choice extension", Err: ErrUnsupported}
 	}
 	p.Type = PDUType(b[0] >> 5 & 0x03)
 	if p.Type > UnsuccessfulOutcome {
@@ -252,6 +258,8 @@ func (p *PDU) value(ie *IE, at int) error {
 		if p.NAS == nil {
 			p.NAS = v[o : o+n]
 		}
+	case IDPDUSessionResourceSetupListSUReq, IDPDUSessionResourceSetupListCxtReq, IDPDUSessionResourceModifyListModReq:
+		return p.nested(ie, at)
 	}
 	return nil
 }

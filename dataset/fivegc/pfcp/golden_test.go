@@ -6,9 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
 	"github.com/netwarden/netwarden/dataset/fivegc/internal/golden"
 )
 
@@ -143,32 +140,5 @@ var knownDiff = map[string]string{
 }
 
 func TestGoldenTshark(t *testing.T) {
-	rows, err := golden.Read("testdata/golden.tsv")
-	require.NoError(t, err)
-	require.NotEmpty(t, rows)
-	caps := map[string]int{}
-	diffs := 0
-	byField := map[string]int{}
-	for _, r := range rows {
-		caps[r.Capture]++
-		key := fmt.Sprintf("%s#%d", r.Capture, r.Frame)
-		got, err := fieldsOf(r.Payload)
-		if !assert.NoError(t, err, key) {
-			diffs++
-			continue
-		}
-		for k, want := range r.Fields {
-			if why, ok := knownDiff[key+" "+k]; ok {
-				t.Logf("%s %s: known difference: %s", key, k, why)
-				assert.NotEqual(t, want, got[k], "known difference gone")
-				continue
-			}
-			if got[k] != want {
-				diffs++
-				byField[k]++
-				assert.Equal(t, want, got[k], "%s %s", key, k)
-			}
-		}
-	}
-	t.Logf("%d messages from %d captures, %d differences %v", len(rows), len(caps), diffs, byField)
+	golden.Compare(t, "testdata/golden.tsv", golden.Check{Fields: fieldsOf, KnownDiff: knownDiff})
 }

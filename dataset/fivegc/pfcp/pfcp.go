@@ -23,6 +23,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/netwarden/netwarden/dataset/fivegc/internal/wire"
 	"github.com/netwarden/netwarden/internal/errs"
 )
 
@@ -38,24 +39,14 @@ var ErrFormat = errs.ErrFormat
 // ErrVersion is the sentinel an *Error wraps for a version other than 1.
 var ErrVersion = errs.ErrVersion
 
-// Error is a decoding failure at a byte offset of the message.
-type Error struct {
-	// Offset is the byte offset from the start of the UDP payload.
-	Offset int
-	// What says what was wrong.
-	What string
-	// Err is ErrFormat or ErrVersion.
-	Err error
+// Error is a decoding failure at a byte offset of the message (Offset
+// from its first byte, What says what was wrong, Err is the sentinel it
+// wraps); its text starts with "pfcp: byte N:".
+type Error = wire.Error
+
+func bad(off int, what string) error {
+	return &Error{Proto: "pfcp", Offset: off, What: what, Err: ErrFormat}
 }
-
-func (e *Error) Error() string {
-	return fmt.Sprintf("pfcp: byte %d: %s", e.Offset, e.What)
-}
-
-// Unwrap returns the sentinel.
-func (e *Error) Unwrap() error { return e.Err }
-
-func bad(off int, what string) error { return &Error{Offset: off, What: what, Err: ErrFormat} }
 
 // MaxDepth is the deepest nesting of grouped IEs Decode follows; deeper
 // nesting is an error. Release 17 nests at most four levels.
@@ -152,7 +143,7 @@ func DecodeHeader(b []byte, h *Header) error {
 	}
 	h.Version = b[0] >> 5
 	if h.Version != Version {
-		return &Error{Offset: 0, What: fmt.Sprintf("version %d, want 1", h.Version), Err: ErrVersion}
+		return &Error{Proto: "pfcp", Offset: 0, What: fmt.Sprintf("version %d, want 1", h.Version), Err: ErrVersion}
 	}
 	h.FO = b[0]&0x04 != 0
 	h.MP = b[0]&0x02 != 0

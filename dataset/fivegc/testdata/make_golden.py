@@ -17,7 +17,10 @@ in the dissector's tree order, joined by ';'), with the UDP payload
 because tshark 4.0 has no field holding an SCTP DATA chunk's bytes: the
 `ngap_raw` bytes of each PDU, and, walking the tree, the PDU type,
 procedure code, criticality, the top-level IE list (id:criticality), the
-UE NGAP IDs, the NAS-PDU and the NAS-5GS header of each top-level NAS-PDU.
+UE NGAP IDs, the NAS-PDU and the NAS-5GS header of each top-level NAS-PDU,
+and the NAS-PDUs inside the items of the PDU Session Resource Setup and
+Modify request lists (IEs 64, 71, 74) with their headers, one entry per
+NAS-PDU joined by ';'.
 """
 import datetime
 import json
@@ -45,7 +48,10 @@ GTPV2_FIELDS = ["gtpv2.version", "gtpv2.p", "gtpv2.t", "gtpv2.message_type",
                 "gtpv2.cause"]
 NGAP_COLS = ["pdu", "procedure", "criticality", "ies", "ran_ue_id",
              "amf_ue_id", "ids_amf_ue_id", "ids_ran_ue_id", "nas_pdu", "nas_epd", "nas_sht", "nas_mm_type",
-             "nas_sm_type", "nas_5gmm_cause", "nas_type_id"]
+             "nas_sm_type", "nas_5gmm_cause", "nas_type_id", "nested_nas_pdu",
+             "nested_nas_epd", "nested_nas_sht", "nested_nas_mm_type", "nested_nas_sm_type"]
+# The PDU Session Resource lists whose items carry a NAS-PDU.
+NESTED_IES = ("64", "71", "74")
 
 NTP_EPOCH = datetime.datetime(1900, 1, 1, tzinfo=datetime.timezone.utc)
 
@@ -156,6 +162,24 @@ def find(tree, key):
     return out
 
 
+def find_raw(tree, key):
+    """All raw values ([hex, offset, length, ...]) of key in tree."""
+    out = []
+    if isinstance(tree, dict):
+        for k, v in tree.items():
+            if k == key:
+                if v and isinstance(v[0], list):
+                    out.extend(v)
+                else:
+                    out.append(v)
+            else:
+                out.extend(find_raw(v, key))
+    elif isinstance(tree, list):
+        for v in tree:
+            out.extend(find_raw(v, key))
+    return out
+
+
 def ngap_pdu(layer):
     """The golden columns of one NGAP PDU from its JSON tree."""
     pdu = layer.get("ngap.NGAP_PDU", "")
@@ -172,6 +196,7 @@ def ngap_pdu(layer):
     ies, ran, amf, nas = [], "", "", ""
     ids_amf, ids_ran = "", ""
     nas_tree = None
+    nested = [[], [], [], [], []]
     for k, v in value.items():
         if not (k.endswith("_element") and isinstance(v, dict)):
             continue
@@ -196,6 +221,15 @@ def ngap_pdu(layer):
                 if raw:
                     nas = raw[0]
                 nas_tree = val.get("ngap.NAS_PDU_tree")
+            elif ie_id in NESTED_IES:
+                nested[0].extend(r[0] for r in find_raw(val, "ngap.nAS_PDU_raw") + find_raw(val, "ngap.pDUSessionNAS_PDU_raw"))
+                for t in find(val, "ngap.nAS_PDU_tree") + find(val, "ngap.pDUSessionNAS_PDU_tree"):
+                    mm = find(t, "nas_5gs.mm.message_type")
+                    sm = find(t, "nas_5gs.sm.message_type")
+                    nested[1].append(",".join(find(t, "nas_5gs.epd")))
+                    nested[2].append(",".join(find(t, "nas_5gs.security_header_type")))
+                    nested[3].append(mm[0] if mm else "")
+                    nested[4].append(sm[0] if sm else "")
     nas_cols = [""] * 6
     if nas_tree is not None:
         # The first (outer) header, then the plain message it protects:
@@ -208,10 +242,20 @@ def ngap_pdu(layer):
         nas_cols = [all_("nas_5gs.epd"), all_("nas_5gs.security_header_type"),
                     first("nas_5gs.mm.message_type"), first("nas_5gs.sm.message_type"),
                     first("nas_5gs.mm.5gmm_cause"), first("nas_5gs.mm.type_id")]
-    return [pdu, proc, crit, ";".join(ies), ran, amf, ids_amf, ids_ran, nas] + nas_cols
+    return ([pdu, proc, crit, ";".join(ies), ran, amf, ids_amf, ids_ran, nas] + nas_cols +
+            [";".join(x) for x in nested])
 
 
 def ngap(base, caps):
+    rows = ngap_rows(base, caps)
+    # Captures the library's own encoders write (testdata/*.pcap).
+    own = os.path.join(ROOT, "testdata")
+    rows += ngap_rows(own, sorted(n for n in os.listdir(own) if n.endswith(".pcap")))
+    write(os.path.join(ROOT, "ngap", "testdata", "golden.tsv"),
+          ["capture", "frame", "payload"] + NGAP_COLS, rows)
+
+
+def ngap_rows(base, caps):
     rows = []
     for cap in caps:
         out = tshark(["-r", os.path.join(base, cap), "-Y", "ngap", "-T", "json",
@@ -233,8 +277,7 @@ def ngap(base, caps):
                 if cols is None:
                     continue
                 rows.append([cap, frame, raw[0]] + cols)
-    write(os.path.join(ROOT, "ngap", "testdata", "golden.tsv"),
-          ["capture", "frame", "payload"] + NGAP_COLS, rows)
+    return rows
 
 
 def main():
