@@ -10,6 +10,7 @@ import (
 
 	"github.com/netwarden/netwarden/anomaly/bundle"
 	"github.com/netwarden/netwarden/dataset"
+	"github.com/netwarden/netwarden/examples/internal/records"
 )
 
 // Source is where a scorer takes its records from: a work queue shared by
@@ -114,22 +115,20 @@ type Scorer struct {
 	Log  io.Writer // progress and failures; nil: none
 	Stats
 
-	parser *lineParser
+	parser records.Parser
 	row    dataset.Row
 	arena  []byte
 	spans  [][2]int
 	top    []bundle.Contribution
 }
 
-// NewScorer returns a scorer of records in format ("nslkdd" or "kdd99")
-// with bundle b, whose pipeline must take that format's schema.
-func NewScorer(b *bundle.Bundle, format, name string) (*Scorer, error) {
-	p, err := newLineParser(format)
+// NewScorer returns a scorer of records in format f with bundle b. Lines
+// (nslkdd, kdd99) must be of the schema b's pipeline was fitted on; CSV
+// and JSON records name the columns of that schema.
+func NewScorer(b *bundle.Bundle, f Format, name string) (*Scorer, error) {
+	p, err := f.parser(b)
 	if err != nil {
 		return nil, err
-	}
-	if err := b.Pipeline().CheckSchema(p.rd.Schema()); err != nil {
-		return nil, fmt.Errorf("-format %s: the bundle was not fitted on that schema: %w", format, err)
 	}
 	return &Scorer{Bundle: b, Name: name, parser: p}, nil
 }

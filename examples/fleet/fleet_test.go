@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -14,12 +15,20 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/netwarden/netwarden/examples/internal/records"
 )
 
 // inOut checks that the alerts stream holds exactly one verdict for each
 // of the n records published, agreeing with the bundle scored in this
 // process, and prints the counts.
 func inOut(t *testing.T, ctx context.Context, js jetstream.JetStream, lines [][]byte, p *Probe) Tally {
+	t.Helper()
+	return inOutFormat(t, ctx, js, Format{}, lines, p)
+}
+
+// inOutFormat is inOut of records in format f.
+func inOutFormat(t *testing.T, ctx context.Context, js jetstream.JetStream, f Format, lines [][]byte, p *Probe) Tally {
 	t.Helper()
 	if err := waitDone(ctx, js, Names{}, uint64(len(lines)), 90*time.Second); err != nil {
 		if c, cerr := js.Consumer(ctx, "FLOWS", "scorers"); cerr == nil {
@@ -33,7 +42,7 @@ func inOut(t *testing.T, ctx context.Context, js jetstream.JetStream, lines [][]
 	}
 	tl, err := Count(ctx, js, Names{})
 	require.NoError(t, err)
-	alerts, dead := reference(t, lines)
+	alerts, dead := reference(t, f, lines)
 	pending, ackPending, redelivered := drained(t, ctx, js)
 	st, err := js.Stream(ctx, "FLOWS")
 	require.NoError(t, err)
@@ -81,7 +90,7 @@ func TestFleet(t *testing.T) {
 	if raceEnabled {
 		n = 4000 // race-built scorers explain every alert slowly
 	}
-	lines, bad := records(t, n, 400)
+	lines, bad := testRecords(t, n, 400)
 	require.Equal(t, n/400, bad)
 	p, done := publish(ctx, js, "probe1", lines, 1024, 0)
 	require.NoError(t, <-done)
@@ -108,6 +117,73 @@ func TestFleet(t *testing.T) {
 	assert.Contains(t, a.log.String(), "A: stopped: batches")
 }
 
+// TestFormats runs the fleet on CSV records (their header in the
+// scorers' configuration, -header) and on JSON records: each good record
+// gets the verdict its NSL-KDD line gets, and each bad one (a short row, a
+// field that is not a number, an unknown or a missing field, broken JSON,
+// a blank message) goes to the dead-letter subject with its parse error,
+// acknowledged and never redelivered.
+func TestFormats(t *testing.T) {
+	good, _ := testRecords(t, 3000, 0)
+	csvs, header := csvRecords(good)
+	jsons := jsonRecords(t, good)
+	badCSV := [][]byte{[]byte("not,a,record"), []byte("0,tcp,http,SF,abc" + strings.Repeat(",0", 36) + ",normal,21"), []byte("   ")}
+	wantCSV := []string{"line has 3 fields, want 43", `column src_bytes (byte 15): invalid number "abc"`, "records: empty record"}
+	badJSON := [][]byte{
+		[]byte(`{"duration":0}`),
+		bytes.Replace(jsons[0], []byte(`"duration":`), []byte(`"dur":`), 1),
+		bytes.Replace(jsons[0], []byte(`"src_bytes":`), []byte(`"src_bytes":{"a":1},"x":`), 1),
+		jsons[0][:len(jsons[0])-1],
+		good[0],
+	}
+	wantJSON := []string{`field "protocol_type": records: missing field`, `field "dur": records: unknown field`,
+		"column src_bytes: a nested object or array: records: JSON syntax", "want ',' or '}': records: JSON syntax", "byte 1: want an object"}
+	for _, tc := range []struct {
+		name string
+		f    Format
+		args []string
+		recs [][]byte
+		bad  [][]byte
+		want []string
+	}{
+		{"csv", Format{Name: "csv", Header: header}, []string{"-format", "csv", "-header", header}, csvs, badCSV, wantCSV},
+		{"json", Format{Name: "json"}, []string{"-format", "json"}, jsons, badJSON, wantJSON},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			recs := append([][]byte(nil), tc.recs...)
+			for i, r := range tc.bad {
+				recs[100*i+99] = r
+			}
+			_, dead := reference(t, tc.f, recs)
+			require.Equal(t, len(tc.bad), dead, "bad records, as this process parses them")
+			ss := startServers(t, 1)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			_, js := client(t, ctx, ss[0].URL())
+			_, err := Setup{}.Ensure(ctx, js)
+			require.NoError(t, err)
+			sa := startScorer(t, ss[0].URL(), "A", append([]string{"-batch", "128"}, tc.args...)...)
+			sb := startScorer(t, ss[0].URL(), "B", append([]string{"-batch", "128", "-benign", "batch"}, tc.args...)...)
+			p, done := publish(ctx, js, "probe", recs, 512, 0)
+			require.NoError(t, <-done)
+			tl := inOutFormat(t, ctx, js, tc.f, recs, p)
+			assert.Equal(t, len(tc.bad), tl.Dead)
+			t.Logf("dead letters: %q", tl.DeadErrors)
+			byID := make(map[string]string)
+			for _, e := range tl.DeadErrors {
+				id, msg, _ := strings.Cut(e, ": ")
+				byID[id] = msg
+			}
+			for i, w := range tc.want {
+				id := "probe-" + strconv.Itoa(100*i+100)
+				assert.Contains(t, byID[id], w, id)
+			}
+			sa.stop()
+			sb.stop()
+		})
+	}
+}
+
 // TestScorerKilled kills a scorer with SIGKILL halfway through a batch,
 // after it has put half the batch's verdicts and acknowledged nothing: its
 // records go to the other scorer after AckWait, whose verdicts of the
@@ -119,7 +195,7 @@ func TestScorerKilled(t *testing.T) {
 	_, js := client(t, ctx, ss[0].URL())
 	_, err := Setup{AckWait: 4 * time.Second}.Ensure(ctx, js)
 	require.NoError(t, err)
-	lines, _ := records(t, 10000, 1000)
+	lines, _ := testRecords(t, 10000, 1000)
 	p, done := publish(ctx, js, "probe1", lines, 1024, 0)
 	require.NoError(t, <-done)
 
@@ -162,7 +238,7 @@ func TestServerRestart(t *testing.T) {
 	_, err := Setup{AckWait: 3 * time.Second}.Ensure(ctx, js)
 	require.NoError(t, err)
 	sc := startScorer(t, ss[0].URL(), "A", "-batch", "128")
-	lines, _ := records(t, 30000, 3000)
+	lines, _ := testRecords(t, 30000, 3000)
 	// 30,000 records at 5,000 a second: the server dies while the probe
 	// publishes and the scorer scores.
 	p, done := publish(ctx, js, "probe1", lines, 250, 5000)
@@ -208,7 +284,7 @@ func TestClusterServerKilled(t *testing.T) {
 	require.NoError(t, err)
 	startScorer(t, all, "A", "-batch", "128")
 	startScorer(t, all, "B", "-batch", "128")
-	lines, _ := records(t, 20000, 2000)
+	lines, _ := testRecords(t, 20000, 2000)
 	p, done := publish(ctx, js, "probe1", lines, 250, 5000)
 	_, err = waitVerdicts(ctx, js, Names{}, 2000, 60*time.Second)
 	require.NoError(t, err)
@@ -247,7 +323,7 @@ func TestBackPressure(t *testing.T) {
 	require.NoError(t, err)
 	slow := startScorer(t, ss[0].URL(), "slow", "-batch", "100", "-hold", "300ms")
 	fast := startScorer(t, ss[0].URL(), "fast", "-batch", "100")
-	lines, _ := records(t, 8000, 0)
+	lines, _ := testRecords(t, 8000, 0)
 
 	var mu sync.Mutex
 	var maxMsgs uint64
@@ -295,11 +371,11 @@ func TestBackPressure(t *testing.T) {
 // labels and errors hold.
 func TestVerdictJSON(t *testing.T) {
 	b, _ := testBundle(t)
-	s, err := NewScorer(b, "nslkdd", "scorer \"1\"\n")
+	s, err := NewScorer(b, Format{}, "scorer \"1\"\n")
 	require.NoError(t, err)
 	s.Explain = 3
-	lines, _ := records(t, 200, 0)
-	for _, data := range append(lines, []byte("x,\"y\",\x00\xff"), []byte(strings.Repeat("a", maxRecord+1))) {
+	lines, _ := testRecords(t, 200, 0)
+	for _, data := range append(lines, []byte("x,\"y\",\x00\xff"), []byte(strings.Repeat("a", records.MaxRecord+1))) {
 		s.arena = s.arena[:0]
 		_, start := s.verdict("id\t\"\\\u2028\xfe", 12345, data)
 		body := s.arena[start:]

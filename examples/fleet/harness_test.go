@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,7 +19,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netwarden/netwarden/anomaly/bundle"
+	"github.com/netwarden/netwarden/dataset"
 	"github.com/netwarden/netwarden/examples/internal/demo"
+	"github.com/netwarden/netwarden/examples/internal/records"
 )
 
 // TestMain runs this program's main instead of the tests when the fault
@@ -114,9 +117,9 @@ func testBundle(t *testing.T) (*bundle.Bundle, string) {
 	return bundleVal, bundleFile
 }
 
-// records returns n synthetic NSL-KDD lines with bad ones at every
+// testRecords returns n synthetic NSL-KDD lines with bad ones at every
 // badEvery-th place (0: none), and how many are bad.
-func records(t *testing.T, n, badEvery int) ([][]byte, int) {
+func testRecords(t *testing.T, n, badEvery int) ([][]byte, int) {
 	t.Helper()
 	lines, err := syntheticLines(n, 11)
 	require.NoError(t, err)
@@ -220,12 +223,12 @@ func publish(ctx context.Context, js jetstream.JetStream, name string, lines [][
 	return p, done
 }
 
-// reference counts the alerts the bundle gives lines in this process, and
-// the lines it cannot parse.
-func reference(t *testing.T, lines [][]byte) (alerts, dead int) {
+// reference counts the alerts the bundle gives lines (records in format
+// f) in this process, and the records it cannot parse.
+func reference(t *testing.T, f Format, lines [][]byte) (alerts, dead int) {
 	t.Helper()
 	b, _ := testBundle(t)
-	s, err := NewScorer(b, "nslkdd", "reference")
+	s, err := NewScorer(b, f, "reference")
 	require.NoError(t, err)
 	for i, l := range lines {
 		switch k, _ := s.verdict(fmt.Sprint(i), 0, l); k {
@@ -256,4 +259,55 @@ func drained(t *testing.T, ctx context.Context, js jetstream.JetStream) (pending
 		time.Sleep(100 * time.Millisecond)
 	}
 	return int(ci.NumPending), ci.NumAckPending, ci.NumRedelivered
+}
+
+// csvRecords returns lines (NSL-KDD) as CSV records and the header that
+// names their columns: the schema's, then the label and the difficulty
+// (which the scorer drops).
+func csvRecords(lines [][]byte) ([][]byte, string) {
+	names := make([]string, 0, 43)
+	for _, c := range dataset.NSLKDDSchema().Columns {
+		names = append(names, c.Name)
+	}
+	names = append(names, "label", "difficulty")
+	return lines, strings.Join(names, ",")
+}
+
+// semicolons returns CSV records with ';' for ','.
+func semicolons(recs [][]byte) [][]byte {
+	out := make([][]byte, len(recs))
+	for i, r := range recs {
+		out[i] = bytes.ReplaceAll(r, []byte(","), []byte(";"))
+	}
+	return out
+}
+
+// jsonRecords returns lines (NSL-KDD) as JSON objects named by the
+// schema's columns, with their label; a line that does not parse stays
+// as it is (not a JSON object either).
+func jsonRecords(t *testing.T, lines [][]byte) [][]byte {
+	t.Helper()
+	p, err := records.NewLines("nslkdd")
+	require.NoError(t, err)
+	cols := p.Schema().Columns
+	out := make([][]byte, len(lines))
+	var row dataset.Row
+	for i, l := range lines {
+		if p.Parse(l, &row) != nil {
+			out[i] = l
+			continue
+		}
+		m := make(map[string]any, len(cols)+1)
+		for j, c := range cols {
+			if c.Kind == dataset.Categorical {
+				m[c.Name] = row.Cat[j]
+			} else {
+				m[c.Name] = row.Num[j]
+			}
+		}
+		m["label"] = row.Label
+		out[i], err = json.Marshal(m)
+		require.NoError(t, err)
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -139,7 +140,7 @@ func probeCmd(ctx context.Context, args []string) error {
 	window := fs.Int("window", 1024, "records in flight")
 	_ = fs.Parse(args)
 	if fs.NArg() == 0 {
-		return errors.New("probe: name the files of records (NSL-KDD lines; - for stdin)")
+		return errors.New("probe: name the files of records (one a line, in the scorers' -format; - for stdin)")
 	}
 	nc, js, err := connect(c.URLs, "fleet-probe-"+*name)
 	if err != nil {
@@ -170,7 +171,8 @@ type scoreFlags struct {
 	common
 	Bundle    string
 	TrainDemo bool
-	Format    string
+	Format    Format
+	Comma     string
 	Batch     int
 	Explain   int
 	Name      string
@@ -208,7 +210,10 @@ func scoreCmd(ctx context.Context, args []string) error {
 	f.register(fs)
 	fs.StringVar(&f.Bundle, "bundle", "", "the bundle file that scores the records")
 	fs.BoolVar(&f.TrainDemo, "train-demo", false, "without -bundle: train a demo Isolation Forest on synthetic traffic at start-up (not NSL-KDD)")
-	fs.StringVar(&f.Format, "format", "nslkdd", "record format: nslkdd or kdd99 lines, one a message")
+	fs.StringVar(&f.Format.Name, "format", "nslkdd", "record format, one record a message: nslkdd or kdd99 lines, csv records (under -header), or json objects (names: the bundle's columns)")
+	fs.StringVar(&f.Format.Header, "header", "", "-format csv: the header line naming the records' columns, or @FILE for the first line of FILE")
+	fs.StringVar(&f.Comma, "comma", ",", "-format csv: the field separator")
+	fs.StringVar(&f.Format.Label, "label", "", "-format csv or json: the column or member holding the label (default \"label\")")
 	fs.IntVar(&f.Batch, "batch", 256, "records fetched, scored and acknowledged together")
 	fs.IntVar(&f.Explain, "explain", 3, "raw columns that explain each alert (TreeSHAP); 0: none")
 	host, _ := os.Hostname()
@@ -234,6 +239,9 @@ func scoreCmd(ctx context.Context, args []string) error {
 	if f.Batch < 1 || f.Batch > 65536 {
 		return errors.New("-batch: want 1 to 65536 records")
 	}
+	if err := f.readHeader(); err != nil {
+		return err
+	}
 	b, err := loadBundle(ctx, f.Bundle, f.TrainDemo)
 	if err != nil {
 		return err
@@ -254,7 +262,7 @@ func scoreCmd(ctx context.Context, args []string) error {
 	}
 	defer src.Stop()
 	fmt.Fprintf(os.Stderr, "%s: scoring %s records from %s/%s with %s (%s), batches of %d\n",
-		f.Name, f.Format, f.Names.withDefaults().Flows, f.Names.withDefaults().Consumer, b.Metadata().Name, b.Kind(), f.Batch)
+		f.Name, f.Format.Name, f.Names.withDefaults().Flows, f.Names.withDefaults().Consumer, b.Metadata().Name, b.Kind(), f.Batch)
 	if f.Every > 0 {
 		go func() {
 			t := time.NewTicker(f.Every)
@@ -275,6 +283,34 @@ func scoreCmd(ctx context.Context, args []string) error {
 }
 
 func (f *scoreFlags) register(fs *flag.FlagSet) { f.common.register(fs) }
+
+// readHeader reads -header @FILE (the first line of FILE) and -comma.
+func (f *scoreFlags) readHeader() error {
+	if r := []rune(f.Comma); len(r) == 1 {
+		f.Format.Comma = r[0]
+	} else {
+		return fmt.Errorf("-comma %q: want one character", f.Comma)
+	}
+	name, ok := strings.CutPrefix(f.Format.Header, "@")
+	if !ok {
+		return nil
+	}
+	fh, err := os.Open(name)
+	if err != nil {
+		return fmt.Errorf("-header: %w", err)
+	}
+	defer fh.Close()
+	sc := bufio.NewScanner(fh)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	if !sc.Scan() {
+		if err := sc.Err(); err != nil {
+			return fmt.Errorf("-header %s: %w", name, err)
+		}
+		return fmt.Errorf("-header %s: empty file", name)
+	}
+	f.Format.Header = strings.TrimSuffix(sc.Text(), "\r")
+	return nil
+}
 
 func countCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("count", flag.ExitOnError)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,56 +13,48 @@ import (
 	"github.com/netwarden/netwarden/dataset"
 )
 
-// TestParser parses good and bad records in any order: a bad one is an
-// error naming the column, and the reader stays in step with the messages.
-func TestParser(t *testing.T) {
-	p, err := newLineParser("nslkdd")
+// TestFormat: each -format parses the same flows into the same rows, and
+// a format that cannot be used is a clear error at start-up.
+func TestFormat(t *testing.T) {
+	b, _ := testBundle(t)
+	good, _ := testRecords(t, 20, 0)
+	csvs, header := csvRecords(good)
+	jsons := jsonRecords(t, good)
+	ref, err := NewScorer(b, Format{}, "ref")
 	require.NoError(t, err)
-	good, _ := records(t, 3, 0)
-	var row dataset.Row
 	for _, tc := range []struct {
-		data []byte
-		want string // "" for a good record
+		f    Format
+		recs [][]byte
 	}{
-		{good[0], ""},
-		{[]byte("1,2,3"), "3 fields, want 43"},
-		{good[1], ""},
-		{[]byte("0,tcp,http,SF,abc" + strings.Repeat(",0", 36) + ",normal,21"), "column src_bytes (byte 15)"},
-		{[]byte("0,tcp,http,SF,abc" + strings.Repeat(",0", 36) + ",normal,21"), "column src_bytes"},
-		{[]byte(""), "empty record"},
-		{[]byte(" \t "), "empty record"},
-		{append(append([]byte{}, good[0]...), '\n', '1'), "line break"},
-		{append(append([]byte{}, good[0]...), '\r'), ""},
-		{[]byte("a\rb"), "line break"},
-		{bytes.Repeat([]byte("9"), maxRecord+1), "over"},
-		{good[2], ""},
+		{Format{Name: "nslkdd"}, good},
+		{Format{Name: "csv", Header: header}, csvs},
+		{Format{Name: "csv", Header: strings.ReplaceAll(header, ",", ";"), Comma: ';'}, semicolons(csvs)},
+		{Format{Name: "json"}, jsons},
 	} {
-		err := p.Parse(tc.data, &row)
-		if tc.want == "" {
-			require.NoError(t, err, "%q", tc.data)
-			assert.Len(t, row.Num, 41)
-			continue
+		s, err := NewScorer(b, tc.f, "x")
+		require.NoError(t, err, tc.f.Name)
+		var want, got dataset.Row
+		for i := range good {
+			require.NoError(t, ref.parser.Parse(good[i], &want))
+			require.NoError(t, s.parser.Parse(tc.recs[i], &got), "%s %q", tc.f.Name, tc.recs[i])
+			assert.Equal(t, want.Num, got.Num, tc.f.Name)
+			assert.Equal(t, want.Cat, got.Cat, tc.f.Name)
+			assert.Equal(t, want.Label, got.Label, tc.f.Name)
 		}
-		assert.ErrorContains(t, err, tc.want, "%.60q", tc.data)
 	}
-	// The good records parse as the reader of a whole file does.
-	var b bytes.Buffer
-	for _, l := range good {
-		b.Write(l)
-		b.WriteByte('\n')
+	for _, tc := range []struct {
+		f    Format
+		want string
+	}{
+		{Format{Name: "xml"}, "want nslkdd, kdd99, csv or json"},
+		{Format{Name: "csv"}, "needs -header"},
+		{Format{Name: "csv", Header: "duration,protocol_type"}, "which the schema needs"},
+		{Format{Name: "nslkdd", Header: header}, "-header is for -format csv"},
+		{Format{Name: "csv", Header: header, Comma: '"'}, "separator"},
+	} {
+		_, err := NewScorer(b, tc.f, "x")
+		assert.ErrorContains(t, err, tc.want, "%+v", tc.f.Name)
 	}
-	tab, err := dataset.ReadNSLKDD(&b, "good")
-	require.NoError(t, err)
-	var want dataset.Row
-	for i, l := range good {
-		require.NoError(t, p.Parse(l, &row))
-		tab.Row(i, &want)
-		assert.Equal(t, want.Num, row.Num)
-		assert.Equal(t, want.Cat[1:4], row.Cat[1:4])
-		assert.Equal(t, want.Label, row.Label)
-	}
-	_, err = newLineParser("csv")
-	assert.ErrorContains(t, err, "want nslkdd or kdd99")
 }
 
 // TestScoreAllocs: scoring a record into its verdict allocates nothing in
@@ -73,10 +64,10 @@ func TestScoreAllocs(t *testing.T) {
 		t.Skip("the race detector allocates")
 	}
 	b, _ := testBundle(t)
-	s, err := NewScorer(b, "nslkdd", "bench")
+	s, err := NewScorer(b, Format{}, "bench")
 	require.NoError(t, err)
 	s.Explain = 3
-	lines, _ := records(t, 1000, 50)
+	lines, _ := testRecords(t, 1000, 50)
 	for i, l := range lines {
 		s.verdict("id", 1, l)
 		_ = i
@@ -119,7 +110,7 @@ func BenchmarkScorer(b *testing.B) {
 	b.Logf("%s, %s", what, bu.Kind())
 	for _, k := range []int{0, 3} {
 		b.Run("explain="+string(rune('0'+k)), func(b *testing.B) {
-			s, err := NewScorer(bu, "nslkdd", "bench")
+			s, err := NewScorer(bu, Format{}, "bench")
 			require.NoError(b, err)
 			s.Explain = k
 			b.ReportAllocs()
@@ -138,5 +129,30 @@ func BenchmarkScorer(b *testing.B) {
 				b.ReportMetric(float64(b.N)/cpu.Seconds(), "records/cpu-s")
 			}
 		})
+	}
+}
+
+// TestHeaderFlag: -header @FILE takes the file's first line, and -comma
+// one character.
+func TestHeaderFlag(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "flows.csv")
+	require.NoError(t, os.WriteFile(path, []byte("duration;label\r\n0;normal\n"), 0o600))
+	for _, tc := range []struct {
+		header, comma, want, err string
+	}{
+		{"a,b", ",", "a,b", ""},
+		{"@" + path, ";", "duration;label", ""},
+		{"@" + path + ".none", ",", "", "no such file"},
+		{"a", ";;", "", "want one character"},
+	} {
+		f := scoreFlags{Format: Format{Header: tc.header}, Comma: tc.comma}
+		err := f.readHeader()
+		if tc.err != "" {
+			assert.ErrorContains(t, err, tc.err)
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, f.Format.Header)
+		assert.Equal(t, []rune(tc.comma)[0], f.Format.Comma)
 	}
 }
