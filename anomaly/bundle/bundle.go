@@ -374,6 +374,12 @@ func (b *Bundle) UnseenCounts() map[string]int64 {
 
 // transform fills s.x from a row or a record and notes unseen categories.
 func (b *Bundle) transform(s *scratch, r *dataset.Row, rec map[string]string, isRow bool) error {
+	return b.transformCount(s, r, rec, isRow, true)
+}
+
+// transformCount is transform that adds the unseen categories to
+// UnseenCounts only when count is set.
+func (b *Bundle) transformCount(s *scratch, r *dataset.Row, rec map[string]string, isRow, count bool) error {
 	var err error
 	if isRow {
 		if r == nil {
@@ -386,8 +392,10 @@ func (b *Bundle) transform(s *scratch, r *dataset.Row, rec map[string]string, is
 	if err != nil {
 		return fmt.Errorf("bundle: %w", err)
 	}
-	for _, j := range s.unseen {
-		b.unseenCount[j].Add(1)
+	if count {
+		for _, j := range s.unseen {
+			b.unseenCount[j].Add(1)
+		}
 	}
 	return nil
 }
@@ -481,6 +489,20 @@ func (b *Bundle) ExplainRowTo(r *dataset.Row, k int, dst []Contribution) (Result
 	s := b.scratch.Get().(*scratch)
 	defer b.scratch.Put(s)
 	if err := b.transform(s, r, nil, true); err != nil {
+		return Result{}, err
+	}
+	return b.explain(s, k, dst)
+}
+
+// ExplainScoredRowTo is ExplainRowTo for a row that ScoreRow has already
+// scored: it does not add the row's unseen categories to UnseenCounts a
+// second time. A service that scores every record and explains only its
+// alerts (examples/stream does) calls ScoreRow, then this for the alerts,
+// and each record counts once.
+func (b *Bundle) ExplainScoredRowTo(r *dataset.Row, k int, dst []Contribution) (Result, error) {
+	s := b.scratch.Get().(*scratch)
+	defer b.scratch.Put(s)
+	if err := b.transformCount(s, r, nil, true, false); err != nil {
 		return Result{}, err
 	}
 	return b.explain(s, k, dst)

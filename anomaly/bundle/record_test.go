@@ -314,3 +314,25 @@ func TestXGBoostExplainedAndUnseen(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"service"}, res.Unseen)
 }
+
+func TestExplainScoredRowCountsOnce(t *testing.T) {
+	f := fitSmall(t)
+	b, err := bundle.New(f.p, f.ifo, 0.5, bundle.Metadata{})
+	require.NoError(t, err)
+	var r dataset.Row
+	f.tab.Row(0, &r)
+	r.Cat[0] = "sctp" // training never saw it
+	scored, err := b.ScoreRow(&r)
+	require.NoError(t, err)
+	ex, err := b.ExplainScoredRowTo(&r, 2, nil)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]int64{"proto": 1}, b.UnseenCounts(), "scored and explained, counted once")
+	assert.Equal(t, scored.Score, ex.Score)
+	assert.Equal(t, []string{"proto"}, ex.Unseen)
+	want, err := b.ExplainRowTo(&r, 2, nil)
+	require.NoError(t, err)
+	assert.Equal(t, want.TopFeatures, ex.TopFeatures)
+	assert.Equal(t, map[string]int64{"proto": 2}, b.UnseenCounts(), "ExplainRowTo is a scoring call and counts")
+	_, err = b.ExplainScoredRowTo(nil, 2, nil)
+	assert.ErrorIs(t, err, anomaly.ErrDimension)
+}

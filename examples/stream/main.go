@@ -51,6 +51,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -71,6 +72,7 @@ type config struct {
 	CSVIgnore []string // CSV columns to drop
 	CSVComma  string
 	Top       int  // contributing columns per alert
+	Workers   int  // goroutines explaining alerts (1: explain inline)
 	All       bool // write every record, not only alerts
 	Strict    bool // stop at the first bad line
 	Name      string
@@ -89,6 +91,7 @@ func main() {
 	flag.StringVar(&ignore, "csv-ignore", "", "-format csv: comma-separated columns to drop (columns the bundle does not use are dropped anyway)")
 	flag.StringVar(&cfg.CSVComma, "csv-comma", ",", "-format csv: the field separator")
 	flag.IntVar(&cfg.Top, "top", 3, "contributing columns per alert (0: none)")
+	flag.IntVar(&cfg.Workers, "workers", runtime.GOMAXPROCS(0), "goroutines explaining alerts while the stream is read and scored (1: explain each alert inline); output stays in input order")
 	flag.BoolVar(&cfg.All, "all", false, "write a line for every record, not only alerts")
 	flag.BoolVar(&cfg.Strict, "strict", false, "stop at the first bad line (exit status 1) instead of skipping it")
 	flag.Parse()

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/netwarden/netwarden/anomaly"
 	"github.com/netwarden/netwarden/anomaly/bundle"
@@ -59,7 +60,10 @@ type scorer struct {
 	out    *bufio.Writer
 	errw   io.Writer
 	buf    []byte
+	top    []bundle.Contribution // reused for the alerts' explanations
 	sum    summary
+	par    *explainers // alerts explained on workers (-workers > 1), or nil
+	mu     sync.Mutex  // orders writes to out and errw when par is set
 }
 
 func newScorer(b *bundle.Bundle, cfg config, in io.Reader, out, errw io.Writer) (*scorer, error) {
@@ -72,7 +76,11 @@ func newScorer(b *bundle.Bundle, cfg config, in io.Reader, out, errw io.Writer) 
 	}
 	// Flush the alerts whenever reading may block, so that a slow stream
 	// sees them at once and a fast one in 64 KiB writes.
-	s.in = bufio.NewReaderSize(idleReader{r: in, idle: func() { _ = s.out.Flush() }}, 64<<10)
+	s.in = bufio.NewReaderSize(idleReader{r: in, idle: func() {
+		s.mu.Lock()
+		_ = s.out.Flush()
+		s.mu.Unlock()
+	}}, 64<<10)
 
 	switch cfg.Format {
 	case "nslkdd", "kdd99":
@@ -228,11 +236,22 @@ func (s *scorer) newReader() (*dataset.Reader, error) {
 
 // run reads and scores until the input ends.
 func (s *scorer) run(ctx context.Context) error {
+	if s.cfg.Workers > 1 && s.cfg.Top > 0 {
+		s.par = s.startExplainers(s.cfg.Workers)
+	}
 	defer func() {
+		if s.par != nil {
+			s.par.stop()
+		}
 		s.sum.Lines = s.base + s.rd.Report().Lines
 		_ = s.out.Flush()
 	}()
 	for {
+		if s.par != nil && s.cfg.Strict {
+			if err := s.par.failed(); err != nil {
+				return err
+			}
+		}
 		if s.sum.Rows%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -276,12 +295,17 @@ func (s *scorer) score() error {
 	if err != nil {
 		return err
 	}
-	if res.Attack && s.cfg.Top > 0 {
-		// Explanations cost more than scores: only alerts get one.
-		res, err = s.b.ExplainRow(row, s.cfg.Top)
+	explain := res.Attack && s.cfg.Top > 0
+	if explain && s.par == nil {
+		// Explanations cost more than scores: only alerts get one. The
+		// row was counted in the bundle's unseen categories already.
+		unseen := res.Unseen
+		res, err = s.b.ExplainScoredRowTo(row, s.cfg.Top, s.top)
 		if err != nil {
 			return err
 		}
+		res.Unseen = unseen
+		s.top = res.TopFeatures
 	}
 	s.sum.Rows++
 	if res.Attack {
@@ -309,16 +333,23 @@ func (s *scorer) score() error {
 		}
 	}
 	if res.Attack || s.cfg.All {
-		s.writeResult(row, res)
+		line := s.base + s.rd.Line()
+		if s.par != nil {
+			s.par.add(row, line, res, explain)
+		} else {
+			s.buf = s.appendResult(s.buf[:0], line, row, res)
+			_, _ = s.out.Write(s.buf) // a write error shows at the final Flush
+		}
 	}
 	return nil
 }
 
-// writeResult writes one JSON line without allocating: the buffer is
-// reused.
-func (s *scorer) writeResult(row *dataset.Row, res bundle.Result) {
-	b := append(s.buf[:0], `{"line":`...)
-	b = strconv.AppendInt(b, int64(s.base+s.rd.Line()), 10)
+// appendResult appends the JSON line of the row read at line to b, without
+// allocating once b has grown. It reads only the scorer's fixed column
+// names, so workers may call it at once.
+func (s *scorer) appendResult(b []byte, line int, row *dataset.Row, res bundle.Result) []byte {
+	b = append(b, `{"line":`...)
+	b = strconv.AppendInt(b, int64(line), 10)
 	b = append(b, `,"score":`...)
 	b = appendFloat(b, res.Score)
 	if res.Attack {
@@ -373,9 +404,7 @@ func (s *scorer) writeResult(row *dataset.Row, res bundle.Result) {
 		}
 		b = append(b, ']')
 	}
-	b = append(b, "}\n"...)
-	s.buf = b
-	_, _ = s.out.Write(b) // a write error shows at the final Flush
+	return append(b, "}\n"...)
 }
 
 // hint adds to a reader's message the likely cause of a field count that
@@ -414,6 +443,8 @@ func (s *scorer) writeStart(source string) {
 
 // badLine reports a skipped line on stderr as JSON.
 func (s *scorer) badLine(line, col int, field, msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.sum.BadLines++
 	b := append(s.buf[:0], `{"bad_line":`...)
 	b = strconv.AppendInt(b, int64(line), 10)
