@@ -24,7 +24,10 @@
 // an explanation costs milliseconds where a score costs microseconds (exact
 // TreeSHAP: about 1.4 ms an alert for the demo Isolation Forest, 3.7 ms for
 // a Random Forest of 100 unpruned trees, against 3–5 µs to score a row;
-// BenchmarkAlertCost): with many alerts, -top 0 writes them unexplained.
+// BenchmarkAlertCost). Alerts are explained on -workers goroutines (all
+// cores by default) while the stream goes on being read and scored, and
+// the output stays in input order; with many alerts, -top 0 writes them
+// unexplained.
 //
 // A bad line is reported on stderr as a JSON line ({"bad_line":7,"column":12,
 // "field":"src_bytes","error":"…"}) and skipped (-strict stops there with
