@@ -35,7 +35,9 @@ type Config struct {
 	Label func(ev *Event) string
 }
 
-// N4Columns are the numeric columns of a row per N4 peer pair and window.
+// N4Columns are the numeric columns of a row per N4 peer pair and window;
+// malformed counts the PFCP and GTPv2-C messages that failed to decode
+// (with Scanner.Malformed; format errors only).
 var N4Columns = []string{
 	"pfcp_msgs", "requests", "responses", "response_ratio", "heartbeat_req",
 	"assoc_setup_req", "sess_est_req", "sess_mod_req", "sess_del_req", "sess_report_req",
@@ -48,7 +50,8 @@ var N4Columns = []string{
 }
 
 // GNBColumns are the numeric columns of a row per gNB (the source of
-// N2 signalling) and window.
+// N2 signalling) and window; UEColumns says what the protocol-error
+// columns count.
 var GNBColumns = []string{
 	"ngap_msgs", "initial_ue", "distinct_ran_ue_ids", "reg_req", "reg_reject", "auth_fail",
 	"identity_req", "sec_mode_reject", "ue_ctx_release", "nas_malformed", "in_tunnel",
