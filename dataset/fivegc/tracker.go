@@ -448,13 +448,33 @@ var (
 )
 
 // protoErrs holds the protocol-error evidence of one NGAP PDU (see
-// UEColumns).
-type protoErrs struct {
-	nasMalformed, nasUnknown, mmStatus, smStatus, cause, errInd, ngapProto, ngapUnknown bool
-}
+// UEColumns), one bit per kind.
+type protoErrs uint8
 
-func (e *protoErrs) any() bool {
-	return e.nasMalformed || e.nasUnknown || e.mmStatus || e.smStatus || e.cause || e.errInd || e.ngapProto || e.ngapUnknown
+// The kinds of evidence, in the order of ueErrCols and gnbErrCols; NAS
+// malformed has no column of its own there (nas_malformed counts
+// top-level NAS-PDUs elsewhere).
+const (
+	errNASUnknown protoErrs = 1 << iota
+	errMMStatus
+	errSMStatus
+	errCause
+	errErrInd
+	errNGAPProto
+	errNGAPUnknown
+	errNASMalformed
+)
+
+var (
+	ueErrCols  = [...]int{uUnknown, uStatus, uSMStatus, uProtoErrC, uErrInd, uNGAPProto, uNGAPUnk}
+	gnbErrCols = [...]int{gUnknown, gStatus, gSMStatus, gProtoErrC, gErrInd, gNGAPProto, gNGAPUnk}
+)
+
+func flag(c bool, f protoErrs) protoErrs {
+	if c {
+		return f
+	}
+	return 0
 }
 
 // nasErrs adds the evidence of one decoded NAS message.
@@ -462,53 +482,49 @@ func (e *protoErrs) nasErrs(m *nas.Message) {
 	if !m.Plain {
 		return
 	}
-	e.nasUnknown = e.nasUnknown || m.MMType != 0 && !m.MMType.Known() || m.SMType != 0 && !m.SMType.Known()
-	e.mmStatus = e.mmStatus || m.MMType == nas.Status
-	e.smStatus = e.smStatus || m.SMType == nas.SMStatus
-	e.cause = e.cause || nas.ProtocolErrorCause(m.Cause) || nas.ProtocolErrorCause(m.SMCause)
+	*e |= flag(m.MMType != 0 && !m.MMType.Known() || m.SMType != 0 && !m.SMType.Known(), errNASUnknown) |
+		flag(m.MMType == nas.Status, errMMStatus) |
+		flag(m.SMType == nas.SMStatus, errSMStatus) |
+		flag(nas.ProtocolErrorCause(m.Cause) || nas.ProtocolErrorCause(m.SMCause), errCause)
 }
 
-// errsOf collects the evidence of ev's NGAP PDU and its NAS-PDUs; nested
-// is scratch for the nested ones.
-func errsOf(ev *Event, nested *nas.Message) protoErrs {
+// errsOf collects the evidence of ev's NGAP PDU and its top-level
+// NAS-PDU; nestedNAS adds each nested one.
+func errsOf(ev *Event) protoErrs {
 	p := &ev.NGAP
-	e := protoErrs{
-		errInd:      p.Procedure == ngap.ErrorIndication,
-		ngapProto:   p.HasCause && p.CauseGroup == ngap.CauseProtocol,
-		ngapUnknown: !p.Procedure.Known(),
-	}
-	if p.NAS != nil && !ev.HasNAS {
-		e.nasMalformed = true
-	}
+	e := flag(p.Procedure == ngap.ErrorIndication, errErrInd) |
+		flag(p.HasCause && p.CauseGroup == ngap.CauseProtocol, errNGAPProto) |
+		flag(!p.Procedure.Known(), errNGAPUnknown) |
+		flag(p.NAS != nil && !ev.HasNAS, errNASMalformed)
 	if ev.HasNAS {
 		e.nasErrs(&ev.NAS)
-	}
-	for _, b := range p.NestedNAS {
-		if nas.Decode(b, nested) != nil {
-			e.nasMalformed = true
-		} else {
-			e.nasErrs(nested)
-		}
 	}
 	return e
 }
 
-// add counts e into a UE or gNB row through its column indices.
-func (e *protoErrs) add(v []float64, unknown, mmStatus, smStatus, cause, errInd, ngapProto, ngapUnknown, all int) {
-	b := func(c bool) float64 {
-		if c {
-			return 1
-		}
-		return 0
+// nestedNAS decodes a nested NAS-PDU into m, adds its evidence and
+// reports whether it decoded.
+func (e *protoErrs) nestedNAS(b []byte, m *nas.Message) bool {
+	if nas.Decode(b, m) != nil {
+		*e |= errNASMalformed
+		return false
 	}
-	v[unknown] += b(e.nasUnknown)
-	v[mmStatus] += b(e.mmStatus)
-	v[smStatus] += b(e.smStatus)
-	v[cause] += b(e.cause)
-	v[errInd] += b(e.errInd)
-	v[ngapProto] += b(e.ngapProto)
-	v[ngapUnknown] += b(e.ngapUnknown)
-	v[all] += b(e.any())
+	e.nasErrs(m)
+	return true
+}
+
+// add counts e into a UE or gNB row: cols are the columns of the kinds,
+// all that of protocol_errors.
+func (e protoErrs) add(v []float64, cols *[7]int, all int) {
+	if e == 0 {
+		return // the common case
+	}
+	v[all]++
+	for i, c := range cols {
+		if e&(1<<i) != 0 {
+			v[c]++
+		}
+	}
 }
 
 func (t *Tracker) addPFCP(ev *Event) {
@@ -695,9 +711,13 @@ func (t *Tracker) addNGAP(ev *Event) {
 	if !p.HasRANUEID {
 		// Not UE-associated (NG Setup, …): only its protocol errors count,
 		// in the gNB's window.
-		if e := errsOf(ev, &t.nested); e.any() {
+		e := errsOf(ev)
+		for _, b := range p.NestedNAS {
+			e.nestedNAS(b, &t.nested)
+		}
+		if e != 0 {
 			w := t.gnbWindow(ev, gnbByPort(ev))
-			e.add(w.v, gUnknown, gStatus, gSMStatus, gProtoErrC, gErrInd, gNGAPProto, gNGAPUnk, gProtoErrs)
+			e.add(w.v, &gnbErrCols, gProtoErrs)
 		}
 		return
 	}
@@ -728,8 +748,7 @@ func (t *Tracker) addNGAP(ev *Event) {
 			gnb = ev.Dst
 		}
 	}
-	e := errsOf(ev, &t.nested)
-	t.gnbAccount(ev, gnb, &e)
+	e := errsOf(ev)
 	k := ueKey{gnb, p.RANUEID}
 	u := t.ue[k]
 	if u == nil {
@@ -748,7 +767,7 @@ func (t *Tracker) addNGAP(ev *Event) {
 	u.push(uint16(p.Procedure) << 8)
 	for _, b := range p.NestedNAS {
 		v[uNested]++
-		if nas.Decode(b, &t.nested) == nil {
+		if e.nestedNAS(b, &t.nested) {
 			u.push(uint16(p.Procedure)<<8 | uint16(t.nested.MMType))
 			if t.nested.SMType != 0 {
 				u.push(0x8000 | uint16(t.nested.SMType))
@@ -756,6 +775,7 @@ func (t *Tracker) addNGAP(ev *Event) {
 			u.account(&t.nested)
 		}
 	}
+	t.gnbAccount(ev, gnb, e)
 	switch p.Procedure {
 	case ngap.InitialUEMessage:
 		v[uInitial]++
@@ -823,7 +843,7 @@ func (t *Tracker) addNGAP(ev *Event) {
 			v[uPDU]++
 		}
 	}
-	e.add(v, uUnknown, uStatus, uSMStatus, uProtoErrC, uErrInd, uNGAPProto, uNGAPUnk, uProtoErrs)
+	e.add(v, &ueErrCols, uProtoErrs)
 	if p.Procedure == ngap.UEContextRelease && p.Type == ngap.SuccessfulOutcome {
 		v[uRel]++
 		t.emitUE(k, u)
@@ -852,7 +872,7 @@ func (t *Tracker) emitUE(k ueKey, u *ueState) {
 	delete(t.ue, k)
 }
 
-func (t *Tracker) gnbAccount(ev *Event, gnb netip.Addr, e *protoErrs) {
+func (t *Tracker) gnbAccount(ev *Event, gnb netip.Addr, e protoErrs) {
 	p := &ev.NGAP
 	w := t.gnbWindow(ev, gnb)
 	v := w.v
@@ -870,7 +890,7 @@ func (t *Tracker) gnbAccount(ev *Event, gnb netip.Addr, e *protoErrs) {
 	if p.NAS != nil && !ev.HasNAS {
 		v[gNASBad]++
 	}
-	e.add(v, gUnknown, gStatus, gSMStatus, gProtoErrC, gErrInd, gNGAPProto, gNGAPUnk, gProtoErrs)
+	e.add(v, &gnbErrCols, gProtoErrs)
 	if !ev.HasNAS {
 		return
 	}

@@ -62,8 +62,16 @@ var mmNames = map[MMType]string{
 	0x6c: "relay_authentication_request", 0x6d: "relay_authentication_response",
 }
 
+// mmKnown marks the types of mmNames, for a Known without a map lookup.
+var mmKnown = func() (k [256]bool) {
+	for t := range mmNames {
+		k[t] = true
+	}
+	return k
+}()
+
 // Known reports whether t is a 5GMM message type of TS 24.501 release 17.
-func (t MMType) Known() bool { _, ok := mmNames[t]; return ok }
+func (t MMType) Known() bool { return mmKnown[t] }
 
 // String returns a short snake-case name, or "mm_0xNN".
 func (t MMType) String() string {
