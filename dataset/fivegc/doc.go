@@ -29,8 +29,9 @@
 //     redirect, rules created and removed, heartbeats and the longest gap
 //     between them, association setups, distinct SEIDs, unsupported message
 //     types, GTPv2-C requests, Create/Delete Session requests and
-//     rejections, and signalling that arrived inside GTP-U (keyed by the
-//     UE's token, never its address);
+//     rejections, signalling that arrived inside GTP-U (keyed by the
+//     UE's token, never its address), and messages that failed to decode
+//     (with Scanner.Malformed);
 //   - per PFCP session (SessionSchema): its lifecycle (established,
 //     rejected with which cause, modified, deleted, orphan), rules added,
 //     updated and removed, FAR actions, reports, duration, and its user
@@ -39,10 +40,18 @@
 //   - per UE on N2 (UESchema): its NGAP procedures and NAS messages,
 //     registration attempts and rejections, authentication requests and
 //     failures by 5GMM cause, identity requests (for the SUCI), security
-//     mode, service requests, PDU session requests;
+//     mode, service requests, PDU session requests, and protocol errors;
 //   - per gNB and window (GNBSchema): initial UE messages, distinct RAN UE
 //     IDs, registrations, rejections, authentication failures, identity
-//     requests.
+//     requests, and protocol errors.
+//
+// The protocol errors are what a NAS or NGAP fuzzer sends and what the
+// core answers it with (see UEColumns): NAS-PDUs that fail to decode or
+// carry an undefined 5GMM or 5GSM message type (TS 24.501 §7.2, §7.4),
+// 5GMM and 5GSM STATUS messages and the causes #95–#101, #111 of invalid
+// messages (§5.4.6, Annex A, B), NGAP Error Indications (TS 38.413
+// §8.7.5), Causes of the protocol group (§9.3.1.2), undefined procedure
+// codes and, on gNB rows, NGAP PDUs that fail to decode.
 //
 // Subscriber identifiers (the mobile identity's value: SUCI, 5G-GUTI,
 // IMEI; UE IP addresses) never reach a row or key: where a key must name a

@@ -257,10 +257,20 @@ func ieUserLocation(cell uint32, tac uint32) []byte {
 // root values (extension bit, then 4 bits).
 func ieRRCCause(c uint8) []byte { return ngapIE(90, 1, []byte{c << 3}) }
 
-// ieCauseNASNormal is a Cause (extensible CHOICE of 5: extension bit,
-// 3-bit index) nas (2) normal-release (extensible ENUMERATED: extension
-// bit, 2 bits, 0).
-func ieCauseNASNormal() []byte { return ngapIE(15, 1, []byte{0x20}) }
+// ieNGAPCause is a Cause (TS 38.413 §9.3.1.2: a CHOICE of 6 alternatives
+// with no extension marker, so a 3-bit index) of group g whose extensible
+// ENUMERATED takes an extension bit (0) and its value in w bits.
+func ieNGAPCause(g, value uint8, w uint) []byte {
+	x := uint16(g)<<13 | uint16(value)<<(12-w)
+	if 4+w <= 8 {
+		return ngapIE(15, 1, []byte{byte(x >> 8)})
+	}
+	return ngapIE(15, 1, []byte{byte(x >> 8), byte(x)})
+}
+
+// ieCauseNASNormal is the Cause nas (2) normal-release (0 of the 4 root
+// values, 2 bits).
+func ieCauseNASNormal() []byte { return ieNGAPCause(2, 0, 2) }
 
 // NAS-5GS encoding (TS 24.501 §8).
 

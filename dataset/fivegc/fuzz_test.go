@@ -13,8 +13,9 @@ import (
 	"github.com/netwarden/netwarden/dataset/packet"
 )
 
-// FuzzScanner reads arbitrary bytes as a capture: no panic, and
-// allocation bounded by the input's size. Seeds: testdata/fuzz/FuzzScanner
+// FuzzScanner reads arbitrary bytes as a capture into a Tracker: no
+// panic, and allocation bounded by the input's size; inputs of odd length
+// with Scanner.NullCiphered and Scanner.Malformed set. Seeds: testdata/fuzz/FuzzScanner
 // (small synthetic captures, see TestWriteScannerSeeds), testdata/*.pcap,
 // and, when PCAP_DIR is set, the real captures of the golden set up to
 // 64 KiB.
@@ -41,6 +42,8 @@ func FuzzScanner(f *testing.F) {
 			}
 			s := NewScanner(r)
 			s.UserPlane = true
+			// Half the inputs in the test-bed mode of the example.
+			s.NullCiphered, s.Malformed = len(b)%2 == 1, len(b)%2 == 1
 			tr, _ := NewTracker(Config{Key: testKey})
 			for i := 0; i < 1<<16; i++ {
 				ev, err := s.Next()

@@ -72,6 +72,10 @@ type Event struct {
 	// NAS is the NGAP PDU's NAS-PDU, decoded when HasNAS.
 	NAS    nas.Message
 	HasNAS bool
+	// Err is the decoder's error for a message that failed to decode
+	// (yielded only when Scanner.Malformed is set); the packet fields,
+	// Proto and Payload are then valid, the decoded message is not.
+	Err error
 }
 
 // Counts reports what a Scanner read and skipped, by reason.
@@ -147,6 +151,12 @@ type Scanner struct {
 	// 4 as plain when their bytes are (a core ciphering with 5G-EA0; see
 	// nas.DecodeNullCiphered).
 	NullCiphered bool
+	// Malformed makes Next also yield the PFCP, GTPv2-C and NGAP
+	// messages that fail to decode, with Event.Err set, so that a Tracker
+	// can count them per N4 peer and gNB (what a fuzzer sends; TS 38.413
+	// clause 10 says how an NGAP receiver treats them). They are counted in
+	// Counts.Malformed either way.
+	Malformed bool
 	// LastError is the last malformed message's error, nil when none.
 	LastError error
 }
@@ -199,7 +209,7 @@ func (s *Scanner) Next() (*Event, error) {
 			if !s.UserPlane || !ev.InTunnel {
 				return false
 			}
-			ev.Proto, ev.Payload, ev.HasNAS, ev.Bytes = ProtoGTPU, nil, false, sm.IPLen
+			ev.Proto, ev.Payload, ev.HasNAS, ev.Bytes, ev.Err = ProtoGTPU, nil, false, sm.IPLen, nil
 			s.counts.Messages[ProtoGTPU]++
 			return true
 		}
@@ -245,11 +255,13 @@ func (s *Scanner) more() *Event {
 	for s.follow != nil {
 		b, p := s.follow, s.followOf
 		s.follow = nil
-		ev.Proto, ev.Payload, ev.HasNAS = p, b, false
+		ev.Proto, ev.Payload, ev.HasNAS, ev.Err = p, b, false, nil
 		switch p {
 		case ProtoPFCP:
 			if err := pfcp.Decode(b, &ev.PFCP); err != nil {
-				s.fail(p, err)
+				if s.fail(p, err) {
+					return ev
+				}
 				return nil
 			}
 			if ev.PFCP.FO && ev.PFCP.Size() < len(b) {
@@ -265,7 +277,9 @@ func (s *Scanner) more() *Event {
 				return nil
 			}
 			if err := gtpv2.Decode(b, &ev.GTPv2); err != nil {
-				s.fail(p, err)
+				if s.fail(p, err) {
+					return ev
+				}
 				return nil
 			}
 			if ev.GTPv2.P && ev.GTPv2.Size() < len(b) {
@@ -295,9 +309,11 @@ func (s *Scanner) more() *Event {
 			s.counts.SCTPReassembled++
 			payload = msg
 		}
-		ev.Proto, ev.Payload, ev.HasNAS = ProtoNGAP, payload, false
+		ev.Proto, ev.Payload, ev.HasNAS, ev.Err = ProtoNGAP, payload, false, nil
 		if err := ngap.Decode(payload, &ev.NGAP); err != nil {
-			s.fail(ProtoNGAP, err)
+			if s.fail(ProtoNGAP, err) {
+				return ev
+			}
 			continue
 		}
 		s.counts.Messages[ProtoNGAP]++
@@ -321,7 +337,14 @@ func (s *Scanner) more() *Event {
 	return nil
 }
 
-func (s *Scanner) fail(p Proto, err error) {
+// fail counts a message that failed to decode and reports whether Next
+// yields it (Malformed).
+func (s *Scanner) fail(p Proto, err error) bool {
 	s.counts.Malformed[p]++
 	s.LastError = &MessageError{Frame: s.ev.Frame, Proto: p, Err: err}
+	if s.Malformed {
+		s.ev.Err = err
+		return true
+	}
+	return false
 }

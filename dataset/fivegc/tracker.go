@@ -1,6 +1,7 @@
 package fivegc
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"github.com/netwarden/netwarden/dataset/fivegc/nas"
 	"github.com/netwarden/netwarden/dataset/fivegc/ngap"
 	"github.com/netwarden/netwarden/dataset/fivegc/pfcp"
+	"github.com/netwarden/netwarden/internal/errs"
 	"github.com/netwarden/netwarden/internal/pseudo"
 )
 
@@ -33,7 +35,9 @@ type Config struct {
 	Label func(ev *Event) string
 }
 
-// N4Columns are the numeric columns of a row per N4 peer pair and window.
+// N4Columns are the numeric columns of a row per N4 peer pair and window;
+// malformed counts the PFCP and GTPv2-C messages that failed to decode
+// (with Scanner.Malformed; format errors only).
 var N4Columns = []string{
 	"pfcp_msgs", "requests", "responses", "response_ratio", "heartbeat_req",
 	"assoc_setup_req", "sess_est_req", "sess_mod_req", "sess_del_req", "sess_report_req",
@@ -42,18 +46,51 @@ var N4Columns = []string{
 	"orphan_del", "far_drop", "far_redirect", "far_buffer", "rules_created", "rules_removed",
 	"distinct_seids", "max_heartbeat_gap_s", "unsupported_type", "in_tunnel",
 	"gtpv2_msgs", "gtpv2_requests", "gtpv2_create_session_req", "gtpv2_delete_session_req",
-	"gtpv2_rejected",
+	"gtpv2_rejected", "malformed",
 }
 
 // GNBColumns are the numeric columns of a row per gNB (the source of
-// N2 signalling) and window.
+// N2 signalling) and window; UEColumns says what the protocol-error
+// columns count.
 var GNBColumns = []string{
 	"ngap_msgs", "initial_ue", "distinct_ran_ue_ids", "reg_req", "reg_reject", "auth_fail",
 	"identity_req", "sec_mode_reject", "ue_ctx_release", "nas_malformed", "in_tunnel",
-	"nas_unknown_type", "nas_status",
+	"nas_unknown_type", "nas_status", "sm_status", "protocol_error_cause", "error_indication",
+	"ngap_protocol_cause", "ngap_unknown_procedure", "ngap_malformed", "protocol_errors",
 }
 
 // UEColumns are the numeric columns of a row per UE on N2.
+//
+// The protocol-error columns of the UE and gNB rows count what a NAS or
+// NGAP fuzzer produces, and what a core answers it with, wherever it runs:
+//   - nas_malformed: top-level NAS-PDUs that fail to decode (too short, a
+//     reserved security header type, a length past the end: TS 24.501
+//     §7.2, §9.3; protocol_errors also counts nested ones);
+//   - nas_unknown_type: 5GMM or 5GSM message types TS 24.501 Table 9.7.1
+//     and 9.7.2 do not define, of the message or of the 5GSM message in an
+//     UL/DL NAS Transport's payload container (§7.4);
+//   - nas_status and sm_status: 5GMM STATUS (§5.4.6) and 5GSM STATUS
+//     (§8.3.16) messages, which report an erroneous message;
+//   - protocol_error_cause: NAS messages whose 5GMM or 5GSM cause is one
+//     of #95–#101, #111 (nas.ProtocolErrorCause; Annex A and B);
+//   - error_indication: NGAP Error Indication procedures (TS 38.413
+//     §8.7.5), which report what clause 10 finds erroneous; on gNB rows
+//     also those that name no UE;
+//   - ngap_protocol_cause: NGAP PDUs whose Cause is of the protocol group
+//     (§9.3.1.2: transfer or abstract syntax error, semantic error, message
+//     not compatible with the receiver state);
+//   - ngap_unknown_procedure: procedure codes TS 38.413 does not define;
+//   - ngap_malformed (gNB rows; with Scanner.Malformed): NGAP PDUs that
+//     fail to decode, wrapping ErrFormat (an encoding the decoder does not
+//     implement, ErrUnsupported, is not counted), the gNB being the end not
+//     on port 38412;
+//   - protocol_errors: the messages with any of the above, each counted
+//     once: a fuzzed message and the error report it provokes are two.
+//
+// A conformant UE, gNB and core send none of these in normal operation;
+// a real network still sees a few (a race between procedures makes a
+// message not compatible with the protocol state), so a detector should
+// learn their benign rate rather than alarm on one.
 var UEColumns = []string{
 	"ngap_msgs", "procedures", "initial_ue", "ul_nas", "dl_nas", "ctx_release", "nas_plain",
 	"nas_protected", "nas_malformed", "reg_req", "reg_reject", "auth_req", "auth_resp",
@@ -62,6 +99,8 @@ var UEColumns = []string{
 	"sec_mode_reject", "service_req", "dereg", "pdu_sess_req", "duration_s",
 	"distinct_identities", "in_tunnel", "nas_unknown_type", "nas_status",
 	"nested_nas", "repeated_identity_req", "reg_without_auth", "sm_before_auth", "seq_distinct",
+	"sm_status", "protocol_error_cause", "error_indication", "ngap_protocol_cause",
+	"ngap_unknown_procedure", "protocol_errors",
 }
 
 // SeqLen is the number of the last NGAP procedure and NAS message codes a
@@ -265,6 +304,10 @@ func (t *Tracker) token(b []byte) string {
 // Add accounts one event.
 func (t *Tracker) Add(ev *Event) {
 	t.lastEv = ev.Time
+	if ev.Err != nil {
+		t.addMalformed(ev)
+		return
+	}
 	switch ev.Proto {
 	case ProtoPFCP:
 		t.addPFCP(ev)
@@ -388,7 +431,101 @@ var (
 	uSeqDist   = col(UEColumns, "seq_distinct")
 	gUnknown   = col(GNBColumns, "nas_unknown_type")
 	gStatus    = col(GNBColumns, "nas_status")
+	cMalformed = col(N4Columns, "malformed")
+	uSMStatus  = col(UEColumns, "sm_status")
+	uProtoErrC = col(UEColumns, "protocol_error_cause")
+	uErrInd    = col(UEColumns, "error_indication")
+	uNGAPProto = col(UEColumns, "ngap_protocol_cause")
+	uNGAPUnk   = col(UEColumns, "ngap_unknown_procedure")
+	uProtoErrs = col(UEColumns, "protocol_errors")
+	gSMStatus  = col(GNBColumns, "sm_status")
+	gProtoErrC = col(GNBColumns, "protocol_error_cause")
+	gErrInd    = col(GNBColumns, "error_indication")
+	gNGAPProto = col(GNBColumns, "ngap_protocol_cause")
+	gNGAPUnk   = col(GNBColumns, "ngap_unknown_procedure")
+	gNGAPBad   = col(GNBColumns, "ngap_malformed")
+	gProtoErrs = col(GNBColumns, "protocol_errors")
 )
+
+// protoErrs holds the protocol-error evidence of one NGAP PDU (see
+// UEColumns), one bit per kind.
+type protoErrs uint8
+
+// The kinds of evidence, in the order of ueErrCols and gnbErrCols; NAS
+// malformed has no column of its own there (nas_malformed counts
+// top-level NAS-PDUs elsewhere).
+const (
+	errNASUnknown protoErrs = 1 << iota
+	errMMStatus
+	errSMStatus
+	errCause
+	errErrInd
+	errNGAPProto
+	errNGAPUnknown
+	errNASMalformed
+)
+
+var (
+	ueErrCols  = [...]int{uUnknown, uStatus, uSMStatus, uProtoErrC, uErrInd, uNGAPProto, uNGAPUnk}
+	gnbErrCols = [...]int{gUnknown, gStatus, gSMStatus, gProtoErrC, gErrInd, gNGAPProto, gNGAPUnk}
+)
+
+func flag(c bool, f protoErrs) protoErrs {
+	if c {
+		return f
+	}
+	return 0
+}
+
+// nasErrs adds the evidence of one decoded NAS message.
+func (e *protoErrs) nasErrs(m *nas.Message) {
+	if !m.Plain {
+		return
+	}
+	*e |= flag(m.MMType != 0 && !m.MMType.Known() || m.SMType != 0 && !m.SMType.Known(), errNASUnknown) |
+		flag(m.MMType == nas.Status, errMMStatus) |
+		flag(m.SMType == nas.SMStatus, errSMStatus) |
+		flag(nas.ProtocolErrorCause(m.Cause) || nas.ProtocolErrorCause(m.SMCause), errCause)
+}
+
+// errsOf collects the evidence of ev's NGAP PDU and its top-level
+// NAS-PDU; nestedNAS adds each nested one.
+func errsOf(ev *Event) protoErrs {
+	p := &ev.NGAP
+	e := flag(p.Procedure == ngap.ErrorIndication, errErrInd) |
+		flag(p.HasCause && p.CauseGroup == ngap.CauseProtocol, errNGAPProto) |
+		flag(!p.Procedure.Known(), errNGAPUnknown) |
+		flag(p.NAS != nil && !ev.HasNAS, errNASMalformed)
+	if ev.HasNAS {
+		e.nasErrs(&ev.NAS)
+	}
+	return e
+}
+
+// nestedNAS decodes a nested NAS-PDU into m, adds its evidence and
+// reports whether it decoded.
+func (e *protoErrs) nestedNAS(b []byte, m *nas.Message) bool {
+	if nas.Decode(b, m) != nil {
+		*e |= errNASMalformed
+		return false
+	}
+	e.nasErrs(m)
+	return true
+}
+
+// add counts e into a UE or gNB row: cols are the columns of the kinds,
+// all that of protocol_errors.
+func (e protoErrs) add(v []float64, cols *[7]int, all int) {
+	if e == 0 {
+		return // the common case
+	}
+	v[all]++
+	for i, c := range cols {
+		if e&(1<<i) != 0 {
+			v[c]++
+		}
+	}
+}
 
 func (t *Tracker) addPFCP(ev *Event) {
 	m := &ev.PFCP
@@ -542,10 +679,47 @@ func (t *Tracker) emitGNB(w *gnbWin) {
 	delete(t.gnb, w.addr)
 }
 
+// addMalformed counts a message that failed to decode (Scanner.Malformed)
+// in its N4 peer window or its gNB's window. Only format errors count: an
+// encoding the decoders do not implement is no evidence of an attack.
+func (t *Tracker) addMalformed(ev *Event) {
+	if !errors.Is(ev.Err, errs.ErrFormat) {
+		return
+	}
+	switch ev.Proto {
+	case ProtoPFCP, ProtoGTPv2:
+		t.window(ev).v[cMalformed]++
+	case ProtoNGAP:
+		v := t.gnbWindow(ev, gnbByPort(ev)).v
+		v[gNGAPBad]++
+		v[gProtoErrs]++
+	}
+}
+
+// gnbByPort names the gNB of an NGAP message by the SCTP port: the AMF
+// listens on 38412 (TS 38.412 §7), so the gNB is the other end (the
+// source when neither or both are on it).
+func gnbByPort(ev *Event) netip.Addr {
+	if ev.SrcPort == ngap.Port && ev.DstPort != ngap.Port {
+		return ev.Dst
+	}
+	return ev.Src
+}
+
 func (t *Tracker) addNGAP(ev *Event) {
 	p := &ev.NGAP
 	if !p.HasRANUEID {
-		return // not UE-associated (NG Setup, …)
+		// Not UE-associated (NG Setup, …): only its protocol errors count,
+		// in the gNB's window.
+		e := errsOf(ev)
+		for _, b := range p.NestedNAS {
+			e.nestedNAS(b, &t.nested)
+		}
+		if e != 0 {
+			w := t.gnbWindow(ev, gnbByPort(ev))
+			e.add(w.v, &gnbErrCols, gProtoErrs)
+		}
+		return
 	}
 	// Procedures the AMF initiates: the gNB is the destination of the
 	// request and the source of the outcome; the others the reverse.
@@ -564,6 +738,9 @@ func (t *Tracker) addNGAP(ev *Event) {
 		} else {
 			gnb = ev.Src
 		}
+	case ngap.ErrorIndication:
+		// Either end may report an error (TS 38.413 §8.7.5).
+		gnb = gnbByPort(ev)
 	default:
 		if p.Type == ngap.InitiatingMessage {
 			gnb = ev.Src
@@ -571,7 +748,7 @@ func (t *Tracker) addNGAP(ev *Event) {
 			gnb = ev.Dst
 		}
 	}
-	t.gnbAccount(ev, gnb)
+	e := errsOf(ev)
 	k := ueKey{gnb, p.RANUEID}
 	u := t.ue[k]
 	if u == nil {
@@ -590,7 +767,7 @@ func (t *Tracker) addNGAP(ev *Event) {
 	u.push(uint16(p.Procedure) << 8)
 	for _, b := range p.NestedNAS {
 		v[uNested]++
-		if nas.Decode(b, &t.nested) == nil {
+		if e.nestedNAS(b, &t.nested) {
 			u.push(uint16(p.Procedure)<<8 | uint16(t.nested.MMType))
 			if t.nested.SMType != 0 {
 				u.push(0x8000 | uint16(t.nested.SMType))
@@ -598,6 +775,7 @@ func (t *Tracker) addNGAP(ev *Event) {
 			u.account(&t.nested)
 		}
 	}
+	t.gnbAccount(ev, gnb, e)
 	switch p.Procedure {
 	case ngap.InitialUEMessage:
 		v[uInitial]++
@@ -623,9 +801,6 @@ func (t *Tracker) addNGAP(ev *Event) {
 		}
 		if m.Identity != nil {
 			u.ids[t.h.Sum64(m.Identity)] = struct{}{}
-		}
-		if m.Plain && m.MMType != 0 && !m.MMType.Known() {
-			v[uUnknown]++
 		}
 		switch m.MMType {
 		case nas.RegistrationRequest:
@@ -663,13 +838,12 @@ func (t *Tracker) addNGAP(ev *Event) {
 			v[uSvc]++
 		case nas.DeregistrationRequestUEOriginating, nas.DeregistrationRequestUETerminated:
 			v[uDereg]++
-		case nas.Status:
-			v[uStatus]++
 		}
 		if m.SMType == nas.PDUSessionEstablishmentRequest {
 			v[uPDU]++
 		}
 	}
+	e.add(v, &ueErrCols, uProtoErrs)
 	if p.Procedure == ngap.UEContextRelease && p.Type == ngap.SuccessfulOutcome {
 		v[uRel]++
 		t.emitUE(k, u)
@@ -698,7 +872,7 @@ func (t *Tracker) emitUE(k ueKey, u *ueState) {
 	delete(t.ue, k)
 }
 
-func (t *Tracker) gnbAccount(ev *Event, gnb netip.Addr) {
+func (t *Tracker) gnbAccount(ev *Event, gnb netip.Addr, e protoErrs) {
 	p := &ev.NGAP
 	w := t.gnbWindow(ev, gnb)
 	v := w.v
@@ -716,15 +890,11 @@ func (t *Tracker) gnbAccount(ev *Event, gnb netip.Addr) {
 	if p.NAS != nil && !ev.HasNAS {
 		v[gNASBad]++
 	}
+	e.add(v, &gnbErrCols, gProtoErrs)
 	if !ev.HasNAS {
 		return
 	}
-	if ev.NAS.Plain && ev.NAS.MMType != 0 && !ev.NAS.MMType.Known() {
-		v[gUnknown]++
-	}
 	switch ev.NAS.MMType {
-	case nas.Status:
-		v[gStatus]++
 	case nas.RegistrationRequest:
 		v[gRegReq]++
 	case nas.RegistrationReject:

@@ -122,11 +122,19 @@ func TestTrackerKey(t *testing.T) {
 // capture holds in clear (mobile identity values, UE addresses) and every
 // output of the Tracker rendered as text.
 func scanAll(t *testing.T, path string) (secrets [][]byte, out string, tr *Tracker) {
+	return scanAllWith(t, path, false)
+}
+
+// scanAllWith is scanAll with the Scanner reading 5G-EA0 ciphered NAS as
+// plain and yielding malformed messages when testBed is set, as the
+// example does.
+func scanAllWith(t *testing.T, path string, testBed bool) (secrets [][]byte, out string, tr *Tracker) {
 	r, err := packet.Open(path)
 	require.NoError(t, err)
 	defer r.Close()
 	s := NewScanner(r)
 	s.UserPlane = true
+	s.NullCiphered, s.Malformed = testBed, testBed
 	tr, err = NewTracker(Config{Key: testKey})
 	require.NoError(t, err)
 	for {
@@ -135,6 +143,10 @@ func scanAll(t *testing.T, path string) (secrets [][]byte, out string, tr *Track
 			break
 		}
 		require.NoError(t, err)
+		if ev.Err != nil {
+			tr.Add(ev)
+			continue
+		}
 		if ev.HasNAS && len(ev.NAS.Identity) > 1 {
 			secrets = append(secrets, append([]byte(nil), ev.NAS.Identity[1:]...))
 		}
@@ -178,16 +190,24 @@ func scanAll(t *testing.T, path string) (secrets [][]byte, out string, tr *Track
 func TestNoIdentifiersInOutput(t *testing.T) {
 	dir := pcapDir(t)
 	total := 0
-	for _, c := range []string{"suci/OnePlus_32_PersonOfInterest_found.pcapng", "tempo/multiple_ue.pcap", "dongnt/5GSA-Reg-PDUEst_filtered.pcap", "tfactory/5g_NGAP_gnodeb-to-amf-during-UEinit.pcap"} {
-		secrets, out, _ := scanAll(t, filepath.Join(dir, c))
-		total += len(secrets)
-		for _, sec := range secrets {
-			assert.False(t, bytes.Contains([]byte(out), sec), "%s: identifier %q in output", c, sec)
-			if len(sec) >= 4 {
-				assert.NotContains(t, out, hex.EncodeToString(sec), "%s: identifier in output as hex", c)
+	for _, c := range []string{"suci/OnePlus_32_PersonOfInterest_found.pcapng", "suci/registration-oneplus.pcapng",
+		"tempo/multiple_ue.pcap", "dongnt/5GSA-Reg-PDUEst_filtered.pcap", "tfactory/5g_NGAP_gnodeb-to-amf-during-UEinit.pcap",
+		"dlteam5g/007b-fuzz-open5gs.pcapng", "dlteam5g/007e-fuzz-open5gs.pcapng", "tempo/rohan_upf_gtpu_ext_dl.pcapng"} {
+		for _, testBed := range []bool{false, true} {
+			// The test-bed mode decodes more identities (the IMEISV of a
+			// null-ciphered Security Mode Complete, the 5G-GUTI of a
+			// Registration Accept).
+			secrets, out, _ := scanAllWith(t, filepath.Join(dir, c), testBed)
+			total += len(secrets)
+			for _, sec := range secrets {
+				assert.False(t, bytes.Contains([]byte(out), sec), "%s (test bed %v): identifier %q in output", c, testBed, sec)
+				if len(sec) >= 4 {
+					assert.NotContains(t, out, hex.EncodeToString(sec), "%s (test bed %v): identifier in output as hex", c, testBed)
+				}
 			}
 		}
 	}
+	t.Logf("%d identifiers looked for", total)
 	assert.Positive(t, total, "the captures hold identifiers to look for")
 }
 

@@ -10,7 +10,10 @@
 // captures and scores the real attack captures: dlteam5g/007*-fuzz (NAS
 // fuzzing from 10.10.51.26) and suci/OnePlus_32_PersonOfInterest_found
 // (SUCI catcher), and reports the false alarms on three real benign
-// captures it did not train on.
+// captures it did not train on. The NAS fuzzing runs are caught by what
+// any fuzzer produces: NAS messages of undefined types, or that fail to
+// decode, and the error reports (5GMM STATUS, …) the core answers them
+// with, in the UE and gNB rows' protocol_errors (see fivegc.UEColumns).
 //
 //	go run ./examples/fivegc
 //	go run ./examples/fivegc -pcap ../shared/data/pcap
@@ -82,6 +85,8 @@ func read(src io.Reader, name string, label func(ev *fivegc.Event) string) (tabl
 	s.UserPlane = true
 	// The test-bed cores of the real captures cipher with 5G-EA0.
 	s.NullCiphered = true
+	// Messages that fail to decode count in the N4 and gNB rows.
+	s.Malformed = true
 	tr, err := fivegc.NewTracker(fivegc.Config{Key: key, Label: label})
 	if err != nil {
 		return tables{}, err

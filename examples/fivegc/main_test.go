@@ -55,6 +55,40 @@ func TestRealCaptures(t *testing.T) {
 	}
 	var b strings.Builder
 	require.NoError(t, run(context.Background(), &b, nil, dir, 0.02, 1))
-	assert.Contains(t, b.String(), "suci/OnePlus_32_PersonOfInterest_found.pcapng")
-	assert.Contains(t, b.String(), "nas_fuzzing")
+	got := flagged(b.String())
+	// Every NAS fuzzing run has a flagged UE row, and the SUCI catcher's
+	// probing UE and gNB windows are flagged.
+	for _, c := range []string{"007a", "007b", "007d", "007e"} {
+		assert.Positive(t, got["UEs on N2|dlteam5g/"+c+"-fuzz-open5gs.pcapng|nas_fuzzing"], "a UE row of %s flagged", c)
+	}
+	assert.Positive(t, got["gNB windows on N2|dlteam5g/007e-fuzz-open5gs.pcapng|nas_fuzzing"], "the gNB window of 007e flagged")
+	assert.Positive(t, got["UEs on N2|suci/OnePlus_32_PersonOfInterest_found.pcapng|suci_catching"])
+	assert.Positive(t, got["gNB windows on N2|suci/OnePlus_32_PersonOfInterest_found.pcapng|suci_catching"])
+	assert.Regexp(t, `(?m)007e-fuzz-open5gs.pcapng:\n.*\n  nas_fuzzing .*range: protocol_errors=2`, b.String(), "007e's UE row flagged by its protocol errors")
+	if testing.Verbose() {
+		t.Log("\n" + b.String())
+	}
+}
+
+// flagged reads the report: the flagged rows by "kind|capture|label".
+func flagged(out string) map[string]int {
+	got := map[string]int{}
+	kind, capture := "", ""
+	row := regexp.MustCompile(`^  (\S+) +\d+ +(\d+) +\d`)
+	for _, l := range strings.Split(out, "\n") {
+		switch {
+		case strings.HasPrefix(l, "== "):
+			kind = strings.TrimPrefix(strings.SplitN(l, ":", 2)[0], "== ")
+		case strings.HasPrefix(l, "real capture "):
+			capture = strings.TrimSuffix(strings.TrimPrefix(l, "real capture "), ":")
+		case strings.HasPrefix(l, "synthetic test capture"):
+			capture = "synthetic"
+		default:
+			if m := row.FindStringSubmatch(l); m != nil {
+				n, _ := strconv.Atoi(m[2])
+				got[kind+"|"+capture+"|"+m[1]] += n
+			}
+		}
+	}
+	return got
 }

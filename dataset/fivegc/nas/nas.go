@@ -7,8 +7,17 @@
 // 5GMM cause (§9.11.3.2) and the type of the 5GS mobile identity (§9.11.3.4)
 // that Registration Request, Identity Request and Response, Service
 // Request, Deregistration Request, Registration Accept and Security Mode
-// Complete carry, and the 5GSM message inside an UL or DL NAS Transport's
-// N1 SM payload container.
+// Complete carry, the 5GSM message inside an UL or DL NAS Transport's
+// N1 SM payload container, and the 5GSM cause (§9.11.4.2) of the 5GSM
+// messages that carry it as their first mandatory IE (PDU Session
+// Establishment, Modification and Release Reject, Release Command, 5GSM
+// Status: §8.3.3, §8.3.8, §8.3.13, §8.3.14, §8.3.16).
+//
+// ProtocolErrorCause says whether a cause is one of those TS 24.501 lists
+// as related to invalid messages (#95–#101, #111; Annex A and B): what a
+// receiver answers, by §7, to a message too short, of unknown type, with
+// a missing mandatory or unknown comprehension-required IE, or not
+// compatible with the protocol state, which is what a fuzzer provokes.
 //
 // The identity's value (a SUCI, 5G-GUTI, IMEI …) is exposed only as a
 // sub-slice of the input for the caller to pseudonymise; nothing in this
@@ -104,6 +113,10 @@ type Message struct {
 	PDUSessionID, PTI uint8
 	// Cause is the 5GMM cause (0 when the message has none).
 	Cause uint8
+	// SMCause is the 5GSM cause of a 5GSM reject, release command or
+	// status message (of the message itself or in the N1 SM container),
+	// 0 when none.
+	SMCause uint8
 	// IdentityType is the type of the mobile identity the message carries
 	// (IdentityAbsent when it carries none; for Identity Request, the type
 	// requested).
@@ -168,8 +181,17 @@ func (m *Message) sm(b []byte, o int) error {
 	if len(b) < o+4 {
 		return bad(len(b), fmt.Sprintf("5GSM header needs 4 bytes, have %d", len(b)-o))
 	}
-	m.PDUSessionID, m.PTI, m.SMType = b[o+1], b[o+2], SMType(b[o+3])
+	m.sm5G(b[o:])
 	return nil
+}
+
+// sm5G reads the 5GSM header and, where it is mandatory, the 5GSM cause
+// of the 5GSM message c (at least 4 bytes).
+func (m *Message) sm5G(c []byte) {
+	m.PDUSessionID, m.PTI, m.SMType = c[1], c[2], SMType(c[3])
+	if m.SMType.hasCause() && len(c) > 4 {
+		m.SMCause = c[4]
+	}
 }
 
 // mm decodes the plain 5GMM message at b[o:].
@@ -248,8 +270,7 @@ func (m *Message) mm(b []byte, o int) error {
 			return bad(p+1, fmt.Sprintf("payload container of %d bytes, %d left", n, len(b)-p-3))
 		}
 		if kind == payloadN1SM && n >= 4 && b[p+3] == EPD5GSM {
-			c := b[p+3 : p+3+n]
-			m.PDUSessionID, m.PTI, m.SMType = c[1], c[2], SMType(c[3])
+			m.sm5G(b[p+3 : p+3+n])
 		}
 	}
 	return nil
@@ -265,7 +286,7 @@ const (
 // algorithm 5G-EA0 (TS 33.501 §5.11.1.1; test beds and many small cores
 // do): the "ciphered" bytes of a security header type 2 or 4 message are
 // then the plain message, which it decodes when they start with a plain
-// 5GMM or 5GSM header. Ciphered and NullCiphered stay set; the fields of
+// 5GMM header, or a 5GSM header of a defined message type. Ciphered and NullCiphered stay set; the fields of
 // the plain message are filled as for an integrity-protected one. Bytes
 // that do not look plain leave the message as Decode left it. tshark's
 // "null_decipher" preference does the same.
@@ -281,9 +302,11 @@ func DecodeNullCiphered(b []byte, m *Message) error {
 		if err := m.mm(b, securityProtectedHeaderSz); err != nil {
 			*m = cp // not a well-formed plain message after all
 		}
-	case in[0] == EPD5GSM && len(in) >= 4:
+	case in[0] == EPD5GSM && len(in) >= 4 && SMType(in[3]).Known():
+		// One ciphertext in 256 starts with the 5GSM discriminator; a
+		// defined message type too is far rarer.
 		m.InnerEPD, m.Plain, m.NullCiphered = in[0], true, true
-		m.PDUSessionID, m.PTI, m.SMType = in[1], in[2], SMType(in[3])
+		m.sm5G(in)
 	}
 	return nil
 }

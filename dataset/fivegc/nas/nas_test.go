@@ -25,14 +25,15 @@ func h(s string) []byte {
 // checked against tshark through package ngap's golden test.
 func TestDecode(t *testing.T) {
 	for _, c := range []struct {
-		name   string
-		in     string
-		mm     MMType
-		sm     SMType
-		cause  uint8
-		idType uint8
-		ciph   bool
-		err    bool
+		name    string
+		in      string
+		mm      MMType
+		sm      SMType
+		cause   uint8
+		smCause uint8
+		idType  uint8
+		ciph    bool
+		err     bool
 	}{
 		{name: "registration request with SUCI", in: "7e004171000d0102f839f0ff000000000000000000", mm: RegistrationRequest, idType: IdentitySUCI},
 		{name: "registration reject cause 3", in: "7e004403", mm: RegistrationReject, cause: 3, idType: IdentityAbsent},
@@ -44,6 +45,13 @@ func TestDecode(t *testing.T) {
 		{name: "integrity protected plain inner", in: "7e01aabbccdd027e004401", mm: RegistrationReject, cause: 1, idType: IdentityAbsent},
 		{name: "ul nas transport with 5gsm", in: "7e00670100052e0101c1ff", mm: ULNASTransport, sm: PDUSessionEstablishmentRequest, idType: IdentityAbsent},
 		{name: "5gsm", in: "2e0501c2", sm: PDUSessionEstablishmentAccept, idType: IdentityAbsent},
+		{name: "5gsm status cause 97", in: "2e0501d661", sm: SMStatus, smCause: 97, idType: IdentityAbsent},
+		{name: "5gsm establishment reject cause 26", in: "2e0501c31a", sm: PDUSessionEstablishmentReject, smCause: 26, idType: IdentityAbsent},
+		{name: "5gsm accept has no mandatory cause", in: "2e0501c21a", sm: PDUSessionEstablishmentAccept, idType: IdentityAbsent},
+		{name: "5gsm status without its cause", in: "2e0501d6", sm: SMStatus, idType: IdentityAbsent},
+		{name: "dl nas transport with 5gsm release command", in: "7e00680100052e0501d324", mm: DLNASTransport, sm: PDUSessionReleaseCommand, smCause: 36, idType: IdentityAbsent},
+		{name: "ul nas transport with unknown 5gsm type", in: "7e00670100042e0a01e1", mm: ULNASTransport, sm: 0xe1, idType: IdentityAbsent},
+		{name: "5gmm status cause 97", in: "7e006461", mm: Status, cause: 97, idType: IdentityAbsent},
 		{name: "reserved security header", in: "7e0f00", err: true},
 		{name: "unknown epd", in: "0f00", err: true},
 		{name: "identity length past end", in: "7e005c00ff01", err: true},
@@ -60,10 +68,26 @@ func TestDecode(t *testing.T) {
 			assert.Equal(t, c.mm, m.MMType)
 			assert.Equal(t, c.sm, m.SMType)
 			assert.Equal(t, c.cause, m.Cause)
+			assert.Equal(t, c.smCause, m.SMCause)
 			assert.Equal(t, c.idType, m.IdentityType)
 			assert.Equal(t, c.ciph, m.Ciphered)
 		})
 	}
+}
+
+func TestProtocolErrorCause(t *testing.T) {
+	for _, c := range []struct {
+		cause uint8
+		want  bool
+	}{
+		{0, false}, {3, false}, {20, false}, {92, false}, {94, false},
+		{95, true}, {96, true}, {97, true}, {98, true}, {99, true}, {100, true}, {101, true},
+		{102, false}, {110, false}, {111, true}, {112, false}, {255, false},
+	} {
+		assert.Equal(t, c.want, ProtocolErrorCause(c.cause), "cause #%d", c.cause)
+	}
+	assert.False(t, SMType(0xe1).Known(), "0xe1 is not a 5GSM message type")
+	assert.True(t, SMStatus.Known())
 }
 
 func corpus(tb testing.TB) [][]byte {
@@ -141,6 +165,15 @@ func TestDecodeNullCiphered(t *testing.T) {
 	require.NoError(t, DecodeNullCiphered(h("7e0211223344059a8b7c6d"), &m))
 	assert.True(t, m.Ciphered)
 	assert.False(t, m.Plain)
+	// Ciphertext that starts with the 5GSM discriminator but no defined
+	// 5GSM type is not taken as plain; with a defined type it is.
+	require.NoError(t, DecodeNullCiphered(h("7e04aabbccdd002e64ee27"), &m))
+	assert.False(t, m.Plain)
+	assert.Zero(t, m.SMType)
+	require.NoError(t, DecodeNullCiphered(h("7e04aabbccdd002e0501d661"), &m))
+	assert.True(t, m.Plain)
+	assert.Equal(t, SMStatus, m.SMType)
+	assert.Equal(t, uint8(97), m.SMCause)
 	// Decode leaves the same message ciphered.
 	require.NoError(t, Decode(h("7e02ea93e670017e0042010177000bf200f110020040c000064654074000f1100000011502010121020100"), &m))
 	assert.False(t, m.Plain)

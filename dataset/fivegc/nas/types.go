@@ -62,8 +62,16 @@ var mmNames = map[MMType]string{
 	0x6c: "relay_authentication_request", 0x6d: "relay_authentication_response",
 }
 
+// mmKnown marks the types of mmNames, for a Known without a map lookup.
+var mmKnown = func() (k [256]bool) {
+	for t := range mmNames {
+		k[t] = true
+	}
+	return k
+}()
+
 // Known reports whether t is a 5GMM message type of TS 24.501 release 17.
-func (t MMType) Known() bool { _, ok := mmNames[t]; return ok }
+func (t MMType) Known() bool { return mmKnown[t] }
 
 // String returns a short snake-case name, or "mm_0xNN".
 func (t MMType) String() string {
@@ -99,6 +107,32 @@ func (t SMType) Known() bool {
 
 // String returns "sm_0xNN".
 func (t SMType) String() string { return "sm_0x" + strconv.FormatUint(uint64(t), 16) }
+
+// hasCause reports whether the 5GSM cause is the first mandatory IE of
+// messages of type t (TS 24.501 §8.3.3, §8.3.8, §8.3.13, §8.3.14, §8.3.16).
+func (t SMType) hasCause() bool {
+	switch t {
+	case PDUSessionEstablishmentReject, PDUSessionModificationReject, PDUSessionReleaseReject,
+		PDUSessionReleaseCommand, SMStatus:
+		return true
+	}
+	return false
+}
+
+// ProtocolErrorCause reports whether c is one of the 5GMM and 5GSM
+// causes TS 24.501 Annex A and Annex B list as related to invalid
+// messages: #95 semantically incorrect message, #96 invalid mandatory
+// information, #97 message type non-existent or not implemented, #98
+// message type not compatible with the protocol state, #99 information
+// element non-existent or not implemented, #100 conditional IE error,
+// #101 message not compatible with the protocol state, #111 protocol
+// error, unspecified (Tables 9.11.3.2.1 and 9.11.4.2.1). The receiver of
+// an erroneous message sends them (§7: message too short, unknown or
+// unforeseen message type, missing mandatory or unknown
+// comprehension-required IEs, semantically incorrect contents).
+func ProtocolErrorCause(c uint8) bool {
+	return c >= CauseSemanticallyIncorrect && c <= CauseMessageNotCompatibleState || c == CauseProtocolErrorUnspecified
+}
 
 // 5GMM cause values a detector watches (TS 24.501 Table 9.11.3.2.1).
 const (

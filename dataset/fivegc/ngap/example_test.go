@@ -28,3 +28,21 @@ func ExampleDecode() {
 	// initiating initial_ue_message 1 4
 	// registration_request true
 }
+
+// The Cause of a UE Context Release Command of
+// tfactory/5g_NGAP_gnodeb-to-amf-during-UEinit.pcap (nas normal-release),
+// and a protocol semantic-error, the group a receiver reports an
+// erroneous message with.
+func ExampleParseCause() {
+	for _, v := range [][]byte{{0x40}, {0x68}} {
+		g, x, err := ngap.ParseCause(v)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(g, x, g == ngap.CauseProtocol)
+	}
+	// Output:
+	// nas 0 false
+	// protocol 4 true
+}

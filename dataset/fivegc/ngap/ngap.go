@@ -7,7 +7,8 @@
 // ProtocolIE-Container (§9.4.4: every IE's id, criticality and value), and
 // the values of the IEs a detector follows UEs by: RAN-UE-NGAP-ID (IE 85,
 // INTEGER (0..2^32-1)), AMF-UE-NGAP-ID (IE 10, INTEGER (0..2^40-1)), the
-// UE-NGAP-IDs choice (IE 114) and the NAS-PDU (IE 38, OCTET STRING), whose
+// UE-NGAP-IDs choice (IE 114), the Cause (IE 15, §9.3.1.2: its group and
+// value, see ParseCause), and the NAS-PDU (IE 38, OCTET STRING), whose
 // bytes package nas decodes, and the NAS-PDUs inside the items of the PDU
 // Session Resource Setup (IEs 71, 74) and Modify (IE 64) request lists.
 //
@@ -134,6 +135,13 @@ type PDU struct {
 	// NestedSkipped counts list items after one with extension additions
 	// (or an S-NSSAI with them), whose NAS-PDU was not read.
 	NestedSkipped int
+	// HasCause says the PDU has a top-level Cause (IE 15, TS 38.413
+	// §9.3.1.2); CauseGroup is its alternative and CauseValue the
+	// group's ENUMERATED value (extension values counted after the root
+	// ones, as the ASN.1 lists them).
+	HasCause   bool
+	CauseGroup CauseGroup
+	CauseValue uint8
 	// Size is the number of bytes the PDU took.
 	Size int
 }
@@ -163,6 +171,7 @@ func Decode(b []byte, p *PDU) error {
 	clear(p.NestedNAS)
 	p.NestedNAS, p.NestedSkipped = p.NestedNAS[:0], 0
 	p.RANUEID, p.HasRANUEID, p.AMFUEID, p.HasAMFUEID, p.NAS, p.Extended = 0, false, 0, false, nil, false
+	p.HasCause, p.CauseGroup, p.CauseValue = false, 0, 0
 	if len(b) < 4 {
 		return bad(len(b), fmt.Sprintf("PDU needs at least 4 bytes, have %d", len(b)))
 	}
@@ -246,6 +255,14 @@ func (p *PDU) value(ie *IE, at int) error {
 		}
 		if hasRAN {
 			p.RANUEID, p.HasRANUEID = ran, true
+		}
+	case IDCause:
+		g, x, err := ParseCause(v)
+		if err != nil {
+			return bad(at, err.Error())
+		}
+		if !p.HasCause {
+			p.HasCause, p.CauseGroup, p.CauseValue = true, g, x
 		}
 	case IDNASPDU:
 		n, o, err := length(v, 0)

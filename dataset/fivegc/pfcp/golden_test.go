@@ -142,3 +142,54 @@ var knownDiff = map[string]string{
 func TestGoldenTshark(t *testing.T) {
 	golden.Compare(t, "testdata/golden.tsv", golden.Check{Fields: fieldsOf, KnownDiff: knownDiff})
 }
+
+// TestRulesMatchTshark checks Message.Rules, the Create/Update/Remove
+// PDR, FAR, URR and QER counts, against the grouped IEs of those types
+// tshark lists (pfcp.ie_type holds every IE, nested ones too, in tree
+// order; TS 29.244 Table 8.1.2-1 numbers them 1, 3, 6, 7, 9, 10, 13–18).
+func TestRulesMatchTshark(t *testing.T) {
+	rows, err := golden.Read("testdata/golden.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ruleTypes := map[string][2]int{
+		"1": {Create, PDR}, "3": {Create, FAR}, "6": {Create, URR}, "7": {Create, QER},
+		"9": {Update, PDR}, "10": {Update, FAR}, "13": {Update, URR}, "14": {Update, QER},
+		"15": {Remove, PDR}, "16": {Remove, FAR}, "17": {Remove, URR}, "18": {Remove, QER},
+	}
+	total := 0
+	for _, r := range rows {
+		var want, got [3][4]int
+		if s := r.Fields["pfcp.ie_type"]; s != "" {
+			for _, x := range strings.Split(s, ";") {
+				if k, ok := ruleTypes[x]; ok {
+					want[k[0]][k[1]]++
+				}
+			}
+		}
+		b := r.Payload
+		var m Message
+		for {
+			if err := Decode(b, &m); err != nil {
+				t.Fatalf("%s#%d: %v", r.Capture, r.Frame, err)
+			}
+			for op := range got {
+				for k := range got[op] {
+					got[op][k] += m.Rules[op][k]
+					total += m.Rules[op][k]
+				}
+			}
+			if !m.FO || m.Size() >= len(b) {
+				break
+			}
+			b = b[m.Size():]
+		}
+		if got != want {
+			t.Errorf("%s#%d: rules %v, tshark %v", r.Capture, r.Frame, got, want)
+		}
+	}
+	t.Logf("%d rule IEs in %d messages", total, len(rows))
+	if total == 0 {
+		t.Error("the golden set holds no rule IEs")
+	}
+}

@@ -17,7 +17,9 @@ in the dissector's tree order, joined by ';'), with the UDP payload
 because tshark 4.0 has no field holding an SCTP DATA chunk's bytes: the
 `ngap_raw` bytes of each PDU, and, walking the tree, the PDU type,
 procedure code, criticality, the top-level IE list (id:criticality), the
-UE NGAP IDs, the NAS-PDU and the NAS-5GS header of each top-level NAS-PDU,
+UE NGAP IDs, the Cause (group:value), the NAS-PDU and the NAS-5GS header
+of each top-level NAS-PDU (with the 5GSM cause of a reject, release command
+or status),
 and the NAS-PDUs inside the items of the PDU Session Resource Setup and
 Modify request lists (IEs 64, 71, 74) with their headers, one entry per
 NAS-PDU joined by ';'.
@@ -49,7 +51,13 @@ GTPV2_FIELDS = ["gtpv2.version", "gtpv2.p", "gtpv2.t", "gtpv2.message_type",
 NGAP_COLS = ["pdu", "procedure", "criticality", "ies", "ran_ue_id",
              "amf_ue_id", "ids_amf_ue_id", "ids_ran_ue_id", "nas_pdu", "nas_epd", "nas_sht", "nas_mm_type",
              "nas_sm_type", "nas_5gmm_cause", "nas_type_id", "nested_nas_pdu",
-             "nested_nas_epd", "nested_nas_sht", "nested_nas_mm_type", "nested_nas_sm_type"]
+             "nested_nas_epd", "nested_nas_sht", "nested_nas_mm_type", "nested_nas_sm_type",
+             "cause", "nas_5gsm_cause"]
+# The 5GSM messages whose first mandatory IE is the 5GSM cause (TS 24.501
+# §8.3.3, §8.3.8, §8.3.13, §8.3.14, §8.3.16); tshark also shows the optional
+# cause of others (an accept's), which the decoder does not read.
+SM_CAUSE_TYPES = ("0xc3", "0xca", "0xd2", "0xd3", "0xd6")
+CAUSE_GROUPS = ["ngap.radioNetwork", "ngap.transport", "ngap.nas", "ngap.protocol", "ngap.misc"]
 # The PDU Session Resource lists whose items carry a NAS-PDU.
 NESTED_IES = ("64", "71", "74")
 
@@ -193,7 +201,7 @@ def ngap_pdu(layer):
     proc = msg.get("ngap.procedureCode", "")
     crit = msg.get("ngap.criticality", "")
     value = msg.get("ngap.value_element", {})
-    ies, ran, amf, nas = [], "", "", ""
+    ies, ran, amf, nas, cause = [], "", "", "", ""
     ids_amf, ids_ran = "", ""
     nas_tree = None
     nested = [[], [], [], [], []]
@@ -216,6 +224,14 @@ def ngap_pdu(layer):
                 r = find(val, "ngap.RAN_UE_NGAP_ID")
                 ids_amf = a[0] if a else ""
                 ids_ran = r[0] if r else ""
+            elif ie_id == "15" and not cause:
+                # The Cause choice and its group's value: "group:value".
+                group = val.get("ngap.Cause", "")
+                tree = val.get("ngap.Cause_tree", {})
+                value = ""
+                if group.isdigit() and int(group) < len(CAUSE_GROUPS):
+                    value = tree.get(CAUSE_GROUPS[int(group)], "")
+                cause = group + ":" + value
             elif ie_id == "38":
                 raw = val.get("ngap.NAS_PDU_raw")
                 if raw:
@@ -231,6 +247,7 @@ def ngap_pdu(layer):
                     nested[3].append(mm[0] if mm else "")
                     nested[4].append(sm[0] if sm else "")
     nas_cols = [""] * 6
+    sm_cause = ""
     if nas_tree is not None:
         # The first (outer) header, then the plain message it protects:
         # tshark shows the inner message of an integrity-protected one.
@@ -242,8 +259,10 @@ def ngap_pdu(layer):
         nas_cols = [all_("nas_5gs.epd"), all_("nas_5gs.security_header_type"),
                     first("nas_5gs.mm.message_type"), first("nas_5gs.sm.message_type"),
                     first("nas_5gs.mm.5gmm_cause"), first("nas_5gs.mm.type_id")]
+        if nas_cols[3] in SM_CAUSE_TYPES:
+            sm_cause = first("nas_5gs.sm.5gsm_cause")
     return ([pdu, proc, crit, ";".join(ies), ran, amf, ids_amf, ids_ran, nas] + nas_cols +
-            [";".join(x) for x in nested])
+            [";".join(x) for x in nested] + [cause, sm_cause])
 
 
 def ngap(base, caps):
