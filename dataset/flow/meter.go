@@ -144,6 +144,7 @@ type fkey struct {
 
 type flowState struct {
 	key        fkey
+	hash       uint32 // flowTable.hash(&key)
 	rec        Record
 	fwdSrc     [16]byte
 	fwdPort    uint16
@@ -199,7 +200,7 @@ type Meter struct {
 	actNS    int64
 	maxFlows int
 
-	index map[fkey]int32
+	table flowTable
 	flows []flowState
 	cics  []cicState
 	free  []int32
@@ -216,7 +217,7 @@ type Meter struct {
 // NewMeter returns a Meter that calls emit with each flow as it ends (and
 // with snapshots, when configured). emit must not retain the *Flow.
 func NewMeter(cfg Config, emit func(*Flow)) *Meter {
-	m := &Meter{cfg: cfg, emit: emit, index: map[fkey]int32{}, frags: map[fragKey]fragEntry{}}
+	m := &Meter{cfg: cfg, emit: emit, table: newFlowTable(), frags: map[fragKey]fragEntry{}}
 	dur := func(d, def time.Duration) int64 {
 		switch {
 		case d < 0:
@@ -399,8 +400,9 @@ func (m *Meter) Add(t time.Time, s *packet.Summary) {
 		m.addFragment(fragKey{src: src, dst: dst, id: s.IPID, proto: s.Proto}, k, now)
 	}
 found:
-	idx, ok := m.index[k]
-	if ok {
+	h := m.table.hash(&k)
+	idx := m.table.find(&k, h, m.flows)
+	if ok := idx >= 0; ok {
 		st := &m.flows[idx]
 		fwd := st.fwdSrc == src && (st.fwdPort == sp || st.fwdSrc != dst)
 		if st.closed && s.Proto == packet.ProtoTCP && s.TCPFlags&(packet.TCPFlagSYN|packet.TCPFlagACK) == packet.TCPFlagSYN {
@@ -419,7 +421,7 @@ found:
 			return
 		}
 	}
-	idx = m.create(k, src, sp, now, s)
+	idx = m.create(k, h, src, sp, now, s)
 	m.update(idx, true, now, s)
 }
 
@@ -437,7 +439,7 @@ func (m *Meter) addFragment(fk fragKey, k fkey, now int64) {
 	m.frags[fk] = fragEntry{key: k, ns: now}
 }
 
-func (m *Meter) create(k fkey, src [16]byte, sp uint16, now int64, s *packet.Summary) int32 {
+func (m *Meter) create(k fkey, h uint32, src [16]byte, sp uint16, now int64, s *packet.Summary) int32 {
 	if m.live >= m.maxFlows {
 		if h := m.lists[listClosing].head; h >= 0 {
 			st := &m.flows[h]
@@ -463,7 +465,7 @@ func (m *Meter) create(k fkey, src [16]byte, sp uint16, now int64, s *packet.Sum
 		idx = int32(len(m.flows) - 1)
 	}
 	st := &m.flows[idx]
-	*st = flowState{key: k, fwdSrc: src, fwdPort: sp, startNS: now, lastNS: now, prev: -1, next: -1}
+	*st = flowState{key: k, hash: h, fwdSrc: src, fwdPort: sp, startNS: now, lastNS: now, prev: -1, next: -1}
 	st.rec.Key = Key{Src: s.Src, Dst: s.Dst, SrcPort: s.SrcPort, DstPort: s.DstPort, Proto: s.Proto}
 	if s.Proto == packet.ProtoICMP || s.Proto == packet.ProtoICMPv6 {
 		st.rec.ICMPType, st.rec.ICMPCode = s.ICMPType, s.ICMPCode
@@ -485,7 +487,7 @@ func (m *Meter) create(k fkey, src [16]byte, sp uint16, now int64, s *packet.Sum
 	if m.cfg.CIC {
 		m.cics[idx].reset()
 	}
-	m.index[k] = idx
+	m.table.insert(h, idx)
 	m.push(idx, listLive)
 	m.live++
 	if m.live > m.stats.MaxLive {
@@ -501,7 +503,7 @@ func (m *Meter) restart(idx int32, now int64) {
 	m.emitRecord(idx, EndActive, false)
 	part := st.rec.Part + 1
 	rec := st.rec
-	*st = flowState{key: st.key, fwdSrc: st.fwdSrc, fwdPort: st.fwdPort, startNS: now, lastNS: now, prev: st.prev, next: st.next, list: st.list}
+	*st = flowState{key: st.key, hash: st.hash, fwdSrc: st.fwdSrc, fwdPort: st.fwdPort, startNS: now, lastNS: now, prev: st.prev, next: st.next, list: st.list}
 	st.rec = Record{Key: rec.Key, Tunnel: rec.Tunnel, ICMPType: rec.ICMPType, ICMPCode: rec.ICMPCode, Part: part, Source: SourceMeter}
 	if m.cfg.CIC {
 		m.cics[idx].reset()
@@ -597,7 +599,7 @@ func (m *Meter) finish(idx int32, why EndReason) {
 	st := &m.flows[idx]
 	m.emitRecord(idx, why, false)
 	m.unlink(idx)
-	delete(m.index, st.key)
+	m.table.remove(st.hash, idx)
 	m.free = append(m.free, idx)
 	m.live--
 }
