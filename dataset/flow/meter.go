@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"time"
 
 	"github.com/netwarden/netwarden/dataset/packet"
@@ -142,19 +143,82 @@ type fkey struct {
 	vni    uint32
 }
 
+// flowState is one slab entry. It holds no pointers, so the garbage
+// collector neither scans the slab nor puts write barriers on the packet
+// path; the Record is built from it when the flow is emitted.
 type flowState struct {
 	key        fkey
-	rec        Record
-	fwdSrc     [16]byte
-	fwdPort    uint16
+	hash       uint32 // flowTable.hash(&key)
+	id         flowID
+	c          counts
 	startNS    int64
 	lastNS     int64
 	prev, next int32
+	part       uint32
 	list       uint8
 	fin        uint8 // bit 0: forward FIN, bit 1: backward FIN
 	closed     bool
 	early      bool
 	kdd        kddState
+}
+
+// flowID is what a flow's records keep from its packets across parts:
+// Record.Key, Record.Tunnel, Record.ICMPType and ICMPCode.
+type flowID struct {
+	src, dst           [16]byte // Key.Src, Key.Dst as 16 bytes (src is the forward sender)
+	osrc, odst         [16]byte // Tunnel.OuterSrc, Tunnel.OuterDst
+	sport, dport       uint16
+	teid, rteid, vni   uint32
+	proto              uint8
+	ver, over          uint8 // 4, 6, or 0 for no address: of src/dst and of osrc/odst
+	tunnel             packet.TunnelKind
+	icmpType, icmpCode uint8
+	qfi                uint8
+	hasQFI             bool
+}
+
+// counts are the Record's counters.
+type counts struct {
+	FwdPackets, BwdPackets           uint64
+	FwdBytes, BwdBytes               uint64
+	FwdFrameBytes, BwdFrameBytes     uint64
+	FwdPayloadBytes, BwdPayloadBytes uint64
+	FwdFlags, BwdFlags               uint16
+}
+
+func addrBytes(a netip.Addr) ([16]byte, uint8) {
+	switch {
+	case a.Is4():
+		return a.As16(), 4
+	case a.Is6():
+		return a.As16(), 6
+	}
+	return [16]byte{}, 0
+}
+
+func addrFrom(b *[16]byte, ver uint8) netip.Addr {
+	switch ver {
+	case 4:
+		return netip.AddrFrom4([4]byte(b[12:]))
+	case 6:
+		return netip.AddrFrom16(*b)
+	}
+	return netip.Addr{}
+}
+
+// record writes the flow's record, without the fields emitRecord sets.
+func (st *flowState) record(r *Record) {
+	id := &st.id
+	*r = Record{
+		Key: Key{Src: addrFrom(&id.src, id.ver), Dst: addrFrom(&id.dst, id.ver), SrcPort: id.sport, DstPort: id.dport, Proto: id.proto},
+		Tunnel: Tunnel{Kind: id.tunnel, OuterSrc: addrFrom(&id.osrc, id.over), OuterDst: addrFrom(&id.odst, id.over),
+			TEID: id.teid, ReverseTEID: id.rteid, QFI: id.qfi, HasQFI: id.hasQFI, VNI: id.vni},
+		FwdPackets: st.c.FwdPackets, BwdPackets: st.c.BwdPackets, FwdBytes: st.c.FwdBytes, BwdBytes: st.c.BwdBytes,
+		FwdFrameBytes: st.c.FwdFrameBytes, BwdFrameBytes: st.c.BwdFrameBytes,
+		FwdPayloadBytes: st.c.FwdPayloadBytes, BwdPayloadBytes: st.c.BwdPayloadBytes,
+		FwdFlags: st.c.FwdFlags, BwdFlags: st.c.BwdFlags,
+		ICMPType: id.icmpType, ICMPCode: id.icmpCode, Part: st.part, Source: SourceMeter,
+	}
 }
 
 const (
@@ -199,7 +263,7 @@ type Meter struct {
 	actNS    int64
 	maxFlows int
 
-	index map[fkey]int32
+	table flowTable
 	flows []flowState
 	cics  []cicState
 	free  []int32
@@ -216,7 +280,7 @@ type Meter struct {
 // NewMeter returns a Meter that calls emit with each flow as it ends (and
 // with snapshots, when configured). emit must not retain the *Flow.
 func NewMeter(cfg Config, emit func(*Flow)) *Meter {
-	m := &Meter{cfg: cfg, emit: emit, index: map[fkey]int32{}, frags: map[fragKey]fragEntry{}}
+	m := &Meter{cfg: cfg, emit: emit, table: newFlowTable(), frags: map[fragKey]fragEntry{}}
 	dur := func(d, def time.Duration) int64 {
 		switch {
 		case d < 0:
@@ -333,7 +397,7 @@ func (m *Meter) expire(now int64) {
 			break
 		}
 		r := EndFIN
-		if st.rec.FwdFlags&packet.TCPFlagRST != 0 || st.rec.BwdFlags&packet.TCPFlagRST != 0 {
+		if st.c.FwdFlags&packet.TCPFlagRST != 0 || st.c.BwdFlags&packet.TCPFlagRST != 0 {
 			r = EndRST
 		}
 		m.finish(h, r)
@@ -399,13 +463,14 @@ func (m *Meter) Add(t time.Time, s *packet.Summary) {
 		m.addFragment(fragKey{src: src, dst: dst, id: s.IPID, proto: s.Proto}, k, now)
 	}
 found:
-	idx, ok := m.index[k]
-	if ok {
+	h := m.table.hash(&k)
+	idx := m.table.find(&k, h, m.flows)
+	if ok := idx >= 0; ok {
 		st := &m.flows[idx]
-		fwd := st.fwdSrc == src && (st.fwdPort == sp || st.fwdSrc != dst)
+		fwd := st.id.src == src && (st.id.sport == sp || st.id.src != dst)
 		if st.closed && s.Proto == packet.ProtoTCP && s.TCPFlags&(packet.TCPFlagSYN|packet.TCPFlagACK) == packet.TCPFlagSYN {
 			r := EndFIN
-			if st.rec.FwdFlags&packet.TCPFlagRST != 0 || st.rec.BwdFlags&packet.TCPFlagRST != 0 {
+			if st.c.FwdFlags&packet.TCPFlagRST != 0 || st.c.BwdFlags&packet.TCPFlagRST != 0 {
 				r = EndRST
 			}
 			m.finish(idx, r)
@@ -419,7 +484,7 @@ found:
 			return
 		}
 	}
-	idx = m.create(k, src, sp, now, s)
+	idx = m.create(k, h, src, sp, now, s)
 	m.update(idx, true, now, s)
 }
 
@@ -437,12 +502,12 @@ func (m *Meter) addFragment(fk fragKey, k fkey, now int64) {
 	m.frags[fk] = fragEntry{key: k, ns: now}
 }
 
-func (m *Meter) create(k fkey, src [16]byte, sp uint16, now int64, s *packet.Summary) int32 {
+func (m *Meter) create(k fkey, h uint32, src [16]byte, sp uint16, now int64, s *packet.Summary) int32 {
 	if m.live >= m.maxFlows {
 		if h := m.lists[listClosing].head; h >= 0 {
 			st := &m.flows[h]
 			r := EndFIN
-			if st.rec.FwdFlags&packet.TCPFlagRST != 0 || st.rec.BwdFlags&packet.TCPFlagRST != 0 {
+			if st.c.FwdFlags&packet.TCPFlagRST != 0 || st.c.BwdFlags&packet.TCPFlagRST != 0 {
 				r = EndRST
 			}
 			m.finish(h, r)
@@ -463,29 +528,34 @@ func (m *Meter) create(k fkey, src [16]byte, sp uint16, now int64, s *packet.Sum
 		idx = int32(len(m.flows) - 1)
 	}
 	st := &m.flows[idx]
-	*st = flowState{key: k, fwdSrc: src, fwdPort: sp, startNS: now, lastNS: now, prev: -1, next: -1}
-	st.rec.Key = Key{Src: s.Src, Dst: s.Dst, SrcPort: s.SrcPort, DstPort: s.DstPort, Proto: s.Proto}
+	*st = flowState{key: k, hash: h, startNS: now, lastNS: now, prev: -1, next: -1}
+	id := &st.id
+	// both addresses of a pair come from one IP header: one version
+	id.src, id.ver = addrBytes(s.Src)
+	id.dst, _ = addrBytes(s.Dst)
+	id.sport, id.dport, id.proto = s.SrcPort, s.DstPort, s.Proto
 	if s.Proto == packet.ProtoICMP || s.Proto == packet.ProtoICMPv6 {
-		st.rec.ICMPType, st.rec.ICMPCode = s.ICMPType, s.ICMPCode
+		id.icmpType, id.icmpCode = s.ICMPType, s.ICMPCode
 	}
 	if s.Tunnel != packet.TunnelNone {
-		st.rec.Tunnel = Tunnel{Kind: s.Tunnel, OuterSrc: s.OuterSrc, OuterDst: s.OuterDst, QFI: s.QFI, HasQFI: s.HasQFI}
+		id.tunnel, id.qfi, id.hasQFI = s.Tunnel, s.QFI, s.HasQFI
+		id.osrc, id.over = addrBytes(s.OuterSrc)
+		id.odst, _ = addrBytes(s.OuterDst)
 		switch s.Tunnel {
 		case packet.TunnelGTPU:
-			st.rec.Tunnel.TEID = s.TEID
+			id.teid = s.TEID
 		case packet.TunnelVXLAN, packet.TunnelGeneve:
-			st.rec.Tunnel.VNI = s.VNI
+			id.vni = s.VNI
 		case packet.TunnelGRE:
 			if s.GREKey {
-				st.rec.Tunnel.VNI = s.VNI
+				id.vni = s.VNI
 			}
 		}
 	}
-	st.rec.Source = SourceMeter
 	if m.cfg.CIC {
 		m.cics[idx].reset()
 	}
-	m.index[k] = idx
+	m.table.insert(h, idx)
 	m.push(idx, listLive)
 	m.live++
 	if m.live > m.stats.MaxLive {
@@ -499,10 +569,7 @@ func (m *Meter) create(k fkey, src [16]byte, sp uint16, now int64, s *packet.Sum
 func (m *Meter) restart(idx int32, now int64) {
 	st := &m.flows[idx]
 	m.emitRecord(idx, EndActive, false)
-	part := st.rec.Part + 1
-	rec := st.rec
-	*st = flowState{key: st.key, fwdSrc: st.fwdSrc, fwdPort: st.fwdPort, startNS: now, lastNS: now, prev: st.prev, next: st.next, list: st.list}
-	st.rec = Record{Key: rec.Key, Tunnel: rec.Tunnel, ICMPType: rec.ICMPType, ICMPCode: rec.ICMPCode, Part: part, Source: SourceMeter}
+	*st = flowState{key: st.key, hash: st.hash, id: st.id, startNS: now, lastNS: now, prev: st.prev, next: st.next, part: st.part + 1, list: st.list}
 	if m.cfg.CIC {
 		m.cics[idx].reset()
 	}
@@ -510,7 +577,7 @@ func (m *Meter) restart(idx int32, now int64) {
 
 func (m *Meter) update(idx int32, fwd bool, now int64, s *packet.Summary) {
 	st := &m.flows[idx]
-	r := &st.rec
+	r := &st.c
 	ipLen, wire, pay := uint64(s.IPLen), uint64(s.WireLen), uint64(max(s.PayloadLen, 0))
 	if fwd {
 		r.FwdPackets++
@@ -524,12 +591,12 @@ func (m *Meter) update(idx int32, fwd bool, now int64, s *packet.Summary) {
 		r.BwdFrameBytes += wire
 		r.BwdPayloadBytes += pay
 		r.BwdFlags |= s.TCPFlags
-		if s.Tunnel == packet.TunnelGTPU && r.Tunnel.ReverseTEID == 0 {
-			r.Tunnel.ReverseTEID = s.TEID
+		if s.Tunnel == packet.TunnelGTPU && st.id.rteid == 0 {
+			st.id.rteid = s.TEID
 		}
 	}
-	if s.HasQFI && !r.Tunnel.HasQFI {
-		r.Tunnel.QFI, r.Tunnel.HasQFI = s.QFI, true
+	if s.HasQFI && !st.id.hasQFI {
+		st.id.qfi, st.id.hasQFI = s.QFI, true
 	}
 	if m.cfg.CIC {
 		m.cics[idx].add(fwd, now, st.startNS, st.lastNS, s, m.actNS, m.cfg.CICCompat, r.FwdPackets+r.BwdPackets == 1)
@@ -583,7 +650,7 @@ func (m *Meter) Flush() {
 	for h := m.lists[listClosing].head; h >= 0; h = m.lists[listClosing].head {
 		st := &m.flows[h]
 		r := EndFIN
-		if st.rec.FwdFlags&packet.TCPFlagRST != 0 || st.rec.BwdFlags&packet.TCPFlagRST != 0 {
+		if st.c.FwdFlags&packet.TCPFlagRST != 0 || st.c.BwdFlags&packet.TCPFlagRST != 0 {
 			r = EndRST
 		}
 		m.finish(h, r)
@@ -597,14 +664,14 @@ func (m *Meter) finish(idx int32, why EndReason) {
 	st := &m.flows[idx]
 	m.emitRecord(idx, why, false)
 	m.unlink(idx)
-	delete(m.index, st.key)
+	m.table.remove(st.hash, idx)
 	m.free = append(m.free, idx)
 	m.live--
 }
 
 func (m *Meter) emitRecord(idx int32, why EndReason, snapshot bool) {
 	st := &m.flows[idx]
-	if !snapshot && int(st.rec.FwdPackets+st.rec.BwdPackets) < m.cfg.MinPackets {
+	if !snapshot && int(st.c.FwdPackets+st.c.BwdPackets) < m.cfg.MinPackets {
 		m.stats.Dropped++
 		return
 	}
@@ -612,8 +679,8 @@ func (m *Meter) emitRecord(idx int32, why EndReason, snapshot bool) {
 		m.stats.Flows++
 	}
 	m.seq++
-	m.out.Record = st.rec
 	r := &m.out.Record
+	st.record(r)
 	r.Start = time.Unix(0, st.startNS).UTC()
 	r.End = time.Unix(0, st.lastNS).UTC()
 	r.Reason = why

@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/pcapgo"
@@ -198,5 +200,46 @@ func TestReaderEqualsPcapgo(t *testing.T) {
 				assert.Equal(t, w, n, "MANIFEST.tsv packets")
 			}
 		})
+	}
+}
+
+// TestReaderBufferedEqualsCopying reads every capture twice: from the file,
+// where most pcap records are whole in the read buffer and Next aliases it,
+// and one byte per read, where they never are and Next copies. Frames
+// (every field, the bytes included) and the final error must be equal.
+func TestReaderBufferedEqualsCopying(t *testing.T) {
+	dir := pcapDir(t)
+	read := func(src io.Reader, name string) ([]Frame, error) {
+		r, err := NewReader(src, name)
+		if err != nil {
+			return nil, err
+		}
+		var out []Frame
+		for {
+			var f Frame
+			if err := r.Next(&f); err != nil {
+				if err == io.EOF {
+					err = nil
+				}
+				return out, err
+			}
+			f.Data = append([]byte(nil), f.Data...)
+			out = append(out, f)
+		}
+	}
+	for _, path := range captures(t, dir) {
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		fast, ferr := read(bytes.NewReader(b), path)
+		slow, serr := read(iotest.OneByteReader(bytes.NewReader(b)), path)
+		assert.Equal(t, fmt.Sprint(serr), fmt.Sprint(ferr), path)
+		if !assert.Equal(t, len(slow), len(fast), path) {
+			continue
+		}
+		for i := range slow {
+			if !assert.Equal(t, slow[i], fast[i], "%s frame %d", path, i+1) {
+				break
+			}
+		}
 	}
 }

@@ -335,6 +335,9 @@ func (r *Reader) Next(f *Frame) error {
 	if r.modified {
 		hl = 24
 	}
+	if r.nextBuffered(f, hl) {
+		return nil
+	}
 	h, err := r.readHeader(hl)
 	if err != nil {
 		if err == io.EOF {
@@ -364,6 +367,43 @@ func (r *Reader) Next(f *Frame) error {
 		f.OrigLen = len(data)
 	}
 	return nil
+}
+
+// nextBuffered is Next's fast path for a pcap record that is already whole
+// in the read buffer: f.Data aliases the buffer instead of a copy (valid
+// until the next call to Next, as Frame documents). It reads nothing from
+// the source, and consumes nothing when it returns false, leaving refills,
+// damage and short reads to the copying path and its errors.
+func (r *Reader) nextBuffered(f *Frame, hl int) bool {
+	avail := r.src.Buffered()
+	if avail < hl {
+		return false
+	}
+	b, _ := r.src.Peek(avail) // buffered bytes: no read, no error
+	sec, frac := r.u32(b[0:]), r.u32(b[4:])
+	incl, orig := r.u32(b[8:]), r.u32(b[12:])
+	if incl > MaxRecord || hl+int(incl) > avail {
+		return false
+	}
+	total := hl + int(incl)
+	if _, err := r.src.Discard(total); err != nil {
+		return false // cannot happen: the bytes are buffered
+	}
+	start := r.off
+	r.off += int64(total)
+	r.n++
+	ns := int64(frac)
+	if !r.nanos {
+		ns *= 1000
+	}
+	*f = Frame{
+		Number: r.n, Time: time.Unix(int64(sec), ns).UTC(), Link: r.link,
+		OrigLen: int(orig), Offset: start, DataOffset: start + int64(hl), Data: b[hl:total:total],
+	}
+	if f.OrigLen < int(incl) {
+		f.OrigLen = int(incl)
+	}
+	return true
 }
 
 func (r *Reader) readSectionHeader(peeked bool) error {
