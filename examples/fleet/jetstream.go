@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -251,18 +254,58 @@ func (b *jsBatch) Len() int { return len(b.msgs) }
 
 func (b *jsBatch) Record(i int) (string, int64, []byte) {
 	m := b.msgs[i]
-	var stored int64
-	var seq uint64
-	if md, err := m.Metadata(); err == nil {
-		stored, seq = md.Timestamp.UnixNano(), md.Sequence.Stream
+	seq, stored, _ := ackMetadata(m.Reply())
+	var id string
+	if v := m.Headers()[jetstream.MsgIDHeader]; len(v) > 0 {
+		id = v[0]
 	}
-	id := m.Headers().Get(jetstream.MsgIDHeader)
 	if id == "" {
 		// A record published without an ID is known by its place in the
 		// stream, which a redelivery keeps.
 		id = "seq-" + strconv.FormatUint(seq, 10)
 	}
 	return id, stored, m.Data()
+}
+
+// ackMetadata reads the stream sequence and the storing time (Unix
+// nanoseconds) of a JetStream message from its reply subject, without
+// allocating (jetstream.Msg.Metadata makes a slice of its tokens and a
+// struct). The subject is
+// $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<tm>.<pending>,
+// or with the domain and the account hash after ACK and, since
+// nats-server 2.10, a random token at the end.
+func ackMetadata(reply string) (seq uint64, stored int64, ok bool) {
+	var tok [12]string
+	n := 0
+	start := 0
+	for i := 0; i <= len(reply); i++ {
+		if i == len(reply) || reply[i] == '.' {
+			if n == len(tok) {
+				return 0, 0, false
+			}
+			tok[n] = reply[start:i]
+			n++
+			start = i + 1
+		}
+	}
+	if tok[0] != "$JS" || tok[1] != "ACK" {
+		return 0, 0, false
+	}
+	var sseq, tm string
+	switch {
+	case n == 9:
+		sseq, tm = tok[5], tok[7]
+	case n >= 11:
+		sseq, tm = tok[7], tok[9]
+	default:
+		return 0, 0, false
+	}
+	seq, ok1 := parseUint(sseq)
+	ts, ok2 := parseUint(tm)
+	if !ok1 || !ok2 || ts > 1<<63-1 {
+		return 0, 0, false
+	}
+	return seq, int64(ts), true
 }
 
 func (b *jsBatch) Ack() error {
@@ -285,9 +328,21 @@ func (b *jsBatch) Nak() error {
 	return first
 }
 
-// jsSink is a Sink into the alerts stream: every verdict is published
-// asynchronously with its record's ID as the message ID (which the stream
-// de-duplicates), and Flush waits for the server's acknowledgement of each.
+// jsSink is a Sink into the alerts stream: every verdict is published with
+// its record's ID as the message ID (which the stream de-duplicates) and a
+// reply subject on which the server acknowledges it once it is stored, and
+// Flush waits until the server has acknowledged every verdict put since
+// the last Flush, or a verdict was refused, or Timeout has passed.
+//
+// The publications of one flush share one reply subject, INBOX.GEN, GEN
+// counting the flushes: a server sends one acknowledgement per
+// publication, so a flush that has counted as many acknowledgements (each
+// with no error) on its subject as it made publications has every verdict
+// durable, in whatever order they came. An acknowledgement of an earlier
+// flush (one that timed out) arrives on an earlier subject and is not
+// counted. This costs no reply subject, future, timer or channel per
+// verdict, and the server routes all acknowledgements of a flush through
+// one cached subject.
 //
 // With BenignBatch, the benign verdicts of a batch go out as one message
 // on alerts.benign instead of one each ({"benign":[verdict, ...]}, with
@@ -295,14 +350,205 @@ func (b *jsBatch) Nak() error {
 // the price that a record redelivered in another batch may have its benign
 // verdict in two such messages (Count counts distinct IDs). Alerts and
 // dead letters are one message each, de-duplicated, in both modes.
+//
+// A jsSink is used by one goroutine; the acknowledgements are counted on
+// the connection's subscription goroutine.
 type jsSink struct {
-	js          jetstream.JetStream
+	nc          *nats.Conn
+	stream      string // the alerts stream, which every acknowledgement names
 	BenignBatch bool
-	futs        []jetstream.PubAckFuture
-	sum         []byte
-	sumN        int
-	sumFirst    string
-	sumLast     string
+	// Timeout bounds how long Flush waits for the acknowledgements; the
+	// batch is then not acknowledged and comes again. 0 means 10 s.
+	Timeout time.Duration
+
+	sub    *nats.Subscription
+	inbox  string // INBOX. (the subscription is to INBOX.*)
+	msg    nats.Msg
+	id     []string // the value of the message ID header of msg
+	sent   int      // publications since the last Flush
+	quoted string   // the alerts stream's name as a JSON string
+
+	mu    sync.Mutex
+	gen   uint64 // the flush being counted
+	reply string // inbox + gen
+	acked int    // acknowledgements of gen
+	dup   int    // of which duplicates
+	err   error  // the first refusal of gen
+	want  int    // acknowledgements Flush waits for; -1 while putting
+	done  chan struct{}
+
+	sum      []byte
+	sumN     int
+	sumFirst string
+	sumLast  string
+}
+
+// newJSSink subscribes to the acknowledgements of the verdicts it will
+// publish into the alerts stream of n.
+func newJSSink(nc *nats.Conn, n Names, benignBatch bool) (*jsSink, error) {
+	n = n.withDefaults()
+	s := &jsSink{
+		nc: nc, stream: n.Alerts, BenignBatch: benignBatch, inbox: nc.NewInbox() + ".",
+		id: []string{""}, want: -1, done: make(chan struct{}, 1),
+	}
+	s.quoted = strconv.Quote(n.Alerts)
+	s.msg.Header = nats.Header{jetstream.MsgIDHeader: s.id}
+	s.reply = s.inbox + "0"
+	sub, err := nc.Subscribe(s.inbox+"*", s.onAck)
+	if err != nil {
+		return nil, fmt.Errorf("acknowledgements of verdicts: %w", err)
+	}
+	// A flush may wait for as many acknowledgements as a batch has
+	// verdicts, all queued at once.
+	if err := sub.SetPendingLimits(-1, 256<<20); err != nil {
+		_ = sub.Unsubscribe()
+		return nil, err
+	}
+	s.sub = sub
+	return s, nil
+}
+
+// Close stops listening for acknowledgements.
+func (s *jsSink) Close() error { return s.sub.Unsubscribe() }
+
+// onAck counts one acknowledgement of a verdict.
+func (s *jsSink) onAck(m *nats.Msg) {
+	gen, ok := parseUint(m.Subject[min(len(s.inbox), len(m.Subject)):])
+	dup, err := s.parseAck(m)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !ok || gen != s.gen {
+		return // an earlier flush's, which gave up on it
+	}
+	s.acked++
+	if dup {
+		s.dup++
+	}
+	if err != nil && s.err == nil {
+		s.err = err
+	}
+	if s.want >= 0 && (s.acked >= s.want || err != nil) {
+		select {
+		case s.done <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// pubAck is the server's answer to a publication into a stream.
+type pubAck struct {
+	Stream    string `json:"stream"`
+	Seq       uint64 `json:"seq"`
+	Duplicate bool   `json:"duplicate"`
+	Error     *struct {
+		Code        int    `json:"code"`
+		ErrCode     int    `json:"err_code"`
+		Description string `json:"description"`
+	} `json:"error"`
+}
+
+// parseAck reads an acknowledgement: whether the stream already held the
+// verdict, or why it refused it. The two answers of a stream without a
+// domain are matched without decoding JSON, {"stream":"ALERTS","seq":N}
+// and {"stream":"ALERTS","seq":N,"duplicate":true}, with white space
+// anywhere between the tokens (nats-server 2.9 writes some); anything else
+// is decoded.
+func (s *jsSink) parseAck(m *nats.Msg) (dup bool, err error) {
+	d := m.Data
+	if len(d) == 0 {
+		// No stream took the publication (a status message, such as 503
+		// no responders while a cluster elects a leader).
+		return false, fmt.Errorf("verdict not stored: status %q %s", m.Header.Get("Status"), m.Header.Get("Description"))
+	}
+	if dup, ok := s.quickAck(d); ok {
+		return dup, nil
+	}
+	var a pubAck
+	if err := json.Unmarshal(d, &a); err != nil {
+		return false, fmt.Errorf("verdict acknowledgement %q: %w", d, err)
+	}
+	switch {
+	case a.Error != nil:
+		return false, fmt.Errorf("verdict refused: %s (code %d, error code %d)", a.Error.Description, a.Error.Code, a.Error.ErrCode)
+	case a.Stream != s.stream || a.Seq == 0:
+		return false, fmt.Errorf("verdict acknowledgement %q: not from stream %s", d, s.stream)
+	}
+	return a.Duplicate, nil
+}
+
+// quickAck matches the acknowledgements of a stored verdict and of a
+// duplicate; ok is false for anything else.
+func (s *jsSink) quickAck(d []byte) (dup, ok bool) {
+	r := jsonScan(d)
+	if !r.lit("{") || !r.lit(`"stream"`) || !r.lit(":") || !r.lit(s.quoted) || !r.lit(",") ||
+		!r.lit(`"seq"`) || !r.lit(":") || !r.digits() {
+		return false, false
+	}
+	if r.lit("}") {
+		return false, r.end()
+	}
+	if r.lit(",") && r.lit(`"duplicate"`) && r.lit(":") && r.lit("true") && r.lit("}") {
+		return true, r.end()
+	}
+	return false, false
+}
+
+// jsonScan matches JSON tokens in order, skipping white space.
+type jsonScan []byte
+
+func (r *jsonScan) skip() {
+	b := *r
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\n' || b[0] == '\r') {
+		b = b[1:]
+	}
+	*r = b
+}
+
+// lit consumes the literal tok.
+func (r *jsonScan) lit(tok string) bool {
+	r.skip()
+	if !bytes.HasPrefix(*r, []byte(tok)) {
+		return false
+	}
+	*r = (*r)[len(tok):]
+	return true
+}
+
+// digits consumes a positive decimal integer.
+func (r *jsonScan) digits() bool {
+	r.skip()
+	b := *r
+	i := 0
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	if i == 0 || b[0] == '0' {
+		return false
+	}
+	*r = b[i:]
+	return true
+}
+
+// end reports whether only white space is left.
+func (r *jsonScan) end() bool {
+	r.skip()
+	return len(*r) == 0
+}
+
+// parseUint reads a decimal number, all of b.
+func parseUint(b string) (uint64, bool) {
+	if len(b) == 0 || len(b) > 19 {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	return n, true
 }
 
 // maxSummary is the size at which a summary of benign verdicts is sent
@@ -335,13 +581,18 @@ func (s *jsSink) Put(k Kind, id string, body []byte) error {
 	return s.publish(subj, id, body)
 }
 
+// publish sends one verdict. The client copies the message into its
+// buffer before PublishMsg returns, so one message and one header serve
+// every publication.
 func (s *jsSink) publish(subj, id string, body []byte) error {
-	m := &nats.Msg{Subject: subj, Data: body, Header: nats.Header{jetstream.MsgIDHeader: []string{id}}}
-	f, err := s.js.PublishMsgAsync(m)
+	s.msg.Subject, s.msg.Reply, s.msg.Data = subj, s.reply, body
+	s.id[0] = id
+	err := s.nc.PublishMsg(&s.msg)
+	s.msg.Data = nil
 	if err != nil {
 		return err
 	}
-	s.futs = append(s.futs, f)
+	s.sent++
 	return nil
 }
 
@@ -357,25 +608,45 @@ func (s *jsSink) sendSummary() error {
 }
 
 func (s *jsSink) Flush(ctx context.Context) (int, error) {
-	var dup int
 	first := s.sendSummary()
-	for _, f := range s.futs {
-		select {
-		case ack := <-f.Ok():
-			if ack.Duplicate {
-				dup++
-			}
-		case err := <-f.Err():
-			if first == nil {
-				first = err
-			}
-		case <-ctx.Done():
-			if first == nil {
-				first = ctx.Err()
-			}
-		}
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
 	}
-	clear(s.futs)
-	s.futs = s.futs[:0]
+	s.mu.Lock()
+	s.want = s.sent
+	waiting := s.acked < s.want && s.err == nil
+	s.mu.Unlock()
+	if waiting {
+		t := time.NewTimer(timeout)
+		select {
+		case <-s.done:
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+	}
+	s.mu.Lock()
+	acked, dup, err := s.acked, s.dup, s.err
+	// Whatever comes later for this flush is not counted.
+	s.gen++
+	s.reply = s.inbox + strconv.FormatUint(s.gen, 10)
+	s.acked, s.dup, s.err, s.want = 0, 0, nil, -1
+	select {
+	case <-s.done:
+	default:
+	}
+	s.mu.Unlock()
+	want := s.sent
+	s.sent = 0
+	switch {
+	case first != nil:
+	case err != nil:
+		first = err
+	case acked < want && ctx.Err() != nil:
+		first = fmt.Errorf("%d of %d verdicts acknowledged: %w", acked, want, ctx.Err())
+	case acked < want:
+		first = fmt.Errorf("%d of %d verdicts acknowledged after %v", acked, want, timeout)
+	}
 	return dup, first
 }

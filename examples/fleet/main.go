@@ -277,7 +277,12 @@ func scoreCmd(ctx context.Context, args []string) error {
 			}
 		}()
 	}
-	err = s.Run(ctx, src, &jsSink{js: js, BenignBatch: f.Benign == "batch"}, f.Batch)
+	sink, err := newJSSink(nc, f.Names, f.Benign == "batch")
+	if err != nil {
+		return err
+	}
+	defer sink.Close()
+	err = s.Run(ctx, src, sink, f.Batch)
 	fmt.Fprintf(os.Stderr, "%s: stopped: %v\n", f.Name, &s.Stats)
 	return err
 }
