@@ -306,6 +306,8 @@ loop:
 			}
 		}
 	}
+	// The kernel's count goes with the socket: read it before Run closes it.
+	kernel, kernelOK := c.KernelDrops()
 	cancel()
 	if err := <-done; err != nil {
 		return err
@@ -314,7 +316,10 @@ loop:
 	if err := s.out.Flush(); err != nil {
 		return err
 	}
-	summary(stderr, c, s, use, time.Since(start))
+	if !kernelOK {
+		kernel = ^uint64(0)
+	}
+	summary(stderr, c, s, use, kernel, time.Since(start))
 	return nil
 }
 
@@ -367,7 +372,9 @@ func send(ctx context.Context, addr string, n, rate int, seed uint64) error {
 	return nil
 }
 
-func summary(w io.Writer, c *flowrec.Collector, s *scorer, use usage, elapsed time.Duration) {
+// summary writes the counters; kernel is ^0 when the kernel's drops are
+// not known.
+func summary(w io.Writer, c *flowrec.Collector, s *scorer, use usage, kernel uint64, elapsed time.Duration) {
 	n := s.records.Load()
 	fmt.Fprintf(w, "collector: %d records scored, %d alerts, %d scoring errors in %v\n",
 		n, s.alerts.Load(), s.errs.Load(), elapsed.Round(time.Millisecond))
@@ -378,8 +385,8 @@ func summary(w io.Writer, c *flowrec.Collector, s *scorer, use usage, elapsed ti
 		fmt.Fprintf(w, "collector: cpu %.3f s user %.3f s sys (%.0f ns per record), %.3f allocations per record\n",
 			use.user.Seconds(), use.sys.Seconds(), float64((use.user+use.sys).Nanoseconds())/float64(n), float64(use.mallocs)/float64(n))
 	}
-	if n, ok := c.KernelDrops(); ok {
-		fmt.Fprintf(w, "collector: %d datagrams dropped by the kernel before they were read\n", n)
+	if kernel != ^uint64(0) {
+		fmt.Fprintf(w, "collector: %d datagrams dropped by the kernel before they were read\n", kernel)
 	}
 	for _, e := range c.Exporters() {
 		fmt.Fprintf(w, "exporter %s: %d datagrams, %d records, dropped %d (queue full) %d (oversize), held %d, replayed %d, lost by sequence %d",

@@ -10,6 +10,7 @@ import (
 	"math"
 	"net"
 	"net/netip"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -253,6 +254,9 @@ func TestSend(t *testing.T) {
 	assert.Contains(t, s, "records/s from the first datagram to the last")
 	assert.Regexp(t, `cpu [0-9.]+ s user [0-9.]+ s sys \([0-9]+ ns per record\), [0-9.]+ allocations per record`, s)
 	assert.Contains(t, s, "dropped 0 (queue full) 0 (oversize)")
+	if runtime.GOOS == "linux" {
+		assert.Contains(t, s, "0 datagrams dropped by the kernel")
+	}
 	assert.NotZero(t, out.Len(), "the synthetic attacks raise alerts")
 
 	err = run(context.Background(), config{Send: addr}, io.Discard, io.Discard)
