@@ -17,24 +17,37 @@
 //	go run ./examples/collector -listen :2055 -bundle flows.nwb -wait 0
 //	softflowd -r capture.pcap -n 127.0.0.1:2055 -v 10 -a   # a real exporter
 //
-// It stops after -records records (the replay sends that many), on SIGINT
-// or SIGTERM, and then writes the collector's counters to stderr: per
-// exporter, datagrams received, dropped (queue full, oversize) and what
-// the decoder skipped by reason, and what the kernel dropped before the
-// collector could read it (Linux).
+// It stops after -records records (the replay sends that many), after
+// -idle without records once some came, on SIGINT or SIGTERM, and then
+// writes the collector's counters to stderr: records per second from the
+// first datagram to the last, the CPU time (user and system) and heap
+// allocations per record spent collecting, per exporter the datagrams
+// received, dropped (queue full, oversize) and what the decoder skipped
+// by reason, and what the kernel dropped before the collector could read
+// it (Linux).
+//
+// With -send it is the exporter instead: it sends -records synthetic flow
+// records as IPFIX at -rate records per second and exits, so that the
+// collector can be measured on one core with the exporter in another
+// process on another:
+//
+//	GOMAXPROCS=1 taskset -c 0 collector -listen 127.0.0.1:2055 -wait 0 -idle 3s >alerts.jsonl
+//	taskset -c 1 collector -send 127.0.0.1:2055 -records 3000000 -rate 300000
 package main
 
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -43,14 +56,19 @@ import (
 	"github.com/netwarden/netwarden/anomaly/bundle"
 	"github.com/netwarden/netwarden/dataset"
 	"github.com/netwarden/netwarden/dataset/flowrec"
+	"github.com/netwarden/netwarden/examples/internal/records"
 )
 
 type config struct {
-	Listen  string
-	Bundle  string
-	Wait    time.Duration
-	Records int
-	Seed    uint64
+	Listen     string
+	Bundle     string
+	Wait       time.Duration
+	Idle       time.Duration
+	Records    int
+	Seed       uint64
+	Send       string
+	Rate       int
+	CPUProfile string
 }
 
 func main() {
@@ -59,7 +77,11 @@ func main() {
 	flag.StringVar(&cfg.Bundle, "bundle", "", "bundle fitted on flowrec.Schema rows (default: train a demo bundle)")
 	flag.DurationVar(&cfg.Wait, "wait", 2*time.Second, "replay a synthetic export when no exporter sends within this time (0: never)")
 	flag.IntVar(&cfg.Records, "records", 0, "stop after this many records (0: run until interrupted; the replay sends 20000)")
+	flag.DurationVar(&cfg.Idle, "idle", 0, "stop when records came and then none for this long (0: never)")
 	flag.Uint64Var(&cfg.Seed, "seed", 1, "seed of the demo bundle and the synthetic export")
+	flag.StringVar(&cfg.Send, "send", "", "be the exporter instead: send -records synthetic flows as IPFIX to this UDP address and exit")
+	flag.IntVar(&cfg.Rate, "rate", 100000, "with -send, records per second")
+	flag.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the collecting to this file")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -69,7 +91,9 @@ func main() {
 	}
 }
 
-// alert is one flagged record, as written.
+// alert is one flagged record, as written (appendAlert writes the same
+// fields without reflection; the struct documents them and reads them
+// back in tests).
 type alert struct {
 	Time     time.Time `json:"time"`
 	Exporter string    `json:"exporter"`
@@ -84,48 +108,119 @@ type alert struct {
 	Source   string    `json:"source"`
 }
 
+// appendAlert appends r's alert with score v to b as one JSON line, as
+// encoding/json would write an alert, without allocating: it runs for
+// every flagged record, and a flood flags many. An invalid (zero) address
+// is written as "".
+func appendAlert(b []byte, r *flowrec.Record, v float64) []byte {
+	b = append(b, `{"time":"`...)
+	b = r.End.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","exporter":"`...)
+	b = r.Exporter.AppendTo(b)
+	b = append(b, `","src":"`...)
+	b = r.Key.Src.AppendTo(b)
+	b = append(b, `","src_port":`...)
+	b = strconv.AppendUint(b, uint64(r.Key.SrcPort), 10)
+	b = append(b, `,"dst":"`...)
+	b = r.Key.Dst.AppendTo(b)
+	b = append(b, `","dst_port":`...)
+	b = strconv.AppendUint(b, uint64(r.Key.DstPort), 10)
+	b = append(b, `,"proto":`...)
+	b = strconv.AppendUint(b, uint64(r.Key.Proto), 10)
+	b = append(b, `,"packets":`...)
+	b = strconv.AppendUint(b, r.Packets(), 10)
+	b = append(b, `,"bytes":`...)
+	b = strconv.AppendUint(b, r.Bytes(), 10)
+	b = append(b, `,"score":`...)
+	b = appendFloat(b, v)
+	b = append(b, `,"source":`...)
+	b = records.AppendString(b, r.Source.String())
+	return append(b, "}\n"...)
+}
+
+// appendFloat writes v as encoding/json does (ES6 number formatting:
+// the shortest decimal, exponent form below 1e-6 and from 1e21), and
+// null for NaN and infinities, which JSON cannot hold.
+func appendFloat(b []byte, v float64) []byte {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return append(b, "null"...)
+	}
+	f := byte('f')
+	if a := math.Abs(v); a != 0 && (a < 1e-6 || a >= 1e21) {
+		f = 'e'
+	}
+	b = strconv.AppendFloat(b, v, f, -1, 64)
+	if f == 'e' {
+		// 1e-07 becomes 1e-7, as in encoding/json.
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b
+}
+
 // scorer scores records with a bundle, reusing one row, and writes alerts.
 type scorer struct {
 	b       *bundle.Bundle
 	row     dataset.Row
 	out     *bufio.Writer
-	enc     *json.Encoder
+	line    []byte
 	records atomic.Int64
 	alerts  atomic.Int64
 	errs    atomic.Int64
+	// first and last are the UNIX nanoseconds of the first and the last
+	// datagram handled, 0 before the first.
+	first, last atomic.Int64
 }
 
 func newScorer(b *bundle.Bundle, w io.Writer) *scorer {
-	s := &scorer{b: b, out: bufio.NewWriterSize(w, 64<<10)}
-	s.enc = json.NewEncoder(s.out)
-	return s
+	return &scorer{b: b, out: bufio.NewWriterSize(w, 64<<10), line: make([]byte, 0, 512)}
 }
 
 // handle scores one datagram's records; it runs on the collector's
-// decoding goroutine.
+// decoding goroutine and allocates nothing.
 func (s *scorer) handle(recs []flowrec.Record) {
+	now := time.Now().UnixNano()
+	if s.first.Load() == 0 {
+		s.first.Store(now)
+	}
+	s.last.Store(now)
+	var errs, alerts int64
 	for i := range recs {
 		r := &recs[i]
 		flowrec.FillRow(&s.row, &r.Record)
 		res, err := s.b.ScoreRow(&s.row)
-		s.records.Add(1)
 		if err != nil {
-			s.errs.Add(1)
+			errs++
 			continue
 		}
 		if !res.Attack {
 			continue
 		}
-		s.alerts.Add(1)
-		_ = s.enc.Encode(alert{
-			Time: r.End, Exporter: r.Exporter.String(), Src: r.Key.Src.String(), SrcPort: r.Key.SrcPort,
-			Dst: r.Key.Dst.String(), DstPort: r.Key.DstPort, Proto: r.Key.Proto,
-			Packets: r.Packets(), Bytes: r.Bytes(), Score: res.Score, Source: r.Source.String(),
-		})
+		alerts++
+		s.line = appendAlert(s.line[:0], r, res.Score)
+		_, _ = s.out.Write(s.line)
 	}
+	s.errs.Add(errs)
+	s.alerts.Add(alerts)
+	s.records.Add(int64(len(recs)))
 }
 
 func run(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
+	if cfg.Send != "" {
+		if cfg.Records <= 0 {
+			return errors.New("-send needs -records")
+		}
+		start := time.Now()
+		if err := send(ctx, cfg.Send, cfg.Records, cfg.Rate, cfg.Seed); err != nil {
+			return err
+		}
+		el := time.Since(start)
+		fmt.Fprintf(stderr, "collector: sent %d synthetic flow records as IPFIX to %s in %v (%.0f records/s)\n",
+			cfg.Records, cfg.Send, el.Round(time.Millisecond), float64(cfg.Records)/el.Seconds())
+		return nil
+	}
 	var b *bundle.Bundle
 	var err error
 	if cfg.Bundle != "" {
@@ -144,10 +239,25 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "collector: listening on udp %s\n", c.Addr())
+	fmt.Fprintf(stderr, "collector: listening on udp %s (GOMAXPROCS %d)\n", c.Addr(), runtime.GOMAXPROCS(0))
 	s := newScorer(b, stdout)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if cfg.CPUProfile != "" {
+		f, err := os.Create(cfg.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	// What start-up left behind is collected now, so that the figures
+	// below are the collector's alone.
+	runtime.GC()
+	use0 := measure()
 	done := make(chan error, 1)
 	go func() { done <- c.Run(ctx, s.handle) }()
 
@@ -166,8 +276,7 @@ loop:
 			return err
 		case <-tick.C:
 		}
-		tot := c.Totals()
-		if !replayed && cfg.Wait > 0 && tot.Packets == 0 && time.Since(start) >= cfg.Wait {
+		if !replayed && cfg.Wait > 0 && s.first.Load() == 0 && time.Since(start) >= cfg.Wait && c.Totals().Packets == 0 {
 			replayed = true
 			if limit == 0 {
 				limit = 20000
@@ -175,9 +284,13 @@ loop:
 			fmt.Fprintf(stderr, "collector: no exporter sent anything in %v: replaying a synthetic IPFIX export of %d flows (not real traffic) to %s\n",
 				cfg.Wait, limit, c.Addr())
 			replayErr = make(chan error, 1)
-			go func() { replayErr <- replay(ctx, c.Addr().String(), limit, cfg.Seed) }()
+			go func() { replayErr <- send(ctx, c.Addr().String(), limit, 0, cfg.Seed) }()
 		}
 		if limit > 0 && s.records.Load() >= int64(limit) {
+			break
+		}
+		if last := s.last.Load(); cfg.Idle > 0 && last != 0 && time.Since(time.Unix(0, last)) >= cfg.Idle {
+			fmt.Fprintf(stderr, "collector: nothing received for %v: stopping\n", cfg.Idle)
 			break
 		}
 		if replayErr != nil {
@@ -193,53 +306,87 @@ loop:
 			}
 		}
 	}
+	// The kernel's count goes with the socket: read it before Run closes it.
+	kernel, kernelOK := c.KernelDrops()
 	cancel()
 	if err := <-done; err != nil {
 		return err
 	}
+	use := measure().since(use0)
 	if err := s.out.Flush(); err != nil {
 		return err
 	}
-	summary(stderr, c, s, time.Since(start))
+	if !kernelOK {
+		kernel = ^uint64(0)
+	}
+	summary(stderr, c, s, use, kernel, time.Since(start))
 	return nil
 }
 
-// replay sends n synthetic flows as IPFIX to addr, paced so that a busy
-// machine's socket buffer keeps up.
-func replay(ctx context.Context, addr string, n int, seed uint64) error {
+// send exports n synthetic flows (benign, with attacks mixed in) as IPFIX
+// to addr, at rate records per second; rate 0 paces as a replay to a
+// busy machine does (1 ms pause every 64 datagrams). The flows repeat
+// after 20000, in ever new messages (the sequence number runs on).
+func send(ctx context.Context, addr string, n, rate int, seed uint64) error {
 	conn, err := net.Dial("udp", addr)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	flows, _ := synthFlows(n, seed+1, true, time.Now().Add(-time.Minute).UTC())
+	flows, _ := synthFlows(min(n, 20000), seed+1, true, time.Now().Add(-time.Minute).UTC())
 	w := &flowrec.IPFIXWriter{Domain: 1, TemplateEvery: 32}
 	var buf []byte
-	sent := 0
-	for rest := flows; len(rest) > 0; {
+	t0 := time.Now()
+	for sent, dgrams, i := 0, 0, 0; sent < n; dgrams++ {
+		rest := flows[i:min(len(flows), i+n-sent)]
 		var k int
 		buf, k = w.Append(buf[:0], rest, time.Now())
 		if _, err := conn.Write(buf); err != nil && !errors.Is(err, syscall.ECONNREFUSED) {
 			return err
 		}
-		rest = rest[k:]
-		sent++
-		if sent%64 == 0 {
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-time.After(time.Millisecond):
-			}
+		sent += k
+		if i += k; i == len(flows) {
+			i = 0
+		}
+		// The clock is looked at every 16 datagrams (every 64 at rate 0).
+		every := 16
+		if rate <= 0 {
+			every = 64
+		}
+		if dgrams%every != every-1 {
+			continue
+		}
+		wait := time.Millisecond
+		if rate > 0 {
+			wait = time.Until(t0.Add(time.Duration(float64(sent) / float64(rate) * float64(time.Second))))
+		}
+		if wait <= 0 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
 		}
 	}
 	return nil
 }
 
-func summary(w io.Writer, c *flowrec.Collector, s *scorer, elapsed time.Duration) {
+// summary writes the counters; kernel is ^0 when the kernel's drops are
+// not known.
+func summary(w io.Writer, c *flowrec.Collector, s *scorer, use usage, kernel uint64, elapsed time.Duration) {
+	n := s.records.Load()
 	fmt.Fprintf(w, "collector: %d records scored, %d alerts, %d scoring errors in %v\n",
-		s.records.Load(), s.alerts.Load(), s.errs.Load(), elapsed.Round(time.Millisecond))
-	if n, ok := c.KernelDrops(); ok {
-		fmt.Fprintf(w, "collector: %d datagrams dropped by the kernel before they were read\n", n)
+		n, s.alerts.Load(), s.errs.Load(), elapsed.Round(time.Millisecond))
+	if first, last := s.first.Load(), s.last.Load(); n > 0 && last > first {
+		fmt.Fprintf(w, "collector: %.0f records/s from the first datagram to the last\n", float64(n)/time.Duration(last-first).Seconds())
+	}
+	if n > 0 {
+		fmt.Fprintf(w, "collector: cpu %.3f s user %.3f s sys (%.0f ns per record), %.3f allocations per record\n",
+			use.user.Seconds(), use.sys.Seconds(), float64((use.user+use.sys).Nanoseconds())/float64(n), float64(use.mallocs)/float64(n))
+	}
+	if kernel != ^uint64(0) {
+		fmt.Fprintf(w, "collector: %d datagrams dropped by the kernel before they were read\n", kernel)
 	}
 	for _, e := range c.Exporters() {
 		fmt.Fprintf(w, "exporter %s: %d datagrams, %d records, dropped %d (queue full) %d (oversize), held %d, replayed %d, lost by sequence %d",

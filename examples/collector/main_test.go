@@ -7,12 +7,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net"
+	"net/netip"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/netwarden/netwarden/dataset/flow"
 	"github.com/netwarden/netwarden/dataset/flowrec"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -150,4 +155,110 @@ func BenchmarkScoreRecord(b *testing.B) {
 		i++
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// TestAppendAlert checks the reflection-free alert line against
+// encoding/json's encoding of the same alert, and that it allocates
+// nothing once its buffer has grown.
+func TestAppendAlert(t *testing.T) {
+	base := flowrec.Record{}
+	base.End = time.Date(2026, 1, 2, 3, 4, 5, 123456789, time.UTC)
+	base.Exporter = netip.MustParseAddr("192.0.2.1")
+	base.Key.Src, base.Key.Dst = netip.MustParseAddr("10.1.2.3"), netip.MustParseAddr("2001:db8::9")
+	base.Key.SrcPort, base.Key.DstPort, base.Key.Proto = 51234, 22, 6
+	base.FwdPackets, base.BwdPackets, base.FwdBytes, base.BwdBytes = 3, 2, 180, 1200
+	base.Source = flow.SourceIPFIX
+	for _, tc := range []struct {
+		name  string
+		edit  func(r *flowrec.Record)
+		score float64
+	}{
+		{"typical", func(*flowrec.Record) {}, 0.7123456789},
+		{"whole-second time", func(r *flowrec.Record) { r.End = r.End.Truncate(time.Second) }, 0.5},
+		{"time zone", func(r *flowrec.Record) { r.End = r.End.In(time.FixedZone("x", -5*3600)) }, 1},
+		{"tiny score", func(*flowrec.Record) {}, 1.5e-7},
+		{"huge score", func(*flowrec.Record) {}, 3e21},
+		{"zero score", func(*flowrec.Record) {}, 0},
+		{"negative score", func(*flowrec.Record) {}, -0.25},
+		{"sflow v6", func(r *flowrec.Record) {
+			r.Source = flow.SourceSFlow
+			r.Exporter = netip.MustParseAddr("2001:db8::1")
+		}, 0.9},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := base
+			tc.edit(&r)
+			want, err := json.Marshal(alert{
+				Time: r.End, Exporter: r.Exporter.String(), Src: r.Key.Src.String(), SrcPort: r.Key.SrcPort,
+				Dst: r.Key.Dst.String(), DstPort: r.Key.DstPort, Proto: r.Key.Proto,
+				Packets: r.Packets(), Bytes: r.Bytes(), Score: tc.score, Source: r.Source.String(),
+			})
+			require.NoError(t, err)
+			assert.Equal(t, string(want)+"\n", string(appendAlert(nil, &r, tc.score)))
+		})
+	}
+	t.Run("non-finite score", func(t *testing.T) {
+		line := appendAlert(nil, &base, math.NaN())
+		var a map[string]any
+		require.NoError(t, json.Unmarshal(line, &a), string(line))
+		assert.Nil(t, a["score"])
+	})
+	t.Run("allocations", func(t *testing.T) {
+		buf := make([]byte, 0, 512)
+		n := testing.AllocsPerRun(100, func() { buf = appendAlert(buf[:0], &base, 0.75) })
+		assert.Zero(t, n)
+	})
+}
+
+// syncBuffer is a bytes.Buffer safe to write from one goroutine while
+// another reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestSend runs the command twice, as the exporter (-send) and as the
+// collector of what it sends: every record arrives, and the collector's
+// summary gives the rate, the CPU time and the allocations per record.
+func TestSend(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := pc.LocalAddr().String()
+	require.NoError(t, pc.Close())
+	const n = 5000
+	var out bytes.Buffer
+	var errb syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(context.Background(), config{Listen: addr, Records: n, Idle: 5 * time.Second, Seed: 1}, &out, &errb)
+	}()
+	require.Eventually(t, func() bool { return strings.Contains(errb.String(), "listening on udp") }, time.Minute, 10*time.Millisecond)
+	var sendErr bytes.Buffer
+	require.NoError(t, run(context.Background(), config{Send: addr, Records: n, Rate: 50000, Seed: 1}, io.Discard, &sendErr))
+	assert.Contains(t, sendErr.String(), fmt.Sprintf("sent %d synthetic flow records", n))
+	require.NoError(t, <-done)
+	s := errb.String()
+	assert.Contains(t, s, fmt.Sprintf("%d records scored", n))
+	assert.Contains(t, s, "records/s from the first datagram to the last")
+	assert.Regexp(t, `cpu [0-9.]+ s user [0-9.]+ s sys \([0-9]+ ns per record\), [0-9.]+ allocations per record`, s)
+	assert.Contains(t, s, "dropped 0 (queue full) 0 (oversize)")
+	if runtime.GOOS == "linux" {
+		assert.Contains(t, s, "0 datagrams dropped by the kernel")
+	}
+	assert.NotZero(t, out.Len(), "the synthetic attacks raise alerts")
+
+	err = run(context.Background(), config{Send: addr}, io.Discard, io.Discard)
+	assert.ErrorContains(t, err, "-send needs -records")
 }
