@@ -93,25 +93,44 @@ func gaussRule(n int) *gauss {
 	return g
 }
 
-// linTree is what Linear TreeSHAP needs of one tree, per node c (the edge
-// from c's parent into c; unused for the root).
+// linTree is what Linear TreeSHAP needs of one tree: one record per
+// internal node, in node order (children follow parents), and the table of
+// reciprocals.
 type linTree struct {
-	n     int    // quadrature points
-	rule  *gauss // shared by the trees with the same n
-	nodes []linNode
+	n    int    // quadrature points
+	rule *gauss // shared by the trees with the same n
+	recs []linRec
+	// cats lists the categorical nodes, whose decisions the passes read
+	// from scratch.left instead of comparing with the threshold.
+	cats []int32
 	// r holds N+1 blocks of n values: block 0 is all ones (for the root,
 	// which stands for "no earlier split of the feature"), block c for node
 	// c ≥ 1 is 1 / (z_c + t_k·(1 − z_c)), block N is 1 / (1 − t_k).
 	r []float64
 }
 
-// linNode is the edge into one node.
-type linNode struct {
-	z     float64 // zero fraction of the edge's feature, over every split of it so far
-	ratio float64 // Cover[c] / Cover[parent]
-	zp    float64 // z of the edge into prev (0 when prev is the root)
-	prev  int32   // the node whose incoming edge split the same feature last, or 0 (the root) for none
-	hp    uint8   // 1 when prev is a node, 0 when it is the root
+// linRec is one internal node with the edges into its two children, laid
+// out for the assembly passes (linear_amd64.s: the offsets are fixed, and
+// TestLinearLayout checks them): 104 bytes.
+type linRec struct {
+	thr  float64 // 0: the threshold of a numerical split
+	feat int32   // 8: the split feature
+	pn   int32   // 12: the node's index
+	dl   uint8   // 16: 1 when NaN goes left
+	cat  uint8   // 17: 1 for a categorical split
+	_    [6]byte
+	ch   [2]linEdge // 24 and 64: the edges into the left and right child
+}
+
+// linEdge is the edge from an internal node into child c: 40 bytes.
+type linEdge struct {
+	c     int32   // 0: the child
+	prev  int32   // 4: the node whose incoming edge split the same feature last, or 0 (the root) for none
+	hp    int32   // 8: 1 when prev is a node, 0 when it is the root
+	_     int32   // 12
+	z     float64 // 16: zero fraction of the edge's feature, over every split of it so far
+	ratio float64 // 24: Cover[c] / Cover[parent]
+	zp    float64 // 32: z of the edge into prev (0 when prev is the root)
 }
 
 // distinctDepth returns the largest number of distinct features on a
@@ -143,11 +162,12 @@ func distinctDepth(t *Tree) int {
 func (p *prepared) buildLinear(n int, rule *gauss) {
 	t := &p.t
 	N := len(t.Nodes)
-	l := &linTree{n: n, rule: rule, nodes: make([]linNode, N), r: make([]float64, (N+1)*n)}
+	l := &linTree{n: n, rule: rule, r: make([]float64, (N+1)*n)}
 	for k := 0; k < n; k++ {
 		l.r[k] = 1
 		l.r[N*n+k] = rule.iom[k]
 	}
+	edges := make([]linEdge, N)
 	last := map[int32]int32{} // feature → node whose edge split it last on the current path
 	var walk func(i int32)
 	walk = func(i int32) {
@@ -159,12 +179,12 @@ func (p *prepared) buildLinear(n int, rule *gauss) {
 		old, had := last[f]
 		for _, c := range [2]int32{nd.Left, nd.Right} {
 			ratio := t.Cover[c] / t.Cover[i]
-			e := linNode{z: ratio, ratio: ratio}
+			e := linEdge{c: c, z: ratio, ratio: ratio}
 			if had {
-				e.prev, e.hp, e.zp = old, 1, l.nodes[old].z
+				e.prev, e.hp, e.zp = old, 1, edges[old].z
 				e.z = e.zp * ratio
 			}
-			l.nodes[c] = e
+			edges[c] = e
 			r := l.r[int(c)*n : int(c)*n+n]
 			for k := range r {
 				r[k] = 1 / (e.z + rule.t[k]*(1-e.z))
@@ -179,6 +199,19 @@ func (p *prepared) buildLinear(n int, rule *gauss) {
 		}
 	}
 	walk(0)
+	for i := range t.Nodes {
+		nd := &t.Nodes[i]
+		if nd.IsLeaf() {
+			continue
+		}
+		rc := linRec{thr: nd.Threshold, feat: nd.Feature, pn: int32(i),
+			dl: b2u(nd.Flags&DefaultLeft != 0), cat: b2u(nd.Flags&Categorical != 0),
+			ch: [2]linEdge{edges[nd.Left], edges[nd.Right]}}
+		if rc.cat != 0 {
+			l.cats = append(l.cats, int32(i))
+		}
+		l.recs = append(l.recs, rc)
+	}
 	p.lin = l
 }
 
@@ -194,59 +227,54 @@ func b2u(b bool) uint8 {
 // linArgs is what one tree's Linear TreeSHAP passes read and write, laid
 // out for the assembly kernel (linear_amd64.s: the offsets are fixed).
 type linArgs struct {
-	nodes  *Node    // 0
-	ln     *linNode // 8
-	scale  *float64 // 16: per node, the weighted leaf value or 1
-	p      *float64 // 24: n per node; P(0) holds the quadrature weights
-	o      *uint8   // 32: per node; o(0) = 1
-	r      *float64 // 40: linTree.r
-	phv    *float64 // 48: per feature, stride values
-	tk     *float64 // 56: the quadrature points
-	left   *uint8   // 64: per internal node, 1 when x goes left
-	nn     int      // 72: nodes
+	rec    *linRec  // 0
+	nrec   int      // 8
+	row    *float64 // 16
+	left   *uint8   // 24: per categorical node, 1 when x goes left
+	scale  *float64 // 32: per node, the weighted leaf value or 1
+	p      *float64 // 40: n per node; P(0) holds the quadrature weights
+	o      *uint8   // 48: per node; o(0) = 1
+	r      *float64 // 56: linTree.r
+	phv    *float64 // 64: per feature, stride values
+	tk     *float64 // 72: the quadrature points
 	n      int      // 80: points, a multiple of 4
 	stride int      // 88
-	nphv   int      // 96: length of phv
+	iom    int      // 96: the index in r of the block 1 / (1 − t_k)
+	nn     int      // 104: nodes
+	nrow   int      // 112: length of row
+	nphv   int      // 120: length of phv
 }
 
 // addLinear adds tree i's exact TreeSHAP values by Linear TreeSHAP to the
 // per-feature, per-point sums s.phv (Explain adds them up over the points
-// at the end): one pass down the nodes (children follow parents) for the
-// path polynomials, one pass up for the subtree sums and the
-// contributions. Which case an edge is in (x agrees or not, the feature was
-// split before or not) selects scalars and table blocks by arithmetic, not
-// by branches, since x's agreement is as good as random from node to node;
-// and the contributions go to per-point sums, so that no addition waits for
-// the one before. The passes run in assembly where the CPU has AVX2
-// (linear_amd64.s), in Go elsewhere (linearGo), with the same results bit
-// for bit: the same operations in the same order, no fused multiply-adds.
+// at the end): one pass down the internal nodes (children follow parents)
+// that routes x and builds the path polynomials, one pass up for the
+// subtree sums and the contributions. Which case an edge is in (x agrees
+// or not, the feature was split before or not) selects scalars and table
+// blocks by arithmetic, not by branches, since x's agreement is as good as
+// random from node to node; and the contributions go to per-point sums, so
+// that no addition waits for the one before. The passes run in assembly
+// where the CPU has AVX2 (linear_amd64.s), in Go elsewhere (linearGo), with
+// the same results bit for bit: the same operations in the same order, no
+// fused multiply-adds.
 func (x *Explainer) addLinear(i int32, p *prepared, row []float64, s *scratch) {
 	t := &p.t
 	l := p.lin
 	n := l.n
-	nodes := t.Nodes
-	N := len(nodes)
-	left := s.left[:N]
-	for pn := range nodes {
-		nd := &nodes[pn]
-		if nd.Feature < 0 {
-			continue
-		}
-		v := row[nd.Feature]
-		gl := v < nd.Threshold
-		if nd.Flags != 0 || v != v {
-			gl = t.GoesLeft(int32(pn), row)
-		}
-		left[pn] = b2u(gl)
+	N := len(t.Nodes)
+	for _, c := range l.cats {
+		s.left[c] = b2u(t.GoesLeft(c, row))
 	}
 	P := s.lin[:N*n]
 	copy(P[:n], l.rule.w[:n])
-	o := s.lo[:N]
-	o[0] = 1
+	s.lo[0] = 1
 	a := linArgs{
-		nodes: &nodes[0], ln: &l.nodes[0], scale: &x.scale[i][0], p: &P[0], o: &o[0],
-		r: &l.r[0], phv: &s.phv[0], tk: &l.rule.t[0], left: &left[0],
-		nn: N, n: n, stride: s.stride, nphv: len(s.phv),
+		rec: unsafe.SliceData(l.recs), nrec: len(l.recs), row: &row[0], left: &s.left[0],
+		scale: &x.scale[i][0], p: &P[0], o: &s.lo[0], r: &l.r[0], phv: &s.phv[0], tk: &l.rule.t[0],
+		n: n, stride: s.stride, iom: N * n, nn: N, nrow: len(row), nphv: len(s.phv),
+	}
+	if len(l.recs) == 0 {
+		return
 	}
 	if useAVX2 {
 		linearAVX2(&a)
@@ -258,80 +286,87 @@ func (x *Explainer) addLinear(i int32, p *prepared, row []float64, s *scratch) {
 // linearGo is the Go version of the two passes.
 func linearGo(a *linArgs) {
 	N, n := a.nn, a.n
-	nodes := unsafe.Slice(a.nodes, N)
-	ln := unsafe.Slice(a.ln, N)
+	recs := unsafe.Slice(a.rec, a.nrec)
+	row := unsafe.Slice(a.row, a.nrow)
+	left := unsafe.Slice(a.left, N)
 	scale := unsafe.Slice(a.scale, N)
 	P := unsafe.Slice(a.p, N*n)
 	o := unsafe.Slice(a.o, N)
 	R := unsafe.Slice(a.r, (N+1)*n)
-	left := unsafe.Slice(a.left, N)
 	tk := unsafe.Slice(a.tk, n)
 	stride := a.stride
 	phv := unsafe.Slice(a.phv, a.nphv)
-	for pn := range nodes {
-		nd := &nodes[pn]
-		if nd.Feature < 0 {
-			continue
+	for ri := range recs {
+		rc := &recs[ri]
+		v := row[rc.feat]
+		g := b2u(rc.thr > v) | b2u(v != v)&rc.dl
+		if rc.cat != 0 {
+			g = left[rc.pn]
 		}
-		al := left[pn]
-		ar := 1 - al
-		cl, cr := nd.Left, nd.Right
-		el, er := &ln[cl], &ln[cr]
-		opl, opr := o[el.prev], o[er.prev]
-		ocl, ocr := opl&al, opr&ar
-		o[cl], o[cr] = ocl, ocr
-		ql := float64(el.hp & (1 - opl))
-		qr := float64(er.hp & (1 - opr))
-		sl, sr := scale[cl], scale[cr]
-		// The factor a·(1 − t) + b·t, written a + (b − a)·t. The
-		// conversions keep the compiler from fusing a multiply and an add,
-		// which the assembly does not do either.
-		al0 := sl * (el.z + float64(ql*(el.ratio-el.z)))
-		bl := float64(sl*(float64(ocl)+float64(ql*el.ratio))) - al0
-		ar0 := sr * (er.z + float64(qr*(er.ratio-er.z)))
-		br := float64(sr*(float64(ocr)+float64(qr*er.ratio))) - ar0
-		vol := int(el.hp&opl) * int(el.prev) * n
-		vor := int(er.hp&opr) * int(er.prev) * n
-		pp := P[pn*n : pn*n+n]
+		pp := P[int(rc.pn)*n : int(rc.pn)*n+n]
+		var al0, bl, ar0, br float64
+		var vol, vor int
+		for side := range 2 {
+			e := &rc.ch[side]
+			op := o[e.prev]
+			oc := op & (g ^ uint8(side))
+			o[e.c] = oc
+			hp := uint8(e.hp)
+			q := float64(hp & (1 - op))
+			sc := scale[e.c]
+			// The factor a·(1 − t) + b·t, written a + (b − a)·t. The
+			// conversions keep the compiler from fusing a multiply and
+			// an add where the assembly does not.
+			a0 := sc * (e.z + float64(q*(e.ratio-e.z)))
+			b := float64(sc*(float64(oc)+float64(q*e.ratio))) - a0
+			vo := int(hp&op) * int(e.prev) * n
+			if side == 0 {
+				al0, bl, vol = a0, b, vo
+			} else {
+				ar0, br, vor = a0, b, vo
+			}
+		}
+		cl, cr := int(rc.ch[0].c)*n, int(rc.ch[1].c)*n
 		vl := R[vol : vol+len(pp)]
 		vr := R[vor : vor+len(pp)]
-		pl := P[int(cl)*n : int(cl)*n+len(pp)]
-		pr := P[int(cr)*n : int(cr)*n+len(pp)]
+		pl := P[cl : cl+len(pp)]
+		pr := P[cr : cr+len(pp)]
 		tt := tk[:len(pp)]
 		for k, pv := range pp {
 			pl[k] = pv * (al0 + float64(bl*tt[k])) * vl[k]
 			pr[k] = pv * (ar0 + float64(br*tt[k])) * vr[k]
 		}
 	}
-	iomOff := N * n
-	for pn := N - 1; pn >= 0; pn-- {
-		nd := &nodes[pn]
-		if nd.Feature < 0 {
-			continue
+	iom := a.iom
+	for ri := len(recs) - 1; ri >= 0; ri-- {
+		rc := &recs[ri]
+		var ac, ap [2]float64
+		var vc, vp [2]int
+		for side := range 2 {
+			e := &rc.ch[side]
+			oc, op := o[e.c], o[e.prev]
+			// The edge's coefficient: (o_c − z_c)/f_c − (o_prev − z_prev)/f_prev
+			// at each point, a scalar times a table block, twice.
+			ac[side] = -1 + float64(float64(oc)*(2-e.z))
+			ap[side] = float64(e.hp) * (-1 + float64(float64(op)*(2-e.zp)))
+			vc[side], vp[side] = iom, iom
+			if oc != 0 {
+				vc[side] = int(e.c) * n
+			}
+			if op != 0 {
+				vp[side] = int(e.prev) * n
+			}
 		}
-		cl, cr := nd.Left, nd.Right
-		el, er := &ln[cl], &ln[cr]
-		ocl, opl := o[cl], o[el.prev]
-		ocr, opr := o[cr], o[er.prev]
-		// The edge's coefficient: (o_c − z_c)/f_c − (o_prev − z_prev)/f_prev
-		// at each point, a scalar times a table block, twice.
-		acl := -1 + float64(float64(ocl)*(2-el.z))
-		apl := float64(el.hp) * (-1 + float64(float64(opl)*(2-el.zp)))
-		acr := -1 + float64(float64(ocr)*(2-er.z))
-		apr := float64(er.hp) * (-1 + float64(float64(opr)*(2-er.zp)))
-		ccl := iomOff + int(ocl)*(int(cl)*n-iomOff)
-		cpl := iomOff + int(opl)*(int(el.prev)*n-iomOff)
-		ccr := iomOff + int(ocr)*(int(cr)*n-iomOff)
-		cpr := iomOff + int(opr)*(int(er.prev)*n-iomOff)
-		pp := P[pn*n : pn*n+n]
-		sl := P[int(cl)*n : int(cl)*n+len(pp)]
-		sr := P[int(cr)*n : int(cr)*n+len(pp)]
-		vcl := R[ccl : ccl+len(pp)]
-		vpl := R[cpl : cpl+len(pp)]
-		vcr := R[ccr : ccr+len(pp)]
-		vpr := R[cpr : cpr+len(pp)]
-		f := int(nd.Feature) * stride
+		pp := P[int(rc.pn)*n : int(rc.pn)*n+n]
+		sl := P[int(rc.ch[0].c)*n : int(rc.ch[0].c)*n+len(pp)]
+		sr := P[int(rc.ch[1].c)*n : int(rc.ch[1].c)*n+len(pp)]
+		vcl := R[vc[0] : vc[0]+len(pp)]
+		vpl := R[vp[0] : vp[0]+len(pp)]
+		vcr := R[vc[1] : vc[1]+len(pp)]
+		vpr := R[vp[1] : vp[1]+len(pp)]
+		f := int(rc.feat) * stride
 		ph := phv[f : f+len(pp)]
+		acl, apl, acr, apr := ac[0], ap[0], ac[1], ap[1]
 		for k := range pp {
 			a, b := sl[k], sr[k]
 			u := float64(acl*vcl[k]) - float64(apl*vpl[k])

@@ -3,131 +3,96 @@
 #include "textflag.h"
 
 // Offsets of linArgs (linear.go).
-#define A_NODES 0
-#define A_LN 8
-#define A_SCALE 16
-#define A_P 24
-#define A_O 32
-#define A_R 40
-#define A_PHV 48
-#define A_TK 56
-#define A_LEFT 64
-#define A_NN 72
+#define A_REC 0
+#define A_NREC 8
+#define A_ROW 16
+#define A_LEFT 24
+#define A_SCALE 32
+#define A_P 40
+#define A_O 48
+#define A_R 56
+#define A_PHV 64
+#define A_TK 72
 #define A_N 80
 #define A_STRIDE 88
+#define A_IOM 96
 
-// Node: Threshold 0, Feature 8, Left 12, Right 16 (24 bytes).
-// linNode: z 0, ratio 8, zp 16, prev 24, hp 28 (32 bytes).
+// linRec: thr 0, feat 8, pn 12, dl 16, cat 17, edges at 24 and 64 (104
+// bytes). linEdge: c 0, prev 4, hp 8, z 16, ratio 24, zp 32.
+#define RECSIZE 104
+#define EDGE_L 24
+#define EDGE_R 64
 
-// DOWN computes the path polynomial of the child whose index is in R8,
-// of node pn (8(SP)), whose agreement bit is in 32(SP), as linearGo's down
-// pass does for one child. LBL names its loop. Clobbers AX, BX, CX, DX,
-// SI, DI, R9-R14, X0-X5, Y1, Y3-Y5.
-#define DOWN(LBL) \
-	MOVQ 0(SP), DI \
-	MOVQ A_LN(DI), R10 \
-	MOVQ R8, AX \
-	SHLQ $5, AX \
-	ADDQ AX, R10 \
-	MOVLQSX 24(R10), BX \
-	MOVBQZX 28(R10), CX \
-	MOVQ A_O(DI), R12 \
-	MOVBQZX (R12)(BX*1), DX \
-	MOVQ DX, SI \
-	ANDQ 32(SP), SI \
-	MOVB SI, (R12)(R8*1) \
-	MOVQ DX, AX \
-	XORQ $1, AX \
-	ANDQ CX, AX \
-	CVTSQ2SD AX, X0 \
-	MOVQ A_SCALE(DI), R11 \
-	MOVSD (R11)(R8*8), X5 \
-	MOVSD 8(R10), X1 \
-	SUBSD 0(R10), X1 \
-	MULSD X0, X1 \
-	ADDSD 0(R10), X1 \
-	MULSD X5, X1 \
-	MOVSD 8(R10), X2 \
-	MULSD X0, X2 \
-	CVTSQ2SD SI, X3 \
-	ADDSD X2, X3 \
-	MULSD X5, X3 \
-	SUBSD X1, X3 \
-	ANDQ DX, CX \
-	IMULQ BX, CX \
-	MOVQ A_N(DI), R14 \
-	IMULQ R14, CX \
-	MOVQ A_R(DI), R13 \
-	LEAQ (R13)(CX*8), R13 \
-	MOVQ A_P(DI), R11 \
-	MOVQ R8, AX \
+// Frame of linearAVX2: 0(SP) x's direction at the node (1 left), 8(SP) the
+// end (down) or the start (up) of the records, 16(SP) and 24(SP) the left
+// child's table and polynomial blocks, 32(SP) the byte offset of the
+// 1/(1 − t) block.
+
+// DOWNEDGE computes the scalars a (into XA) and b (into XB) of the factor
+// a + b·t of the edge at OFF(R8), whose direction bit is in G, sets o of
+// its child, and leaves the byte offset of the child's polynomial block in
+// BX and that of its table block (ones or 1/f of the earlier edge of the
+// feature) in BP, as linearGo's down pass does. Clobbers AX, CX, DX, R9,
+// X2-X6.
+#define DOWNEDGE(OFF, G, XA, XB) \
+	MOVLQSX OFF+0(R8), BX \
+	MOVLQSX OFF+4(R8), AX \
+	MOVBLZX (R11)(AX*1), CX \
+	MOVL G, DX \
+	ANDL CX, DX \
+	MOVB DX, (R11)(BX*1) \
+	MOVL OFF+8(R8), R9 \
+	MOVL CX, BP \
+	ANDL R9, BP \
+	IMULQ AX, BP \
+	IMULQ R14, BP \
+	XORL $1, CX \
+	ANDL R9, CX \
+	CVTSL2SD CX, X2 \
+	CVTSL2SD DX, X3 \
+	MOVSD (R13)(BX*8), X4 \
+	MOVSD OFF+24(R8), XB \
+	MOVSD XB, XA \
+	SUBSD OFF+16(R8), XA \
+	MULSD X2, XA \
+	ADDSD OFF+16(R8), XA \
+	MULSD X4, XA \
+	MULSD X2, XB \
+	ADDSD X3, XB \
+	MULSD X4, XB \
+	SUBSD XA, XB \
+	IMULQ R14, BX
+
+// UPEDGE computes the scalars ac (into XC) and ap (into XP) of the edge at
+// OFF(R8), and leaves the byte offsets of its child's sum block in BX, of
+// the block of 1/f_c or 1/(1 − t) in R9 and of the block of 1/f_prev or
+// 1/(1 − t) in BP, as linearGo's up pass does. Clobbers AX, CX, DX, X0-X1.
+#define UPEDGE(OFF, XC, XP) \
+	MOVLQSX OFF+0(R8), BX \
+	MOVLQSX OFF+4(R8), AX \
+	MOVBLZX (R11)(BX*1), CX \
+	MOVBLZX (R11)(AX*1), DX \
+	MOVSD $2.0, XC \
+	SUBSD OFF+16(R8), XC \
+	CVTSL2SD CX, X0 \
+	MULSD X0, XC \
+	MOVSD $(-1.0), X1 \
+	ADDSD X1, XC \
+	MOVSD $2.0, XP \
+	SUBSD OFF+32(R8), XP \
+	CVTSL2SD DX, X0 \
+	MULSD X0, XP \
+	ADDSD X1, XP \
+	CVTSL2SD OFF+8(R8), X0 \
+	MULSD X0, XP \
+	IMULQ R14, BX \
 	IMULQ R14, AX \
-	LEAQ (R11)(AX*8), R12 \
-	MOVQ 8(SP), AX \
-	IMULQ R14, AX \
-	LEAQ (R11)(AX*8), R11 \
-	MOVQ A_TK(DI), R9 \
-	VBROADCASTSD X1, Y1 \
-	VBROADCASTSD X3, Y3 \
-	SHLQ $3, R14 \
-	XORQ AX, AX \
-LBL: \
-	VMOVUPD (R9)(AX*1), Y4 \
-	VMULPD Y3, Y4, Y4 \
-	VADDPD Y1, Y4, Y4 \
-	VMOVUPD (R11)(AX*1), Y5 \
-	VMULPD Y4, Y5, Y5 \
-	VMOVUPD (R13)(AX*1), Y4 \
-	VMULPD Y4, Y5, Y5 \
-	VMOVUPD Y5, (R12)(AX*1) \
-	ADDQ $32, AX \
-	CMPQ AX, R14 \
-	JLT LBL
-
-// COEF computes, for the child whose index is in R8, the scalars ac (into
-// XAC) and ap (into XAP) and the addresses of the blocks vc (into RVC) and
-// vp (into RVP), as linearGo's up pass does. Clobbers AX, BX, CX, DX, SI,
-// DI, X6, X7.
-#define COEF(XAC, XAP, RVC, RVP) \
-	MOVQ 0(SP), DI \
-	MOVQ A_LN(DI), SI \
-	MOVQ R8, AX \
-	SHLQ $5, AX \
-	ADDQ AX, SI \
-	MOVQ A_O(DI), DX \
-	MOVBQZX (DX)(R8*1), AX \
-	MOVLQSX 24(SI), BX \
-	MOVBQZX (DX)(BX*1), CX \
-	MOVSD $2.0, X6 \
-	SUBSD 0(SI), X6 \
-	CVTSQ2SD AX, XAC \
-	MULSD X6, XAC \
-	MOVSD $(-1.0), X7 \
-	ADDSD X7, XAC \
-	MOVSD $2.0, X6 \
-	SUBSD 16(SI), X6 \
-	CVTSQ2SD CX, XAP \
-	MULSD X6, XAP \
-	ADDSD X7, XAP \
-	MOVBQZX 28(SI), DX \
-	CVTSQ2SD DX, X6 \
-	MULSD X6, XAP \
-	MOVQ A_N(DI), DX \
-	MOVQ A_NN(DI), SI \
-	IMULQ DX, SI \
-	MOVQ R8, RVC \
-	IMULQ DX, RVC \
-	SUBQ SI, RVC \
-	IMULQ AX, RVC \
-	ADDQ SI, RVC \
-	MOVQ BX, RVP \
-	IMULQ DX, RVP \
-	SUBQ SI, RVP \
-	IMULQ CX, RVP \
-	ADDQ SI, RVP \
-	MOVQ A_R(DI), SI \
-	LEAQ (SI)(RVC*8), RVC \
-	LEAQ (SI)(RVP*8), RVP
+	MOVQ 32(SP), R9 \
+	MOVQ R9, BP \
+	TESTL CX, CX \
+	CMOVQNE BX, R9 \
+	TESTL DX, DX \
+	CMOVQNE AX, BP
 
 // func hasAVX2() bool
 TEXT ·hasAVX2(SB), NOSPLIT, $0-1
@@ -155,117 +120,145 @@ no:
 	RET
 
 // func linearAVX2(a *linArgs)
-// Frame: 0(SP) a, 8(SP) pn, 16(SP) left child, 24(SP) right child,
-// 32(SP) the agreement bit of the child being computed.
-TEXT ·linearAVX2(SB), NOSPLIT, $40-8
+TEXT ·linearAVX2(SB), $40-8
 	MOVQ a+0(FP), DI
-	MOVQ DI, 0(SP)
-	MOVQ $0, 8(SP)
+	MOVQ A_REC(DI), R8
+	MOVQ A_NREC(DI), AX
+	IMULQ $RECSIZE, AX
+	ADDQ R8, AX
+	MOVQ AX, 8(SP)
+	MOVQ A_ROW(DI), SI
+	MOVQ A_P(DI), R10
+	MOVQ A_O(DI), R11
+	MOVQ A_R(DI), R12
+	MOVQ A_SCALE(DI), R13
+	MOVQ A_N(DI), R14
+	SHLQ $3, R14
+	MOVQ A_IOM(DI), AX
+	SHLQ $3, AX
+	MOVQ AX, 32(SP)
 
 down:
-	MOVQ 0(SP), DI
-	MOVQ 8(SP), AX
-	CMPQ AX, A_NN(DI)
-	JGE  up0
-	MOVQ A_NODES(DI), R8
-	LEAQ (AX)(AX*2), BX
-	LEAQ (R8)(BX*8), R8
-	MOVL 8(R8), BX
-	TESTL BX, BX
-	JS   downnext
-	MOVLQSX 12(R8), CX
-	MOVQ CX, 16(SP)
-	MOVLQSX 16(R8), CX
-	MOVQ CX, 24(SP)
+	// x's direction: thr > v, or NaN and the default is left; a
+	// categorical node's comes from a.left.
+	MOVLQSX 8(R8), AX
+	MOVSD (SI)(AX*8), X0
+	MOVSD 0(R8), X1
+	XORL BX, BX
+	XORL CX, CX
+	UCOMISD X0, X1
+	SETHI BX
+	UCOMISD X0, X0
+	SETPS CX
+	MOVBLZX 16(R8), DX
+	ANDL DX, CX
+	ORL CX, BX
+	MOVBLZX 17(R8), DX
+	TESTL DX, DX
+	JZ numeric
+	MOVQ a+0(FP), DI
 	MOVQ A_LEFT(DI), DX
-	MOVBQZX (DX)(AX*1), CX
-	MOVQ CX, 32(SP)
-	MOVQ 16(SP), R8
-	DOWN(downl)
-	XORQ $1, 32(SP)
-	MOVQ 24(SP), R8
-	DOWN(downr)
-downnext:
-	INCQ 8(SP)
-	JMP  down
+	MOVLQSX 12(R8), CX
+	MOVBLZX (DX)(CX*1), BX
+numeric:
+	MOVQ BX, 0(SP)
+	DOWNEDGE(EDGE_L, 0(SP), X8, X9)
+	LEAQ (R12)(BP*1), BP
+	MOVQ BP, 16(SP)
+	LEAQ (R10)(BX*1), BX
+	MOVQ BX, 24(SP)
+	XORQ $1, 0(SP)
+	DOWNEDGE(EDGE_R, 0(SP), X10, X11)
+	LEAQ (R12)(BP*1), BP
+	LEAQ (R10)(BX*1), BX
+	VBROADCASTSD X8, Y8
+	VBROADCASTSD X9, Y9
+	VBROADCASTSD X10, Y10
+	VBROADCASTSD X11, Y11
+	MOVQ 16(SP), CX
+	MOVQ 24(SP), DX
+	MOVLQSX 12(R8), R9
+	IMULQ R14, R9
+	ADDQ R10, R9
+	MOVQ a+0(FP), DI
+	MOVQ A_TK(DI), DI
+	XORQ AX, AX
 
-up0:
-	MOVQ 0(SP), DI
-	MOVQ A_NN(DI), AX
-	DECQ AX
+downloop:
+	// P(c) = P(pn)·(a + b·t)·V for both children.
+	VMOVUPD (DI)(AX*1), Y0
+	VMOVUPD (R9)(AX*1), Y1
+	VMULPD Y0, Y9, Y2
+	VADDPD Y8, Y2, Y2
+	VMULPD Y2, Y1, Y2
+	VMULPD (CX)(AX*1), Y2, Y2
+	VMOVUPD Y2, (DX)(AX*1)
+	VMULPD Y0, Y11, Y3
+	VADDPD Y10, Y3, Y3
+	VMULPD Y3, Y1, Y3
+	VMULPD (BP)(AX*1), Y3, Y3
+	VMOVUPD Y3, (BX)(AX*1)
+	ADDQ $32, AX
+	CMPQ AX, R14
+	JLT downloop
+
+	ADDQ $RECSIZE, R8
+	CMPQ R8, 8(SP)
+	JLT down
+
+	// Up, from the last record to the first.
+	MOVQ a+0(FP), DI
+	MOVQ A_REC(DI), AX
 	MOVQ AX, 8(SP)
 
 up:
-	MOVQ 8(SP), AX
-	TESTQ AX, AX
-	JS   done
-	MOVQ 0(SP), DI
-	MOVQ A_NODES(DI), R8
-	LEAQ (AX)(AX*2), BX
-	LEAQ (R8)(BX*8), R8
-	MOVL 8(R8), BX
-	TESTL BX, BX
-	JS   upnext
+	SUBQ $RECSIZE, R8
+	UPEDGE(EDGE_L, X8, X9)
+	LEAQ (R10)(BX*1), SI
+	LEAQ (R12)(R9*1), R13
+	LEAQ (R12)(BP*1), DI
+	UPEDGE(EDGE_R, X10, X11)
+	LEAQ (R10)(BX*1), BX
+	LEAQ (R12)(R9*1), R9
+	LEAQ (R12)(BP*1), BP
+	VBROADCASTSD X8, Y8
+	VBROADCASTSD X9, Y9
+	VBROADCASTSD X10, Y10
+	VBROADCASTSD X11, Y11
 	MOVLQSX 12(R8), CX
-	MOVQ CX, 16(SP)
-	MOVLQSX 16(R8), CX
-	MOVQ CX, 24(SP)
-	MOVQ 16(SP), R8
-	COEF(X0, X1, R10, R11)
-	MOVQ 24(SP), R8
-	COEF(X2, X3, R12, R13)
-	VBROADCASTSD X0, Y0
-	VBROADCASTSD X1, Y1
-	VBROADCASTSD X2, Y2
-	VBROADCASTSD X3, Y3
-	MOVQ 0(SP), DI
-	MOVQ A_N(DI), CX
-	MOVQ A_P(DI), SI
-	MOVQ 16(SP), AX
-	IMULQ CX, AX
-	LEAQ (SI)(AX*8), R8
-	MOVQ 24(SP), AX
-	IMULQ CX, AX
-	LEAQ (SI)(AX*8), R9
-	MOVQ 8(SP), AX
-	IMULQ CX, AX
-	LEAQ (SI)(AX*8), SI
-	MOVQ A_NODES(DI), DX
-	MOVQ 8(SP), AX
-	LEAQ (AX)(AX*2), BX
-	MOVLQSX 8(DX)(BX*8), AX
-	IMULQ A_STRIDE(DI), AX
-	MOVQ A_PHV(DI), DX
-	LEAQ (DX)(AX*8), R14
-	SHLQ $3, CX
+	IMULQ R14, CX
+	ADDQ R10, CX
+	MOVQ a+0(FP), DX
+	MOVLQSX 8(R8), AX
+	IMULQ A_STRIDE(DX), AX
+	MOVQ A_PHV(DX), DX
+	LEAQ (DX)(AX*8), DX
 	XORQ AX, AX
 
 uploop:
 	// u = ac·vc − ap·vp and w likewise for the right child; then
 	// ph += a·u + b·w and pp = a + b.
-	VMULPD (R10)(AX*1), Y0, Y4
-	VMULPD (R11)(AX*1), Y1, Y5
-	VSUBPD Y5, Y4, Y4
-	VMULPD (R12)(AX*1), Y2, Y6
-	VMULPD (R13)(AX*1), Y3, Y7
-	VSUBPD Y7, Y6, Y6
-	VMOVUPD (R8)(AX*1), Y8
-	VMOVUPD (R9)(AX*1), Y9
-	VMULPD Y8, Y4, Y4
-	VMULPD Y9, Y6, Y6
-	VADDPD Y6, Y4, Y4
-	VADDPD (R14)(AX*1), Y4, Y4
-	VMOVUPD Y4, (R14)(AX*1)
-	VADDPD Y9, Y8, Y8
-	VMOVUPD Y8, (SI)(AX*1)
+	VMOVUPD (SI)(AX*1), Y0
+	VMOVUPD (BX)(AX*1), Y1
+	VMULPD (R13)(AX*1), Y8, Y2
+	VMULPD (DI)(AX*1), Y9, Y5
+	VSUBPD Y5, Y2, Y2
+	VMULPD (R9)(AX*1), Y10, Y3
+	VMULPD (BP)(AX*1), Y11, Y5
+	VSUBPD Y5, Y3, Y3
+	VMULPD Y2, Y0, Y2
+	VMULPD Y3, Y1, Y3
+	VADDPD Y3, Y2, Y2
+	VADDPD (DX)(AX*1), Y2, Y2
+	VMOVUPD Y2, (DX)(AX*1)
+	VADDPD Y1, Y0, Y0
+	VMOVUPD Y0, (CX)(AX*1)
 	ADDQ $32, AX
-	CMPQ AX, CX
-	JLT  uploop
+	CMPQ AX, R14
+	JLT uploop
 
-upnext:
-	DECQ 8(SP)
-	JMP  up
+	CMPQ R8, 8(SP)
+	JGT up
 
-done:
 	VZEROUPPER
 	RET
