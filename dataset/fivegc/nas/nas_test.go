@@ -104,6 +104,9 @@ func corpus(tb testing.TB) [][]byte {
 }
 
 func TestDecodeAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocations are counted without the race detector")
+	}
 	msgs := corpus(t)
 	var m Message
 	n := testing.AllocsPerRun(5, func() {

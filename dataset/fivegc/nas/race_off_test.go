@@ -1,0 +1,5 @@
+//go:build !race
+
+package nas
+
+const raceEnabled = false
