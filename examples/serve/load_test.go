@@ -137,7 +137,7 @@ func TestLoadBounded(t *testing.T) {
 		clients, n = 20, 200
 	}
 	if raceEnabled {
-		n = 20 // the race detector makes an explanation about 100 times slower
+		n = 60 // the race detector makes an explanation about 100 times slower
 	}
 	body := maxSizeBody(t, n)
 	// The defaults (GOMAXPROCS slots, 100 ms queue wait, 1 MiB bodies, 1000
