@@ -12,15 +12,16 @@ import (
 	"net/netip"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/netwarden/netwarden/dataset/flow"
-	"github.com/netwarden/netwarden/dataset/flowrec"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/netwarden/netwarden/dataset/flow"
+	"github.com/netwarden/netwarden/dataset/flowrec"
+	"github.com/netwarden/netwarden/examples/internal/syncbuf"
 )
 
 // TestReplay runs the command with no exporter: it must say it replays a
@@ -210,25 +211,6 @@ func TestAppendAlert(t *testing.T) {
 	})
 }
 
-// syncBuffer is a bytes.Buffer safe to write from one goroutine while
-// another reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestSend runs the command twice, as the exporter (-send) and as the
 // collector of what it sends: every record arrives, and the collector's
 // summary gives the rate, the CPU time and the allocations per record.
@@ -239,7 +221,7 @@ func TestSend(t *testing.T) {
 	require.NoError(t, pc.Close())
 	const n = 5000
 	var out bytes.Buffer
-	var errb syncBuffer
+	var errb syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() {
 		done <- run(context.Background(), config{Listen: addr, Records: n, Idle: 5 * time.Second, Seed: 1}, &out, &errb)

@@ -18,6 +18,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/netwarden/netwarden/dataset"
+	"github.com/netwarden/netwarden/examples/internal/syncbuf"
 )
 
 // syntheticLines returns n records of seeded synthetic NSL-KDD-schema
@@ -81,14 +82,14 @@ func cycle(lines [][]byte, n int) io.Reader {
 
 // startScorers starts k scorer processes of this program (exe score ...),
 // each on GOMAXPROCS=1.
-func startScorers(exe string, k int, env []string, args ...string) ([]*exec.Cmd, []*syncBuffer, error) {
+func startScorers(exe string, k int, env []string, args ...string) ([]*exec.Cmd, []*syncbuf.Buffer, error) {
 	var cmds []*exec.Cmd
-	var logs []*syncBuffer
+	var logs []*syncbuf.Buffer
 	for i := range k {
 		a := append([]string{"score", "-name", fmt.Sprintf("scorer%d", i+1)}, args...)
 		cmd := exec.Command(exe, a...)
 		cmd.Env = append(append(os.Environ(), env...), "GOMAXPROCS=1")
-		lb := &syncBuffer{}
+		lb := &syncbuf.Buffer{}
 		cmd.Stderr, cmd.Stdout = lb, lb
 		if err := cmd.Start(); err != nil {
 			return cmds, logs, err
@@ -337,7 +338,7 @@ func stopAll(cmds []*exec.Cmd) time.Duration {
 	return cpu
 }
 
-func joinLogs(logs []*syncBuffer) string {
+func joinLogs(logs []*syncbuf.Buffer) string {
 	var b strings.Builder
 	for _, l := range logs {
 		b.WriteString(l.String())

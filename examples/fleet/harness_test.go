@@ -22,6 +22,7 @@ import (
 	"github.com/netwarden/netwarden/dataset"
 	"github.com/netwarden/netwarden/examples/internal/demo"
 	"github.com/netwarden/netwarden/examples/internal/records"
+	"github.com/netwarden/netwarden/examples/internal/syncbuf"
 )
 
 // TestMain runs this program's main instead of the tests when the fault
@@ -137,7 +138,7 @@ func testRecords(t *testing.T, n, badEvery int) ([][]byte, int) {
 // proc is a scorer process: the test binary running main's score.
 type proc struct {
 	cmd *exec.Cmd
-	log *syncBuffer
+	log *syncbuf.Buffer
 	wg  sync.WaitGroup
 }
 
@@ -148,7 +149,7 @@ func startScorer(t *testing.T, url, name string, extra ...string) *proc {
 	// test asks for them: under the race detector they are slow enough to
 	// outlast the tests' bounds.
 	args := append([]string{"score", "-nats", url, "-bundle", path, "-name", name, "-explain", "0"}, extra...)
-	p := &proc{cmd: exec.Command(os.Args[0], args...), log: &syncBuffer{}}
+	p := &proc{cmd: exec.Command(os.Args[0], args...), log: &syncbuf.Buffer{}}
 	p.cmd.Env = append(os.Environ(), "FLEET_MAIN=1", "GOMAXPROCS=1")
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	require.NoError(t, p.cmd.Start())

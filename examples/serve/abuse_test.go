@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netwarden/netwarden/anomaly/bundle"
+	"github.com/netwarden/netwarden/examples/internal/syncbuf"
 )
 
 // faulty is a model that misbehaves on cue: a record whose "service" is
@@ -93,7 +94,7 @@ func logLines(t *testing.T, buf string) []map[string]any {
 }
 
 // requestLog returns the access-log line of the request with the given ID.
-func requestLog(t *testing.T, logs *syncBuffer, id string) map[string]any {
+func requestLog(t *testing.T, logs *syncbuf.Buffer, id string) map[string]any {
 	t.Helper()
 	var line map[string]any
 	require.Eventually(t, func() bool {
@@ -118,7 +119,7 @@ func withService(i int, svc string) map[string]any {
 }
 
 // newFaultyServer serves testBundle through f, logging into logs.
-func newFaultyServer(t *testing.T, lim limits, f *faulty, logs *syncBuffer) (*server, *httptest.Server) {
+func newFaultyServer(t *testing.T, lim limits, f *faulty, logs *syncbuf.Buffer) (*server, *httptest.Server) {
 	t.Helper()
 	f.b = testBundle(t)
 	s := newServer(f.b, lim, slog.New(slog.NewJSONHandler(logs, nil)))
@@ -146,7 +147,7 @@ func postID(t *testing.T, ctx context.Context, url, id string, body []byte) (*ht
 // is that record's error; the other records are scored, and the answer is
 // a complete JSON body, never an empty 200.
 func TestNonFiniteIsPerRecordError(t *testing.T) {
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	_, ts := newFaultyServer(t, limits{MaxInFlight: 4}, &faulty{}, &logs)
 	batch := []any{records[0], withService(1, "nan-score"), withService(2, "inf-contrib"), records[3]}
 	for _, q := range []string{"", "?explain=0"} {
@@ -183,7 +184,7 @@ func TestNonFiniteIsPerRecordError(t *testing.T) {
 // TestEncodingFailureIs500: an answer that cannot be encoded is a 500 with
 // the JSON error body, logged at level ERROR with status 500.
 func TestEncodingFailureIs500(t *testing.T) {
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	s := newServer(testBundle(t), limits{}, slog.New(slog.NewJSONHandler(&logs, nil)))
 	h := s.withRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, r, http.StatusOK, map[string]float64{"score": math.Inf(1)})
@@ -208,7 +209,7 @@ func TestEncodingFailureIs500(t *testing.T) {
 // QueueWait, then gets 503 overloaded with Retry-After, counted in its log
 // line and in the metrics; the request holding the slot still finishes.
 func TestOverloadedIs503(t *testing.T) {
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	f := &faulty{hold: make(chan struct{}), start: make(chan struct{})}
 	_, ts := newFaultyServer(t, limits{MaxInFlight: 1, QueueWait: 20 * time.Millisecond}, f, &logs)
 	first := make(chan int, 1)
@@ -244,7 +245,7 @@ func TestOverloadedIs503(t *testing.T) {
 // work: the records after its departure are not scored, and the log says
 // 499 client_gone with the running total.
 func TestClientGoneStopsWork(t *testing.T) {
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	f := &faulty{delay: 5 * time.Millisecond, start: make(chan struct{})}
 	_, ts := newFaultyServer(t, limits{MaxInFlight: 2}, f, &logs)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -266,7 +267,7 @@ func TestClientGoneStopsWork(t *testing.T) {
 
 // TestWorkTimeout: work longer than WorkTimeout stops with a 503.
 func TestWorkTimeout(t *testing.T) {
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	f := &faulty{delay: 10 * time.Millisecond}
 	_, ts := newFaultyServer(t, limits{MaxInFlight: 2, WorkTimeout: 50 * time.Millisecond}, f, &logs)
 	resp, body, err := postID(t, context.Background(), ts.URL+"/v1/score", "slow", mustJSON(t, records[:100]))
@@ -286,7 +287,7 @@ func TestSlowBodyIs408(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	done := make(chan error, 1)
 	addr := make(chan string, 1)
 	go func() {
@@ -321,7 +322,7 @@ func TestSlowBodyIs408(t *testing.T) {
 // per record, counted in the answer, the log and the metrics; the record
 // is still scored.
 func TestUnseenCategory(t *testing.T) {
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	b := testBundle(t)
 	s := newServer(b, limits{}, slog.New(slog.NewJSONHandler(&logs, nil)))
 	ts := httptest.NewServer(s.handler())

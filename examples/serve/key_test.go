@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netwarden/netwarden/examples/internal/demo"
+	"github.com/netwarden/netwarden/examples/internal/syncbuf"
 )
 
 // TestPseudonymisedBundle serves a bundle whose pipeline pseudonymises
@@ -35,7 +36,7 @@ func TestPseudonymisedBundle(t *testing.T) {
 	serveOnce := func(t *testing.T, cfg config) (string, error) {
 		t.Helper()
 		cfg.Addr, cfg.Bundle = "127.0.0.1:0", path
-		var logs syncBuffer
+		var logs syncbuf.Buffer
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		done := make(chan error, 1)

@@ -28,6 +28,7 @@ import (
 	"github.com/netwarden/netwarden/anomaly/bundle"
 	"github.com/netwarden/netwarden/dataset"
 	"github.com/netwarden/netwarden/examples/internal/demo"
+	"github.com/netwarden/netwarden/examples/internal/syncbuf"
 	"github.com/netwarden/netwarden/features"
 )
 
@@ -387,7 +388,7 @@ func TestGracefulShutdown(t *testing.T) {
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	done := make(chan error, 1)
 	addr := make(chan string, 1)
@@ -446,23 +447,6 @@ func TestGracefulShutdown(t *testing.T) {
 	assert.Contains(t, logs.String(), `"request_id"`)
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestRunFlags(t *testing.T) {
 	ctx := context.Background()
 	assert.ErrorContains(t, run(ctx, config{Bundle: "x", TrainDemo: true}, nil, nil), "not both")
@@ -475,7 +459,7 @@ func TestRunFlags(t *testing.T) {
 func TestRunNoFlags(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	done := make(chan error, 1)
 	addr := make(chan string, 1)
