@@ -42,7 +42,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"net"
 	"os"
 	"os/signal"
@@ -132,32 +131,10 @@ func appendAlert(b []byte, r *flowrec.Record, v float64) []byte {
 	b = append(b, `,"bytes":`...)
 	b = strconv.AppendUint(b, r.Bytes(), 10)
 	b = append(b, `,"score":`...)
-	b = appendFloat(b, v)
+	b = records.AppendFloat(b, v)
 	b = append(b, `,"source":`...)
 	b = records.AppendString(b, r.Source.String())
 	return append(b, "}\n"...)
-}
-
-// appendFloat writes v as encoding/json does (ES6 number formatting:
-// the shortest decimal, exponent form below 1e-6 and from 1e21), and
-// null for NaN and infinities, which JSON cannot hold.
-func appendFloat(b []byte, v float64) []byte {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return append(b, "null"...)
-	}
-	f := byte('f')
-	if a := math.Abs(v); a != 0 && (a < 1e-6 || a >= 1e21) {
-		f = 'e'
-	}
-	b = strconv.AppendFloat(b, v, f, -1, 64)
-	if f == 'e' {
-		// 1e-07 becomes 1e-7, as in encoding/json.
-		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b
 }
 
 // scorer scores records with a bundle, reusing one row, and writes alerts.
@@ -316,10 +293,7 @@ loop:
 	if err := s.out.Flush(); err != nil {
 		return err
 	}
-	if !kernelOK {
-		kernel = ^uint64(0)
-	}
-	summary(stderr, c, s, use, kernel, time.Since(start))
+	summary(stderr, c, s, use, kernel, kernelOK, time.Since(start))
 	return nil
 }
 
@@ -336,6 +310,11 @@ func send(ctx context.Context, addr string, n, rate int, seed uint64) error {
 	flows, _ := synthFlows(min(n, 20000), seed+1, true, time.Now().Add(-time.Minute).UTC())
 	w := &flowrec.IPFIXWriter{Domain: 1, TemplateEvery: 32}
 	var buf []byte
+	// The clock is looked at every 16 datagrams (every 64 at rate 0).
+	every := 16
+	if rate <= 0 {
+		every = 64
+	}
 	t0 := time.Now()
 	for sent, dgrams, i := 0, 0, 0; sent < n; dgrams++ {
 		rest := flows[i:min(len(flows), i+n-sent)]
@@ -347,11 +326,6 @@ func send(ctx context.Context, addr string, n, rate int, seed uint64) error {
 		sent += k
 		if i += k; i == len(flows) {
 			i = 0
-		}
-		// The clock is looked at every 16 datagrams (every 64 at rate 0).
-		every := 16
-		if rate <= 0 {
-			every = 64
 		}
 		if dgrams%every != every-1 {
 			continue
@@ -372,9 +346,9 @@ func send(ctx context.Context, addr string, n, rate int, seed uint64) error {
 	return nil
 }
 
-// summary writes the counters; kernel is ^0 when the kernel's drops are
-// not known.
-func summary(w io.Writer, c *flowrec.Collector, s *scorer, use usage, kernel uint64, elapsed time.Duration) {
+// summary writes the counters; kernelOK says whether the kernel's drops
+// are known.
+func summary(w io.Writer, c *flowrec.Collector, s *scorer, use usage, kernel uint64, kernelOK bool, elapsed time.Duration) {
 	n := s.records.Load()
 	fmt.Fprintf(w, "collector: %d records scored, %d alerts, %d scoring errors in %v\n",
 		n, s.alerts.Load(), s.errs.Load(), elapsed.Round(time.Millisecond))
@@ -385,7 +359,7 @@ func summary(w io.Writer, c *flowrec.Collector, s *scorer, use usage, kernel uin
 		fmt.Fprintf(w, "collector: cpu %.3f s user %.3f s sys (%.0f ns per record), %.3f allocations per record\n",
 			use.user.Seconds(), use.sys.Seconds(), float64((use.user+use.sys).Nanoseconds())/float64(n), float64(use.mallocs)/float64(n))
 	}
-	if kernel != ^uint64(0) {
+	if kernelOK {
 		fmt.Fprintf(w, "collector: %d datagrams dropped by the kernel before they were read\n", kernel)
 	}
 	for _, e := range c.Exporters() {

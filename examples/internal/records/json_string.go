@@ -1,6 +1,10 @@
 package records
 
-import "unicode/utf8"
+import (
+	"math"
+	"strconv"
+	"unicode/utf8"
+)
 
 // AppendString appends s to b as a JSON string (RFC 8259, section 7):
 // quotes, backslashes and control characters escaped, invalid UTF-8
@@ -31,4 +35,27 @@ func AppendString(b []byte, s string) []byte {
 		i += n
 	}
 	return append(b, '"')
+}
+
+// AppendFloat appends v to b as a JSON number, as encoding/json writes a
+// float64 (ES6 number formatting: the shortest decimal, exponent form
+// below 1e-6 and from 1e21), and null for NaN and infinities, which JSON
+// cannot hold.
+func AppendFloat(b []byte, v float64) []byte {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return append(b, "null"...)
+	}
+	f := byte('f')
+	if a := math.Abs(v); a != 0 && (a < 1e-6 || a >= 1e21) {
+		f = 'e'
+	}
+	b = strconv.AppendFloat(b, v, f, -1, 64)
+	if f == 'e' {
+		// 1e-07 becomes 1e-7, as in encoding/json.
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b
 }

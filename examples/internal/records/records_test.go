@@ -375,6 +375,19 @@ func TestAppendString(t *testing.T) {
 	}
 }
 
+// TestAppendFloat: finite values are written byte for byte as
+// encoding/json writes them; NaN and infinities as null.
+func TestAppendFloat(t *testing.T) {
+	for _, v := range []float64{0, 1, -1, 0.75, 1e-6, 1e-7, 123456789, 1e20, 1e21, -2.5e-9, math.MaxFloat64, math.SmallestNonzeroFloat64} {
+		want, err := json.Marshal(v)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(AppendFloat(nil, v)), "%v", v)
+	}
+	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		assert.Equal(t, "null", string(AppendFloat(nil, v)))
+	}
+}
+
 // BenchmarkParse measures each parser on NSL-KDD records.
 func BenchmarkParse(b *testing.B) {
 	lines := nslLines(b, 2000)
