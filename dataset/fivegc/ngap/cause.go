@@ -2,6 +2,7 @@ package ngap
 
 import (
 	"fmt"
+	mbits "math/bits"
 	"strconv"
 )
 
@@ -49,25 +50,9 @@ func (g CauseGroup) String() string {
 }
 
 // causeRoot is the number of root values of each group's extensible
-// ENUMERATED (TS 38.413 release 17 §9.4.5), and causeBits the width
-// X.691 §13.2 gives its index.
-var (
-	causeRoot = [5]int{45, 2, 4, 7, 6}
-	causeBits = [5]int{6, 1, 2, 3, 3}
-)
-
-// bitsAt reads n bits (n ≤ 16) of v from bit offset off, most significant
-// first.
-func bitsAt(v []byte, off, n int) (int, bool) {
-	if off+n > 8*len(v) {
-		return 0, false
-	}
-	x := 0
-	for i := off; i < off+n; i++ {
-		x = x<<1 | int(v[i/8]>>(7-uint(i%8))&1)
-	}
-	return x, true
-}
+// ENUMERATED (TS 38.413 release 17 §9.4.5); X.691 §13.2 gives its index
+// the fewest bits that hold causeRoot−1.
+var causeRoot = [5]int{45, 2, 4, 7, 6}
 
 // ParseCause decodes a Cause value (IE 15): the 3-bit choice index, then
 // the group's ENUMERATED, an extension bit and the root index in its bits,
@@ -75,7 +60,8 @@ func bitsAt(v []byte, off, n int) (int, bool) {
 // number (X.691 §10.6) counted after the root values. The value of the
 // choice-Extensions alternative is 0.
 func ParseCause(v []byte) (CauseGroup, uint8, error) {
-	c, ok := bitsAt(v, 0, 3)
+	r := bits{b: v}
+	c, ok := r.read(3)
 	if !ok {
 		return 0, 0, fmt.Errorf("cause empty")
 	}
@@ -86,30 +72,30 @@ func ParseCause(v []byte) (CauseGroup, uint8, error) {
 	case g > CauseExtension:
 		return 0, 0, fmt.Errorf("cause choice index %d of 6", c)
 	}
-	ext, ok := bitsAt(v, 3, 1)
+	ext, ok := r.read(1)
 	if !ok {
 		return 0, 0, fmt.Errorf("cause %s truncated", g)
 	}
 	if ext == 0 {
-		x, ok := bitsAt(v, 4, causeBits[g])
+		x, ok := r.read(mbits.Len(uint(causeRoot[g] - 1)))
 		if !ok {
 			return 0, 0, fmt.Errorf("cause %s truncated", g)
 		}
-		if x >= causeRoot[g] {
+		if int(x) >= causeRoot[g] {
 			return 0, 0, fmt.Errorf("cause %s value %d of %d root values", g, x, causeRoot[g])
 		}
 		return g, uint8(x), nil
 	}
-	small, ok := bitsAt(v, 4, 1)
+	small, ok := r.read(1)
 	if !ok {
 		return 0, 0, fmt.Errorf("cause %s extension truncated", g)
 	}
 	if small != 0 {
 		return 0, 0, fmt.Errorf("cause %s extension index of 64 or more", g)
 	}
-	x, ok := bitsAt(v, 5, 6)
+	x, ok := r.read(6)
 	if !ok {
 		return 0, 0, fmt.Errorf("cause %s extension truncated", g)
 	}
-	return g, uint8(causeRoot[g] + x), nil
+	return g, uint8(causeRoot[g] + int(x)), nil
 }
