@@ -300,12 +300,12 @@ func ackMetadata(reply string) (seq uint64, stored int64, ok bool) {
 	default:
 		return 0, 0, false
 	}
-	seq, ok1 := parseUint(sseq)
-	ts, ok2 := parseUint(tm)
-	if !ok1 || !ok2 || ts > 1<<63-1 {
+	seq, err1 := strconv.ParseUint(sseq, 10, 64)
+	ts, err2 := strconv.ParseInt(tm, 10, 64)
+	if err1 != nil || err2 != nil || ts < 0 {
 		return 0, 0, false
 	}
-	return seq, int64(ts), true
+	return seq, ts, true
 }
 
 func (b *jsBatch) Ack() error {
@@ -413,7 +413,8 @@ func (s *jsSink) Close() error { return s.sub.Unsubscribe() }
 
 // onAck counts one acknowledgement of a verdict.
 func (s *jsSink) onAck(m *nats.Msg) {
-	gen, ok := parseUint(m.Subject[min(len(s.inbox), len(m.Subject)):])
+	gen, perr := strconv.ParseUint(m.Subject[min(len(s.inbox), len(m.Subject)):], 10, 64)
+	ok := perr == nil
 	dup, err := s.parseAck(m)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -533,22 +534,6 @@ func (r *jsonScan) digits() bool {
 func (r *jsonScan) end() bool {
 	r.skip()
 	return len(*r) == 0
-}
-
-// parseUint reads a decimal number, all of b.
-func parseUint(b string) (uint64, bool) {
-	if len(b) == 0 || len(b) > 19 {
-		return 0, false
-	}
-	var n uint64
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + uint64(c-'0')
-	}
-	return n, true
 }
 
 // maxSummary is the size at which a summary of benign verdicts is sent
