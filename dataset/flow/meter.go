@@ -206,6 +206,15 @@ func addrFrom(b *[16]byte, ver uint8) netip.Addr {
 	return netip.Addr{}
 }
 
+// closeReason is why a closed TCP flow ended: EndRST when either side
+// sent a RST, else EndFIN.
+func (st *flowState) closeReason() EndReason {
+	if (st.c.FwdFlags|st.c.BwdFlags)&packet.TCPFlagRST != 0 {
+		return EndRST
+	}
+	return EndFIN
+}
+
 // record writes the flow's record, without the fields emitRecord sets.
 func (st *flowState) record(r *Record) {
 	id := &st.id
@@ -396,11 +405,7 @@ func (m *Meter) expire(now int64) {
 		if now-st.lastNS <= m.lingerNS {
 			break
 		}
-		r := EndFIN
-		if st.c.FwdFlags&packet.TCPFlagRST != 0 || st.c.BwdFlags&packet.TCPFlagRST != 0 {
-			r = EndRST
-		}
-		m.finish(h, r)
+		m.finish(h, st.closeReason())
 	}
 }
 
@@ -469,11 +474,7 @@ found:
 		st := &m.flows[idx]
 		fwd := st.id.src == src && (st.id.sport == sp || st.id.src != dst)
 		if st.closed && s.Proto == packet.ProtoTCP && s.TCPFlags&(packet.TCPFlagSYN|packet.TCPFlagACK) == packet.TCPFlagSYN {
-			r := EndFIN
-			if st.c.FwdFlags&packet.TCPFlagRST != 0 || st.c.BwdFlags&packet.TCPFlagRST != 0 {
-				r = EndRST
-			}
-			m.finish(idx, r)
+			m.finish(idx, st.closeReason())
 			ok = false
 		} else if m.activeNS >= 0 && now-st.startNS >= m.activeNS {
 			m.restart(idx, now)
@@ -506,11 +507,7 @@ func (m *Meter) create(k fkey, h uint32, src [16]byte, sp uint16, now int64, s *
 	if m.live >= m.maxFlows {
 		if h := m.lists[listClosing].head; h >= 0 {
 			st := &m.flows[h]
-			r := EndFIN
-			if st.c.FwdFlags&packet.TCPFlagRST != 0 || st.c.BwdFlags&packet.TCPFlagRST != 0 {
-				r = EndRST
-			}
-			m.finish(h, r)
+			m.finish(h, st.closeReason())
 		} else if h := m.lists[listLive].head; h >= 0 {
 			m.stats.Evicted++
 			m.finish(h, EndEvicted)
@@ -649,11 +646,7 @@ func (m *Meter) update(idx int32, fwd bool, now int64, s *packet.Summary) {
 func (m *Meter) Flush() {
 	for h := m.lists[listClosing].head; h >= 0; h = m.lists[listClosing].head {
 		st := &m.flows[h]
-		r := EndFIN
-		if st.c.FwdFlags&packet.TCPFlagRST != 0 || st.c.BwdFlags&packet.TCPFlagRST != 0 {
-			r = EndRST
-		}
-		m.finish(h, r)
+		m.finish(h, st.closeReason())
 	}
 	for h := m.lists[listLive].head; h >= 0; h = m.lists[listLive].head {
 		m.finish(h, EndOfInput)

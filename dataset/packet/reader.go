@@ -354,6 +354,13 @@ func (r *Reader) Next(f *Frame) error {
 	if err != nil {
 		return r.errorf(start, fmt.Errorf("packet data: %d of %d bytes: %w", len(data), incl, ErrTruncated))
 	}
+	r.frame(f, sec, frac, orig, start, hl, data)
+	return nil
+}
+
+// frame fills f with the next pcap record: its header's fields, the
+// record's offset and its data.
+func (r *Reader) frame(f *Frame, sec, frac, orig uint32, start int64, hl int, data []byte) {
 	r.n++
 	ns := int64(frac)
 	if !r.nanos {
@@ -361,12 +368,8 @@ func (r *Reader) Next(f *Frame) error {
 	}
 	*f = Frame{
 		Number: r.n, Time: time.Unix(int64(sec), ns).UTC(), Link: r.link,
-		OrigLen: int(orig), Offset: start, DataOffset: start + int64(hl), Data: data,
+		OrigLen: max(int(orig), len(data)), Offset: start, DataOffset: start + int64(hl), Data: data,
 	}
-	if f.OrigLen < len(data) {
-		f.OrigLen = len(data)
-	}
-	return nil
 }
 
 // nextBuffered is Next's fast path for a pcap record that is already whole
@@ -391,18 +394,7 @@ func (r *Reader) nextBuffered(f *Frame, hl int) bool {
 	}
 	start := r.off
 	r.off += int64(total)
-	r.n++
-	ns := int64(frac)
-	if !r.nanos {
-		ns *= 1000
-	}
-	*f = Frame{
-		Number: r.n, Time: time.Unix(int64(sec), ns).UTC(), Link: r.link,
-		OrigLen: int(orig), Offset: start, DataOffset: start + int64(hl), Data: b[hl:total:total],
-	}
-	if f.OrigLen < int(incl) {
-		f.OrigLen = int(incl)
-	}
+	r.frame(f, sec, frac, orig, start, hl, b[hl:total:total])
 	return true
 }
 
