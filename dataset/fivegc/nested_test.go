@@ -3,7 +3,6 @@ package fivegc
 import (
 	"bytes"
 	"net/netip"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -60,17 +59,8 @@ func writeNestedNAS(t testing.TB) []byte {
 // writes (WRITE_SEEDS=1 rewrites it), and tshark, when present, dissects
 // every NAS-PDU in it.
 func TestNestedNASCapture(t *testing.T) {
-	got := writeNestedNAS(t)
-	path := filepath.Join("testdata", "nested_nas.pcap")
-	if os.Getenv("WRITE_SEEDS") != "" {
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err)
-	require.Equal(t, want, got, "encoders changed: rewrite with WRITE_SEEDS=1 and make_golden.py")
-	if _, err := exec.LookPath("tshark"); err != nil {
-		t.Skip("tshark not on PATH")
-	}
+	path := committedCapture(t, "nested_nas.pcap", writeNestedNAS(t))
+	needTshark(t)
 	out, err := exec.Command("tshark", "-r", path, "-T", "fields", "-e", "nas_5gs.sm.message_type").Output()
 	require.NoError(t, err)
 	require.Equal(t, "0xc2,0xc2\n0xc2\n0xcb\n", string(out), "tshark's 5GSM message types")
@@ -106,14 +96,7 @@ func TestTrackerSequenceFeatures(t *testing.T) {
 	s := NewScanner(r)
 	tr, err := NewTracker(Config{Key: testKey})
 	require.NoError(t, err)
-	for {
-		ev, err := s.Next()
-		if err != nil {
-			break
-		}
-		tr.Add(ev)
-	}
-	tr.Flush()
+	feed(t, s, tr)
 	rep := tr.UE().Numeric(UESchema().Index("repeated_identity_req"))
 	dist := tr.UE().Numeric(UESchema().Index("seq_distinct"))
 	hit := 0

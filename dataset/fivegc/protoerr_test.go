@@ -90,17 +90,8 @@ func writeProtocolErrors(t testing.TB) []byte {
 // writeProtocolErrors writes (WRITE_SEEDS=1 rewrites it), and tshark, when
 // present, reads the same message types, causes and malformed PDU.
 func TestProtocolErrorsCapture(t *testing.T) {
-	got := writeProtocolErrors(t)
-	path := filepath.Join("testdata", "protocol_errors.pcap")
-	if os.Getenv("WRITE_SEEDS") != "" {
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err)
-	require.Equal(t, want, got, "encoders changed: rewrite with WRITE_SEEDS=1 and make_golden.py")
-	if _, err := exec.LookPath("tshark"); err != nil {
-		t.Skip("tshark not on PATH")
-	}
+	path := committedCapture(t, "protocol_errors.pcap", writeProtocolErrors(t))
+	needTshark(t)
 	out, err := exec.Command("tshark", "-n", "-r", path, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,",
 		"-e", "ngap.procedureCode", "-e", "nas_5gs.mm.message_type", "-e", "nas_5gs.sm.message_type",
 		"-e", "nas_5gs.mm.5gmm_cause", "-e", "nas_5gs.sm.5gsm_cause", "-e", "ngap.Cause", "-e", "ngap.protocol").Output()
@@ -140,14 +131,7 @@ func TestTrackerProtocolErrors(t *testing.T) {
 		s.Malformed = malformed
 		tr, err := NewTracker(Config{Key: testKey})
 		require.NoError(t, err)
-		for {
-			ev, err := s.Next()
-			if err != nil {
-				break
-			}
-			tr.Add(ev)
-		}
-		tr.Flush()
+		feed(t, s, tr)
 		require.Equal(t, 1, tr.UE().Len())
 		require.Equal(t, 1, tr.GNB().Len())
 		assert.Equal(t, int64(1), s.Counts().Malformed[ProtoNGAP])

@@ -74,9 +74,7 @@ func TestSCTPReassembly(t *testing.T) {
 	assert.Equal(t, int64(4), c.SCTPFragments)
 	assert.Equal(t, int64(1), c.SCTPReassembled)
 	assert.Equal(t, int64(1), c.SCTPIncomplete)
-	if _, err := exec.LookPath("tshark"); err != nil {
-		t.Skip("tshark not on PATH")
-	}
+	needTshark(t)
 	path := filepath.Join(t.TempDir(), "fragmented.pcap")
 	require.NoError(t, os.WriteFile(path, data, 0o644))
 	out, err := exec.Command("tshark", "-r", path, "-Y", "ngap", "-T", "fields", "-e", "frame.number", "-e", "ngap.procedureCode", "-e", "nas_5gs.sm.message_type").Output()

@@ -2,8 +2,6 @@ package fivegc
 
 import (
 	"bytes"
-	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,15 +31,7 @@ func TestSyntheticRoundTrip(t *testing.T) {
 	s.UserPlane = true
 	tr, err := NewTracker(Config{Key: testKey, Label: func(ev *Event) string { return truth.Label(ev.Frame) }})
 	require.NoError(t, err)
-	for {
-		ev, err := s.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		require.NoError(t, err)
-		tr.Add(ev)
-	}
-	tr.Flush()
+	feed(t, s, tr)
 	c := s.Counts()
 	assert.Equal(t, int64(len(truth.Labels)), c.Frames)
 	assert.Zero(t, c.Malformed[ProtoPFCP]+c.Malformed[ProtoNGAP]+c.NASMalformed, "last error %v", s.LastError)
@@ -62,9 +52,7 @@ func TestSyntheticRoundTrip(t *testing.T) {
 // NGAP/NAS-5GS and GTP-U without malformed packets (skipped without
 // tshark).
 func TestSyntheticTshark(t *testing.T) {
-	if _, err := exec.LookPath("tshark"); err != nil {
-		t.Skip("tshark not installed")
-	}
+	needTshark(t)
 	if testing.Short() {
 		t.Skip("short mode")
 	}
