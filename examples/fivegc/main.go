@@ -132,6 +132,11 @@ func constant(l string) func(*fivegc.Event) string { return func(*fivegc.Event) 
 
 var attacker = netip.MustParseAddr("10.10.51.26")
 
+// benignTraining are the real benign captures (under -pcap DIR) the
+// forests train on beside the synthetic benign capture.
+var benignTraining = []string{"tempo/multiple_ue.pcap", "tempo/spgwu_ext_header_test.pcap", "tempo/vpp_upf.pcap",
+	"suci/registration-oneplus.pcapng", "tfactory/5g_NGAP_gnodeb-to-amf-during-UEinit.pcap"}
+
 func run(ctx context.Context, w, alerts io.Writer, dir string, budget float64, seed uint64) error {
 	train, err := synthetic(seed, false)
 	if err != nil {
@@ -148,8 +153,7 @@ func run(ctx context.Context, w, alerts io.Writer, dir string, budget float64, s
 	}
 	var realTests []realSet
 	if dir != "" {
-		for _, c := range []string{"tempo/multiple_ue.pcap", "tempo/spgwu_ext_header_test.pcap", "tempo/vpp_upf.pcap",
-			"suci/registration-oneplus.pcapng", "tfactory/5g_NGAP_gnodeb-to-amf-during-UEinit.pcap"} {
+		for _, c := range benignTraining {
 			t, err := readFile(filepath.Join(dir, c), constant("normal"))
 			if err != nil {
 				return err

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netwarden/netwarden/dataset"
 	"github.com/netwarden/netwarden/dataset/fivegc"
 )
 
@@ -91,4 +94,43 @@ func flagged(out string) map[string]int {
 		}
 	}
 	return got
+}
+
+// TestBenignProtocolErrors: the protocol-error columns of the UE and gNB
+// rows are 0 on all the benign traffic the forests train on (the
+// synthetic benign capture, and the real benign captures with PCAP_DIR),
+// so a fuzzer's protocol errors stand out of the benign range.
+func TestBenignProtocolErrors(t *testing.T) {
+	train, err := synthetic(1, false)
+	require.NoError(t, err)
+	sets := map[string]tables{"synthetic": train}
+	if dir := os.Getenv("PCAP_DIR"); dir != "" {
+		for _, c := range benignTraining {
+			tabs, err := readFile(filepath.Join(dir, c), constant("normal"))
+			require.NoError(t, err)
+			sets[c] = tabs
+		}
+	} else {
+		t.Log("PCAP_DIR not set: the synthetic capture only")
+	}
+	errCols := []string{"nas_unknown_type", "nas_status", "sm_status", "protocol_error_cause", "error_indication",
+		"ngap_protocol_cause", "ngap_unknown_procedure", "protocol_errors"}
+	for name, tabs := range sets {
+		for _, tab := range []struct {
+			kind string
+			t    *dataset.Table
+		}{{"UE", tabs.ue}, {"gNB", tabs.gnb}} {
+			cols := errCols
+			if tab.kind == "gNB" {
+				cols = append(slices.Clone(errCols), "ngap_malformed")
+			}
+			for _, c := range cols {
+				j := tab.t.Schema().Index(c)
+				require.GreaterOrEqual(t, j, 0, c)
+				for i, v := range tab.t.Numeric(j) {
+					assert.Zero(t, v, "%s: %s row %d: %s", name, tab.kind, i, c)
+				}
+			}
+		}
+	}
 }
