@@ -22,17 +22,22 @@
 //
 // The generated code is not part of this repository and is never committed:
 // it lives in a module of its own outside it, which a go.work file joins to
-// this one. With an xgb2code binary (built by you from its own repository)
-// and the shared data beside the repository:
+// this one. With an xgb2code binary (built by you from its own repository),
+// $XGBOOST_FIXTURES naming the folder of the XGBoost fixtures and
+// $NSLKDD_DIR that of the NSL-KDD files:
 //
 //	mkdir -p /tmp/xgbgen/binary100 && cd /tmp/xgbgen
 //	printf 'module xgb2codegen\n\ngo 1.24\n' > go.mod
-//	xgb2code -input-json ../shared/fixtures/xgboost/binary_100.json \
+//	xgb2code -input-json "$XGBOOST_FIXTURES/binary_100.json" \
 //	    -function-name Predict -go-package-name binary100 \
 //	    -output-file /tmp/xgbgen/binary100/predict.go
 //	go work init /tmp/xgbgen "$REPO"     # writes /tmp/xgbgen/go.work
 //	cd "$REPO" && GOWORK=/tmp/xgbgen/go.work taskset -c 0 \
-//	    go run -tags xgb2code ./examples/benchmark/xgb2code -data ../shared/data/nsl-kdd
+//	    go run -tags xgb2code ./examples/benchmark/xgb2code
+//
+// -model defaults to $XGBOOST_FIXTURES/binary_100.json and -data to
+// $NSLKDD_DIR; with neither the flag nor the variable the command stops
+// with a message that names both.
 //
 // Without the build tag (go build ./..., go vet ./...) this file is left
 // out, so the repository builds without the generated package.
@@ -61,7 +66,7 @@ import (
 
 func main() {
 	data := flag.String("data", os.Getenv("NSLKDD_DIR"), "folder with KDDTrain+_20Percent.txt and KDDTest+.txt")
-	model := flag.String("model", filepath.Join(fixtures(), "binary_100.json"), "the binary_100 model the generated code was made from")
+	model := flag.String("model", defaultModel(), "the binary_100 model the generated code was made from, $XGBOOST_FIXTURES/binary_100.json unless given")
 	reps := flag.Int("reps", 5, "rounds; the medians are reported")
 	flag.Parse()
 	if err := run(*data, *model, *reps); err != nil {
@@ -81,16 +86,21 @@ func threadCPU() time.Duration {
 	return time.Duration(ts.Nano())
 }
 
-func fixtures() string {
+// defaultModel returns binary_100.json in $XGBOOST_FIXTURES, or "" when the
+// variable is unset (run then says so).
+func defaultModel() string {
 	if d := os.Getenv("XGBOOST_FIXTURES"); d != "" {
-		return d
+		return filepath.Join(d, "binary_100.json")
 	}
-	return filepath.Join("..", "shared", "fixtures", "xgboost")
+	return ""
 }
 
 func run(dir, modelPath string, reps int) error {
 	if dir == "" {
 		return fmt.Errorf("no NSL-KDD folder: set -data or $NSLKDD_DIR")
+	}
+	if modelPath == "" {
+		return fmt.Errorf("no model: set -model or $XGBOOST_FIXTURES (the folder of the XGBoost fixtures, binary_100.json among them)")
 	}
 	runtime.GOMAXPROCS(1)
 	runtime.LockOSThread()
