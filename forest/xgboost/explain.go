@@ -91,6 +91,9 @@ func (m *Model) checkExplain(x, dst []float64) error {
 // cover statistics (vector-leaf trees, which XGBoost saves without
 // sum_hessian) cannot be explained: an error wrapping ErrNoExplanation.
 // A row or dst of the wrong length is an error wrapping ErrDimension.
+// A model of no trees (trained for zero rounds, or a WithIterationRange of
+// no rounds) explains every row as XGBoost explains a zero-round model: dst
+// all 0, the bias the base margin.
 // Explain is safe for concurrent use.
 func (m *Model) Explain(x, dst []float64) (float64, error) {
 	return m.explainScore(x, dst, false)
@@ -159,6 +162,14 @@ func (m *Model) explainOutput(k int, x, dst []float64, approx bool) (float64, er
 	}
 	if m.linear != nil {
 		return m.linearContribs(k, x, dst), nil
+	}
+	if len(m.trees) == 0 {
+		// No tree (zero boosting rounds, or an empty iteration range): the
+		// margin is the base margin, and XGBoost's pred_contribs is that
+		// bias column alone, every feature 0. internal/tree refuses an
+		// ensemble of no trees, so this is answered here.
+		clear(dst)
+		return float64(m.base[k]), nil
 	}
 	ex, err := m.explainers()
 	if err != nil {

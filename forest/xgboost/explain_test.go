@@ -296,3 +296,80 @@ func TestExplainExtraModels(t *testing.T) {
 		})
 	}
 }
+
+// TestExplainNoTrees checks the explanations of models without a tree: the
+// zero-round fixture, whose golden contributions (XGBoost's
+// pred_contribs and approx_contribs) are the bias column alone and which
+// TestExplainFixtures compares value by value, and empty iteration ranges
+// of a binary and a multi-class model. Every feature must get 0, even in a
+// dst that held values, the bias must be the model's margin, and Explain
+// must allocate nothing.
+func TestExplainNoTrees(t *testing.T) {
+	dir := fixtures(t)
+	x := inputs(t, dir, fixtureModels[0])[:5]
+	zero := func(name string) func(*testing.T) *xgboost.Model {
+		return func(t *testing.T) *xgboost.Model {
+			m, err := xgboost.Load(filepath.Join(dir, name))
+			require.NoError(t, err)
+			return m
+		}
+	}
+	ranged := func(name string, round int) func(*testing.T) *xgboost.Model {
+		return func(t *testing.T) *xgboost.Model {
+			m, err := xgboost.Load(filepath.Join(dir, name))
+			require.NoError(t, err)
+			c, err := m.WithIterationRange(round, round)
+			require.NoError(t, err)
+			return c
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		model func(*testing.T) *xgboost.Model
+		bias  float64 // XGBoost's bias column for one output, else NaN
+	}{
+		{"zero_trees.json", zero("zero_trees.json"), readCSV(t, filepath.Join(dir, "zero_trees_contribs.csv"), false)[0][10]},
+		{"zero_trees.ubj", zero("zero_trees.ubj"), readCSV(t, filepath.Join(dir, "zero_trees_contribs.csv"), false)[0][10]},
+		{"zero_trees.model", zero("zero_trees.model"), readCSV(t, filepath.Join(dir, "zero_trees_contribs.csv"), false)[0][10]},
+		{"binary_small rounds [2, 2)", ranged("binary_small.json", 2), math.NaN()},
+		{"multi_softprob rounds [1, 1)", ranged("multi_softprob.json", 1), math.NaN()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := tc.model(t)
+			require.Zero(t, m.NumTrees())
+			nf, nout := m.NumFeatures(), m.NumOutputs()
+			dst := make([]float64, nf)
+			margin := make([]float64, nout)
+			for _, row := range x {
+				require.NoError(t, m.Margin(row, margin))
+				for k := range nout {
+					for _, explain := range []func(int, []float64, []float64) (float64, error){m.ExplainClass, m.ExplainClassApprox} {
+						for j := range dst {
+							dst[j] = 1
+						}
+						base, err := explain(k, row, dst)
+						require.NoError(t, err)
+						assert.Equal(t, make([]float64, nf), dst, "class %d", k)
+						assert.Equal(t, margin[k], base, "class %d", k)
+						assert.Equal(t, m.BaseMargin(k), base, "class %d", k)
+						if !math.IsNaN(tc.bias) {
+							assert.InDelta(t, tc.bias, base, contribTol)
+						}
+					}
+				}
+				base, err := m.Explain(row, dst)
+				require.NoError(t, err)
+				want := margin[0]
+				if m.NumClass() > 0 {
+					want = -margin[m.NormalClass()]
+				}
+				assert.Equal(t, want, base)
+				for j := range dst {
+					assert.Zero(t, dst[j], "feature %d", j)
+				}
+			}
+			allocs := testing.AllocsPerRun(20, func() { _, _ = m.Explain(x[0], dst) })
+			assert.Zero(t, allocs)
+		})
+	}
+}

@@ -149,7 +149,8 @@ func TestRefusals(t *testing.T) {
 }
 
 // TestZeroRounds: a model trained for zero rounds (num_boost_round=0,
-// valid in XGBoost) has no trees and predicts its base_score.
+// valid in XGBoost) has no trees, predicts its base_score and explains
+// every row by its base margin alone.
 func TestZeroRounds(t *testing.T) {
 	doc := tinyModel()
 	model := doc.path("learner", "gradient_booster", "model")
@@ -172,9 +173,12 @@ func TestZeroRounds(t *testing.T) {
 			mg := []float64{0}
 			require.NoError(t, m.Margin([]float64{1, 2}, mg))
 			assert.InDelta(t, math.Log(0.2/0.8), mg[0], 1e-6)
-			// Explaining it is an error, not a panic.
-			_, err = m.Explain([]float64{1, 2}, make([]float64, 2))
-			assert.Error(t, err)
+			// Its explanation is XGBoost's: the bias alone.
+			dst := []float64{5, 5}
+			bias, err := m.Explain([]float64{1, 2}, dst)
+			require.NoError(t, err)
+			assert.Equal(t, mg[0], bias)
+			assert.Equal(t, []float64{0, 0}, dst)
 		})
 	}
 	raw := &rawModel{format: "json"}

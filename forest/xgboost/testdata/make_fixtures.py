@@ -136,8 +136,9 @@ scale = np.maximum(np.abs(Xtr).max(axis=0), 1)
 np.savetxt(os.path.join(OUT, 'scale_gblinear.csv'), scale, fmt='%r')
 train('gblinear', dict(objective='binary:logistic', booster='gblinear', eta=0.5), ybin, 10,
       X=Xtr / scale, test=xgb.DMatrix(Xte / scale, feature_names=NAMES), approx=False)
-# Zero boosting rounds: XGBoost predicts base_score.
-train('zero_trees', dict(objective='binary:logistic', base_score=0.2, max_depth=3), ybin, 0, contribs=False, approx=False)
+# Zero boosting rounds: XGBoost predicts base_score, and its contributions
+# are the bias column alone (the base margin), every feature 0.
+train('zero_trees', dict(objective='binary:logistic', base_score=0.2, max_depth=3), ybin, 0)
 
 # Categorical (partition) splits on three categorical columns, codes as
 # inputs, NaN for a category unseen in training.
