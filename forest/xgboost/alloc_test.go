@@ -218,8 +218,9 @@ func TestModelsBounded(t *testing.T) {
 		worst = max(worst, float64(n)/float64(len(b)+4<<10))
 	}
 	// The levels layout of shallow models (a second, padded copy of the
-	// trees, paid from the same budget) takes up to about one byte per byte
-	// of the file on top of the plain scoring copy.
+	// trees, and on AVX-512 a third, bit-vector copy, paid from the same
+	// budget) takes up to about 1.3 bytes per byte of the file on top of the
+	// plain scoring copy.
 	assert.Less(t, worst, 3.75, "largest allocation per byte (+ 4 KiB) of an XGBoost file")
 	t.Logf("%d files: at most %.2f bytes allocated per byte read (+ 4 KiB)", len(files), worst)
 }

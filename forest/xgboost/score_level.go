@@ -46,6 +46,9 @@ type levels struct {
 	groups  int
 	inodes  []lnode   // 8·(2^depth − 1) per group
 	ileaves []float32 // 8·2^depth per group
+
+	// The bit-vector copy for a batch on AVX-512 (score_qs.go), or nil.
+	qs []uint32
 }
 
 // useLevels selects the levels layout where it applies; tests and
@@ -77,7 +80,8 @@ func levelsBytes(trees []tree.Tree) int {
 		return 0
 	}
 	per := (1<<d-1)*int(unsafe.Sizeof(lnode{})) + (1<<d)*4
-	return len(trees)*per + len(trees)/8*8*per // the layout and its interleaved copy
+	// The layout, its interleaved copy and its bit-vector copy.
+	return len(trees)*per + len(trees)/8*8*per + 4*qsSize(trees)
 }
 
 // newLevels builds the levels layout of trees (all numerical, one value per
@@ -112,11 +116,8 @@ func newLevels(trees []tree.Tree, nfeat int) *levels {
 				}
 				return
 			}
-			c := float32(n.Threshold)
-			if float64(c) < n.Threshold {
-				c = math.Nextafter32(c, float32(math.Inf(1)))
-			}
-			if th := threshold32(c); th != n.Threshold && !(math.IsInf(th, 1) && math.IsInf(n.Threshold, 1)) {
+			c, exact := cond32(n.Threshold)
+			if !exact {
 				ok = false
 				return
 			}
@@ -143,7 +144,20 @@ func newLevels(trees []tree.Tree, nfeat int) *levels {
 			}
 		}
 	}
+	l.qs = newQS(trees)
 	return l
+}
+
+// cond32 returns the float32 condition c whose image (threshold32) is the
+// split threshold th, and false when th is the image of none: then
+// float32(x) ≥ c is not the same test as x ≥ th.
+func cond32(th float64) (float32, bool) {
+	c := float32(th)
+	if float64(c) < th {
+		c = math.Nextafter32(c, float32(math.Inf(1)))
+	}
+	t := threshold32(c)
+	return c, t == th || (math.IsInf(t, 1) && math.IsInf(th, 1))
 }
 
 // b2i returns 1 for true and 0 for false (a SETcc, not a branch).
@@ -251,6 +265,12 @@ func (l *levels) addBlock(acc []float32, xs []float32) {
 		return
 	}
 	xs = xs[:l.nfeat*levelBlock]
+	if l.qs != nil && levelAsm && useQS && cap(acc) >= levelBlock {
+		// All 64 lanes are scored; those past nr hold values of earlier
+		// rows and their sums are not read.
+		walkQS(&l.qs[0], l.ntrees, &xs[0], &acc[:levelBlock][0])
+		return
+	}
 	xp := unsafe.Pointer(&xs[0])
 	off := uintptr(ni)
 	for t := range l.ntrees {
