@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/netwarden/netwarden/internal/errs"
@@ -363,10 +364,11 @@ const levelBlock = 64
 // levelBuf is one worker's buffers for scoreBatchLevels, pooled so that a
 // batch allocates nothing once warm.
 type levelBuf struct {
-	xs  []float32
-	buf []float64
-	acc [levelBlock]float32
-	idx [levelBlock]int
+	xs   []float32
+	buf  []float64
+	acc  [levelBlock]float32
+	idx  [levelBlock]int
+	rows [16]unsafe.Pointer // toBlock16's rows
 }
 
 var levelBufs = sync.Pool{New: func() any { return new(levelBuf) }}
@@ -403,11 +405,18 @@ func (m *Model) scoreBatchLevels(ctx context.Context, X mat.Matrix, dst []float6
 	}
 	base := m.base[0]
 	nf := l.nfeat
+	// A dense matrix is converted 16 rows at a time in registers, straight
+	// from its rows, where the CPU scores through the bit-vector layout.
+	var raw blas64.General
+	if rm, ok := X.(mat.RawMatrixer); ok && l.qs != nil && levelAsm && useQS {
+		raw = rm.RawMatrix()
+	}
 	work := func() {
 		bp := levelBufs.Get().(*levelBuf)
 		defer levelBufs.Put(bp)
-		if len(bp.xs) < levelBlock*nf {
-			bp.xs = make([]float32, levelBlock*nf)
+		// Whole chunks of 8 features, as toBlock16 writes them.
+		if len(bp.xs) < levelBlock*(nf+7)/8*8 {
+			bp.xs = make([]float32, levelBlock*(nf+7)/8*8)
 		}
 		if len(bp.buf) < c {
 			bp.buf = make([]float64, c)
@@ -421,6 +430,13 @@ func (m *Model) scoreBatchLevels(ctx context.Context, X mat.Matrix, dst []float6
 			if err := ctx.Err(); err != nil {
 				fail(err)
 				return
+			}
+			if raw.Data != nil {
+				if err := m.scoreBlock16(l, raw, b*levelBlock, min(n, (b+1)*levelBlock), bp, dst); err != nil {
+					fail(err)
+					return
+				}
+				continue
 			}
 			k := 0
 			for i := b * levelBlock; i < min(n, (b+1)*levelBlock); i++ {
@@ -457,4 +473,39 @@ func (m *Model) scoreBatchLevels(ctx context.Context, X mat.Matrix, dst []float6
 	}
 	wg.Wait()
 	return true, firstErr
+}
+
+// scoreBlock16 scores rows [lo, hi) of the dense matrix raw (at most
+// levelBlock) into dst through the bit-vector layout: the rows converted
+// 16 at a time by toBlock16, the block scored by walkQS, a row with a
+// missing value scored by Score instead.
+func (m *Model) scoreBlock16(l *levels, raw blas64.General, lo, hi int, bp *levelBuf, dst []float64) error {
+	var nan uint64
+	for c := 0; lo+16*c < hi; c++ {
+		for r := range bp.rows {
+			i := lo + 16*c + r
+			if i >= hi {
+				i = lo // a lane past the rows repeats a row; its sum is not read
+			}
+			bp.rows[r] = unsafe.Pointer(&raw.Data[i*raw.Stride])
+		}
+		nan |= uint64(toBlock16(&bp.xs[16*c], &bp.rows[0], l.nfeat)) << (16 * c)
+	}
+	for j := range bp.acc {
+		bp.acc[j] = m.base[0]
+	}
+	walkQS(&l.qs[0], l.ntrees, &bp.xs[0], &bp.acc[0])
+	for j := range hi - lo {
+		i := lo + j
+		if nan>>j&1 == 0 {
+			dst[i] = m.scoreOf(bp.acc[j])
+			continue
+		}
+		s, err := m.Score(raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols])
+		if err != nil {
+			return fmt.Errorf("xgboost: row %d: %w", i, err)
+		}
+		dst[i] = s
+	}
+	return nil
 }

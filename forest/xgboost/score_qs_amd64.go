@@ -2,6 +2,8 @@
 
 package xgboost
 
+import "unsafe"
+
 // qsAsm is whether the CPU runs walkQS (AVX-512 F and CD, enabled by the
 // OS).
 var qsAsm = hasAVX512()
@@ -16,3 +18,13 @@ func walkQS(qs *uint32, ntrees int, x *float32, acc *float32)
 
 // hasAVX512 reports whether the CPU and the OS support AVX-512 F and CD.
 func hasAVX512() bool
+
+// toBlock16 converts to float32 the first nf values of the 16 rows whose
+// pointers are rows[0..15] (nf·8 bytes readable at each) into 16 lanes of
+// a column-major block at dst (value f of row r at dst[64f + r]), nf
+// rounded up to a multiple of 8 columns written (zeros past nf), rounding
+// to nearest even as float32(v) does, and returns the rows with a NaN
+// among them, bit r for row r.
+//
+//go:noescape
+func toBlock16(dst *float32, rows *unsafe.Pointer, nf int) uint16

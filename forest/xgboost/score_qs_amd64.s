@@ -195,3 +195,148 @@ TEXT ·hasAVX512(SB), NOSPLIT, $0-1
 qno:
 	MOVB $0, ret+0(FP)
 	RET
+
+// LOADROW loads 8 values of row R (its pointer the R-th of rows, at SI)
+// from feature BX on, those past the last feature (K7 clear) zero, and
+// converts them to float32 into the low half of ZR (YR).
+#define LOADROW(R, ZR, YR) \
+	MOVQ (R*8)(SI), AX \
+	VMOVUPD.Z (AX)(BX*8), K7, ZR \
+	VCVTPD2PS ZR, YR
+
+// OUT finishes feature F of the 8 in hand: the rows' values, picked from
+// U (rows 0..3 and 8..11) and V (rows 4..7 and 12..15) by the index IDX,
+// stored at R10 + 256·F; a NaN among them is marked in K6.
+#define OUT(IDX, U, V, F) \
+	VMOVDQA32 IDX, Z24 \
+	VPERMI2PS V, U, Z24 \
+	VMOVUPS Z24, (F*256)(R10) \
+	VCMPPS $3, Z24, Z24, K1 \
+	KORW K1, K6, K6
+
+// func toBlock16(dst *float32, rows *unsafe.Pointer, nf int) uint16
+TEXT ·toBlock16(SB), NOSPLIT, $0-26
+	MOVQ dst+0(FP), DI
+	MOVQ rows+8(FP), SI
+	MOVQ nf+16(FP), CX
+	VMOVDQU32 qsPickLo<>(SB), Z26
+	VMOVDQU32 qsPickHi<>(SB), Z27
+	KXORW K6, K6, K6
+	XORL BX, BX
+	MOVL $0xff, DX
+	KMOVW DX, K7
+
+tchunk:
+	// The last chunk may hold fewer than 8 features.
+	MOVQ CX, DX
+	SUBQ BX, DX
+	CMPQ DX, $8
+	JGE  tfull
+	MOVL $0xff, R9
+	BZHIL DX, R9, R9 // the low DX bits
+	KMOVW R9, K7
+
+tfull:
+	LOADROW(0, Z0, Y0)
+	LOADROW(1, Z1, Y1)
+	LOADROW(2, Z2, Y2)
+	LOADROW(3, Z3, Y3)
+	LOADROW(4, Z4, Y4)
+	LOADROW(5, Z5, Y5)
+	LOADROW(6, Z6, Y6)
+	LOADROW(7, Z7, Y7)
+	LOADROW(8, Z8, Y8)
+	LOADROW(9, Z9, Y9)
+	LOADROW(10, Z10, Y10)
+	LOADROW(11, Z11, Y11)
+	LOADROW(12, Z12, Y12)
+	LOADROW(13, Z13, Y13)
+	LOADROW(14, Z14, Y14)
+	LOADROW(15, Z15, Y15)
+
+	// Row r in the low half, row r + 8 in the high half: two 8 × 8
+	// transposes side by side.
+	VINSERTF64X4 $1, Y8, Z0, Z0
+	VINSERTF64X4 $1, Y9, Z1, Z1
+	VINSERTF64X4 $1, Y10, Z2, Z2
+	VINSERTF64X4 $1, Y11, Z3, Z3
+	VINSERTF64X4 $1, Y12, Z4, Z4
+	VINSERTF64X4 $1, Y13, Z5, Z5
+	VINSERTF64X4 $1, Y14, Z6, Z6
+	VINSERTF64X4 $1, Y15, Z7, Z7
+	VUNPCKLPS Z1, Z0, Z16
+	VUNPCKHPS Z1, Z0, Z17
+	VUNPCKLPS Z3, Z2, Z18
+	VUNPCKHPS Z3, Z2, Z19
+	VUNPCKLPS Z5, Z4, Z20
+	VUNPCKHPS Z5, Z4, Z21
+	VUNPCKLPS Z7, Z6, Z22
+	VUNPCKHPS Z7, Z6, Z23
+	// Each 128-bit lane of Z8 + k: four rows' values of feature k (lanes
+	// 0, 2) and k + 4 (lanes 1, 3); Z8..Z11 rows 0..3 and 8..11, Z12..Z15
+	// rows 4..7 and 12..15.
+	VSHUFPS $0x44, Z18, Z16, Z8
+	VSHUFPS $0xee, Z18, Z16, Z9
+	VSHUFPS $0x44, Z19, Z17, Z10
+	VSHUFPS $0xee, Z19, Z17, Z11
+	VSHUFPS $0x44, Z22, Z20, Z12
+	VSHUFPS $0xee, Z22, Z20, Z13
+	VSHUFPS $0x44, Z23, Z21, Z14
+	VSHUFPS $0xee, Z23, Z21, Z15
+	MOVQ BX, R10
+	SHLQ $8, R10
+	ADDQ DI, R10
+	OUT(Z26, Z8, Z12, 0)
+	OUT(Z26, Z9, Z13, 1)
+	OUT(Z26, Z10, Z14, 2)
+	OUT(Z26, Z11, Z15, 3)
+	OUT(Z27, Z8, Z12, 4)
+	OUT(Z27, Z9, Z13, 5)
+	OUT(Z27, Z10, Z14, 6)
+	OUT(Z27, Z11, Z15, 7)
+	ADDQ $8, BX
+	CMPQ BX, CX
+	JLT  tchunk
+
+	KMOVW K6, AX
+	MOVW AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// The rows of feature k from U (rows 0..3 in lane 0, 8..11 in lane 2)
+// and V (4..7 in lane 0, 12..15 in lane 2), in row order; qsPickHi takes
+// lanes 1 and 3, feature k + 4.
+DATA qsPickLo<>+0(SB)/4, $0
+DATA qsPickLo<>+4(SB)/4, $1
+DATA qsPickLo<>+8(SB)/4, $2
+DATA qsPickLo<>+12(SB)/4, $3
+DATA qsPickLo<>+16(SB)/4, $16
+DATA qsPickLo<>+20(SB)/4, $17
+DATA qsPickLo<>+24(SB)/4, $18
+DATA qsPickLo<>+28(SB)/4, $19
+DATA qsPickLo<>+32(SB)/4, $8
+DATA qsPickLo<>+36(SB)/4, $9
+DATA qsPickLo<>+40(SB)/4, $10
+DATA qsPickLo<>+44(SB)/4, $11
+DATA qsPickLo<>+48(SB)/4, $24
+DATA qsPickLo<>+52(SB)/4, $25
+DATA qsPickLo<>+56(SB)/4, $26
+DATA qsPickLo<>+60(SB)/4, $27
+GLOBL qsPickLo<>(SB), RODATA|NOPTR, $64
+DATA qsPickHi<>+0(SB)/4, $4
+DATA qsPickHi<>+4(SB)/4, $5
+DATA qsPickHi<>+8(SB)/4, $6
+DATA qsPickHi<>+12(SB)/4, $7
+DATA qsPickHi<>+16(SB)/4, $20
+DATA qsPickHi<>+20(SB)/4, $21
+DATA qsPickHi<>+24(SB)/4, $22
+DATA qsPickHi<>+28(SB)/4, $23
+DATA qsPickHi<>+32(SB)/4, $12
+DATA qsPickHi<>+36(SB)/4, $13
+DATA qsPickHi<>+40(SB)/4, $14
+DATA qsPickHi<>+44(SB)/4, $15
+DATA qsPickHi<>+48(SB)/4, $28
+DATA qsPickHi<>+52(SB)/4, $29
+DATA qsPickHi<>+56(SB)/4, $30
+DATA qsPickHi<>+60(SB)/4, $31
+GLOBL qsPickHi<>(SB), RODATA|NOPTR, $64

@@ -2,10 +2,17 @@
 
 package xgboost
 
+import "unsafe"
+
 // qsAsm is false where there is no assembly.
 var qsAsm = false
 
 // walkQS is never called without assembly (qsAsm is false).
 func walkQS(qs *uint32, ntrees int, x *float32, acc *float32) {
 	panic("xgboost: walkQS without assembly")
+}
+
+// toBlock16 is never called without assembly (qsAsm is false).
+func toBlock16(dst *float32, rows *unsafe.Pointer, nf int) uint16 {
+	panic("xgboost: toBlock16 without assembly")
 }
