@@ -112,6 +112,7 @@ var fixtureModels = []fixture{
 	{"categorical", "categorical_features.csv", "multi:softprob", 5},
 	{"early_stopping", "test_features.csv", "binary:logistic", 0},
 	{"zero_trees", "test_features.csv", "binary:logistic", 0},
+	{"leaf_only", "test_features.csv", "binary:logistic", 0},
 }
 
 // inputs returns the fixture rows of model f (gblinear's scaled).

@@ -77,7 +77,7 @@ func levelsBytes(trees []tree.Tree) int {
 	for i := range trees {
 		d = max(d, trees[i].MaxDepth())
 	}
-	if d > maxLevelDepth || len(trees) == 0 {
+	if d > maxLevelDepth || d == 0 {
 		return 0
 	}
 	per := (1<<d-1)*int(unsafe.Sizeof(lnode{})) + (1<<d)*4
@@ -86,14 +86,17 @@ func levelsBytes(trees []tree.Tree) int {
 }
 
 // newLevels builds the levels layout of trees (all numerical, one value per
-// leaf), or returns nil when a tree is deeper than maxLevelDepth or a
-// threshold is not the image of a float32 condition.
+// leaf), or returns nil when a tree is deeper than maxLevelDepth, every
+// tree is a single leaf, or a threshold is not the image of a float32
+// condition.
 func newLevels(trees []tree.Tree, nfeat int) *levels {
 	d := 0
 	for i := range trees {
 		d = max(d, trees[i].MaxDepth())
 	}
-	if d > maxLevelDepth || len(trees) == 0 || nfeat > maxLevelFeatures {
+	// Trees that are all single leaves (d = 0, no feature) gain nothing
+	// from the layout; the plain walk adds their values.
+	if d > maxLevelDepth || d == 0 || nfeat > maxLevelFeatures {
 		return nil
 	}
 	ni, nl := 1<<d-1, 1<<d

@@ -56,17 +56,33 @@ func checkLevels(t *testing.T, m *Model, rows [][]float64) {
 		X.SetRow(i, x)
 	}
 	got := make([]float64, len(rows))
-	defer func(old bool) { levelAsm = old }(levelAsm)
-	for _, asm := range []bool{levelAsm, false} { // the assembly walk where there is one, then the Go walk
-		levelAsm = asm
+	defer func(asm, qs bool) { levelAsm, useQS = asm, qs }(levelAsm, useQS)
+	// Every walk a batch can take where the CPU has it: the bit-vector walk
+	// from a dense matrix (converted 16 rows at a time) and from another
+	// matrix (converted row by row), the 8-row assembly walk, the Go walk.
+	for _, mode := range []struct {
+		name    string
+		asm, qs bool
+		matrix  mat.Matrix
+	}{
+		{"bit vectors, dense", levelAsm, true, X},
+		{"bit vectors, rows copied", levelAsm, true, rowMatrix{X}},
+		{"8-row assembly", levelAsm, false, X},
+		{"Go", false, false, X},
+	} {
+		levelAsm, useQS = mode.asm, mode.qs
 		for _, w := range []int{1, 2} {
-			require.NoError(t, m.ScoreBatch(context.Background(), X, got, w))
+			require.NoError(t, m.ScoreBatch(context.Background(), mode.matrix, got, w))
 			for i := range rows {
-				require.Equal(t, math.Float64bits(wantS[i]), math.Float64bits(got[i]), "batch (%d workers, assembly %v) row %d", w, asm, i)
+				require.Equal(t, math.Float64bits(wantS[i]), math.Float64bits(got[i]), "batch (%d workers, %s walk) row %d", w, mode.name, i)
 			}
 		}
 	}
 }
+
+// rowMatrix hides a matrix's raw data (mat.RawMatrixer), so that a batch
+// reads it row by row.
+type rowMatrix struct{ mat.Matrix }
 
 // TestLevelsMatchWalkFixtures checks the levels layout against the plain
 // walk on the fixture rows (with and without NaN) of every tree model that
@@ -90,6 +106,28 @@ func TestLevelsMatchWalkFixtures(t *testing.T) {
 			checkLevels(t, m, rows)
 			checkLevels(t, m, nanRows)
 		})
+	}
+}
+
+// TestLevelsLeafOnly checks a model whose trees are all single leaves
+// (XGBoost's on constant features): no levels layout, and Score and
+// ScoreBatch give XGBoost's predictions without failing.
+func TestLevelsLeafOnly(t *testing.T) {
+	m, err := Load(filepath.Join("testdata", "xgb", "leaf_only.json"))
+	require.NoError(t, err)
+	require.Equal(t, 9, m.NumTrees())
+	require.Nil(t, m.levelScore())
+	rows := readRows(t, filepath.Join("testdata", "xgb", "test_features.csv"), true)
+	want := readRows(t, filepath.Join("testdata", "xgb", "leaf_only_pred.csv"), false)
+	checkLevels(t, m, rows)
+	X := mat.NewDense(len(rows), m.NumFeatures(), nil)
+	for i, x := range rows {
+		X.SetRow(i, x)
+	}
+	got := make([]float64, len(rows))
+	require.NoError(t, m.ScoreBatch(context.Background(), X, got, 1))
+	for i := range rows {
+		require.InDelta(t, want[i][0], got[i], 1e-7, "row %d", i)
 	}
 }
 

@@ -5,9 +5,10 @@ The models cover what the reader must get right: binary:logistic (few and
 100 rounds), binary:logitraw, multi:softprob and multi:softmax, a base_score
 of 0.3 with missing values (default directions), reg:squarederror,
 reg:logistic, dart, gblinear, categorical (partition) splits, early stopping
-(best_iteration in the attributes) and a model of zero rounds. Each is saved
-as JSON, UBJSON and the legacy binary (categorical: JSON and UBJSON only, the
-legacy binary cannot hold it; binary_100: JSON only, to stay small).
+(best_iteration in the attributes), a model of zero rounds and one whose
+trees are single leaves. Each is saved as JSON, UBJSON and the legacy binary
+(categorical: JSON and UBJSON only, the legacy binary cannot hold it;
+binary_100: JSON only, to stay small).
 
 The data are synthetic and seeded: 10 features in the shapes of flow
 records (durations and byte counts, counters, a one-hot protocol, a rate),
@@ -139,6 +140,8 @@ train('gblinear', dict(objective='binary:logistic', booster='gblinear', eta=0.5)
 # Zero boosting rounds: XGBoost predicts base_score, and its contributions
 # are the bias column alone (the base margin), every feature 0.
 train('zero_trees', dict(objective='binary:logistic', base_score=0.2, max_depth=3), ybin, 0)
+# Constant features: no split gains anything, every tree is a single leaf.
+train('leaf_only', dict(objective='binary:logistic', max_depth=3), ybin, 9, X=np.ones_like(Xtr))
 
 # Categorical (partition) splits on three categorical columns, codes as
 # inputs, NaN for a category unseen in training.

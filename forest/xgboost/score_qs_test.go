@@ -1,0 +1,225 @@
+package xgboost
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+	"unsafe"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netwarden/netwarden/internal/tree"
+)
+
+// randomTree grows a tree of leaves leaves by splitting a random leaf above
+// maxDepth, on features below nfeat at conditions drawn from conds (so that
+// values equal to a condition occur), with leaf values in [−1, 1).
+func randomTree(rng *rand.Rand, nfeat, maxDepth, leaves int, conds []float32) tree.Tree {
+	t := tree.Tree{Outputs: 1, Nodes: []tree.Node{{Feature: -1}}, Values: []float64{0}}
+	depth := []int{0}
+	for n := 1; n < leaves; n++ {
+		var open []int32
+		for i, nd := range t.Nodes {
+			if nd.Feature < 0 && depth[i] < maxDepth {
+				open = append(open, int32(i))
+			}
+		}
+		if len(open) == 0 {
+			break
+		}
+		j := open[rng.IntN(len(open))]
+		l := int32(len(t.Nodes))
+		t.Nodes[j] = tree.Node{Feature: int32(rng.IntN(nfeat)), Threshold: threshold32(conds[rng.IntN(len(conds))]), Left: l, Right: l + 1}
+		t.Nodes = append(t.Nodes, tree.Node{Feature: -1}, tree.Node{Feature: -1})
+		t.Values = append(t.Values, 0, 0)
+		depth = append(depth, depth[j]+1, depth[j]+1)
+	}
+	for i, nd := range t.Nodes {
+		if nd.Feature < 0 {
+			t.Values[i] = float64(float32(rng.Float64()*2 - 1))
+		}
+	}
+	return t
+}
+
+// blockSums returns the sums addBlock gives the rows xs (column-major,
+// levelBlock rows) from base, through the bit-vector walk when qs is true
+// and the Go walk otherwise.
+func blockSums(l *levels, xs []float32, base float32, qs bool) []float32 {
+	defer func(a, q bool) { levelAsm, useQS = a, q }(levelAsm, useQS)
+	levelAsm, useQS = qs, qs
+	acc := make([]float32, levelBlock)
+	for i := range acc {
+		acc[i] = base
+	}
+	l.addBlock(acc, xs)
+	return acc
+}
+
+// TestQSMatchesWalkRandom checks the bit-vector walk against the Go walk of
+// the levels layout and the one-row walk, bit for bit, on random ensembles
+// of every leaf table size (up to 16, 32 and 64 leaves), depths 1 to 8,
+// single-leaf trees among others and feature counts around the 8-column
+// chunks, on rows of values at, around and far from the conditions.
+func TestQSMatchesWalkRandom(t *testing.T) {
+	if !qsAsm {
+		t.Skip("no AVX-512: the bit-vector walk is not used")
+	}
+	rng := rand.New(rand.NewPCG(7, 11))
+	conds := []float32{0, 0.5, 1, -1, 3.25, 1e-3, 1e6, float32(math.Inf(1)), float32(math.Inf(-1))}
+	var vals []float32
+	for _, c := range conds {
+		vals = append(vals, c, math.Nextafter32(c, float32(math.Inf(1))), math.Nextafter32(c, float32(math.Inf(-1))))
+	}
+	for _, tc := range []struct {
+		name                     string
+		nfeat, depth, leaves, nt int
+	}{
+		{"16 leaves", 5, 4, 16, 9},
+		{"32 leaves", 13, 6, 32, 8},
+		{"64 leaves", 17, 6, 64, 7},
+		{"mixed, deep", 9, 8, 0, 30},
+		{"stumps", 1, 1, 2, 5},
+		{"single leaves among stumps", 3, 1, -1, 12},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			trees := make([]tree.Tree, tc.nt)
+			for i := range trees {
+				leaves := tc.leaves
+				switch leaves {
+				case 0:
+					leaves = 1 + rng.IntN(qsMaxLeaves)
+				case -1:
+					leaves = 1 + rng.IntN(2)
+				}
+				trees[i] = randomTree(rng, tc.nfeat, tc.depth, leaves, conds)
+			}
+			l := newLevels(trees, tc.nfeat)
+			require.NotNil(t, l)
+			require.NotNil(t, l.qs)
+			xs := make([]float32, levelBlock*tc.nfeat)
+			rows := make([][]float32, levelBlock)
+			for r := range rows {
+				rows[r] = make([]float32, tc.nfeat)
+				for f := range rows[r] {
+					v := vals[rng.IntN(len(vals))]
+					if rng.IntN(4) == 0 {
+						v = float32(rng.NormFloat64() * 4)
+					}
+					rows[r][f], xs[f*levelBlock+r] = v, v
+				}
+			}
+			got := blockSums(l, xs, 0.25, true)
+			want := blockSums(l, xs, 0.25, false)
+			for r := range rows {
+				require.Equal(t, math.Float32bits(want[r]), math.Float32bits(got[r]), "row %d", r)
+				require.Equal(t, math.Float32bits(l.add(0.25, rows[r])), math.Float32bits(got[r]), "row %d", r)
+			}
+		})
+	}
+}
+
+// TestQSLayout checks the stream of a hand-built tree: root on feature 0
+// at 1, its left child a leaf (5), its right child on feature 1 at 2 with
+// leaves 6 and 7. Leaves left to right are bits 31, 30, 29; going right at
+// the root clears leaf 0, at the second split leaf 1.
+func TestQSLayout(t *testing.T) {
+	if !qsAsm {
+		t.Skip("no AVX-512: the bit-vector layout is not built")
+	}
+	tr := tree.Tree{Outputs: 1,
+		Nodes: []tree.Node{
+			{Feature: 0, Threshold: threshold32(1), Left: 1, Right: 2},
+			{Feature: -1},
+			{Feature: 1, Threshold: threshold32(2), Left: 3, Right: 4},
+			{Feature: -1}, {Feature: -1},
+		},
+		Values: []float64{0, 5, 0, 6, 7},
+	}
+	qs := newQS([]tree.Tree{tr})
+	want := []uint32{2, 0, 0, 0,
+		0, math.Float32bits(1), 0x7fffffff,
+		1 * levelBlock, math.Float32bits(2), 0xbfffffff,
+		math.Float32bits(5), math.Float32bits(6), math.Float32bits(7)}
+	want = append(want, make([]uint32, 13)...)
+	assert.Equal(t, want, qs)
+	assert.Len(t, qs, qsSize([]tree.Tree{tr}))
+}
+
+// TestQSRefused checks that a tree of more than qsMaxLeaves leaves leaves
+// the ensemble without the bit-vector layout, scored by the other walks.
+func TestQSRefused(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	big := randomTree(rng, 4, 8, qsMaxLeaves+1, []float32{0, 1, 2})
+	small := randomTree(rng, 4, 3, 8, []float32{0, 1, 2})
+	assert.Zero(t, qsSize([]tree.Tree{small, big}))
+	assert.Nil(t, newQS([]tree.Tree{small, big}))
+	l := newLevels([]tree.Tree{small, big}, 4)
+	require.NotNil(t, l)
+	assert.Nil(t, l.qs)
+}
+
+// TestToBlock16 checks the conversion of 16 rows into a column-major block
+// against float32(v) value by value, for feature counts 1 to 27 (whole and
+// partial chunks of 8), NaN in one row at a time, at every position, and
+// the zeros written past the last feature.
+func TestToBlock16(t *testing.T) {
+	if !qsAsm {
+		t.Skip("no AVX-512: toBlock16 is not used")
+	}
+	rng := rand.New(rand.NewPCG(9, 9))
+	special := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), 1e300, -1e300, math.MaxFloat32,
+		float64(math.MaxFloat32) * (1 + 0x1p-25), 0x1p-149, 0x1p-150, 1 + 0x1p-24, 1 + 0x1p-24 + 0x1p-52}
+	for nf := 1; nf <= 27; nf++ {
+		stride := nf + rng.IntN(3)
+		data := make([]float64, 16*stride)
+		for i := range data {
+			data[i] = rng.NormFloat64() * 1e3
+			if rng.IntN(3) == 0 {
+				data[i] = special[rng.IntN(len(special))]
+			}
+		}
+		for nanRow := -1; nanRow < 16; nanRow++ {
+			var nanAt int
+			if nanRow >= 0 {
+				nanAt = rng.IntN(nf)
+				data[nanRow*stride+nanAt] = math.NaN()
+			}
+			var rows [16]unsafe.Pointer
+			for r := range rows {
+				rows[r] = unsafe.Pointer(&data[r*stride])
+			}
+			cols := (nf + 7) / 8 * 8
+			xs := make([]float32, cols*levelBlock)
+			for i := range xs {
+				xs[i] = 42
+			}
+			got := toBlock16(&xs[16], &rows[0], nf)
+			var want uint16
+			if nanRow >= 0 {
+				want = 1 << nanRow
+			}
+			require.Equal(t, want, got, "nf %d, NaN in row %d", nf, nanRow)
+			for f := range cols {
+				for r := range 16 {
+					w := float32(0)
+					if f < nf {
+						w = float32(data[r*stride+f])
+					}
+					g := xs[f*levelBlock+16+r]
+					if w != w {
+						require.True(t, g != g, "nf %d feature %d row %d", nf, f, r)
+						continue
+					}
+					require.Equal(t, math.Float32bits(w), math.Float32bits(g), "nf %d feature %d row %d", nf, f, r)
+				}
+				assert.Equal(t, float32(42), xs[f*levelBlock+15], "lane before the chunk")
+				assert.Equal(t, float32(42), xs[f*levelBlock+32], "lane after the chunk")
+			}
+			if nanRow >= 0 {
+				data[nanRow*stride+nanAt] = 1
+			}
+		}
+	}
+}
