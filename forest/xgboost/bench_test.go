@@ -126,6 +126,9 @@ func BenchmarkScoreOne(b *testing.B) {
 	})
 }
 
+// BenchmarkScoreBatch scores batchRows rows in one call: netwarden (the
+// bit-vector walk on a CPU with AVX-512), Score in a loop, the levels
+// layout's eight-row walk (impl=levels8), the plain walk and leaves.
 func BenchmarkScoreBatch(b *testing.B) {
 	d := loadBench(b)
 	X := mat.NewDense(batchRows, d.m.NumFeatures(), d.dense)
@@ -151,6 +154,19 @@ func BenchmarkScoreBatch(b *testing.B) {
 							b.Fatal(err)
 						}
 						out[i] = v
+					}
+				}
+				b.ReportMetric(float64(b.N*batchRows)/b.Elapsed().Seconds(), "rows/s")
+			})
+			// The batch walk of a CPU without AVX-512: the levels
+			// layout, eight rows in lock step.
+			b.Run("impl=levels8/threads=1", func(b *testing.B) {
+				defer func(old bool) { useQS = old }(useQS)
+				useQS = false
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := d.m.ScoreBatch(context.Background(), X, out, w); err != nil {
+						b.Fatal(err)
 					}
 				}
 				b.ReportMetric(float64(b.N*batchRows)/b.Elapsed().Seconds(), "rows/s")

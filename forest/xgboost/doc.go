@@ -21,6 +21,17 @@
 // node's default direction, a category code in a node's set goes right, and
 // margins accumulate in float32 in tree order, as in XGBoost's CPU predictor.
 //
+// Scoring takes the fastest of three copies of the trees that applies,
+// all with the same results bit for bit: the plain walk of the flat nodes
+// (any model, and rows with a missing value), the levels layout of shallow
+// trees padded to complete ones (a branch-free walk, eight trees in lock
+// step for one row), and on a CPU with AVX-512 the bit-vector layout of
+// QuickScorer (Lucchese et al., "QuickScorer: a fast algorithm to rank
+// documents with additive ensembles of regression trees", SIGIR 2015) for
+// ScoreBatch, 16 rows a register. BenchmarkScoreOne and BenchmarkScoreBatch
+// compare them with github.com/dmitryikh/leaves; examples/benchmark's
+// xgb2code command with the Go code github.com/maxmind/xgb2code generates.
+//
 // github.com/dmitryikh/leaves reads only the pre-1.0 binary format and
 // crashes the process (an unrecoverable out-of-memory) on anything else, so
 // this package decodes every format itself; leaves appears only in a

@@ -21,16 +21,17 @@ import (
 // binary tree of the ensemble's largest depth d, in heap order (the
 // children of slot i are 2i+1 and 2i+2), so that a walk is d steps of
 // i = 2i + 1 + [x ≥ c] without a branch, and the CPU overlaps the steps of
-// several trees (one row) or several rows (a batch) because no step waits
-// for a mispredicted branch. A leaf above depth d is copied to every slot
+// several trees (one row) or several rows (a batch without AVX-512; with it
+// a batch takes the bit-vector copy, score_qs.go) because no step waits for
+// a mispredicted branch. A leaf above depth d is copied to every slot
 // below it, so the padding's splits never matter. Each node is a float32
 // condition c and a feature index, 8 bytes; the test is XGBoost's own,
 // float32(x) < c, on the row converted to float32 once. This is the
 // level-wise layout of QuickScorer's authors' comparisons (Lucchese et al.,
 // "QuickScorer: a fast algorithm to rank documents with additive ensembles
-// of regression trees", SIGIR 2015) rather than QuickScorer's bit vectors,
-// which pay off for trees of many more leaves than XGBoost's depth-6 trees
-// have.
+// of regression trees", SIGIR 2015). Their bit vectors (score_qs.go) score
+// a batch where the CPU tests a split for 16 rows at once; for one row they
+// take a step for every split of a tree where this walk takes one a level.
 type levels struct {
 	depth  int
 	ntrees int
@@ -376,9 +377,10 @@ type levelBuf struct {
 
 var levelBufs = sync.Pool{New: func() any { return new(levelBuf) }}
 
-// scoreBatchLevels is ScoreBatch through the levels layout, in blocks of
-// levelBlock rows spread over workers; a row with a missing value is scored
-// by Score. It reports false when the model does not fit the layout.
+// scoreBatchLevels is ScoreBatch through the levels layout (or its
+// bit-vector copy), in blocks of levelBlock rows spread over workers; a row
+// with a missing value is scored by Score. It reports false when the model
+// does not fit the layout.
 func (m *Model) scoreBatchLevels(ctx context.Context, X mat.Matrix, dst []float64, workers int) (bool, error) {
 	l := m.levelScore()
 	if l == nil {
