@@ -372,7 +372,8 @@ type levelBuf struct {
 	buf  []float64
 	acc  [levelBlock]float32
 	idx  [levelBlock]int
-	rows [16]unsafe.Pointer // toBlock16's rows
+	rows [16]unsafe.Pointer  // toBlock16's rows
+	prob [levelBlock]float32 // sigmoid64's output
 }
 
 var levelBufs = sync.Pool{New: func() any { return new(levelBuf) }}
@@ -500,9 +501,19 @@ func (m *Model) scoreBlock16(l *levels, raw blas64.General, lo, hi int, bp *leve
 		bp.acc[j] = m.base[0]
 	}
 	walkQS(&l.qs[0], l.ntrees, &bp.xs[0], &bp.acc[0])
+	// A probability is the sigmoid of the margin: 64 at once, but for the
+	// lanes sigmoid64 leaves to scoreOf.
+	slow := ^uint64(0)
+	if m.obj.probScore || m.obj.transform == transSigmoid {
+		slow = sigmoid64(&bp.acc[0], &bp.prob[0])
+	}
 	for j := range hi - lo {
 		i := lo + j
-		if nan>>j&1 == 0 {
+		switch {
+		case nan>>j&1 == 0 && slow>>j&1 == 0:
+			dst[i] = float64(bp.prob[j])
+			continue
+		case nan>>j&1 == 0:
 			dst[i] = m.scoreOf(bp.acc[j])
 			continue
 		}

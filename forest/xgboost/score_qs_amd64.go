@@ -28,3 +28,13 @@ func hasAVX512() bool
 //
 //go:noescape
 func toBlock16(dst *float32, rows *unsafe.Pointer, nf int) uint16
+
+// sigmoid64 writes into out[0..63] sigmoid of the margins acc[0..63], bit
+// for bit, and returns the lanes it leaves to the caller (bit j for lane
+// j): a NaN margin, or one whose exp lies within 2^-40 of a float32
+// rounding boundary, where its own exp (correct to about 2^-47) cannot
+// tell which way math.Exp's rounds: 12,410 of the 2.2 billion float32
+// margins of magnitude up to 110 (TestSigmoid64 with XGBOOST_SIGMOID_ALL).
+//
+//go:noescape
+func sigmoid64(acc *float32, out *float32) (slow uint64)

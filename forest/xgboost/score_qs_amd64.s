@@ -340,3 +340,104 @@ DATA qsPickHi<>+52(SB)/4, $29
 DATA qsPickHi<>+56(SB)/4, $30
 DATA qsPickHi<>+60(SB)/4, $31
 GLOBL qsPickHi<>(SB), RODATA|NOPTR, $64
+
+// EXPPD sets ZT to exp(ZT) for 8 doubles, to about 2^-47 (Z4, Z5 scratch):
+// k = round(t·log2 e), r = t − k·ln 2 (ln 2 in two parts, |r| ≤ ln 2 / 2),
+// exp(r) by its Taylor polynomial of degree 11 (remainder below 2^-47),
+// times 2^k (VSCALEFPD). t is first held above −746, where exp is 0 in
+// double as below it.
+#define EXPPD(ZT) \
+	VMAXPD.BCST qsExp<>+136(SB), ZT, ZT \
+	VMULPD.BCST qsExp<>+0(SB), ZT, Z4 \
+	VRNDSCALEPD $8, Z4, Z4 \
+	VFNMADD231PD.BCST qsExp<>+8(SB), Z4, ZT \
+	VFNMADD231PD.BCST qsExp<>+16(SB), Z4, ZT \
+	VBROADCASTSD qsExp<>+24(SB), Z5 \
+	VFMADD213PD.BCST qsExp<>+32(SB), ZT, Z5 \
+	VFMADD213PD.BCST qsExp<>+40(SB), ZT, Z5 \
+	VFMADD213PD.BCST qsExp<>+48(SB), ZT, Z5 \
+	VFMADD213PD.BCST qsExp<>+56(SB), ZT, Z5 \
+	VFMADD213PD.BCST qsExp<>+64(SB), ZT, Z5 \
+	VFMADD213PD.BCST qsExp<>+72(SB), ZT, Z5 \
+	VFMADD213PD.BCST qsExp<>+80(SB), ZT, Z5 \
+	VFMADD213PD.BCST qsExp<>+88(SB), ZT, Z5 \
+	VFMADD213PD.BCST qsExp<>+96(SB), ZT, Z5 \
+	VFMADD213PD.BCST qsExp<>+104(SB), ZT, Z5 \
+	VFMADD213PD.BCST qsExp<>+112(SB), ZT, Z5 \
+	VSCALEFPD Z4, Z5, ZT
+
+// EXP32 rounds the 8 doubles of exp in ZE to float32 in YE, and into Y2
+// and Y3 rounds them times 1 − 2^-40 and 1 + 2^-40: where the two agree,
+// every value within 2^-40 of ZE, math.Exp's among them, rounds to YE.
+#define EXP32(ZE, YE) \
+	VMULPD.BCST qsExp<>+120(SB), ZE, Z2 \
+	VMULPD.BCST qsExp<>+128(SB), ZE, Z3 \
+	VCVTPD2PS ZE, YE \
+	VCVTPD2PS Z2, Y2 \
+	VCVTPD2PS Z3, Y3
+
+// func sigmoid64(acc *float32, out *float32) (slow uint64)
+TEXT ·sigmoid64(SB), NOSPLIT, $0-24
+	MOVQ acc+0(FP), SI
+	MOVQ out+8(FP), DI
+	XORQ R9, R9 // slow lanes
+	XORL CX, CX // lane offset: 0, 16, 32, 48
+
+sblock:
+	VMOVUPS (SI)(CX*4), Z0
+	VCMPPS $3, Z0, Z0, K1 // NaN: left to the caller
+	VXORPS.BCST qsSig<>+0(SB), Z0, Z1
+	VMINPS.BCST qsSig<>+4(SB), Z1, Z1 // min(−x, 88.7)
+	VEXTRACTF64X4 $1, Z1, Y7
+	VCVTPS2PD Y1, Z8
+	VCVTPS2PD Y7, Z9
+	EXPPD(Z8)
+	EXPPD(Z9)
+	EXP32(Z8, Y8)
+	VMOVAPS Z2, Z10
+	VMOVAPS Z3, Z11
+	EXP32(Z9, Y9)
+	VINSERTF64X4 $1, Y9, Z8, Z8
+	VINSERTF64X4 $1, Y2, Z10, Z10
+	VINSERTF64X4 $1, Y3, Z11, Z11
+	VCMPPS $4, Z11, Z10, K2 // the bounds round apart: too close to call
+	KORW K1, K2, K1
+	// 1 / (e + 1) in float32, as sigmoid.
+	VBROADCASTSS qsSig<>+8(SB), Z12
+	VADDPS Z12, Z8, Z8
+	VDIVPS Z8, Z12, Z8
+	VMOVUPS Z8, (DI)(CX*4)
+	KMOVW K1, AX
+	SHLQ CX, AX
+	ORQ  AX, R9
+	ADDQ $16, CX
+	CMPQ CX, $64
+	JLT  sblock
+
+	MOVQ R9, slow+16(FP)
+	VZEROUPPER
+	RET
+
+DATA qsExp<>+0(SB)/8, $1.4426950408889634     // log2 e
+DATA qsExp<>+8(SB)/8, $0.6931471805599453     // ln 2, high part
+DATA qsExp<>+16(SB)/8, $2.3190468138462996e-17 // ln 2, low part
+DATA qsExp<>+24(SB)/8, $2.505210838544172e-08  // 1/11!
+DATA qsExp<>+32(SB)/8, $2.755731922398589e-07  // 1/10!
+DATA qsExp<>+40(SB)/8, $2.7557319223985893e-06 // 1/9!
+DATA qsExp<>+48(SB)/8, $2.48015873015873e-05   // 1/8!
+DATA qsExp<>+56(SB)/8, $0.0001984126984126984  // 1/7!
+DATA qsExp<>+64(SB)/8, $0.001388888888888889   // 1/6!
+DATA qsExp<>+72(SB)/8, $0.008333333333333333   // 1/5!
+DATA qsExp<>+80(SB)/8, $0.041666666666666664   // 1/4!
+DATA qsExp<>+88(SB)/8, $0.16666666666666666    // 1/3!
+DATA qsExp<>+96(SB)/8, $0.5                    // 1/2!
+DATA qsExp<>+104(SB)/8, $1.0                   // 1/1!
+DATA qsExp<>+112(SB)/8, $1.0                   // 1/0!
+DATA qsExp<>+120(SB)/8, $0.9999999999990905    // 1 − 2^-40
+DATA qsExp<>+128(SB)/8, $1.0000000000009095    // 1 + 2^-40
+DATA qsExp<>+136(SB)/8, $-746.0
+GLOBL qsExp<>(SB), RODATA|NOPTR, $144
+DATA qsSig<>+0(SB)/4, $0x80000000 // float32 sign
+DATA qsSig<>+4(SB)/4, $0x42b16666 // float32(88.7)
+DATA qsSig<>+8(SB)/4, $0x3f800000 // float32(1)
+GLOBL qsSig<>(SB), RODATA|NOPTR, $12

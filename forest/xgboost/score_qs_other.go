@@ -16,3 +16,8 @@ func walkQS(qs *uint32, ntrees int, x *float32, acc *float32) {
 func toBlock16(dst *float32, rows *unsafe.Pointer, nf int) uint16 {
 	panic("xgboost: toBlock16 without assembly")
 }
+
+// sigmoid64 is never called without assembly (qsAsm is false).
+func sigmoid64(acc *float32, out *float32) (slow uint64) {
+	panic("xgboost: sigmoid64 without assembly")
+}
