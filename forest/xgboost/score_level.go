@@ -273,7 +273,8 @@ func (l *levels) addBlock(acc []float32, xs []float32) {
 	if l.qs != nil && levelAsm && useQS && cap(acc) >= levelBlock {
 		// All 64 lanes are scored; those past nr hold values of earlier
 		// rows and their sums are not read.
-		walkQS(&l.qs[0], l.ntrees, &xs[0], &acc[:levelBlock][0])
+		var none pfRange
+		walkQS(&l.qs[0], l.ntrees, &xs[0], &acc[:levelBlock][0], &none)
 		return
 	}
 	xp := unsafe.Pointer(&xs[0])
@@ -497,10 +498,19 @@ func (m *Model) scoreBlock16(l *levels, raw blas64.General, lo, hi int, bp *leve
 		}
 		nan |= uint64(toBlock16(&bp.xs[16*c], &bp.rows[0], l.nfeat)) << (16 * c)
 	}
+	// The next block's rows come from memory while this one is scored:
+	// walkQS asks for them a few cache lines a tree. The addresses are
+	// only hints; nothing is read through them.
+	var pf pfRange
+	if next := min(raw.Rows, hi+levelBlock); next > hi {
+		start := uintptr(unsafe.Pointer(&raw.Data[hi*raw.Stride]))
+		pf = pfRange{next: start, end: start + uintptr(8*((next-hi-1)*raw.Stride+raw.Cols))}
+		pf.lines = int(pf.end-pf.next+63)/64/l.ntrees + 1
+	}
 	for j := range bp.acc {
 		bp.acc[j] = m.base[0]
 	}
-	walkQS(&l.qs[0], l.ntrees, &bp.xs[0], &bp.acc[0])
+	walkQS(&l.qs[0], l.ntrees, &bp.xs[0], &bp.acc[0], &pf)
 	// A probability is the sigmoid of the margin: 64 at once, but for the
 	// lanes sigmoid64 leaves to scoreOf.
 	slow := ^uint64(0)

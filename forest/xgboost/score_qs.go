@@ -164,3 +164,10 @@ func newQS(trees []tree.Tree) []uint32 {
 	}
 	return qs
 }
+
+// pfRange is memory walkQS asks for while it scores: the addresses
+// [next, end), lines cache lines before each tree.
+type pfRange struct {
+	next, end uintptr
+	lines     int
+}

@@ -11,10 +11,11 @@ var qsAsm = hasAVX512()
 // walkQS adds to acc[0..63] the leaf values, in float32 and tree order,
 // that the 64 rows of the column-major block x (levelBlock rows, value f of
 // row r at x[64f + r], no NaN) reach in the ntrees trees of the bit-vector
-// layout qs (newQS).
+// layout qs (newQS). Before each tree it asks for the next pf.lines cache
+// lines of [pf.next, pf.end) in the L2 cache, without waiting for them.
 //
 //go:noescape
-func walkQS(qs *uint32, ntrees int, x *float32, acc *float32)
+func walkQS(qs *uint32, ntrees int, x *float32, acc *float32, pf *pfRange)
 
 // hasAVX512 reports whether the CPU and the OS support AVX-512 F and CD.
 func hasAVX512() bool

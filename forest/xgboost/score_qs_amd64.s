@@ -47,12 +47,16 @@
 	VBLENDMPS Z16, Z15, K1, Z15 \
 	VADDPS Z15, ACC, ACC
 
-// func walkQS(qs *uint32, ntrees int, x *float32, acc *float32)
-TEXT ·walkQS(SB), NOSPLIT, $0-32
+// func walkQS(qs *uint32, ntrees int, x *float32, acc *float32, pf *pfRange)
+TEXT ·walkQS(SB), NOSPLIT, $0-40
 	MOVQ qs+0(FP), DI
 	MOVQ ntrees+8(FP), R9
 	MOVQ x+16(FP), SI
 	MOVQ acc+24(FP), R8
+	MOVQ pf+32(FP), R10
+	MOVQ 8(R10), R12  // end
+	MOVQ 16(R10), R13 // cache lines a tree
+	MOVQ 0(R10), R10  // next line
 	VMOVUPS 0(R8), Z0
 	VMOVUPS 64(R8), Z1
 	VMOVUPS 128(R8), Z2
@@ -64,6 +68,20 @@ TEXT ·walkQS(SB), NOSPLIT, $0-32
 	JEQ  qdone
 
 qtree:
+	// A few lines of what comes next, so that memory works while the
+	// trees are scored.
+	MOVQ R13, R11
+
+qpf:
+	CMPQ R10, R12
+	JGE  qpfdone
+	DECQ R11
+	JL   qpfdone
+	PREFETCHT1 (R10)
+	ADDQ $64, R10
+	JMP  qpf
+
+qpfdone:
 	MOVL 0(DI), CX // splits
 	MOVL 4(DI), BX // size class
 	ADDQ $16, DI
@@ -441,3 +459,4 @@ DATA qsSig<>+0(SB)/4, $0x80000000 // float32 sign
 DATA qsSig<>+4(SB)/4, $0x42b16666 // float32(88.7)
 DATA qsSig<>+8(SB)/4, $0x3f800000 // float32(1)
 GLOBL qsSig<>(SB), RODATA|NOPTR, $12
+

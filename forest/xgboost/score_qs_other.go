@@ -8,7 +8,7 @@ import "unsafe"
 var qsAsm = false
 
 // walkQS is never called without assembly (qsAsm is false).
-func walkQS(qs *uint32, ntrees int, x *float32, acc *float32) {
+func walkQS(qs *uint32, ntrees int, x *float32, acc *float32, pf *pfRange) {
 	panic("xgboost: walkQS without assembly")
 }
 
