@@ -422,8 +422,8 @@ func (m *Model) scoreBatchLevels(ctx context.Context, X mat.Matrix, dst []float6
 		bp := levelBufs.Get().(*levelBuf)
 		defer levelBufs.Put(bp)
 		// Whole chunks of 8 features, as toBlock16 writes them.
-		if len(bp.xs) < levelBlock*(nf+7)/8*8 {
-			bp.xs = make([]float32, levelBlock*(nf+7)/8*8)
+		if len(bp.xs) < levelBlock*((nf+7)/8*8) {
+			bp.xs = make([]float32, levelBlock*((nf+7)/8*8))
 		}
 		if len(bp.buf) < c {
 			bp.buf = make([]float64, c)
