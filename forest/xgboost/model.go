@@ -691,15 +691,27 @@ func (m *Model) ScoreMatrix(ctx context.Context, X mat.Matrix, dst []float64) er
 
 // PredictBatch writes Predict of every row of X into dst, row after row
 // (length rows × NumPredictions), on workers goroutines (GOMAXPROCS when
-// workers <= 0).
+// workers <= 0). Where Predict's one value is Score's (one output and no
+// classes, binary:logistic and reg:logistic among them, but not
+// binary:logitraw, whose score is the sigmoid of the prediction), it takes
+// ScoreBatch's block paths, with the same results bit for bit.
 func (m *Model) PredictBatch(ctx context.Context, X mat.Matrix, dst []float64, workers int) error {
 	k := m.NumPredictions()
 	if n, _ := X.Dims(); len(dst) != n*k {
 		return fmt.Errorf("xgboost: prediction buffer has %d values for %d rows × %d: %w", len(dst), n, k, errs.ErrDimension)
 	}
+	if m.predictIsScore() {
+		return m.ScoreBatch(ctx, X, dst, workers)
+	}
 	return m.batch(ctx, X, workers, func(i int, x []float64) error {
 		return m.Predict(x, dst[i*k:(i+1)*k])
 	})
+}
+
+// predictIsScore reports whether Predict's one value is Score's for every
+// row: one output, no classes, and a score that is the prediction itself.
+func (m *Model) predictIsScore() bool {
+	return m.nout == 1 && m.NumClass() == 0 && !m.obj.probScore
 }
 
 // MarginBatch writes Margin of every row of X into dst, row after row

@@ -239,3 +239,44 @@ func TestScoreBatchAllocs(t *testing.T) {
 	}
 	require.Equal(t, count(64), count(6400), "allocations per batch grow with its rows")
 }
+
+// TestPredictBatchMatchesPredict checks PredictBatch against Predict row by
+// row on every fixture model, with and without missing values, through a
+// dense matrix and through one without raw access, so that the models
+// whose batch takes ScoreBatch's block paths give Predict's values bit for
+// bit and the others are unchanged.
+func TestPredictBatchMatchesPredict(t *testing.T) {
+	dir := benchFixtures()
+	rows := readRows(t, filepath.Join(dir, "test_features.csv"), true)
+	rows = append(rows, readRows(t, filepath.Join(dir, "test_features_nan.csv"), true)...)
+	for _, tc := range []struct {
+		name  string
+		block bool
+	}{
+		{"binary_small", true}, {"binary_100", true}, {"binary_logitraw", false},
+		{"missing_basescore", true}, {"reg_squarederror", true}, {"reg_logistic", true},
+		{"dart", true}, {"multi_softprob", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := Load(filepath.Join(dir, tc.name+".json"))
+			require.NoError(t, err)
+			require.Equal(t, tc.block, m.predictIsScore())
+			k := m.NumPredictions()
+			X := mat.NewDense(len(rows), m.NumFeatures(), nil)
+			want := make([]float64, len(rows)*k)
+			for i, x := range rows {
+				X.SetRow(i, x)
+				require.NoError(t, m.Predict(x, want[i*k:(i+1)*k]))
+			}
+			for _, in := range []mat.Matrix{X, rowMatrix{X}} {
+				for _, workers := range []int{1, 2} {
+					got := make([]float64, len(want))
+					require.NoError(t, m.PredictBatch(context.Background(), in, got, workers))
+					for i := range want {
+						require.Equal(t, math.Float64bits(want[i]), math.Float64bits(got[i]), "value %d: %v, want %v", i, got[i], want[i])
+					}
+				}
+			}
+		})
+	}
+}
