@@ -188,15 +188,7 @@ func TestLevelsMatchWalkNSLKDD(t *testing.T) {
 func TestLevelsLayout(t *testing.T) {
 	// Root splits feature 0 at 1: left a leaf (value 5), right splits
 	// feature 1 at 2 into leaves 6 and 7.
-	tr := tree.Tree{Outputs: 1,
-		Nodes: []tree.Node{
-			{Feature: 0, Threshold: threshold32(1), Left: 1, Right: 2},
-			{Feature: -1},
-			{Feature: 1, Threshold: threshold32(2), Left: 3, Right: 4},
-			{Feature: -1}, {Feature: -1},
-		},
-		Values: []float64{0, 5, 0, 6, 7},
-	}
+	tr := threeLeafTree()
 	l := newLevels([]tree.Tree{tr}, 2)
 	require.NotNil(t, l)
 	require.Equal(t, 2, l.depth)
@@ -278,5 +270,20 @@ func TestPredictBatchMatchesPredict(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// threeLeafTree is the hand-built tree of the layout tests: the root splits
+// feature 0 at 1, its left child a leaf (5), its right child splits feature
+// 1 at 2 into leaves 6 and 7.
+func threeLeafTree() tree.Tree {
+	return tree.Tree{Outputs: 1,
+		Nodes: []tree.Node{
+			{Feature: 0, Threshold: threshold32(1), Left: 1, Right: 2},
+			{Feature: -1},
+			{Feature: 1, Threshold: threshold32(2), Left: 3, Right: 4},
+			{Feature: -1}, {Feature: -1},
+		},
+		Values: []float64{0, 5, 0, 6, 7},
 	}
 }

@@ -129,15 +129,7 @@ func TestQSLayout(t *testing.T) {
 	if !qsAsm {
 		t.Skip("no AVX-512: the bit-vector layout is not built")
 	}
-	tr := tree.Tree{Outputs: 1,
-		Nodes: []tree.Node{
-			{Feature: 0, Threshold: threshold32(1), Left: 1, Right: 2},
-			{Feature: -1},
-			{Feature: 1, Threshold: threshold32(2), Left: 3, Right: 4},
-			{Feature: -1}, {Feature: -1},
-		},
-		Values: []float64{0, 5, 0, 6, 7},
-	}
+	tr := threeLeafTree()
 	qs := newQS([]tree.Tree{tr})
 	want := []uint32{2, 0, 0, 0,
 		0, math.Float32bits(1), 0x7fffffff,
