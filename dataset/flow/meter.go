@@ -273,8 +273,8 @@ type Meter struct {
 	maxFlows int
 
 	table flowTable
-	flows []flowState
-	cics  []cicState
+	flows slab[flowState]
+	cics  slab[cicState]
 	free  []int32
 	lists [3]list
 	live  int
@@ -393,7 +393,7 @@ func (m *Meter) Advance(t time.Time) {
 func (m *Meter) expire(now int64) {
 	if m.idleNS >= 0 {
 		for h := m.lists[listLive].head; h >= 0; h = m.lists[listLive].head {
-			st := &m.flows[h]
+			st := m.flows.at(h)
 			if now-st.lastNS < m.idleNS {
 				break
 			}
@@ -401,7 +401,7 @@ func (m *Meter) expire(now int64) {
 		}
 	}
 	for h := m.lists[listClosing].head; h >= 0; h = m.lists[listClosing].head {
-		st := &m.flows[h]
+		st := m.flows.at(h)
 		if now-st.lastNS <= m.lingerNS {
 			break
 		}
@@ -469,16 +469,16 @@ func (m *Meter) Add(t time.Time, s *packet.Summary) {
 	}
 found:
 	h := m.table.hash(&k)
-	idx := m.table.find(&k, h, m.flows)
+	idx := m.table.find(&k, h, &m.flows)
 	if ok := idx >= 0; ok {
-		st := &m.flows[idx]
+		st := m.flows.at(idx)
 		fwd := st.id.src == src && (st.id.sport == sp || st.id.src != dst)
 		if st.closed && s.Proto == packet.ProtoTCP && s.TCPFlags&(packet.TCPFlagSYN|packet.TCPFlagACK) == packet.TCPFlagSYN {
 			m.finish(idx, st.closeReason())
 			ok = false
 		} else if m.activeNS >= 0 && now-st.startNS >= m.activeNS {
 			m.restart(idx, now)
-			st = &m.flows[idx]
+			st = m.flows.at(idx)
 		}
 		if ok {
 			m.update(idx, fwd, now, s)
@@ -506,7 +506,7 @@ func (m *Meter) addFragment(fk fragKey, k fkey, now int64) {
 func (m *Meter) create(k fkey, h uint32, src [16]byte, sp uint16, now int64, s *packet.Summary) int32 {
 	if m.live >= m.maxFlows {
 		if h := m.lists[listClosing].head; h >= 0 {
-			st := &m.flows[h]
+			st := m.flows.at(h)
 			m.finish(h, st.closeReason())
 		} else if h := m.lists[listLive].head; h >= 0 {
 			m.stats.Evicted++
@@ -518,13 +518,12 @@ func (m *Meter) create(k fkey, h uint32, src [16]byte, sp uint16, now int64, s *
 		idx = m.free[n-1]
 		m.free = m.free[:n-1]
 	} else {
-		m.flows = append(m.flows, flowState{})
+		idx = m.flows.grow()
 		if m.cfg.CIC {
-			m.cics = append(m.cics, cicState{})
+			m.cics.grow()
 		}
-		idx = int32(len(m.flows) - 1)
 	}
-	st := &m.flows[idx]
+	st := m.flows.at(idx)
 	*st = flowState{key: k, hash: h, startNS: now, lastNS: now, prev: -1, next: -1}
 	id := &st.id
 	// both addresses of a pair come from one IP header: one version
@@ -550,7 +549,7 @@ func (m *Meter) create(k fkey, h uint32, src [16]byte, sp uint16, now int64, s *
 		}
 	}
 	if m.cfg.CIC {
-		m.cics[idx].reset()
+		m.cics.at(idx).reset()
 	}
 	m.table.insert(h, idx)
 	m.push(idx, listLive)
@@ -564,16 +563,16 @@ func (m *Meter) create(k fkey, h uint32, src [16]byte, sp uint16, now int64, s *
 // restart emits a flow at its active timeout and starts its next part with
 // the same key and orientation.
 func (m *Meter) restart(idx int32, now int64) {
-	st := &m.flows[idx]
+	st := m.flows.at(idx)
 	m.emitRecord(idx, EndActive, false)
 	*st = flowState{key: st.key, hash: st.hash, id: st.id, startNS: now, lastNS: now, prev: st.prev, next: st.next, part: st.part + 1, list: st.list}
 	if m.cfg.CIC {
-		m.cics[idx].reset()
+		m.cics.at(idx).reset()
 	}
 }
 
 func (m *Meter) update(idx int32, fwd bool, now int64, s *packet.Summary) {
-	st := &m.flows[idx]
+	st := m.flows.at(idx)
 	r := &st.c
 	ipLen, wire, pay := uint64(s.IPLen), uint64(s.WireLen), uint64(max(s.PayloadLen, 0))
 	if fwd {
@@ -596,7 +595,7 @@ func (m *Meter) update(idx int32, fwd bool, now int64, s *packet.Summary) {
 		st.id.qfi, st.id.hasQFI = s.QFI, true
 	}
 	if m.cfg.CIC {
-		m.cics[idx].add(fwd, now, st.startNS, st.lastNS, s, m.actNS, m.cfg.CICCompat, r.FwdPackets+r.BwdPackets == 1)
+		m.cics.at(idx).add(fwd, now, st.startNS, st.lastNS, s, m.actNS, m.cfg.CICCompat, r.FwdPackets+r.BwdPackets == 1)
 	}
 	st.kdd.add(fwd, s)
 	st.lastNS = now
@@ -645,7 +644,7 @@ func (m *Meter) update(idx int32, fwd bool, now int64, s *packet.Summary) {
 // EndFIN or EndRST), oldest activity first.
 func (m *Meter) Flush() {
 	for h := m.lists[listClosing].head; h >= 0; h = m.lists[listClosing].head {
-		st := &m.flows[h]
+		st := m.flows.at(h)
 		m.finish(h, st.closeReason())
 	}
 	for h := m.lists[listLive].head; h >= 0; h = m.lists[listLive].head {
@@ -654,7 +653,7 @@ func (m *Meter) Flush() {
 }
 
 func (m *Meter) finish(idx int32, why EndReason) {
-	st := &m.flows[idx]
+	st := m.flows.at(idx)
 	m.emitRecord(idx, why, false)
 	m.unlink(idx)
 	m.table.remove(st.hash, idx)
@@ -663,7 +662,7 @@ func (m *Meter) finish(idx int32, why EndReason) {
 }
 
 func (m *Meter) emitRecord(idx int32, why EndReason, snapshot bool) {
-	st := &m.flows[idx]
+	st := m.flows.at(idx)
 	if !snapshot && int(st.c.FwdPackets+st.c.BwdPackets) < m.cfg.MinPackets {
 		m.stats.Dropped++
 		return
@@ -682,7 +681,7 @@ func (m *Meter) emitRecord(idx int32, why EndReason, snapshot bool) {
 	m.out.kdd = &st.kdd
 	m.out.cic = nil
 	if m.cfg.CIC {
-		m.out.cic = &m.cics[idx]
+		m.out.cic = m.cics.at(idx)
 	}
 	m.out.compat = m.cfg.CICCompat
 	if m.emit != nil {
@@ -691,11 +690,11 @@ func (m *Meter) emitRecord(idx int32, why EndReason, snapshot bool) {
 }
 
 func (m *Meter) push(idx int32, l uint8) {
-	st := &m.flows[idx]
+	st := m.flows.at(idx)
 	ls := &m.lists[l]
 	st.list, st.prev, st.next = l, ls.tail, -1
 	if ls.tail >= 0 {
-		m.flows[ls.tail].next = idx
+		m.flows.at(ls.tail).next = idx
 	} else {
 		ls.head = idx
 	}
@@ -703,15 +702,15 @@ func (m *Meter) push(idx int32, l uint8) {
 }
 
 func (m *Meter) unlink(idx int32) {
-	st := &m.flows[idx]
+	st := m.flows.at(idx)
 	ls := &m.lists[st.list]
 	if st.prev >= 0 {
-		m.flows[st.prev].next = st.next
+		m.flows.at(st.prev).next = st.next
 	} else {
 		ls.head = st.next
 	}
 	if st.next >= 0 {
-		m.flows[st.next].prev = st.prev
+		m.flows.at(st.next).prev = st.prev
 	} else {
 		ls.tail = st.prev
 	}
@@ -720,7 +719,7 @@ func (m *Meter) unlink(idx int32) {
 
 // touch moves a flow to the tail of its list (most recently active).
 func (m *Meter) touch(idx int32) {
-	st := &m.flows[idx]
+	st := m.flows.at(idx)
 	if st.next < 0 {
 		return
 	}

@@ -64,13 +64,13 @@ func (t *flowTable) hash(k *fkey) uint32 {
 }
 
 // find returns the slab index of k (hash h) in flows, or -1.
-func (t *flowTable) find(k *fkey, h uint32, flows []flowState) int32 {
+func (t *flowTable) find(k *fkey, h uint32, flows *slab[flowState]) int32 {
 	for i := uint64(h) & t.mask; ; i = (i + 1) & t.mask {
 		s := t.slots[i]
 		if s.idx == 0 {
 			return -1
 		}
-		if s.hash == h && flows[s.idx-1].key == *k {
+		if s.hash == h && flows.at(s.idx-1).key == *k {
 			return s.idx - 1
 		}
 	}

@@ -23,7 +23,7 @@ func TestFlowTableMatchesMap(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, uint64(tc.keys)))
 			tab := newFlowTable()
-			var flows []flowState
+			var flows slab[flowState]
 			model := map[fkey]int32{}
 			var free []int32
 			key := func() fkey {
@@ -39,14 +39,14 @@ func TestFlowTableMatchesMap(t *testing.T) {
 			for range tc.ops {
 				k := key()
 				h := tab.hash(&k)
-				got := tab.find(&k, h, flows)
+				got := tab.find(&k, h, &flows)
 				want, ok := model[k]
 				if !ok {
 					want = -1
 				}
 				require.Equal(t, want, got, "find %+v", k)
 				if ok {
-					tab.remove(flows[got].hash, got)
+					tab.remove(flows.at(got).hash, got)
 					delete(model, k)
 					free = append(free, got)
 					continue
@@ -55,16 +55,15 @@ func TestFlowTableMatchesMap(t *testing.T) {
 				if n := len(free); n > 0 {
 					idx, free = free[n-1], free[:n-1]
 				} else {
-					flows = append(flows, flowState{})
-					idx = int32(len(flows) - 1)
+					idx = flows.grow()
 				}
-				flows[idx] = flowState{key: k, hash: h}
+				*flows.at(idx) = flowState{key: k, hash: h}
 				tab.insert(h, idx)
 				model[k] = idx
 			}
 			assert.Equal(t, len(model), tab.n)
 			for k, idx := range model {
-				assert.Equal(t, idx, tab.find(&k, tab.hash(&k), flows))
+				assert.Equal(t, idx, tab.find(&k, tab.hash(&k), &flows))
 			}
 			used := 0
 			for _, s := range tab.slots {
