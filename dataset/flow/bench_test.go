@@ -2,6 +2,7 @@ package flow
 
 import (
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -9,14 +10,19 @@ import (
 	"github.com/netwarden/netwarden/dataset/packet"
 )
 
-var benchCapture = Synthesize(SynthConfig{Seed: 1, Sessions: 4000, UEs: 200})
+// benchCapture is the synthetic capture the benchmarks meter, built on
+// first use (not at package initialisation, which the meter's own process
+// in BenchmarkArgusSideBySide would otherwise pay).
+var benchCapture = sync.OnceValue(func() *Capture {
+	return Synthesize(SynthConfig{Seed: 1, Sessions: 4000, UEs: 200})
+})
 
 // benchFrames is benchCapture's frames in capture order, their bytes laid
 // end to end in one buffer as a capture file read into memory holds them
 // (Synthesize allocates every frame on its own and then sorts them by
 // time, which scatters consecutive frames over the heap).
-var benchFrames = func() []SynthPacket {
-	pk := benchCapture.Packets
+var benchFrames = sync.OnceValue(func() []SynthPacket {
+	pk := benchCapture().Packets
 	n := 0
 	for i := range pk {
 		n += len(pk[i].Data)
@@ -29,7 +35,7 @@ var benchFrames = func() []SynthPacket {
 		buf = append(buf, pk[i].Data...)
 	}
 	return out
-}()
+})
 
 // BenchmarkMeter decodes and meters a synthetic capture held in memory,
 // one Meter across iterations (each shifted in time so earlier flows
@@ -47,7 +53,7 @@ func BenchmarkMeter(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			var row dataset.Row
 			m := NewMeter(bc.cfg, func(f *Flow) { _ = bc.set.Row(f, &row) })
-			pk := benchFrames
+			pk := benchFrames()
 			span := pk[len(pk)-1].Time.Sub(pk[0].Time) + time.Hour
 			var f packet.Frame
 			run := func(shift time.Duration) {
@@ -122,7 +128,7 @@ func BenchmarkLiveFlowBytes(b *testing.B) {
 
 // BenchmarkDecode decodes the synthetic capture's frames.
 func BenchmarkDecode(b *testing.B) {
-	pk := benchFrames
+	pk := benchFrames()
 	var s packet.Summary
 	var d packet.Decoder
 	var bytes int64
