@@ -2,6 +2,7 @@ package flow
 
 import (
 	"math"
+	"math/bits"
 
 	"github.com/netwarden/netwarden/dataset"
 	"github.com/netwarden/netwarden/dataset/packet"
@@ -102,7 +103,13 @@ type cicState struct {
 
 func (c *cicState) reset() { *c = cicState{} }
 
-func (c *cicState) add(fwd bool, nowNS, startNS, lastNS int64, s *packet.Summary, actNS int64, compat, first bool) {
+// cicFlagSlot maps a flag's bit position in the TCP flags octet (FIN SYN
+// RST PSH ACK URG ECE CWR) to its counter in cicState.flags.
+var cicFlagSlot = [8]uint8{0, 1, 2, 3, 4, 5, 7, 6}
+
+// add adds a packet at nowNS; actUS is the activity timeout in µs, first
+// says the packet is the flow's first.
+func (c *cicState) add(fwd bool, nowNS int64, s *packet.Summary, actUS int64, compat, first bool) {
 	us := nowNS / 1000
 	p := float64(max(s.PayloadLen, 0))
 	hl := float64(s.TransportLen)
@@ -113,7 +120,7 @@ func (c *cicState) add(fwd bool, nowNS, startNS, lastNS int64, s *packet.Summary
 	} else {
 		c.flowIAT.add(float64(us - c.lastUS))
 		// active and idle periods: CICFlowMeter's updateActiveIdleTime
-		if us-c.endActive > actNS/1000 {
+		if us-c.endActive > actUS {
 			if c.endActive-c.startActive > 0 {
 				c.active.add(float64(c.endActive - c.startActive))
 			}
@@ -133,13 +140,9 @@ func (c *cicState) add(fwd bool, nowNS, startNS, lastNS int64, s *packet.Summary
 		// CICFlowMeter's firstPacket adds the first packet's length twice
 		c.allLen.add(p)
 	}
-	if s.TCPFlags != 0 {
-		for i, bit := range [8]uint16{packet.TCPFlagFIN, packet.TCPFlagSYN, packet.TCPFlagRST, packet.TCPFlagPSH,
-			packet.TCPFlagACK, packet.TCPFlagURG, packet.TCPFlagCWR, packet.TCPFlagECE} {
-			if s.TCPFlags&bit != 0 {
-				c.flags[i]++
-			}
-		}
+	// one step per flag set (the NS bit above the octet is not counted)
+	for f := uint8(s.TCPFlags); f != 0; f &= f - 1 {
+		c.flags[cicFlagSlot[bits.TrailingZeros8(f)]]++
 	}
 	psh, urg := s.TCPFlags&packet.TCPFlagPSH != 0, s.TCPFlags&packet.TCPFlagURG != 0
 	if fwd {

@@ -269,7 +269,7 @@ type Meter struct {
 	activeNS int64
 	lingerNS int64
 	earlyNS  int64
-	actNS    int64
+	actUS    int64 // CIC activity timeout, µs
 	maxFlows int
 
 	table flowTable
@@ -302,7 +302,7 @@ func NewMeter(cfg Config, emit func(*Flow)) *Meter {
 	m.idleNS = dur(cfg.IdleTimeout, DefaultIdleTimeout)
 	m.activeNS = dur(cfg.ActiveTimeout, DefaultActiveTimeout)
 	m.lingerNS = dur(cfg.Linger, DefaultLinger)
-	m.actNS = dur(cfg.ActivityTimeout, DefaultActivityTimeout)
+	m.actUS = dur(cfg.ActivityTimeout, DefaultActivityTimeout) / 1000
 	m.earlyNS = int64(cfg.EmitAfterDuration)
 	m.maxFlows = cfg.MaxFlows
 	if m.maxFlows <= 0 {
@@ -595,7 +595,7 @@ func (m *Meter) update(idx int32, fwd bool, now int64, s *packet.Summary) {
 		st.id.qfi, st.id.hasQFI = s.QFI, true
 	}
 	if m.cfg.CIC {
-		m.cics.at(idx).add(fwd, now, st.startNS, st.lastNS, s, m.actNS, m.cfg.CICCompat, r.FwdPackets+r.BwdPackets == 1)
+		m.cics.at(idx).add(fwd, now, s, m.actUS, m.cfg.CICCompat, r.FwdPackets+r.BwdPackets == 1)
 	}
 	st.kdd.add(fwd, s)
 	st.lastNS = now
