@@ -2,8 +2,8 @@ package flow
 
 import (
 	"encoding/binary"
+	"hash/maphash"
 	"math/bits"
-	"math/rand/v2"
 )
 
 // flowTable maps canonical flow keys to slab indexes: open addressing with
@@ -13,9 +13,12 @@ import (
 // hashes agree; the keys themselves stay in the flow slab.
 //
 // The hash is a keyed multiply-fold over the key's 64-bit words (the mum
-// mixing of wyhash), with a key drawn per table, so that traffic crafted to
-// collide in one meter does not collide in another. Which slot a flow
-// lands in never affects the meter's output.
+// mixing of wyhash). Its key comes from hash/maphash.MakeSeed, a fresh
+// unpredictable seed per table as Go's own maps draw one, so that traffic
+// crafted to collide in one meter does not collide in another. It is not
+// taken from a seeded source: which slot a flow lands in never affects the
+// meter's output, and a key anyone can reproduce would let crafted traffic
+// fill one probe run.
 type flowTable struct {
 	slots []tslot
 	mask  uint64
@@ -35,8 +38,9 @@ const minTableSlots = 1 << 10
 
 func newFlowTable() flowTable {
 	t := flowTable{slots: make([]tslot, minTableSlots), mask: minTableSlots - 1}
+	seed := maphash.MakeSeed()
 	for i := range t.seed {
-		t.seed[i] = rand.Uint64() | 1
+		t.seed[i] = maphash.Comparable(seed, i) | 1
 	}
 	return t
 }

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/netwarden/netwarden/dataset"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -73,5 +74,33 @@ func TestFlowTableMatchesMap(t *testing.T) {
 			}
 			assert.Equal(t, len(model), used)
 		})
+	}
+}
+
+// TestMeterOutputIndependentOfHashKey meters one capture with meters whose
+// flow tables draw different hash keys, small tables included (many
+// collisions), and checks every record and CIC row is the same.
+func TestMeterOutputIndependentOfHashKey(t *testing.T) {
+	c := Synthesize(SynthConfig{Seed: 3, Sessions: 300, UEs: 20})
+	for _, cfg := range []Config{{CIC: true}, {CIC: true, MaxFlows: 7}} {
+		run := func() ([]Record, [][]float64) {
+			var recs []Record
+			var rows [][]float64
+			var row dataset.Row
+			m := NewMeter(cfg, func(f *Flow) {
+				recs = append(recs, f.Record)
+				require.NoError(t, CIC{}.Row(f, &row))
+				rows = append(rows, append([]float64(nil), row.Num...))
+			})
+			c.Meter(m)
+			return recs, rows
+		}
+		recs, rows := run()
+		require.NotEmpty(t, recs)
+		for range 3 {
+			r2, rows2 := run()
+			assert.Equal(t, recs, r2, "MaxFlows %d", cfg.MaxFlows)
+			assert.Equal(t, rows, rows2, "MaxFlows %d", cfg.MaxFlows)
+		}
 	}
 }
