@@ -141,6 +141,11 @@ type Reader struct {
 	n   int64
 	buf []byte
 	hdr [28]byte
+
+	// pcap fast path (nextBuffered): a window over the buffered bytes and
+	// how many bytes of records it handed out are still in the buffer
+	win  []byte
+	pend int
 }
 
 // Open opens the capture file at path. Close releases it.
@@ -375,23 +380,44 @@ func (r *Reader) frame(f *Frame, sec, frac, orig uint32, start int64, hl int, da
 // nextBuffered is Next's fast path for a pcap record that is already whole
 // in the read buffer: f.Data aliases the buffer instead of a copy (valid
 // until the next call to Next, as Frame documents). It reads nothing from
-// the source, and consumes nothing when it returns false, leaving refills,
-// damage and short reads to the copying path and its errors.
+// the source. The records it hands out come from win, a window over the
+// buffered bytes taken with one Peek; they are consumed from the buffer
+// (pend bytes, one Discard) only when the window runs out, not one by
+// one. When it returns false it has consumed every record it handed out
+// and nothing more, and holds no window, leaving refills, damage and short
+// reads to the copying path and its errors.
 func (r *Reader) nextBuffered(f *Frame, hl int) bool {
-	avail := r.src.Buffered()
-	if avail < hl {
+	if r.takeBuffered(f, hl) {
+		return true
+	}
+	if r.pend > 0 {
+		if _, err := r.src.Discard(r.pend); err != nil {
+			panic("packet: discarding buffered bytes: " + err.Error()) // cannot happen: they were peeked
+		}
+		r.pend = 0
+	}
+	r.win, _ = r.src.Peek(r.src.Buffered()) // buffered bytes: no read, no error
+	if r.takeBuffered(f, hl) {
+		return true
+	}
+	r.win = nil
+	return false
+}
+
+// takeBuffered hands out the record at the start of the window, if whole.
+func (r *Reader) takeBuffered(f *Frame, hl int) bool {
+	b := r.win
+	if len(b) < hl {
 		return false
 	}
-	b, _ := r.src.Peek(avail) // buffered bytes: no read, no error
 	sec, frac := r.u32(b[0:]), r.u32(b[4:])
 	incl, orig := r.u32(b[8:]), r.u32(b[12:])
-	if incl > MaxRecord || hl+int(incl) > avail {
+	if incl > MaxRecord || hl+int(incl) > len(b) {
 		return false
 	}
 	total := hl + int(incl)
-	if _, err := r.src.Discard(total); err != nil {
-		return false // cannot happen: the bytes are buffered
-	}
+	r.win = b[total:]
+	r.pend += total
 	start := r.off
 	r.off += int64(total)
 	r.frame(f, sec, frac, orig, start, hl, b[hl:total:total])
