@@ -391,9 +391,9 @@ func (r *Reader) nextBuffered(f *Frame, hl int) bool {
 		return true
 	}
 	if r.pend > 0 {
-		if _, err := r.src.Discard(r.pend); err != nil {
-			panic("packet: discarding buffered bytes: " + err.Error()) // cannot happen: they were peeked
-		}
+		// pend <= Buffered(): bufio guarantees such a Discard succeeds
+		// without reading
+		_, _ = r.src.Discard(r.pend)
 		r.pend = 0
 	}
 	r.win, _ = r.src.Peek(r.src.Buffered()) // buffered bytes: no read, no error
