@@ -21,9 +21,24 @@ const (
 // CollectorConfig sets up a Collector. The zero value means the
 // documented defaults.
 type CollectorConfig struct {
-	// Queue is how many received packets may wait for the decoder; when
-	// it is full, packets are dropped and counted (QueueFull). Default 1024.
+	// Queue is how many received packets may wait for the decoder.
+	// Default 1024.
 	Queue int
+	// DropWhenFull says what the socket reader does when Queue packets
+	// wait for the decoder. Default false: the reader waits for the
+	// decoder to free a buffer, and the datagrams that follow wait in the
+	// socket's receive buffer, so a burst has Queue datagrams and
+	// ReadBuffer bytes to fit in; only what overflows both is lost,
+	// dropped and counted by the kernel (KernelDrops). The reader then
+	// waits no longer than the decoder and handler are busy, and ending
+	// Run's context always ends the wait. Set, the reader keeps reading and
+	// drops what it cannot queue, counted per exporter (QueueFull): the
+	// receive buffer is emptied into the drop instead of holding the
+	// burst, so more is lost (on one core the reader runs only while the
+	// decoder does not, and empties the whole buffer each time). Set it
+	// when the handler may block for long and the per-exporter counters
+	// must keep counting meanwhile.
+	DropWhenFull bool
 	// ReadBuffer is the socket receive buffer asked of the kernel, in
 	// bytes. Default 4 MiB (the kernel may grant less).
 	ReadBuffer int
@@ -41,7 +56,9 @@ type ExporterCounters struct {
 	Exporter netip.Addr
 	Packets  uint64 // datagrams received
 	Bytes    uint64 // bytes received
-	// QueueFull counts datagrams dropped because the decoder fell behind.
+	// QueueFull counts datagrams dropped because the decoder fell behind
+	// (only with CollectorConfig.DropWhenFull; otherwise they wait in
+	// the socket buffer and what overflows it is in KernelDrops).
 	QueueFull uint64
 	// Oversize counts datagrams dropped for being longer than MaxDatagram.
 	Oversize uint64
@@ -52,8 +69,10 @@ type ExporterCounters struct {
 // Collector receives NetFlow v5/v9, IPFIX and sFlow v5 datagrams on a UDP
 // socket, decodes them on one goroutine and streams the records to a
 // handler. Between the socket reader and the decoder sits a bounded queue
-// of preallocated buffers, so memory stays fixed and a slow handler makes
-// the collector drop and count datagrams instead of growing.
+// of preallocated buffers, so memory stays fixed: when a slow handler has
+// filled it, the datagrams wait in the socket's receive buffer, and what
+// overflows that is dropped and counted, never held in growing memory
+// (see CollectorConfig.DropWhenFull).
 //
 // After Run returns the Collector is spent; a new one (a restart) starts
 // with no templates: data sets that arrive before their exporter re-sends
@@ -117,8 +136,10 @@ type datagram struct {
 // Run receives and decodes until ctx is done, calling handle with the
 // records of each datagram, in order, from one goroutine. The slice and
 // its records are reused after handle returns: copy what must outlive the
-// call. Run closes the socket and returns nil when ctx ends, or the
-// socket's error.
+// call. When ctx ends Run stops reading at once (also while it waits for
+// the decoder), lets the decoder finish the datagrams already queued,
+// closes the socket and returns nil once handle's last call has returned;
+// a read error of the socket ends it the same way and is returned.
 func (c *Collector) Run(ctx context.Context, handle func([]Record)) error {
 	c.mu.Lock()
 	if c.once {
@@ -155,11 +176,9 @@ func (c *Collector) Run(ctx context.Context, handle func([]Record)) error {
 	spare := make([]byte, size)
 	var err error
 	for {
-		var buf []byte
-		select {
-		case buf = <-free:
-		default:
-			buf = nil // the decoder is behind: read into the spare and drop
+		buf, ok := c.take(ctx, free)
+		if !ok {
+			break // ctx ended while the reader waited for the decoder
 		}
 		into := buf
 		if into == nil {
@@ -175,7 +194,7 @@ func (c *Collector) Run(ctx context.Context, handle func([]Record)) error {
 			}
 			break
 		}
-		if buf == nil {
+		if buf == nil && c.cfg.DropWhenFull {
 			// The queue was full before the read blocked; it may have
 			// drained since.
 			select {
@@ -210,6 +229,28 @@ func (c *Collector) Run(ctx context.Context, handle func([]Record)) error {
 	<-done
 	c.conn.Close()
 	return err
+}
+
+// take returns a free buffer for the next datagram. When none is free (the
+// decoder is behind) it waits for one, or for ctx to end (ok false), so
+// that the datagrams that follow stay in the socket's receive buffer; with
+// DropWhenFull it returns nil at once instead, and the caller reads into
+// its spare buffer and drops.
+func (c *Collector) take(ctx context.Context, free chan []byte) (buf []byte, ok bool) {
+	select {
+	case buf = <-free:
+		return buf, true
+	default:
+	}
+	if c.cfg.DropWhenFull {
+		return nil, true
+	}
+	select {
+	case buf = <-free:
+		return buf, true
+	case <-ctx.Done():
+		return nil, false
+	}
 }
 
 // Stats returns the decoder's counters over all exporters.

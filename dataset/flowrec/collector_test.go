@@ -12,8 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// runCollector starts a collector on addr and returns it, a function that
-// waits for n records, and one that stops it.
+// runCollector starts a collector on addr and returns it and a function
+// that stops it: it cancels Run's context and fails the test if Run has
+// not returned within runDeadline, so that no test can hang on it.
 func runCollector(t *testing.T, addr string, cfg CollectorConfig, handle func([]Record)) (*Collector, func()) {
 	t.Helper()
 	c, err := Listen(addr, cfg)
@@ -32,7 +33,32 @@ func runCollector(t *testing.T, addr string, cfg CollectorConfig, handle func([]
 		defer wg.Done()
 		assert.NoError(t, c.Run(ctx, handle))
 	}()
-	return c, func() { cancel(); wg.Wait() }
+	return c, func() {
+		cancel()
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(runDeadline):
+			t.Errorf("Run did not return within %v of its context's end", runDeadline)
+		}
+	}
+}
+
+// runDeadline bounds every wait of these tests.
+const runDeadline = 5 * time.Second
+
+// stall returns a handler that blocks on its first call until release is
+// called (release may be called more than once), and passes every call
+// on to s.
+func stall(s *sink) (handle func([]Record), release func()) {
+	ch := make(chan struct{})
+	var first, closed sync.Once
+	handle = func(r []Record) {
+		first.Do(func() { <-ch })
+		s.handle(r)
+	}
+	return handle, func() { closed.Do(func() { close(ch) }) }
 }
 
 func send(t *testing.T, to net.Addr, pkts ...[]byte) {
@@ -48,7 +74,7 @@ func send(t *testing.T, to net.Addr, pkts ...[]byte) {
 
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(runDeadline)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatal("timed out")
@@ -120,32 +146,111 @@ func TestCollectorRestart(t *testing.T) {
 	assert.Equal(t, uint64(3), st.Records)
 }
 
-// TestCollectorQueueFull: a handler that stalls makes the collector drop
-// and count datagrams, not block or grow.
+// TestCollectorQueueFull: with DropWhenFull, a handler that stalls makes
+// the collector drop and count datagrams, not block or grow.
 func TestCollectorQueueFull(t *testing.T) {
-	release := make(chan struct{})
-	var once sync.Once
 	var s sink
-	c, stop := runCollector(t, "127.0.0.1:0", CollectorConfig{Queue: 2}, func(r []Record) {
-		once.Do(func() { <-release })
-		s.handle(r)
-	})
-	rec := basicRecord("10.0.0.1", "10.0.0.2", 1, 2, 17, 0, 1, 60, 0, 0)
-	pkts := [][]byte{ipfix(0, 1, 100, set(2, tmpl(300, basic...)), set(300, rec))}
-	for i := 1; i < 20; i++ {
-		pkts = append(pkts, ipfix(uint32(i), 1, 100, set(300, rec)))
-	}
-	send(t, c.Addr(), pkts...)
+	handle, release := stall(&s)
+	c, stop := runCollector(t, "127.0.0.1:0", CollectorConfig{Queue: 2, DropWhenFull: true}, handle)
+	defer stop()
+	defer release() // before stop: Run waits for the handler
+	send(t, c.Addr(), stream(20)...)
 	waitFor(t, func() bool { return c.Totals().Packets == 20 })
 	tot := c.Totals()
-	close(release)
+	release()
 	assert.NotZero(t, tot.QueueFull)
 	waitFor(t, func() bool { return uint64(s.len()) == 20-c.Totals().QueueFull })
 	// The next datagram shows the decoder the gap the drops left.
-	send(t, c.Addr(), ipfix(20, 1, 100, set(300, rec)))
+	send(t, c.Addr(), ipfix(20, 1, 100, set(300, oneRecord())))
 	waitFor(t, func() bool { return uint64(s.len()) == 21-c.Totals().QueueFull })
 	stop()
 	assert.NotZero(t, c.Stats().Skipped[ReasonSequence])
+}
+
+func oneRecord() []byte { return basicRecord("10.0.0.1", "10.0.0.2", 1, 2, 17, 0, 1, 60, 0, 0) }
+
+// stream returns n IPFIX datagrams of one record each, the first with the
+// template, in sequence.
+func stream(n int) [][]byte {
+	rec := oneRecord()
+	pkts := [][]byte{ipfix(0, 1, 100, set(2, tmpl(300, basic...)), set(300, rec))}
+	for i := 1; i < n; i++ {
+		pkts = append(pkts, ipfix(uint32(i), 1, 100, set(300, rec)))
+	}
+	return pkts
+}
+
+// TestCollectorWaits: by default a handler that stalls makes the reader
+// wait, the datagrams wait in the socket buffer, and none is lost.
+func TestCollectorWaits(t *testing.T) {
+	var s sink
+	handle, release := stall(&s)
+	c, stop := runCollector(t, "127.0.0.1:0", CollectorConfig{Queue: 2}, handle)
+	defer stop()
+	defer release()
+	send(t, c.Addr(), stream(20)...)
+	// The first datagram stalls the handler (its buffer is already free
+	// again) and two more fill the queue's two buffers: the reader waits,
+	// and the rest stay in the socket.
+	waitFor(t, func() bool { return c.Totals().Packets == 3 })
+	time.Sleep(50 * time.Millisecond)
+	assert.Equal(t, uint64(3), c.Totals().Packets, "the reader waits for a free buffer")
+	release()
+	waitFor(t, func() bool { return s.len() == 20 })
+	tot := c.Totals()
+	assert.Zero(t, tot.QueueFull)
+	assert.Zero(t, tot.Decoder.Lost)
+	assert.Zero(t, tot.Decoder.Skipped[ReasonSequence])
+	if n, ok := c.KernelDrops(); ok {
+		assert.Zero(t, n)
+	}
+}
+
+// TestCollectorStopWhileWaiting: ending the context while the reader waits
+// for the decoder stops the reader at once; Run returns once the handler
+// has finished what was queued, and reads nothing more.
+func TestCollectorStopWhileWaiting(t *testing.T) {
+	var s sink
+	handle, release := stall(&s)
+	c, stop := runCollector(t, "127.0.0.1:0", CollectorConfig{Queue: 2}, handle)
+	defer release()
+	send(t, c.Addr(), stream(20)...)
+	waitFor(t, func() bool { return c.Totals().Packets == 3 })
+	go func() {
+		time.Sleep(50 * time.Millisecond) // let stop cancel first
+		release()
+	}()
+	stop()
+	assert.Equal(t, uint64(3), c.Totals().Packets, "nothing read after the end")
+	assert.Equal(t, 3, s.len(), "what was queued is handled")
+}
+
+// TestCollectorKernelDrops: with the reader waiting on a stalled handler
+// and a small receive buffer, what overflows the buffer is dropped by the
+// kernel and counted there, and everything else is scored: received plus
+// kernel drops is what was sent.
+func TestCollectorKernelDrops(t *testing.T) {
+	if _, err := os.Stat("/proc/net/udp"); err != nil {
+		t.Skip("no /proc/net/udp: the kernel's drop count is not readable here")
+	}
+	var s sink
+	handle, release := stall(&s)
+	c, stop := runCollector(t, "127.0.0.1:0", CollectorConfig{Queue: 2, ReadBuffer: 1}, handle)
+	defer stop()
+	defer release()
+	const sent = 400
+	send(t, c.Addr(), stream(sent)...)
+	waitFor(t, func() bool { return c.Totals().Packets == 3 })
+	drops, ok := c.KernelDrops()
+	require.True(t, ok)
+	require.NotZero(t, drops, "a receive buffer of the kernel's minimum holds fewer than %d datagrams", sent)
+	release()
+	waitFor(t, func() bool { return uint64(s.len())+drops == sent })
+	tot := c.Totals()
+	assert.Zero(t, tot.QueueFull)
+	assert.Equal(t, uint64(sent)-drops, tot.Packets)
+	after, _ := c.KernelDrops()
+	assert.Equal(t, drops, after)
 }
 
 func TestCollectorOversize(t *testing.T) {

@@ -22,9 +22,11 @@
 // writes the collector's counters to stderr: records per second from the
 // first datagram to the last, the CPU time (user and system) and heap
 // allocations per record spent collecting, per exporter the datagrams
-// received, dropped (queue full, oversize) and what the decoder skipped
-// by reason, and what the kernel dropped before the collector could read
-// it (Linux).
+// received, dropped (queue full, only with -drop-when-full; oversize) and
+// what the decoder skipped by reason, and what the kernel dropped before
+// the collector could read it (Linux). By default the collector waits for
+// the scorer when it falls behind and the datagrams wait in the socket's
+// receive buffer, so only what overflows that buffer is lost.
 //
 // With -send it is the exporter instead: it sends -records synthetic flow
 // records as IPFIX at -rate records per second and exits, so that the
@@ -68,6 +70,8 @@ type config struct {
 	Send       string
 	Rate       int
 	CPUProfile string
+	// DropWhenFull is flowrec.CollectorConfig.DropWhenFull.
+	DropWhenFull bool
 }
 
 func main() {
@@ -81,6 +85,7 @@ func main() {
 	flag.StringVar(&cfg.Send, "send", "", "be the exporter instead: send -records synthetic flows as IPFIX to this UDP address and exit")
 	flag.IntVar(&cfg.Rate, "rate", 100000, "with -send, records per second")
 	flag.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the collecting to this file")
+	flag.BoolVar(&cfg.DropWhenFull, "drop-when-full", false, "drop (and count) datagrams when the decoder is behind, instead of leaving them in the socket buffer")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -212,7 +217,7 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err := b.Pipeline().CheckSchema(flowrec.Schema()); err != nil {
 		return fmt.Errorf("the bundle was not fitted on flowrec.Schema rows: %w", err)
 	}
-	c, err := flowrec.Listen(cfg.Listen, flowrec.CollectorConfig{})
+	c, err := flowrec.Listen(cfg.Listen, flowrec.CollectorConfig{DropWhenFull: cfg.DropWhenFull})
 	if err != nil {
 		return err
 	}
