@@ -39,25 +39,25 @@ func (f *Forest) ScoreMatrix(ctx context.Context, X mat.Matrix, dst []float64) e
 	if n == 0 {
 		return nil
 	}
-	var x []float64
-	stride := d
+	src := batchRows{dense: true, d: d, stride: d}
 	if rm, ok := X.(mat.RawMatrixer); ok {
 		raw := rm.RawMatrix()
-		x, stride = raw.Data, raw.Stride
+		src.x, src.stride = raw.Data, raw.Stride
 	} else {
-		x = make([]float64, n*d)
+		src.x = make([]float64, n*d)
 		for i := range n {
 			for j := range d {
-				x[i*d+j] = X.At(i, j)
+				src.x[i*d+j] = X.At(i, j)
 			}
 		}
 	}
-	row := func(i int) []float64 { return x[i*stride : i*stride+d] }
-	return f.scoreRows(ctx, n, row, dst)
+	return f.scoreRows(ctx, n, src, dst)
 }
 
 // ScoreBatch writes the anomaly score of each of rows into dst, which must
-// have the same length, as ScoreMatrix does.
+// have the same length, as ScoreMatrix does. A batch of up to 32 rows, or
+// any batch when GOMAXPROCS is 1, is scored on the calling goroutine and
+// allocates nothing: the call for each datagram of a stream.
 func (f *Forest) ScoreBatch(ctx context.Context, rows [][]float64, dst []float64) error {
 	if f == nil || f.numFeatures == 0 {
 		return fmt.Errorf("iforest: %w", errs.ErrNotFitted)
@@ -65,23 +65,46 @@ func (f *Forest) ScoreBatch(ctx context.Context, rows [][]float64, dst []float64
 	if len(dst) != len(rows) {
 		return fmt.Errorf("iforest: %d scores for %d rows: %w", len(dst), len(rows), errs.ErrDimension)
 	}
-	return f.scoreRows(ctx, len(rows), func(i int) []float64 { return rows[i] }, dst)
+	return f.scoreRows(ctx, len(rows), batchRows{rows: rows}, dst)
 }
 
-// scoreRows scores n rows across workers, each taking a contiguous range.
-func (f *Forest) scoreRows(ctx context.Context, n int, row func(int) []float64, dst []float64) error {
+// batchRows gives a batch's rows: the rows of a row-major array of d
+// columns at stride (dense), or a slice of rows. A value, not a closure,
+// so that the one-worker path allocates nothing.
+type batchRows struct {
+	dense     bool
+	rows      [][]float64
+	x         []float64
+	d, stride int
+}
+
+// row returns row i.
+func (s *batchRows) row(i int) []float64 {
+	if s.dense {
+		return s.x[i*s.stride : i*s.stride+s.d]
+	}
+	return s.rows[i]
+}
+
+// scoreRows scores n rows across workers, each taking a contiguous range
+// of at least blockRows rows; with one worker, on the calling goroutine.
+func (f *Forest) scoreRows(ctx context.Context, n int, src batchRows, dst []float64) error {
 	workers := runtime.GOMAXPROCS(0)
 	if max := (n + blockRows - 1) / blockRows; workers > max {
 		workers = max
+	}
+	if workers <= 1 {
+		return f.scoreRange(ctx, 0, n, src, dst)
 	}
 	errsOf := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		lo, hi := w*n/workers, (w+1)*n/workers
+		part := src // a copy per goroutine, declared here: the one-worker path keeps src on the stack
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errsOf[w] = f.scoreRange(ctx, lo, hi, row, dst)
+			errsOf[w] = f.scoreRange(ctx, lo, hi, part, dst)
 		}()
 	}
 	wg.Wait()
@@ -94,9 +117,9 @@ func (f *Forest) scoreRows(ctx context.Context, n int, row func(int) []float64, 
 }
 
 // scoreRange scores rows [lo, hi) block by block, tree by tree.
-func (f *Forest) scoreRange(ctx context.Context, lo, hi int, row func(int) []float64, dst []float64) error {
+func (f *Forest) scoreRange(ctx context.Context, lo, hi int, src batchRows, dst []float64) error {
 	if f.packed != nil {
-		return f.scoreRangePacked(ctx, lo, hi, row, dst)
+		return f.scoreRangePacked(ctx, lo, hi, &src, dst)
 	}
 	var xs [blockRows][]float64
 	var sums [blockRows]float64
@@ -106,7 +129,7 @@ func (f *Forest) scoreRange(ctx context.Context, lo, hi int, row func(int) []flo
 		}
 		m := min(blockRows, hi-b)
 		for r := range m {
-			x := row(b + r)
+			x := src.row(b + r)
 			if len(x) != f.numFeatures {
 				return fmt.Errorf("iforest: row %d: %d values, want %d: %w", b+r, len(x), f.numFeatures, errs.ErrDimension)
 			}
@@ -135,10 +158,22 @@ func (f *Forest) scoreRange(ctx context.Context, lo, hi int, row func(int) []flo
 // once (faster than 16, and than 32, whose keys crowd the tree out of L1).
 const packedGroups = 3
 
+// packedLanesMin is the fewest rows of a block that walk the trees in
+// lanes: a group of eight lanes costs as much as about four rows walked one
+// by one (BenchmarkScoreBatch, rows=1 against Score), so fewer walk alone.
+const packedLanesMin = 4
+
+// batchKeys holds the packed batches' key arrays (50 KiB each): taken and
+// given back per call, so that a stream of small batches neither allocates
+// nor clears one per call. Lanes a short block leaves unfilled hold keys of
+// earlier rows, or zeros: valid walks whose sums are not read.
+var batchKeys = sync.Pool{New: func() any { return new([packedGroups][8]laneKeys) }}
+
 // scoreRangePacked scores rows [lo, hi) through the packed layout: blocks of
 // packedGroups×8 rows, turned into row keys, walk each tree in turn.
-func (f *Forest) scoreRangePacked(ctx context.Context, lo, hi int, row func(int) []float64, dst []float64) error {
-	keys := new([packedGroups][8]laneKeys)
+func (f *Forest) scoreRangePacked(ctx context.Context, lo, hi int, src *batchRows, dst []float64) error {
+	keys := batchKeys.Get().(*[packedGroups][8]laneKeys)
+	defer batchKeys.Put(keys)
 	var sums [packedGroups][8]float64
 	const block = packedGroups * 8
 	for b := lo; b < hi; b += block {
@@ -147,7 +182,7 @@ func (f *Forest) scoreRangePacked(ctx context.Context, lo, hi int, row func(int)
 		}
 		m := min(block, hi-b)
 		for r := range m {
-			x := row(b + r)
+			x := src.row(b + r)
 			if len(x) != f.numFeatures {
 				return fmt.Errorf("iforest: row %d: %d values, want %d: %w", b+r, len(x), f.numFeatures, errs.ErrDimension)
 			}
@@ -155,6 +190,14 @@ func (f *Forest) scoreRangePacked(ctx context.Context, lo, hi int, row func(int)
 				j := firstNonFinite(x)
 				return fmt.Errorf("iforest: row %d (0-based), column %d: %v: %w", b+r, j, x[j], errs.ErrNaN)
 			}
+		}
+		if m < packedLanesMin {
+			// Too few rows to fill a group's eight lanes: each walks the
+			// trees alone, as Score walks them (the same sums, bit for bit).
+			for r := range m {
+				dst[b+r] = f.scoreOf(packedPathSum(f.packed, &keys[0][r].k))
+			}
+			continue
 		}
 		groups := (m + 7) / 8
 		sums = [packedGroups][8]float64{}

@@ -34,7 +34,8 @@ func BenchmarkPackedWalk(b *testing.B) {
 	}
 	n, _ := xte.Dims()
 	dst := make([]float64, n)
-	row := func(i int) []float64 { return xte.RawRowView(i) }
+	raw := xte.RawMatrix()
+	src := batchRows{dense: true, x: raw.Data, d: raw.Cols, stride: raw.Stride}
 	for _, asm := range []bool{true, false} {
 		name := "walk=go"
 		if asm {
@@ -47,7 +48,7 @@ func BenchmarkPackedWalk(b *testing.B) {
 			defer func(old bool) { useAsm = old }(useAsm)
 			useAsm = asm
 			for b.Loop() {
-				if err := f.scoreRangePacked(context.Background(), 0, n, row, dst); err != nil {
+				if err := f.scoreRangePacked(context.Background(), 0, n, &src, dst); err != nil {
 					b.Fatal(err)
 				}
 			}
