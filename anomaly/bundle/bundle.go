@@ -153,6 +153,7 @@ type Bundle struct {
 	srcW     []float64 // and their weights (1 / number of sources)
 	srcStart []int32   // per output, start in srcIdx; len = outputs+1
 	scratch  *sync.Pool
+	rows     *sync.Pool // of *rowsScratch, for ScoreRows
 
 	unseenOne   [][]string     // by schema column: the one-name Result.Unseen
 	unseenCount []atomic.Int64 // by schema column: records with an unseen value
@@ -243,6 +244,7 @@ func assemble(p *features.Pipeline, d anomaly.Detector, t anomaly.Threshold, met
 		return &scratch{x: make([]float64, n), contrib: make([]float64, n), bySource: make([]float64, ns),
 			unseen: make([]int, 0, ns)}
 	}}
+	b.rows = &sync.Pool{New: func() any { return new(rowsScratch) }}
 	b.unseenOne = make([][]string, ns)
 	for j, name := range b.sources {
 		b.unseenOne[j] = []string{name}
@@ -401,19 +403,7 @@ func (b *Bundle) transformCount(s *scratch, r *dataset.Row, rec map[string]strin
 }
 
 // unseenNames returns Result.Unseen for the columns in s.unseen.
-func (b *Bundle) unseenNames(s *scratch) []string {
-	switch len(s.unseen) {
-	case 0:
-		return nil
-	case 1:
-		return b.unseenOne[s.unseen[0]]
-	}
-	out := make([]string, len(s.unseen))
-	for i, j := range s.unseen {
-		out[i] = b.sources[j]
-	}
-	return out
-}
+func (b *Bundle) unseenNames(s *scratch) []string { return b.unseenNamesOf(s.unseen) }
 
 // ScoreRow scores the raw row r (of the pipeline's schema) and decides,
 // naming in Result.Unseen the categorical columns that held a value not
