@@ -142,10 +142,13 @@ func appendAlert(b []byte, r *flowrec.Record, v float64) []byte {
 	return append(b, "}\n"...)
 }
 
-// scorer scores records with a bundle, reusing one row, and writes alerts.
+// scorer scores records with a bundle, a datagram's records per call, and
+// writes alerts. Its rows and results are reused from one datagram to the
+// next.
 type scorer struct {
 	b       *bundle.Bundle
-	row     dataset.Row
+	rows    []dataset.Row
+	res     []bundle.Result
 	out     *bufio.Writer
 	line    []byte
 	records atomic.Int64
@@ -160,29 +163,40 @@ func newScorer(b *bundle.Bundle, w io.Writer) *scorer {
 	return &scorer{b: b, out: bufio.NewWriterSize(w, 64<<10), line: make([]byte, 0, 512)}
 }
 
-// handle scores one datagram's records; it runs on the collector's
-// decoding goroutine and allocates nothing.
+// handle scores one datagram's records in one bundle call (ScoreRows:
+// the forest walks them together); it runs on the collector's decoding
+// goroutine and allocates nothing once its rows have grown to the
+// largest datagram.
 func (s *scorer) handle(recs []flowrec.Record) {
 	now := time.Now().UnixNano()
 	if s.first.Load() == 0 {
 		s.first.Store(now)
 	}
 	s.last.Store(now)
-	var errs, alerts int64
+	if len(recs) > len(s.rows) {
+		s.rows = append(s.rows, make([]dataset.Row, len(recs)-len(s.rows))...)
+		s.res = make([]bundle.Result, len(s.rows))
+	}
+	rows, res := s.rows[:len(recs)], s.res[:len(recs)]
 	for i := range recs {
-		r := &recs[i]
-		flowrec.FillRow(&s.row, &r.Record)
-		res, err := s.b.ScoreRow(&s.row)
+		flowrec.FillRow(&rows[i], &recs[i].Record)
+	}
+	var errs, alerts int64
+	for lo := 0; lo < len(rows); {
+		n, err := s.b.ScoreRows(context.Background(), rows[lo:], res[lo:])
+		for i := lo; i < lo+n; i++ {
+			if !res[i].Attack {
+				continue
+			}
+			alerts++
+			s.line = appendAlert(s.line[:0], &recs[i], res[i].Score)
+			_, _ = s.out.Write(s.line)
+		}
+		lo += n
 		if err != nil {
-			errs++
-			continue
+			errs++ // this record could not be scored: skip it
+			lo++
 		}
-		if !res.Attack {
-			continue
-		}
-		alerts++
-		s.line = appendAlert(s.line[:0], r, res.Score)
-		_, _ = s.out.Write(s.line)
 	}
 	s.errs.Add(errs)
 	s.alerts.Add(alerts)
