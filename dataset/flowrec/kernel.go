@@ -13,7 +13,13 @@ import (
 // full), from Linux's /proc/net/udp and /proc/net/udp6 "drops" column for
 // the collector's port; ok is false where that is not available. These
 // drops happen before the collector sees a datagram, so they are in no
-// other counter.
+// other counter. The column is the socket's own drop counter (sk_drops,
+// the count Linux's SO_RXQ_OVFL option attaches to each datagram read);
+// it is read here rather than from each datagram because SO_RXQ_OVFL
+// shows a drop only with the next datagram that gets through, so the
+// drops at the end of a burst would stay unseen until traffic resumes.
+// Each call reads the file: call it for a summary or a periodic metric,
+// not per datagram.
 func (c *Collector) KernelDrops() (drops uint64, ok bool) {
 	ua, isUDP := c.conn.LocalAddr().(*net.UDPAddr)
 	if !isUDP {

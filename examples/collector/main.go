@@ -372,7 +372,9 @@ func summary(w io.Writer, c *flowrec.Collector, s *scorer, use usage, kernel uin
 	fmt.Fprintf(w, "collector: %d records scored, %d alerts, %d scoring errors in %v\n",
 		n, s.alerts.Load(), s.errs.Load(), elapsed.Round(time.Millisecond))
 	if first, last := s.first.Load(), s.last.Load(); n > 0 && last > first {
-		fmt.Fprintf(w, "collector: %.0f records/s from the first datagram to the last\n", float64(n)/time.Duration(last-first).Seconds())
+		span := time.Duration(last - first)
+		fmt.Fprintf(w, "collector: %.0f records/s from the first datagram to the last, using %.0f %% of one core meanwhile\n",
+			float64(n)/span.Seconds(), 100*(use.user+use.sys).Seconds()/span.Seconds())
 	}
 	if n > 0 {
 		fmt.Fprintf(w, "collector: cpu %.3f s user %.3f s sys (%.0f ns per record), %.3f allocations per record\n",
