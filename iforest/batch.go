@@ -158,9 +158,9 @@ func (f *Forest) scoreRange(ctx context.Context, lo, hi int, src batchRows, dst 
 // once (faster than 16, and than 32, whose keys crowd the tree out of L1).
 const packedGroups = 3
 
-// packedLanesMin is the fewest rows of a block that walk the trees in
-// lanes: a group of eight lanes costs as much as about four rows walked one
-// by one (BenchmarkScoreBatch, rows=1 against Score), so fewer walk alone.
+// packedLanesMin is the fewest rows that walk the trees in a group of
+// eight lanes: a group costs as much as about four rows walked one by one
+// (BenchmarkScoreBatch, rows=1 against Score), so fewer walk alone.
 const packedLanesMin = 4
 
 // batchKeys holds the packed batches' key arrays (50 KiB each): taken and
@@ -191,15 +191,20 @@ func (f *Forest) scoreRangePacked(ctx context.Context, lo, hi int, src *batchRow
 				return fmt.Errorf("iforest: row %d (0-based), column %d: %v: %w", b+r, j, x[j], errs.ErrNaN)
 			}
 		}
-		if m < packedLanesMin {
-			// Too few rows to fill a group's eight lanes: each walks the
-			// trees alone, as Score walks them (the same sums, bit for bit).
-			for r := range m {
-				dst[b+r] = f.scoreOf(packedPathSum(f.packed, &keys[0][r].k))
-			}
+		// Rows too few to fill most of a group's eight lanes walk the
+		// trees alone, as Score walks them (the same sums, bit for bit):
+		// 18 rows go as two groups and two rows alone, not three groups.
+		lanes := m
+		if rest := m % 8; rest < packedLanesMin {
+			lanes = m - rest
+		}
+		for r := lanes; r < m; r++ {
+			dst[b+r] = f.scoreOf(packedPathSum(f.packed, &keys[r/8][r%8].k))
+		}
+		if lanes == 0 {
 			continue
 		}
-		groups := (m + 7) / 8
+		groups := (lanes + 7) / 8
 		sums = [packedGroups][8]float64{}
 		for t := range f.packed {
 			p := &f.packed[t]
@@ -216,7 +221,7 @@ func (f *Forest) scoreRangePacked(ctx context.Context, lo, hi int, src *batchRow
 				packedAsm1(p, (*[1][8]laneKeys)(keys[:1]), (*[1][8]float64)(sums[:1]))
 			}
 		}
-		for r := range m {
+		for r := range lanes {
 			dst[b+r] = f.scoreOf(sums[r/8][r%8])
 		}
 	}
