@@ -234,23 +234,41 @@ func TestCollectorKernelDrops(t *testing.T) {
 		t.Skip("no /proc/net/udp: the kernel's drop count is not readable here")
 	}
 	var s sink
-	handle, release := stall(&s)
+	stalled, release := stall(&s)
+	entered := make(chan struct{})
+	var once sync.Once
+	handle := func(r []Record) {
+		once.Do(func() { close(entered) })
+		stalled(r)
+	}
 	c, stop := runCollector(t, "127.0.0.1:0", CollectorConfig{Queue: 2, ReadBuffer: 1}, handle)
 	defer stop()
 	defer release()
 	const sent = 400
 	send(t, c.Addr(), stream(sent)...)
-	waitFor(t, func() bool { return c.Totals().Packets == 3 })
-	drops, ok := c.KernelDrops()
-	require.True(t, ok)
-	require.NotZero(t, drops, "a receive buffer of the kernel's minimum holds fewer than %d datagrams", sent)
+	// The handler stalls on the first datagram: the reader takes at most
+	// two more and waits, and the kernel's smallest buffer holds a few of
+	// the rest (how many depends on timing; at times the first two only).
+	select {
+	case <-entered:
+	case <-time.After(runDeadline):
+		t.Fatal("the handler was never called")
+	}
 	release()
-	waitFor(t, func() bool { return uint64(s.len())+drops == sent })
+	// Loopback datagrams may reach the socket (or be dropped) a moment
+	// after the send returns, from the kernel's deferred work: the drop
+	// count is read afresh until everything is accounted for.
+	var drops uint64
+	waitFor(t, func() bool {
+		var ok bool
+		drops, ok = c.KernelDrops()
+		require.True(t, ok)
+		return uint64(s.len())+drops == sent
+	})
+	assert.NotZero(t, drops, "a receive buffer of the kernel's minimum holds fewer than %d datagrams", sent)
 	tot := c.Totals()
 	assert.Zero(t, tot.QueueFull)
 	assert.Equal(t, uint64(sent)-drops, tot.Packets)
-	after, _ := c.KernelDrops()
-	assert.Equal(t, drops, after)
 }
 
 func TestCollectorOversize(t *testing.T) {

@@ -25,6 +25,14 @@
 // returned as a *DecodeError wrapping ErrFormat; Decode never panics and
 // allocates nothing per record in steady state.
 //
+// The tunnel a flow came in fills Record.Tunnel where an exporter says
+// it: IANA's layer2SegmentId (IE 351: a VXLAN network identifier, or an
+// NVGRE virtual subnet ID as the GRE tunnel's VNI) and VMware's tunnel
+// elements (enterprise 6876, tunnelType, tunnelKey and the outer IPv4
+// addresses, as Open vSwitch and VMware's distributed switch export
+// them). No IANA element carries a GTP-U TEID, so GTP-U tunnels come only
+// from the packet meter.
+//
 // Decoding was checked field by field against Wireshark's dissectors on
 // the NetFlow v9, IPFIX and sFlow packets of the shared captures
 // (testdata/make_tshark_golden.sh writes the golden file), and against

@@ -2,9 +2,11 @@ package flowrec
 
 import (
 	"encoding/binary"
-	"github.com/netwarden/netwarden/dataset/flow"
 	"net/netip"
 	"time"
+
+	"github.com/netwarden/netwarden/dataset/flow"
+	"github.com/netwarden/netwarden/dataset/packet"
 )
 
 // NetFlow v9 (RFC 3954) and IPFIX (RFC 7011) share their template
@@ -22,6 +24,12 @@ const (
 	// penReverse is the private enterprise number of RFC 5103's reverse
 	// information elements: the reverse of IANA element N is (29305, N).
 	penReverse = 29305
+	// penVMware is VMware's private enterprise number, under which Open
+	// vSwitch and VMware's distributed switch export the tunnel a flow came
+	// in (tunnelType 891, tunnelKey 892, tunnelSourceIPv4Address 893,
+	// tunnelDestinationIPv4Address 894: Open vSwitch,
+	// ofproto/ipfix-enterprise-entities.def).
+	penVMware = 6876
 )
 
 // fieldKind says what a template field fills in a Record.
@@ -68,6 +76,12 @@ const (
 	kSampling
 	kSamplingSpace
 	kSysInit
+	kL2Segment
+	kTunType
+	kTunKey
+	kTunSrc4
+	kTunDst4
+	numKinds // the number of field kinds; keep last
 )
 
 // classify maps an information element (enterprise number, ID) of the
@@ -88,6 +102,19 @@ func classify(pen uint32, id, length uint16) fieldKind {
 			return kRevPacketsTotal
 		case id == 6 && counter:
 			return kRevFlags
+		}
+		return kNone
+	}
+	if pen == penVMware {
+		switch id {
+		case 891:
+			return pick(length == 1, kTunType)
+		case 892:
+			return pick(length == varLength || length >= 1 && length <= 8, kTunKey)
+		case 893:
+			return pick(length == 4, kTunSrc4)
+		case 894:
+			return pick(length == 4, kTunDst4)
 		}
 		return kNone
 	}
@@ -163,6 +190,8 @@ func classify(pen uint32, id, length uint16) fieldKind {
 		return pick(counter, kSamplingSpace)
 	case 160:
 		return pick(length == 8, kSysInit)
+	case 351:
+		return pick(counter, kL2Segment)
 	}
 	return kNone
 }
@@ -192,7 +221,7 @@ type template struct {
 // are used only without delta counts, and v9's OUT_BYTES/OUT_PKTS (23/24,
 // nProbe's bidirectional counters) only without RFC 5103 reverse ones.
 func fixKinds(fs []tfield) {
-	var has [kSysInit + 1]bool
+	var has [numKinds]bool
 	for _, f := range fs {
 		has[f.kind] = true
 	}
@@ -544,6 +573,7 @@ func decodeRecord(t *template, b []byte, h *header, r *Record) (used int, ok boo
 	var hasFirst, hasLast bool
 	var space uint64
 	var end uint8
+	var tun tunnelFields
 	for _, f := range t.fields {
 		l := int(f.length)
 		if l == varLength {
@@ -631,8 +661,19 @@ func decodeRecord(t *template, b []byte, h *header, r *Record) (used int, ok boo
 			r.SamplingRate = uint32(uintN(v))
 		case kSamplingSpace:
 			space = uintN(v)
+		case kL2Segment:
+			tun.segment, tun.hasSegment = uintN(v), true
+		case kTunType:
+			tun.kind, tun.hasKind = v[0], true
+		case kTunKey:
+			tun.key = v
+		case kTunSrc4:
+			tun.src = netip.AddrFrom4([4]byte(v))
+		case kTunDst4:
+			tun.dst = netip.AddrFrom4([4]byte(v))
 		}
 	}
+	tun.fill(&r.Tunnel)
 	r.Reason = endReason(end, r.FwdFlags)
 	if space > 0 && r.SamplingRate > 0 {
 		r.SamplingRate = uint32((uint64(r.SamplingRate) + space) / uint64(r.SamplingRate))
@@ -656,6 +697,74 @@ func decodeRecord(t *template, b []byte, h *header, r *Record) (used int, ok boo
 		}
 	}
 	return off, true
+}
+
+// tunnelFields are the tunnel elements of one data record.
+type tunnelFields struct {
+	segment    uint64 // layer2SegmentId
+	hasSegment bool
+	kind       uint8 // VMware's tunnelType
+	hasKind    bool
+	key        []byte     // VMware's tunnelKey
+	src, dst   netip.Addr // VMware's tunnel source and destination
+}
+
+// VMware's tunnelType values, as Open vSwitch exports them
+// (ofproto/ofproto-dpif-ipfix.c, enum dpif_ipfix_tunnel_type).
+const (
+	vmwareVXLAN    = 0x01
+	vmwareGRE      = 0x02
+	vmwareIPsecGRE = 0x05
+	vmwareGeneve   = 0x07
+)
+
+// The encapsulation types in the most significant byte of IANA's
+// layer2SegmentId (IE 351).
+const (
+	segmentVXLAN = 0x01
+	segmentNVGRE = 0x02
+)
+
+// fill sets t from the record's tunnel elements, leaving it zero (not
+// tunnelled) when they name no tunnel a flow.Tunnel can hold.
+//
+// IANA's layer2SegmentId (IE 351, unsigned64) carries the overlay's
+// encapsulation in its most significant byte (0x01 VXLAN, 0x02 NVGRE)
+// and the segment identifier in its low three bytes: the 24-bit VXLAN
+// network identifier (RFC 7348), or NVGRE's 24-bit virtual subnet ID
+// (RFC 7637, the upper 24 bits of the GRE key), which becomes VNI of a
+// TunnelGRE. VMware's tunnelType (VXLAN, GRE, IPsec over GRE, Geneve;
+// LISP and STT have no packet.TunnelKind and are left out) with its
+// tunnelKey (the VNI, or the 32-bit GRE key; a longer key is not kept)
+// and the outer IPv4 addresses take precedence when both are exported.
+func (tf *tunnelFields) fill(t *flow.Tunnel) {
+	if tf.hasKind {
+		var kind packet.TunnelKind
+		switch tf.kind {
+		case vmwareVXLAN:
+			kind = packet.TunnelVXLAN
+		case vmwareGRE, vmwareIPsecGRE:
+			kind = packet.TunnelGRE
+		case vmwareGeneve:
+			kind = packet.TunnelGeneve
+		default:
+			return
+		}
+		*t = flow.Tunnel{Kind: kind, OuterSrc: tf.src, OuterDst: tf.dst}
+		if len(tf.key) <= 4 {
+			t.VNI = uint32(uintN(tf.key))
+		}
+		return
+	}
+	if !tf.hasSegment {
+		return
+	}
+	switch tf.segment >> 56 {
+	case segmentVXLAN:
+		*t = flow.Tunnel{Kind: packet.TunnelVXLAN, VNI: uint32(tf.segment & 0xffffff)}
+	case segmentNVGRE:
+		*t = flow.Tunnel{Kind: packet.TunnelGRE, VNI: uint32(tf.segment & 0xffffff)}
+	}
 }
 
 // optionsRecord reads the sampling rate and system init time of one
