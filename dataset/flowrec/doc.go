@@ -30,8 +30,8 @@
 // NVGRE virtual subnet ID as the GRE tunnel's VNI) and VMware's tunnel
 // elements (enterprise 6876, tunnelType, tunnelKey and the outer IPv4
 // addresses, as Open vSwitch and VMware's distributed switch export
-// them). No IANA element carries a GTP-U TEID, so GTP-U tunnels come only
-// from the packet meter.
+// them), and IANA's GTP-U elements (gtpuTEid, IE 507, and gtpuQFI, IE
+// 509) for a GTP-U tunnel.
 //
 // Decoding was checked field by field against Wireshark's dissectors on
 // the NetFlow v9, IPFIX and sFlow packets of the shared captures

@@ -81,6 +81,8 @@ const (
 	kTunKey
 	kTunSrc4
 	kTunDst4
+	kGTPTEID
+	kGTPQFI
 	numKinds // the number of field kinds; keep last
 )
 
@@ -192,6 +194,10 @@ func classify(pen uint32, id, length uint16) fieldKind {
 		return pick(length == 8, kSysInit)
 	case 351:
 		return pick(counter, kL2Segment)
+	case 507:
+		return pick(length == 4, kGTPTEID)
+	case 509:
+		return pick(length == 1, kGTPQFI)
 	}
 	return kNone
 }
@@ -671,6 +677,10 @@ func decodeRecord(t *template, b []byte, h *header, r *Record) (used int, ok boo
 			tun.src = netip.AddrFrom4([4]byte(v))
 		case kTunDst4:
 			tun.dst = netip.AddrFrom4([4]byte(v))
+		case kGTPTEID:
+			tun.teid, tun.hasTEID = binary.BigEndian.Uint32(v), true
+		case kGTPQFI:
+			tun.qfi, tun.hasQFI = v[0]&0x3f, true
 		}
 	}
 	tun.fill(&r.Tunnel)
@@ -707,6 +717,10 @@ type tunnelFields struct {
 	hasKind    bool
 	key        []byte     // VMware's tunnelKey
 	src, dst   netip.Addr // VMware's tunnel source and destination
+	teid       uint32     // gtpuTEid
+	hasTEID    bool
+	qfi        uint8 // gtpuQFI
+	hasQFI     bool
 }
 
 // VMware's tunnelType values, as Open vSwitch exports them
@@ -737,7 +751,14 @@ const (
 // LISP and STT have no packet.TunnelKind and are left out) with its
 // tunnelKey (the VNI, or the 32-bit GRE key; a longer key is not kept)
 // and the outer IPv4 addresses take precedence when both are exported.
+// IANA's gtpuTEid (IE 507, the TEID of 3GPP TS 29.281) makes the tunnel
+// GTP-U, with gtpuQFI (IE 509, the 6-bit QoS Flow Identifier of TS 38.415)
+// when exported; a record names one direction, so ReverseTEID stays 0.
 func (tf *tunnelFields) fill(t *flow.Tunnel) {
+	if tf.hasTEID {
+		*t = flow.Tunnel{Kind: packet.TunnelGTPU, TEID: tf.teid, QFI: tf.qfi, HasQFI: tf.hasQFI}
+		return
+	}
 	if tf.hasKind {
 		var kind packet.TunnelKind
 		switch tf.kind {

@@ -11,8 +11,9 @@ import (
 	"github.com/netwarden/netwarden/dataset/packet"
 )
 
-// TestTunnelElements: IANA's layer2SegmentId and VMware's tunnel elements
-// (as Open vSwitch exports them) fill Record.Tunnel; the tunnels a
+// TestTunnelElements: IANA's layer2SegmentId and GTP-U elements and
+// VMware's tunnel elements (as Open vSwitch exports them) fill
+// Record.Tunnel; the tunnels a
 // flow.Tunnel cannot hold, reduced-size segment IDs (their type byte is
 // gone) and elements of the wrong length leave it zero.
 func TestTunnelElements(t *testing.T) {
@@ -28,6 +29,9 @@ func TestTunnelElements(t *testing.T) {
 		key4   = field{id: 892, length: 4, pen: penVMware}
 		src    = field{id: 893, length: 4, pen: penVMware}
 		dst    = field{id: 894, length: 4, pen: penVMware}
+		teid   = field{id: 507, length: 4}
+		teid2  = field{id: 507, length: 2}
+		qfi    = field{id: 509, length: 1}
 	)
 	for _, tc := range []struct {
 		name   string
@@ -54,6 +58,11 @@ func TestTunnelElements(t *testing.T) {
 		{"vmware before segment", []field{seg8, typ, keyVar}, cat(u64(segment(0x02, 9)), []byte{0x01, 3, 0, 0, 42}),
 			flow.Tunnel{Kind: packet.TunnelVXLAN, VNI: 42}},
 		{"type of the wrong length", []field{typ2, src}, cat(u16(1), a4[:]), flow.Tunnel{}},
+		{"gtp-u teid and qfi", []field{teid, qfi}, cat(u32(0x1234abcd), []byte{0xc9}),
+			flow.Tunnel{Kind: packet.TunnelGTPU, TEID: 0x1234abcd, QFI: 9, HasQFI: true}},
+		{"gtp-u teid alone", []field{teid}, u32(7), flow.Tunnel{Kind: packet.TunnelGTPU, TEID: 7}},
+		{"gtp-u qfi alone", []field{qfi}, []byte{9}, flow.Tunnel{}},
+		{"gtp-u teid of the wrong length", []field{teid2}, u16(7), flow.Tunnel{}},
 		{"addresses without a type", []field{src, dst}, cat(a4[:], b4[:]), flow.Tunnel{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
