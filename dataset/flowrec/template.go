@@ -579,7 +579,7 @@ func decodeRecord(t *template, b []byte, h *header, r *Record) (used int, ok boo
 	var hasFirst, hasLast bool
 	var space uint64
 	var end uint8
-	var tun tunnelFields
+	var tunnel bool
 	for _, f := range t.fields {
 		l := int(f.length)
 		if l == varLength {
@@ -667,23 +667,15 @@ func decodeRecord(t *template, b []byte, h *header, r *Record) (used int, ok boo
 			r.SamplingRate = uint32(uintN(v))
 		case kSamplingSpace:
 			space = uintN(v)
-		case kL2Segment:
-			tun.segment, tun.hasSegment = uintN(v), true
-		case kTunType:
-			tun.kind, tun.hasKind = v[0], true
-		case kTunKey:
-			tun.key = v
-		case kTunSrc4:
-			tun.src = netip.AddrFrom4([4]byte(v))
-		case kTunDst4:
-			tun.dst = netip.AddrFrom4([4]byte(v))
-		case kGTPTEID:
-			tun.teid, tun.hasTEID = binary.BigEndian.Uint32(v), true
-		case kGTPQFI:
-			tun.qfi, tun.hasQFI = v[0]&0x3f, true
+		case kL2Segment, kTunType, kTunKey, kTunSrc4, kTunDst4, kGTPTEID, kGTPQFI:
+			tunnel = true
 		}
 	}
-	tun.fill(&r.Tunnel)
+	if tunnel {
+		// Rare: read in a second pass, so that the records of other
+		// templates carry no tunnel state.
+		decodeTunnel(t, b[:off], &r.Tunnel)
+	}
 	r.Reason = endReason(end, r.FwdFlags)
 	if space > 0 && r.SamplingRate > 0 {
 		r.SamplingRate = uint32((uint64(r.SamplingRate) + space) / uint64(r.SamplingRate))
@@ -707,6 +699,62 @@ func decodeRecord(t *template, b []byte, h *header, r *Record) (used int, ok boo
 		}
 	}
 	return off, true
+}
+
+// decodeTunnel fills tun from the tunnel elements of the data record b,
+// whose fields decodeRecord has already checked.
+func decodeTunnel(t *template, b []byte, tun *flow.Tunnel) {
+	var tf tunnelFields
+	off := 0
+	for _, f := range t.fields {
+		var v []byte
+		var ok bool
+		if v, off, ok = nextValue(b, off, f.length); !ok {
+			return
+		}
+		switch f.kind {
+		case kL2Segment:
+			tf.segment, tf.hasSegment = uintN(v), true
+		case kTunType:
+			tf.kind, tf.hasKind = v[0], true
+		case kTunKey:
+			tf.key = v
+		case kTunSrc4:
+			tf.src = netip.AddrFrom4([4]byte(v))
+		case kTunDst4:
+			tf.dst = netip.AddrFrom4([4]byte(v))
+		case kGTPTEID:
+			tf.teid, tf.hasTEID = binary.BigEndian.Uint32(v), true
+		case kGTPQFI:
+			tf.qfi, tf.hasQFI = v[0]&0x3f, true
+		}
+	}
+	tf.fill(tun)
+}
+
+// nextValue returns the value of a field of the given template length
+// (varLength for a variable-length one, RFC 7011 section 7) at off in b,
+// and the offset after it; ok is false when it runs past b.
+func nextValue(b []byte, off int, length uint16) (v []byte, next int, ok bool) {
+	l := int(length)
+	if l == varLength {
+		if off >= len(b) {
+			return nil, 0, false
+		}
+		l = int(b[off])
+		off++
+		if l == 255 {
+			if len(b)-off < 2 {
+				return nil, 0, false
+			}
+			l = int(binary.BigEndian.Uint16(b[off:]))
+			off += 2
+		}
+	}
+	if len(b)-off < l {
+		return nil, 0, false
+	}
+	return b[off : off+l], off + l, true
 }
 
 // tunnelFields are the tunnel elements of one data record.
@@ -794,26 +842,11 @@ func (d *Decoder) optionsRecord(t *template, b []byte, ds *domainState) (int, bo
 	off := 0
 	var interval, space uint64
 	for _, f := range t.fields {
-		l := int(f.length)
-		if l == varLength {
-			if off >= len(b) {
-				return 0, false
-			}
-			l = int(b[off])
-			off++
-			if l == 255 {
-				if len(b)-off < 2 {
-					return 0, false
-				}
-				l = int(binary.BigEndian.Uint16(b[off:]))
-				off += 2
-			}
-		}
-		if len(b)-off < l {
+		var v []byte
+		var ok bool
+		if v, off, ok = nextValue(b, off, f.length); !ok {
 			return 0, false
 		}
-		v := b[off : off+l]
-		off += l
 		switch f.kind {
 		case kSampling:
 			interval = uintN(v)
