@@ -100,37 +100,128 @@ type linTree struct {
 	n    int    // quadrature points
 	rule *gauss // shared by the trees with the same n
 	recs []linRec
+	// edges holds per record the edges into its left and right child,
+	// from which an Explainer builds its factor table (factors).
+	edges [][2]linEdge
 	// cats lists the categorical nodes, whose decisions the passes read
 	// from scratch.left instead of comparing with the threshold.
 	cats []int32
-	// r holds N+1 blocks of n values: block 0 is all ones (for the root,
+	// r holds N+2 blocks of n values: block 0 is all ones (for the root,
 	// which stands for "no earlier split of the feature"), block c for node
-	// c ≥ 1 is 1 / (z_c + t_k·(1 − z_c)), block N is 1 / (1 − t_k).
+	// c ≥ 1 is 1 / (z_c + t_k·(1 − z_c)), block N is 1 / (1 − t_k) and
+	// block N+1 is −1 / (1 − t_k).
 	r []float64
 }
 
-// linRec is one internal node with the edges into its two children, laid
-// out for the assembly passes (linear_amd64.s: the offsets are fixed, and
-// TestLinearLayout checks them): 104 bytes.
+// A node's state for a row, from the down pass to the up pass: linNone
+// when x disagreed with an earlier split of the node's feature on the path
+// (both edges then contribute nothing), linLeft or linRight when x agrees
+// with the earlier splits and goes to that child.
+const (
+	linNone = iota
+	linLeft
+	linRight
+	linStates
+)
+
+// linRec is one internal node, laid out for the assembly passes
+// (linear_amd64.s: the offsets are fixed, and TestLinearLayout checks
+// them): 152 bytes. Offsets are in bytes: a block offset c·n·8 addresses
+// node c's n values in the polynomials and in the table r. The up pass's
+// operands are tabulated by the node's state, so that the passes select
+// them with an index instead of per-edge arithmetic:
+//
+//	u_a = ac[s]·r[va[s]] − ap[s]·r[vp[s]],  u_d = −1/(1−t) − ap[s]·r[vp[s]],
+//	φ_feat += S[sa[s]]·u_a + S[sd[s]]·u_d,  S(node) = S[sa[s]] + S[sd[s]],
+//
+// a the child x goes to (or the left child in state linNone, where both
+// u are 0) and d the other.
 type linRec struct {
-	thr  float64 // 0: the threshold of a numerical split
-	feat int32   // 8: the split feature
-	pn   int32   // 12: the node's index
-	dl   uint8   // 16: 1 when NaN goes left
-	cat  uint8   // 17: 1 for a categorical split
-	_    [6]byte
-	ch   [2]linEdge // 24 and 64: the edges into the left and right child
+	thr   float64            // 0: the threshold of a numerical split
+	feat  int32              // 8: the split feature
+	pn    int32              // 12: the node's index
+	ndl   uint8              // 16: 1 when NaN goes right
+	cat   uint8              // 17: 1 for a categorical split
+	_     [2]byte            // 18
+	prev  int32              // 20: the node whose incoming edge split the same feature last, or 0 (the root) for none
+	cl    int32              // 24: the left child
+	cr    int32              // 28: the right child
+	poff  int32              // 32: block offset of the node
+	loff  int32              // 36: block offset of the left child
+	roff  int32              // 40: block offset of the right child
+	voff  int32              // 44: block offset of prev when there is one, else 0 (ones)
+	phoff int32              // 48: byte offset of the feature's per-point sums
+	_     int32              // 52
+	sa    [linStates]int32   // 56: by state, block offset of the agreeing child's sum
+	sd    [linStates]int32   // 68: of the other child's sum
+	va    [linStates]int32   // 80: of the table block of the agreeing edge
+	vp    [linStates]int32   // 92: of the table block of the earlier edge
+	ac    [linStates]float64 // 104: the agreeing edge's scalar
+	ap    [linStates]float64 // 128: the earlier edge's scalar
 }
 
-// linEdge is the edge from an internal node into child c: 40 bytes.
+// linEdge is the edge from an internal node into child c.
 type linEdge struct {
-	c     int32   // 0: the child
-	prev  int32   // 4: the node whose incoming edge split the same feature last, or 0 (the root) for none
-	hp    int32   // 8: 1 when prev is a node, 0 when it is the root
-	_     int32   // 12
-	z     float64 // 16: zero fraction of the edge's feature, over every split of it so far
-	ratio float64 // 24: Cover[c] / Cover[parent]
-	zp    float64 // 32: z of the edge into prev (0 when prev is the root)
+	c     int32   // the child
+	prev  int32   // the node whose incoming edge split the same feature last, or 0 (the root) for none
+	hp    int32   // 1 when prev is a node, 0 when it is the root
+	z     float64 // zero fraction of the edge's feature, over every split of it so far
+	ratio float64 // Cover[c] / Cover[parent]
+	zp    float64 // z of the edge into prev (0 when prev is the root)
+}
+
+// linFactor returns the scalars a, b of the down pass's factor a + b·t of
+// edge e for a row in which x agrees with the earlier splits of the
+// feature (op = 1) or not, and goes along e (oc = 1) or not, with the
+// edge's child's scale sc (the weighted leaf value, or 1). It is
+// sc·f_c(t)/f_prev(t) without the division, which the table block of prev
+// does: with q = hp·(1 − op), a = sc·(z + q·(ratio − z)) and
+// b = sc·(oc + q·ratio) − a. The conversions keep the compiler from fusing
+// a multiply and an add.
+func linFactor(e *linEdge, sc float64, op, oc uint8) (a, b float64) {
+	q := float64(uint8(e.hp) & (1 - op))
+	a = sc * (e.z + float64(q*(e.ratio-e.z)))
+	b = float64(sc*(float64(oc)+float64(q*e.ratio))) - a
+	return a, b
+}
+
+// linFactors is the width of a record's entry in a factor table: a and b
+// of both edges for each state.
+const linFactors = 4 * linStates
+
+// factors returns the down pass's factor scalars of l for the node scales
+// sc (per node, the weighted leaf value of a leaf and 1 otherwise):
+// linFactors values per record, for each state a and b of the left edge,
+// then of the right one.
+func (l *linTree) factors(sc []float64) []float64 {
+	f := make([]float64, linFactors*len(l.recs))
+	for ri := range l.recs {
+		for s := range linStates {
+			op := b2u(s != linNone)
+			g := f[ri*linFactors+4*s : ri*linFactors+4*s+4]
+			for side := range 2 {
+				e := &l.edges[ri][side]
+				oc := op & b2u(s == linLeft+side)
+				g[2*side], g[2*side+1] = linFactor(e, sc[e.c], op, oc)
+			}
+		}
+	}
+	return f
+}
+
+// setStride sets the records' offsets into the per-feature sums, which
+// hold stride values per feature.
+func (l *linTree) setStride(stride int) {
+	for i := range l.recs {
+		l.recs[i].phoff = l.recs[i].feat * int32(stride) * 8
+	}
+}
+
+// linFits reports whether the byte offsets of a tree of nodes nodes with n
+// points, and of numFeatures features with stride points, fit in a
+// record's int32 offsets.
+func linFits(nodes, n, numFeatures, stride int) bool {
+	return (nodes+2)*n*8 <= math.MaxInt32 && numFeatures*stride*8 <= math.MaxInt32
 }
 
 // distinctDepth returns the largest number of distinct features on a
@@ -162,10 +253,11 @@ func distinctDepth(t *Tree) int {
 func (p *prepared) buildLinear(n int, rule *gauss) {
 	t := &p.t
 	N := len(t.Nodes)
-	l := &linTree{n: n, rule: rule, r: make([]float64, (N+1)*n)}
+	l := &linTree{n: n, rule: rule, r: make([]float64, (N+2)*n)}
 	for k := 0; k < n; k++ {
 		l.r[k] = 1
 		l.r[N*n+k] = rule.iom[k]
+		l.r[(N+1)*n+k] = -rule.iom[k]
 	}
 	edges := make([]linEdge, N)
 	last := map[int32]int32{} // feature → node whose edge split it last on the current path
@@ -199,18 +291,42 @@ func (p *prepared) buildLinear(n int, rule *gauss) {
 		}
 	}
 	walk(0)
+	bo := func(c int32) int32 { return c * int32(n) * 8 }
+	iom := bo(int32(N))
 	for i := range t.Nodes {
 		nd := &t.Nodes[i]
 		if nd.IsLeaf() {
 			continue
 		}
+		el, er := edges[nd.Left], edges[nd.Right]
 		rc := linRec{thr: nd.Threshold, feat: nd.Feature, pn: int32(i),
-			dl: b2u(nd.Flags&DefaultLeft != 0), cat: b2u(nd.Flags&Categorical != 0),
-			ch: [2]linEdge{edges[nd.Left], edges[nd.Right]}}
+			ndl: b2u(nd.Flags&DefaultLeft == 0), cat: b2u(nd.Flags&Categorical != 0),
+			prev: el.prev, cl: nd.Left, cr: nd.Right,
+			poff: bo(int32(i)), loff: bo(nd.Left), roff: bo(nd.Right), voff: el.hp * bo(el.prev)}
+		// State linNone: x disagreed with the earlier split, so o_c = 0
+		// for both edges and o_prev = 0; u = −1/(1−t) − (−1)·1/(1−t) = 0.
+		rc.sa[linNone], rc.sd[linNone] = rc.loff, rc.roff
+		rc.va[linNone], rc.vp[linNone] = iom, iom
+		rc.ac[linNone], rc.ap[linNone] = -1, -1
+		// linLeft and linRight: o_prev = 1; the agreeing edge's coefficient
+		// is (1 − z_c)/f_c, the other's −1/(1 − t), and both take away
+		// hp·(1 − z_prev)/f_prev. The scalars are written as the
+		// per-edge form −1 + o·(2 − z) evaluates them.
+		ap := float64(el.hp) * (-1 + float64(2-el.zp))
+		for s, ch := range [2]struct {
+			off int32
+			z   float64
+		}{{rc.loff, el.z}, {rc.roff, er.z}} {
+			st := linLeft + s
+			rc.sa[st], rc.sd[st] = ch.off, rc.loff+rc.roff-ch.off
+			rc.va[st], rc.vp[st] = ch.off, rc.voff
+			rc.ac[st], rc.ap[st] = -1+float64(2-ch.z), ap
+		}
 		if rc.cat != 0 {
 			l.cats = append(l.cats, int32(i))
 		}
 		l.recs = append(l.recs, rc)
+		l.edges = append(l.edges, [2]linEdge{el, er})
 	}
 	p.lin = l
 }
@@ -227,39 +343,43 @@ func b2u(b bool) uint8 {
 // linArgs is what one tree's Linear TreeSHAP passes read and write, laid
 // out for the assembly kernel (linear_amd64.s: the offsets are fixed).
 type linArgs struct {
-	rec    *linRec  // 0
-	nrec   int      // 8
-	row    *float64 // 16
-	left   *uint8   // 24: per categorical node, 1 when x goes left
-	scale  *float64 // 32: per node, the weighted leaf value or 1
-	p      *float64 // 40: n per node; P(0) holds the quadrature weights
-	o      *uint8   // 48: per node; o(0) = 1
-	r      *float64 // 56: linTree.r
-	phv    *float64 // 64: per feature, stride values
-	tk     *float64 // 72: the quadrature points
-	n      int      // 80: points, a multiple of 4
-	stride int      // 88
-	iom    int      // 96: the index in r of the block 1 / (1 − t_k)
-	nn     int      // 104: nodes
-	nrow   int      // 112: length of row
-	nphv   int      // 120: length of phv
+	rec  *linRec  // 0
+	nrec int      // 8
+	row  *float64 // 16
+	left *uint8   // 24: per categorical node, 1 when x goes left
+	fac  *float64 // 32: the Explainer's factor table (linTree.factors)
+	p    *float64 // 40: n per node; P(0) holds the quadrature weights
+	o    *uint8   // 48: per node; o(0) = 1
+	r    *float64 // 56: linTree.r
+	phv  *float64 // 64: the per-point sums, at linRec.phoff
+	tk   *float64 // 72: the quadrature points
+	n    int      // 80: points, a multiple of 4
+	st   *uint8   // 88: per record, its state (linNone, linLeft, linRight)
+	neg  int      // 96: the byte offset in r of the block −1 / (1 − t_k)
+	nn   int      // 104: nodes
+	nrow int      // 112: length of row
+	nphv int      // 120: length of phv
 }
 
 // addLinear adds tree i's exact TreeSHAP values by Linear TreeSHAP to the
 // per-feature, per-point sums s.phv (Explain adds them up over the points
 // at the end): one pass down the internal nodes (children follow parents)
-// that routes x and builds the path polynomials, one pass up for the
-// subtree sums and the contributions. Which case an edge is in (x agrees
-// or not, the feature was split before or not) selects scalars and table
-// blocks by arithmetic, not by branches, since x's agreement is as good as
-// random from node to node; and the contributions go to per-point sums, so
-// that no addition waits for the one before. The passes run in assembly
-// where the CPU has AVX2 (linear_amd64.s), in Go elsewhere (linearGo), with
-// the same results bit for bit: the same operations in the same order, no
-// fused multiply-adds.
+// that routes x, sets each node's state and builds the path polynomials,
+// one pass up for the subtree sums and the contributions. The state (x
+// disagreed with an earlier split of the feature, or agrees and goes left
+// or right) selects the scalars and table blocks from per-record tables by
+// index, not by branches, since x's way is as good as random from node to
+// node; and the contributions go to per-point sums, so that no addition
+// waits for the one before. The passes run in assembly where the CPU has
+// AVX2 (linear_amd64.s), in Go elsewhere (linearGo), with the same results
+// bit for bit: the same operations in the same order, no fused
+// multiply-adds.
 func (x *Explainer) addLinear(i int32, p *prepared, row []float64, s *scratch) {
 	t := &p.t
 	l := p.lin
+	if len(l.recs) == 0 {
+		return
+	}
 	n := l.n
 	N := len(t.Nodes)
 	for _, c := range l.cats {
@@ -270,11 +390,8 @@ func (x *Explainer) addLinear(i int32, p *prepared, row []float64, s *scratch) {
 	s.lo[0] = 1
 	a := linArgs{
 		rec: unsafe.SliceData(l.recs), nrec: len(l.recs), row: &row[0], left: &s.left[0],
-		scale: &x.scale[i][0], p: &P[0], o: &s.lo[0], r: &l.r[0], phv: &s.phv[0], tk: &l.rule.t[0],
-		n: n, stride: s.stride, iom: N * n, nn: N, nrow: len(row), nphv: len(s.phv),
-	}
-	if len(l.recs) == 0 {
-		return
+		fac: &x.fac[i][0], p: &P[0], o: &s.lo[0], r: &l.r[0], phv: &s.phv[0], tk: &l.rule.t[0],
+		n: n, st: &s.st[0], neg: (N + 1) * n * 8, nn: N, nrow: len(row), nphv: len(s.phv),
 	}
 	if useAVX2 {
 		linearAVX2(&a)
@@ -289,88 +406,61 @@ func linearGo(a *linArgs) {
 	recs := unsafe.Slice(a.rec, a.nrec)
 	row := unsafe.Slice(a.row, a.nrow)
 	left := unsafe.Slice(a.left, N)
-	scale := unsafe.Slice(a.scale, N)
+	fac := unsafe.Slice(a.fac, linFactors*a.nrec)
 	P := unsafe.Slice(a.p, N*n)
 	o := unsafe.Slice(a.o, N)
-	R := unsafe.Slice(a.r, (N+1)*n)
+	R := unsafe.Slice(a.r, (N+2)*n)
 	tk := unsafe.Slice(a.tk, n)
-	stride := a.stride
+	st := unsafe.Slice(a.st, a.nrec)
 	phv := unsafe.Slice(a.phv, a.nphv)
+	blk := func(s []float64, off int32) []float64 { return s[off/8 : int(off/8)+n] }
 	for ri := range recs {
 		rc := &recs[ri]
 		v := row[rc.feat]
-		g := b2u(rc.thr > v) | b2u(v != v)&rc.dl
+		// thr > v, or NaN and NaN goes left.
+		g := b2u(!(v >= rc.thr)) ^ (b2u(v != v) & rc.ndl)
 		if rc.cat != 0 {
 			g = left[rc.pn]
 		}
-		pp := P[int(rc.pn)*n : int(rc.pn)*n+n]
-		var al0, bl, ar0, br float64
-		var vol, vor int
-		for side := range 2 {
-			e := &rc.ch[side]
-			op := o[e.prev]
-			oc := op & (g ^ uint8(side))
-			o[e.c] = oc
-			hp := uint8(e.hp)
-			q := float64(hp & (1 - op))
-			sc := scale[e.c]
-			// The factor a·(1 − t) + b·t, written a + (b − a)·t. The
-			// conversions keep the compiler from fusing a multiply and
-			// an add where the assembly does not.
-			a0 := sc * (e.z + float64(q*(e.ratio-e.z)))
-			b := float64(sc*(float64(oc)+float64(q*e.ratio))) - a0
-			vo := int(hp&op) * int(e.prev) * n
-			if side == 0 {
-				al0, bl, vol = a0, b, vo
-			} else {
-				ar0, br, vor = a0, b, vo
-			}
-		}
-		cl, cr := int(rc.ch[0].c)*n, int(rc.ch[1].c)*n
-		vl := R[vol : vol+len(pp)]
-		vr := R[vor : vor+len(pp)]
-		pl := P[cl : cl+len(pp)]
-		pr := P[cr : cr+len(pp)]
+		op := o[rc.prev]
+		ol := op & g
+		or := op ^ ol
+		o[rc.cl], o[rc.cr] = ol, or
+		s := ol + 2*or
+		st[ri] = s
+		f := fac[ri*linFactors+4*int(s) : ri*linFactors+4*int(s)+4]
+		al0, bl, ar0, br := f[0], f[1], f[2], f[3]
+		pp := blk(P, rc.poff)
+		V := blk(R, rc.voff&-int32(op))
+		pl := blk(P, rc.loff)
+		pr := blk(P, rc.roff)
 		tt := tk[:len(pp)]
+		V = V[:len(pp)]
+		pl = pl[:len(pp)]
+		pr = pr[:len(pp)]
 		for k, pv := range pp {
-			pl[k] = pv * (al0 + float64(bl*tt[k])) * vl[k]
-			pr[k] = pv * (ar0 + float64(br*tt[k])) * vr[k]
+			pl[k] = pv * (al0 + float64(bl*tt[k])) * V[k]
+			pr[k] = pv * (ar0 + float64(br*tt[k])) * V[k]
 		}
 	}
-	iom := a.iom
+	neg := blk(R, int32(a.neg))
 	for ri := len(recs) - 1; ri >= 0; ri-- {
 		rc := &recs[ri]
-		var ac, ap [2]float64
-		var vc, vp [2]int
-		for side := range 2 {
-			e := &rc.ch[side]
-			oc, op := o[e.c], o[e.prev]
-			// The edge's coefficient: (o_c − z_c)/f_c − (o_prev − z_prev)/f_prev
-			// at each point, a scalar times a table block, twice.
-			ac[side] = -1 + float64(float64(oc)*(2-e.z))
-			ap[side] = float64(e.hp) * (-1 + float64(float64(op)*(2-e.zp)))
-			vc[side], vp[side] = iom, iom
-			if oc != 0 {
-				vc[side] = int(e.c) * n
-			}
-			if op != 0 {
-				vp[side] = int(e.prev) * n
-			}
-		}
-		pp := P[int(rc.pn)*n : int(rc.pn)*n+n]
-		sl := P[int(rc.ch[0].c)*n : int(rc.ch[0].c)*n+len(pp)]
-		sr := P[int(rc.ch[1].c)*n : int(rc.ch[1].c)*n+len(pp)]
-		vcl := R[vc[0] : vc[0]+len(pp)]
-		vpl := R[vp[0] : vp[0]+len(pp)]
-		vcr := R[vc[1] : vc[1]+len(pp)]
-		vpr := R[vp[1] : vp[1]+len(pp)]
-		f := int(rc.feat) * stride
-		ph := phv[f : f+len(pp)]
-		acl, apl, acr, apr := ac[0], ap[0], ac[1], ap[1]
+		s := st[ri]
+		sa := blk(P, rc.sa[s])
+		sd := blk(P, rc.sd[s])
+		va := blk(R, rc.va[s])
+		vp := blk(R, rc.vp[s])
+		ac, ap := rc.ac[s], rc.ap[s]
+		pp := blk(P, rc.poff)
+		ph := blk(phv, rc.phoff)
+		sa, sd, va, vp, ph = sa[:len(pp)], sd[:len(pp)], va[:len(pp)], vp[:len(pp)], ph[:len(pp)]
+		ng := neg[:len(pp)]
 		for k := range pp {
-			a, b := sl[k], sr[k]
-			u := float64(acl*vcl[k]) - float64(apl*vpl[k])
-			w := float64(acr*vcr[k]) - float64(apr*vpr[k])
+			a, b := sa[k], sd[k]
+			x := float64(ap * vp[k])
+			u := float64(ac*va[k]) - x
+			w := ng[k] - x
 			ph[k] += float64(a*u) + float64(b*w)
 			pp[k] = a + b
 		}

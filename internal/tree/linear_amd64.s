@@ -7,92 +7,41 @@
 #define A_NREC 8
 #define A_ROW 16
 #define A_LEFT 24
-#define A_SCALE 32
+#define A_FAC 32
 #define A_P 40
 #define A_O 48
 #define A_R 56
 #define A_PHV 64
 #define A_TK 72
 #define A_N 80
-#define A_STRIDE 88
-#define A_IOM 96
+#define A_ST 88
+#define A_NEG 96
 
-// linRec: thr 0, feat 8, pn 12, dl 16, cat 17, edges at 24 and 64 (104
-// bytes). linEdge: c 0, prev 4, hp 8, z 16, ratio 24, zp 32.
-#define RECSIZE 104
-#define EDGE_L 24
-#define EDGE_R 64
+// Offsets of linRec (linear.go; TestLinearLayout checks them).
+#define R_THR 0
+#define R_FEAT 8
+#define R_PN 12
+#define R_NDL 16
+#define R_CAT 17
+#define R_PREV 20
+#define R_CL 24
+#define R_CR 28
+#define R_POFF 32
+#define R_LOFF 36
+#define R_ROFF 40
+#define R_VOFF 44
+#define R_PHOFF 48
+#define R_SA 56
+#define R_SD 68
+#define R_VA 80
+#define R_VP 92
+#define R_AC 104
+#define R_AP 128
+#define RECSIZE 152
 
-// Frame of linearAVX2: 0(SP) x's direction at the node (1 left), 8(SP) the
-// end (down) or the start (up) of the records, 16(SP) and 24(SP) the left
-// child's table and polynomial blocks, 32(SP) the byte offset of the
-// 1/(1 − t) block.
-
-// DOWNEDGE computes the scalars a (into XA) and b (into XB) of the factor
-// a + b·t of the edge at OFF(R8), whose direction bit is in G, sets o of
-// its child, and leaves the byte offset of the child's polynomial block in
-// BX and that of its table block (ones or 1/f of the earlier edge of the
-// feature) in BP, as linearGo's down pass does. Clobbers AX, CX, DX, R9,
-// X2-X6.
-#define DOWNEDGE(OFF, G, XA, XB) \
-	MOVLQSX OFF+0(R8), BX \
-	MOVLQSX OFF+4(R8), AX \
-	MOVBLZX (R11)(AX*1), CX \
-	MOVL G, DX \
-	ANDL CX, DX \
-	MOVB DX, (R11)(BX*1) \
-	MOVL OFF+8(R8), R9 \
-	MOVL CX, BP \
-	ANDL R9, BP \
-	IMULQ AX, BP \
-	IMULQ R14, BP \
-	XORL $1, CX \
-	ANDL R9, CX \
-	CVTSL2SD CX, X2 \
-	CVTSL2SD DX, X3 \
-	MOVSD (R13)(BX*8), X4 \
-	MOVSD OFF+24(R8), XB \
-	MOVSD XB, XA \
-	SUBSD OFF+16(R8), XA \
-	MULSD X2, XA \
-	ADDSD OFF+16(R8), XA \
-	MULSD X4, XA \
-	MULSD X2, XB \
-	ADDSD X3, XB \
-	MULSD X4, XB \
-	SUBSD XA, XB \
-	IMULQ R14, BX
-
-// UPEDGE computes the scalars ac (into XC) and ap (into XP) of the edge at
-// OFF(R8), and leaves the byte offsets of its child's sum block in BX, of
-// the block of 1/f_c or 1/(1 − t) in R9 and of the block of 1/f_prev or
-// 1/(1 − t) in BP, as linearGo's up pass does. Clobbers AX, CX, DX, X0-X1.
-#define UPEDGE(OFF, XC, XP) \
-	MOVLQSX OFF+0(R8), BX \
-	MOVLQSX OFF+4(R8), AX \
-	MOVBLZX (R11)(BX*1), CX \
-	MOVBLZX (R11)(AX*1), DX \
-	MOVSD $2.0, XC \
-	SUBSD OFF+16(R8), XC \
-	CVTSL2SD CX, X0 \
-	MULSD X0, XC \
-	MOVSD $(-1.0), X1 \
-	ADDSD X1, XC \
-	MOVSD $2.0, XP \
-	SUBSD OFF+32(R8), XP \
-	CVTSL2SD DX, X0 \
-	MULSD X0, XP \
-	ADDSD X1, XP \
-	CVTSL2SD OFF+8(R8), X0 \
-	MULSD X0, XP \
-	IMULQ R14, BX \
-	IMULQ R14, AX \
-	MOVQ 32(SP), R9 \
-	MOVQ R9, BP \
-	TESTL CX, CX \
-	CMOVQNE BX, R9 \
-	TESTL DX, DX \
-	CMOVQNE AX, BP
+// A record's entry in the factor table: per state, a and b of the left
+// edge, then of the right one (linFactors doubles).
+#define FACSIZE 96
 
 // func hasAVX2() bool
 TEXT ·hasAVX2(SB), NOSPLIT, $0-1
@@ -120,145 +69,159 @@ no:
 	RET
 
 // func linearAVX2(a *linArgs)
-TEXT ·linearAVX2(SB), $40-8
+//
+// Down pass registers: R8 the record, R13 its factor entry, R15 its state
+// byte, SI the row, R9 the points t_k, R10 the polynomials, R11 o, R12 the
+// table r, R14 n·8; 0(SP) the end of the records.
+TEXT ·linearAVX2(SB), $8-8
 	MOVQ a+0(FP), DI
 	MOVQ A_REC(DI), R8
 	MOVQ A_NREC(DI), AX
 	IMULQ $RECSIZE, AX
 	ADDQ R8, AX
-	MOVQ AX, 8(SP)
+	MOVQ AX, 0(SP)
 	MOVQ A_ROW(DI), SI
+	MOVQ A_FAC(DI), R13
 	MOVQ A_P(DI), R10
 	MOVQ A_O(DI), R11
 	MOVQ A_R(DI), R12
-	MOVQ A_SCALE(DI), R13
+	MOVQ A_TK(DI), R9
+	MOVQ A_ST(DI), R15
 	MOVQ A_N(DI), R14
 	SHLQ $3, R14
-	MOVQ A_IOM(DI), AX
-	SHLQ $3, AX
-	MOVQ AX, 32(SP)
 
 down:
-	// x's direction: thr > v, or NaN and the default is left; a
-	// categorical node's comes from a.left.
-	MOVLQSX 8(R8), AX
-	MOVSD (SI)(AX*8), X0
-	MOVSD 0(R8), X1
+	// x's direction g: v < thr, or NaN and NaN goes left (UCOMISD sets
+	// CF and PF when v is NaN); a categorical node's comes from a.left.
 	XORL BX, BX
 	XORL CX, CX
-	UCOMISD X0, X1
-	SETHI BX
-	UCOMISD X0, X0
+	MOVLQSX R_FEAT(R8), AX
+	MOVSD (SI)(AX*8), X0
+	UCOMISD R_THR(R8), X0
+	SETCS BX
 	SETPS CX
-	MOVBLZX 16(R8), DX
-	ANDL DX, CX
-	ORL CX, BX
-	MOVBLZX 17(R8), DX
-	TESTL DX, DX
-	JZ numeric
-	MOVQ a+0(FP), DI
-	MOVQ A_LEFT(DI), DX
-	MOVLQSX 12(R8), CX
-	MOVBLZX (DX)(CX*1), BX
-numeric:
-	MOVQ BX, 0(SP)
-	DOWNEDGE(EDGE_L, 0(SP), X8, X9)
-	LEAQ (R12)(BP*1), BP
-	MOVQ BP, 16(SP)
-	LEAQ (R10)(BX*1), BX
-	MOVQ BX, 24(SP)
-	XORQ $1, 0(SP)
-	DOWNEDGE(EDGE_R, 0(SP), X10, X11)
-	LEAQ (R12)(BP*1), BP
-	LEAQ (R10)(BX*1), BX
-	VBROADCASTSD X8, Y8
-	VBROADCASTSD X9, Y9
-	VBROADCASTSD X10, Y10
-	VBROADCASTSD X11, Y11
-	MOVQ 16(SP), CX
-	MOVQ 24(SP), DX
-	MOVLQSX 12(R8), R9
-	IMULQ R14, R9
-	ADDQ R10, R9
-	MOVQ a+0(FP), DI
-	MOVQ A_TK(DI), DI
-	XORQ AX, AX
+	ANDB R_NDL(R8), CX
+	XORL CX, BX
+	CMPB R_CAT(R8), $0
+	JNE categorical
+
+routed:
+	// o_l = o_prev·g, o_r = o_prev − o_l, state o_l + 2·o_r.
+	MOVLQSX R_PREV(R8), AX
+	MOVBLZX (R11)(AX*1), CX
+	MOVL CX, BP
+	MOVL BX, DX
+	ANDL CX, DX
+	XORL DX, CX
+	MOVLQSX R_CL(R8), AX
+	MOVB DX, (R11)(AX*1)
+	MOVLQSX R_CR(R8), AX
+	MOVB CX, (R11)(AX*1)
+	LEAL (DX)(CX*2), DX
+	MOVB DX, (R15)
+	SHLL $5, DX
+	VBROADCASTSD 0(R13)(DX*1), Y8
+	VBROADCASTSD 8(R13)(DX*1), Y9
+	VBROADCASTSD 16(R13)(DX*1), Y10
+	VBROADCASTSD 24(R13)(DX*1), Y11
+	// The table block of prev when x agreed with it, else ones.
+	NEGL BP
+	ANDL R_VOFF(R8), BP
+	ADDQ R12, BP
+	MOVLQSX R_POFF(R8), AX
+	ADDQ R10, AX
+	MOVLQSX R_LOFF(R8), CX
+	ADDQ R10, CX
+	MOVLQSX R_ROFF(R8), DX
+	ADDQ R10, DX
+	XORL BX, BX
 
 downloop:
 	// P(c) = P(pn)·(a + b·t)·V for both children.
-	VMOVUPD (DI)(AX*1), Y0
-	VMOVUPD (R9)(AX*1), Y1
+	VMOVUPD (R9)(BX*1), Y0
+	VMOVUPD (AX)(BX*1), Y1
+	VMOVUPD (BP)(BX*1), Y4
 	VMULPD Y0, Y9, Y2
 	VADDPD Y8, Y2, Y2
 	VMULPD Y2, Y1, Y2
-	VMULPD (CX)(AX*1), Y2, Y2
-	VMOVUPD Y2, (DX)(AX*1)
+	VMULPD Y4, Y2, Y2
+	VMOVUPD Y2, (CX)(BX*1)
 	VMULPD Y0, Y11, Y3
 	VADDPD Y10, Y3, Y3
 	VMULPD Y3, Y1, Y3
-	VMULPD (BP)(AX*1), Y3, Y3
-	VMOVUPD Y3, (BX)(AX*1)
-	ADDQ $32, AX
-	CMPQ AX, R14
+	VMULPD Y4, Y3, Y3
+	VMOVUPD Y3, (DX)(BX*1)
+	ADDQ $32, BX
+	CMPQ BX, R14
 	JLT downloop
 
 	ADDQ $RECSIZE, R8
-	CMPQ R8, 8(SP)
+	ADDQ $FACSIZE, R13
+	INCQ R15
+	CMPQ R8, 0(SP)
 	JLT down
 
-	// Up, from the last record to the first.
+	// Up, from the last record to the first. Registers: R8 the record,
+	// R15 its state byte, R9 the block −1/(1 − t), R10 the polynomials
+	// (now the subtree sums), R12 the table r, R13 the per-point sums,
+	// R14 n·8; 0(SP) the first record.
 	MOVQ a+0(FP), DI
 	MOVQ A_REC(DI), AX
-	MOVQ AX, 8(SP)
+	MOVQ AX, 0(SP)
+	MOVQ A_NEG(DI), R9
+	ADDQ R12, R9
+	MOVQ A_PHV(DI), R13
 
 up:
 	SUBQ $RECSIZE, R8
-	UPEDGE(EDGE_L, X8, X9)
-	LEAQ (R10)(BX*1), SI
-	LEAQ (R12)(R9*1), R13
-	LEAQ (R12)(BP*1), DI
-	UPEDGE(EDGE_R, X10, X11)
-	LEAQ (R10)(BX*1), BX
-	LEAQ (R12)(R9*1), R9
-	LEAQ (R12)(BP*1), BP
-	VBROADCASTSD X8, Y8
-	VBROADCASTSD X9, Y9
-	VBROADCASTSD X10, Y10
-	VBROADCASTSD X11, Y11
-	MOVLQSX 12(R8), CX
-	IMULQ R14, CX
-	ADDQ R10, CX
-	MOVQ a+0(FP), DX
-	MOVLQSX 8(R8), AX
-	IMULQ A_STRIDE(DX), AX
-	MOVQ A_PHV(DX), DX
-	LEAQ (DX)(AX*8), DX
-	XORQ AX, AX
+	DECQ R15
+	MOVBLZX (R15), DX
+	MOVLQSX R_SA(R8)(DX*4), AX
+	MOVLQSX R_SD(R8)(DX*4), BX
+	MOVLQSX R_VA(R8)(DX*4), CX
+	MOVLQSX R_VP(R8)(DX*4), BP
+	VBROADCASTSD R_AC(R8)(DX*8), Y8
+	VBROADCASTSD R_AP(R8)(DX*8), Y9
+	ADDQ R10, AX
+	ADDQ R10, BX
+	ADDQ R12, CX
+	ADDQ R12, BP
+	MOVLQSX R_POFF(R8), SI
+	ADDQ R10, SI
+	MOVLQSX R_PHOFF(R8), DI
+	ADDQ R13, DI
+	XORL DX, DX
 
 uploop:
-	// u = ac·vc − ap·vp and w likewise for the right child; then
-	// ph += a·u + b·w and pp = a + b.
-	VMOVUPD (SI)(AX*1), Y0
-	VMOVUPD (BX)(AX*1), Y1
-	VMULPD (R13)(AX*1), Y8, Y2
-	VMULPD (DI)(AX*1), Y9, Y5
-	VSUBPD Y5, Y2, Y2
-	VMULPD (R9)(AX*1), Y10, Y3
-	VMULPD (BP)(AX*1), Y11, Y5
-	VSUBPD Y5, Y3, Y3
-	VMULPD Y2, Y0, Y2
-	VMULPD Y3, Y1, Y3
-	VADDPD Y3, Y2, Y2
-	VADDPD (DX)(AX*1), Y2, Y2
-	VMOVUPD Y2, (DX)(AX*1)
+	// x = ap·vp, u = ac·va − x, w = −1/(1 − t) − x; then
+	// ph += sa·u + sd·w and S(pn) = sa + sd.
+	VMOVUPD (AX)(DX*1), Y0
+	VMOVUPD (BX)(DX*1), Y1
+	VMULPD (BP)(DX*1), Y9, Y2
+	VMULPD (CX)(DX*1), Y8, Y3
+	VSUBPD Y2, Y3, Y3
+	VMOVUPD (R9)(DX*1), Y4
+	VSUBPD Y2, Y4, Y4
+	VMULPD Y3, Y0, Y3
+	VMULPD Y4, Y1, Y4
+	VADDPD Y4, Y3, Y3
+	VADDPD (DI)(DX*1), Y3, Y3
+	VMOVUPD Y3, (DI)(DX*1)
 	VADDPD Y1, Y0, Y0
-	VMOVUPD Y0, (CX)(AX*1)
-	ADDQ $32, AX
-	CMPQ AX, R14
+	VMOVUPD Y0, (SI)(DX*1)
+	ADDQ $32, DX
+	CMPQ DX, R14
 	JLT uploop
 
-	CMPQ R8, 8(SP)
+	CMPQ R8, 0(SP)
 	JGT up
 
 	VZEROUPPER
 	RET
+
+categorical:
+	MOVQ a+0(FP), DI
+	MOVQ A_LEFT(DI), DX
+	MOVLQSX R_PN(R8), CX
+	MOVBLZX (DX)(CX*1), BX
+	JMP routed

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -58,5 +59,61 @@ func TestLinearAsmMatchesGo(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, gov, asm, "spec %+v row %d", spec, r)
 		}
+	}
+}
+
+// TestLinearLayout checks the offsets linear_amd64.s assumes of linRec,
+// linArgs and the factor table.
+func TestLinearLayout(t *testing.T) {
+	var r linRec
+	for _, c := range []struct {
+		name      string
+		got, want uintptr
+	}{
+		{"thr", unsafe.Offsetof(r.thr), 0},
+		{"feat", unsafe.Offsetof(r.feat), 8},
+		{"pn", unsafe.Offsetof(r.pn), 12},
+		{"ndl", unsafe.Offsetof(r.ndl), 16},
+		{"cat", unsafe.Offsetof(r.cat), 17},
+		{"prev", unsafe.Offsetof(r.prev), 20},
+		{"cl", unsafe.Offsetof(r.cl), 24},
+		{"cr", unsafe.Offsetof(r.cr), 28},
+		{"poff", unsafe.Offsetof(r.poff), 32},
+		{"loff", unsafe.Offsetof(r.loff), 36},
+		{"roff", unsafe.Offsetof(r.roff), 40},
+		{"voff", unsafe.Offsetof(r.voff), 44},
+		{"phoff", unsafe.Offsetof(r.phoff), 48},
+		{"sa", unsafe.Offsetof(r.sa), 56},
+		{"sd", unsafe.Offsetof(r.sd), 68},
+		{"va", unsafe.Offsetof(r.va), 80},
+		{"vp", unsafe.Offsetof(r.vp), 92},
+		{"ac", unsafe.Offsetof(r.ac), 104},
+		{"ap", unsafe.Offsetof(r.ap), 128},
+		{"linRec size", unsafe.Sizeof(r), 152},
+		{"factor entry", linFactors * 8, 96},
+		{"state stride", 4 * 8, 32},
+	} {
+		assert.Equal(t, c.want, c.got, c.name)
+	}
+	var a linArgs
+	for _, c := range []struct {
+		name      string
+		got, want uintptr
+	}{
+		{"rec", unsafe.Offsetof(a.rec), 0},
+		{"nrec", unsafe.Offsetof(a.nrec), 8},
+		{"row", unsafe.Offsetof(a.row), 16},
+		{"left", unsafe.Offsetof(a.left), 24},
+		{"fac", unsafe.Offsetof(a.fac), 32},
+		{"p", unsafe.Offsetof(a.p), 40},
+		{"o", unsafe.Offsetof(a.o), 48},
+		{"r", unsafe.Offsetof(a.r), 56},
+		{"phv", unsafe.Offsetof(a.phv), 64},
+		{"tk", unsafe.Offsetof(a.tk), 72},
+		{"n", unsafe.Offsetof(a.n), 80},
+		{"st", unsafe.Offsetof(a.st), 88},
+		{"neg", unsafe.Offsetof(a.neg), 96},
+	} {
+		assert.Equal(t, c.want, c.got, c.name)
 	}
 }

@@ -213,7 +213,7 @@ func NewEnsemble(trees []Tree, numFeatures int, opt *Options) (*Ensemble, error)
 			// to a multiple of 4 for the assembly's AVX2 lanes (more
 			// points are exact too).
 			n := (max(1, (distinctDepth(&p.t)+1)/2) + 3) &^ 3
-			if n > maxLinearPoints {
+			if n > maxLinearPoints || !linFits(len(p.t.Nodes), n, numFeatures, maxLinearPoints) {
 				continue
 			}
 			if rules[n] == nil {
@@ -222,6 +222,11 @@ func NewEnsemble(trees []Tree, numFeatures int, opt *Options) (*Ensemble, error)
 			p.buildLinear(n, rules[n])
 			e.maxLinear = max(e.maxLinear, n*len(p.t.Nodes))
 			e.maxPoints = max(e.maxPoints, n)
+		}
+		for i := range e.trees {
+			if l := e.trees[i].lin; l != nil {
+				l.setStride(e.maxPoints)
+			}
 		}
 	}
 	if method == Leafwise {
@@ -441,6 +446,7 @@ type scratch struct {
 	// with every split of the edge's feature on the path.
 	lin    []float64
 	lo     []uint8
+	st     []uint8   // per record: the node's state (linNone, linLeft, linRight)
 	left   []uint8   // per node: 1 when x goes left
 	phv    []float64 // per feature, stride values: contributions per point
 	stride int       // the most quadrature points of a tree
@@ -457,6 +463,7 @@ func (e *Ensemble) newScratch() *scratch {
 		poly: make([]float64, d+1),
 		lin:  make([]float64, e.maxLinear),
 		lo:   make([]uint8, e.maxNodes),
+		st:   make([]uint8, e.maxNodes),
 		left: make([]uint8, e.maxNodes),
 	}
 	if e.maxPoints > 0 {
@@ -628,9 +635,9 @@ type Explainer struct {
 	off    []int32   // per tree, the first of its weights in w
 	w      []float64 // flattened weights
 	base   float64
-	// scale, per Linear TreeSHAP tree, holds per node the weighted leaf
-	// value of a leaf and 1 for an internal node.
-	scale [][]float64
+	// fac, per Linear TreeSHAP tree, is the factor table of the down pass
+	// (linTree.factors) for the weighted leaf values.
+	fac [][]float64
 }
 
 // Explainer returns an Explainer for the combination with weights w: w[t]
@@ -668,7 +675,7 @@ func (e *Ensemble) Explainer(w [][]float64) (*Explainer, error) {
 			x.active = append(x.active, int32(i))
 		}
 	}
-	x.scale = make([][]float64, len(e.trees))
+	x.fac = make([][]float64, len(e.trees))
 	for _, i := range x.active {
 		x.base += x.nodeValue(i, x.e.trees[i].means, 0)
 		p := &x.e.trees[i]
@@ -682,7 +689,7 @@ func (e *Ensemble) Explainer(w [][]float64) (*Explainer, error) {
 				sc[j] = x.nodeValue(i, p.t.Values, int32(j))
 			}
 		}
-		x.scale[i] = sc
+		x.fac[i] = p.lin.factors(sc)
 	}
 	return x, nil
 }
