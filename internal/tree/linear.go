@@ -126,38 +126,33 @@ const (
 
 // linRec is one internal node, laid out for the assembly passes
 // (linear_amd64.s: the offsets are fixed, and TestLinearLayout checks
-// them): 152 bytes. Offsets are in bytes: a block offset c·n·8 addresses
-// node c's n values in the polynomials and in the table r. The up pass's
-// operands are tabulated by the node's state, so that the passes select
-// them with an index instead of per-edge arithmetic:
+// them): 64 bytes, one cache line. Node c's n values in the polynomials and
+// in the table r are its block, at byte offset c·n·8. The up pass's
+// operands follow from the node's state s:
 //
-//	u_a = ac[s]·r[va[s]] − ap[s]·r[vp[s]],  u_d = −1/(1−t) − ap[s]·r[vp[s]],
-//	φ_feat += S[sa[s]]·u_a + S[sd[s]]·u_d,  S(node) = S[sa[s]] + S[sd[s]],
+//	u_a = ac[s]·r[va] − ap_s·r[vp],  u_d = −1/(1−t) − ap_s·r[vp],
+//	φ_feat += S[a]·u_a + S[d]·u_d,  S(node) = S[a] + S[d],
 //
-// a the child x goes to (or the left child in state linNone, where both
-// u are 0) and d the other.
+// with a the child x goes to (the left one in state linNone) and d the
+// other; va is a's block and vp prev's, and ap_s = ap, except in state
+// linNone, where va = vp = the block 1/(1 − t) and ac[s] = ap_s = −1, so
+// that both u are 0.
 type linRec struct {
-	thr   float64            // 0: the threshold of a numerical split
-	feat  int32              // 8: the split feature
-	pn    int32              // 12: the node's index
-	ndl   uint8              // 16: 1 when NaN goes right
-	cat   uint8              // 17: 1 for a categorical split
-	_     [2]byte            // 18
-	prev  int32              // 20: the node whose incoming edge split the same feature last, or 0 (the root) for none
-	cl    int32              // 24: the left child
-	cr    int32              // 28: the right child
-	poff  int32              // 32: block offset of the node
-	loff  int32              // 36: block offset of the left child
-	roff  int32              // 40: block offset of the right child
-	voff  int32              // 44: block offset of prev when there is one, else 0 (ones)
-	phoff int32              // 48: byte offset of the feature's per-point sums
-	_     int32              // 52
-	sa    [linStates]int32   // 56: by state, block offset of the agreeing child's sum
-	sd    [linStates]int32   // 68: of the other child's sum
-	va    [linStates]int32   // 80: of the table block of the agreeing edge
-	vp    [linStates]int32   // 92: of the table block of the earlier edge
-	ac    [linStates]float64 // 104: the agreeing edge's scalar
-	ap    [linStates]float64 // 128: the earlier edge's scalar
+	thr  float64 // 0: the threshold of a numerical split
+	feat int32   // 8: the split feature
+	ndl  uint8   // 12: 1 when NaN goes right
+	cat  uint8   // 13: 1 for a categorical split
+	_    [2]byte // 14
+	pn   int32   // 16: the node's index
+	prev int32   // 20: the node whose incoming edge split the same feature last, or 0 (the root) for none
+	cl   int32   // 24: the left child
+	cr   int32   // 28: the right child
+	// ac is indexed by the state: −1, then the left and the right edge's
+	// (1 − z_c) written as the per-edge form −1 + o·(2 − z) evaluates it;
+	// ap is hp·(1 − z_prev) alike, 0 without an earlier split. ac[0]
+	// doubles as ap_s in state linNone.
+	ac [linStates]float64 // 32
+	ap float64            // 56
 }
 
 // linEdge is the edge from an internal node into child c.
@@ -207,21 +202,6 @@ func (l *linTree) factors(sc []float64) []float64 {
 		}
 	}
 	return f
-}
-
-// setStride sets the records' offsets into the per-feature sums, which
-// hold stride values per feature.
-func (l *linTree) setStride(stride int) {
-	for i := range l.recs {
-		l.recs[i].phoff = l.recs[i].feat * int32(stride) * 8
-	}
-}
-
-// linFits reports whether the byte offsets of a tree of nodes nodes with n
-// points, and of numFeatures features with stride points, fit in a
-// record's int32 offsets.
-func linFits(nodes, n, numFeatures, stride int) bool {
-	return (nodes+2)*n*8 <= math.MaxInt32 && numFeatures*stride*8 <= math.MaxInt32
 }
 
 // distinctDepth returns the largest number of distinct features on a
@@ -291,8 +271,6 @@ func (p *prepared) buildLinear(n int, rule *gauss) {
 		}
 	}
 	walk(0)
-	bo := func(c int32) int32 { return c * int32(n) * 8 }
-	iom := bo(int32(N))
 	for i := range t.Nodes {
 		nd := &t.Nodes[i]
 		if nd.IsLeaf() {
@@ -302,26 +280,8 @@ func (p *prepared) buildLinear(n int, rule *gauss) {
 		rc := linRec{thr: nd.Threshold, feat: nd.Feature, pn: int32(i),
 			ndl: b2u(nd.Flags&DefaultLeft == 0), cat: b2u(nd.Flags&Categorical != 0),
 			prev: el.prev, cl: nd.Left, cr: nd.Right,
-			poff: bo(int32(i)), loff: bo(nd.Left), roff: bo(nd.Right), voff: el.hp * bo(el.prev)}
-		// State linNone: x disagreed with the earlier split, so o_c = 0
-		// for both edges and o_prev = 0; u = −1/(1−t) − (−1)·1/(1−t) = 0.
-		rc.sa[linNone], rc.sd[linNone] = rc.loff, rc.roff
-		rc.va[linNone], rc.vp[linNone] = iom, iom
-		rc.ac[linNone], rc.ap[linNone] = -1, -1
-		// linLeft and linRight: o_prev = 1; the agreeing edge's coefficient
-		// is (1 − z_c)/f_c, the other's −1/(1 − t), and both take away
-		// hp·(1 − z_prev)/f_prev. The scalars are written as the
-		// per-edge form −1 + o·(2 − z) evaluates them.
-		ap := float64(el.hp) * (-1 + float64(2-el.zp))
-		for s, ch := range [2]struct {
-			off int32
-			z   float64
-		}{{rc.loff, el.z}, {rc.roff, er.z}} {
-			st := linLeft + s
-			rc.sa[st], rc.sd[st] = ch.off, rc.loff+rc.roff-ch.off
-			rc.va[st], rc.vp[st] = ch.off, rc.voff
-			rc.ac[st], rc.ap[st] = -1+float64(2-ch.z), ap
-		}
+			ac: [linStates]float64{-1, -1 + float64(2-el.z), -1 + float64(2-er.z)},
+			ap: float64(el.hp) * (-1 + float64(2-el.zp))}
 		if rc.cat != 0 {
 			l.cats = append(l.cats, int32(i))
 		}
@@ -343,22 +303,22 @@ func b2u(b bool) uint8 {
 // linArgs is what one tree's Linear TreeSHAP passes read and write, laid
 // out for the assembly kernel (linear_amd64.s: the offsets are fixed).
 type linArgs struct {
-	rec  *linRec  // 0
-	nrec int      // 8
-	row  *float64 // 16
-	left *uint8   // 24: per categorical node, 1 when x goes left
-	fac  *float64 // 32: the Explainer's factor table (linTree.factors)
-	p    *float64 // 40: n per node; P(0) holds the quadrature weights
-	o    *uint8   // 48: per node; o(0) = 1
-	r    *float64 // 56: linTree.r
-	phv  *float64 // 64: the per-point sums, at linRec.phoff
-	tk   *float64 // 72: the quadrature points
-	n    int      // 80: points, a multiple of 4
-	st   *uint8   // 88: per record, its state (linNone, linLeft, linRight)
-	neg  int      // 96: the byte offset in r of the block −1 / (1 − t_k)
-	nn   int      // 104: nodes
-	nrow int      // 112: length of row
-	nphv int      // 120: length of phv
+	rec    *linRec  // 0
+	nrec   int      // 8
+	row    *float64 // 16
+	left   *uint8   // 24: per categorical node, 1 when x goes left
+	fac    *float64 // 32: the Explainer's factor table (linTree.factors)
+	p      *float64 // 40: n per node; P(0) holds the quadrature weights
+	o      *uint8   // 48: per node; o(0) = 1
+	r      *float64 // 56: linTree.r
+	phv    *float64 // 64: per feature, stride values: the per-point sums
+	tk     *float64 // 72: the quadrature points
+	n      int      // 80: points, a multiple of 4
+	st     *uint8   // 88: per record, its state (linNone, linLeft, linRight)
+	nn     int      // 96: nodes
+	stride int      // 104
+	nrow   int      // 112: length of row
+	nphv   int      // 120: length of phv
 }
 
 // addLinear adds tree i's exact TreeSHAP values by Linear TreeSHAP to the
@@ -391,7 +351,7 @@ func (x *Explainer) addLinear(i int32, p *prepared, row []float64, s *scratch) {
 	a := linArgs{
 		rec: unsafe.SliceData(l.recs), nrec: len(l.recs), row: &row[0], left: &s.left[0],
 		fac: &x.fac[i][0], p: &P[0], o: &s.lo[0], r: &l.r[0], phv: &s.phv[0], tk: &l.rule.t[0],
-		n: n, st: &s.st[0], neg: (N + 1) * n * 8, nn: N, nrow: len(row), nphv: len(s.phv),
+		n: n, st: &s.st[0], nn: N, stride: s.stride, nrow: len(row), nphv: len(s.phv),
 	}
 	if useAVX2 {
 		linearAVX2(&a)
@@ -413,7 +373,7 @@ func linearGo(a *linArgs) {
 	tk := unsafe.Slice(a.tk, n)
 	st := unsafe.Slice(a.st, a.nrec)
 	phv := unsafe.Slice(a.phv, a.nphv)
-	blk := func(s []float64, off int32) []float64 { return s[off/8 : int(off/8)+n] }
+	blk := func(s []float64, c int32) []float64 { return s[int(c)*n : int(c)*n+n] }
 	for ri := range recs {
 		rc := &recs[ri]
 		v := row[rc.feat]
@@ -430,36 +390,43 @@ func linearGo(a *linArgs) {
 		st[ri] = s
 		f := fac[ri*linFactors+4*int(s) : ri*linFactors+4*int(s)+4]
 		al0, bl, ar0, br := f[0], f[1], f[2], f[3]
-		pp := blk(P, rc.poff)
-		V := blk(R, rc.voff&-int32(op))
-		pl := blk(P, rc.loff)
-		pr := blk(P, rc.roff)
+		pp := blk(P, rc.pn)
+		// prev's table block when x agreed with its split, else ones.
+		V := blk(R, rc.prev&-int32(op))[:len(pp)]
+		pl := blk(P, rc.cl)[:len(pp)]
+		pr := blk(P, rc.cr)[:len(pp)]
 		tt := tk[:len(pp)]
-		V = V[:len(pp)]
-		pl = pl[:len(pp)]
-		pr = pr[:len(pp)]
 		for k, pv := range pp {
 			pl[k] = pv * (al0 + float64(bl*tt[k])) * V[k]
 			pr[k] = pv * (ar0 + float64(br*tt[k])) * V[k]
 		}
 	}
-	neg := blk(R, int32(a.neg))
+	iom := int32(N)
+	neg := blk(R, iom+1)
 	for ri := len(recs) - 1; ri >= 0; ri-- {
 		rc := &recs[ri]
 		s := st[ri]
-		sa := blk(P, rc.sa[s])
-		sd := blk(P, rc.sd[s])
-		va := blk(R, rc.va[s])
-		vp := blk(R, rc.vp[s])
-		ac, ap := rc.ac[s], rc.ap[s]
-		pp := blk(P, rc.poff)
-		ph := blk(phv, rc.phoff)
-		sa, sd, va, vp, ph = sa[:len(pp)], sd[:len(pp)], va[:len(pp)], vp[:len(pp)], ph[:len(pp)]
+		ca, cd := rc.cl, rc.cr
+		if s == linRight {
+			ca, cd = cd, ca
+		}
+		ac, ap := rc.ac[s], rc.ap
+		va, vp := ca, rc.prev
+		if s == linNone {
+			ap, va, vp = rc.ac[0], iom, iom
+		}
+		pp := blk(P, rc.pn)
+		sa := blk(P, ca)[:len(pp)]
+		sd := blk(P, cd)[:len(pp)]
+		ra := blk(R, va)[:len(pp)]
+		rp := blk(R, vp)[:len(pp)]
+		f := int(rc.feat) * a.stride
+		ph := phv[f : f+len(pp)]
 		ng := neg[:len(pp)]
 		for k := range pp {
 			a, b := sa[k], sd[k]
-			x := float64(ap * vp[k])
-			u := float64(ac*va[k]) - x
+			x := float64(ap * rp[k])
+			u := float64(ac*ra[k]) - x
 			w := ng[k] - x
 			ph[k] += float64(a*u) + float64(b*w)
 			pp[k] = a + b

@@ -15,29 +15,21 @@
 #define A_TK 72
 #define A_N 80
 #define A_ST 88
-#define A_NEG 96
+#define A_NN 96
+#define A_STRIDE 104
 
 // Offsets of linRec (linear.go; TestLinearLayout checks them).
 #define R_THR 0
 #define R_FEAT 8
-#define R_PN 12
-#define R_NDL 16
-#define R_CAT 17
+#define R_NDL 12
+#define R_CAT 13
+#define R_PN 16
 #define R_PREV 20
 #define R_CL 24
 #define R_CR 28
-#define R_POFF 32
-#define R_LOFF 36
-#define R_ROFF 40
-#define R_VOFF 44
-#define R_PHOFF 48
-#define R_SA 56
-#define R_SD 68
-#define R_VA 80
-#define R_VP 92
-#define R_AC 104
-#define R_AP 128
-#define RECSIZE 152
+#define R_AC 32
+#define R_AP 56
+#define RECSIZE 64
 
 // A record's entry in the factor table: per state, a and b of the left
 // edge, then of the right one (linFactors doubles).
@@ -70,14 +62,16 @@ no:
 
 // func linearAVX2(a *linArgs)
 //
-// Down pass registers: R8 the record, R13 its factor entry, R15 its state
-// byte, SI the row, R9 the points t_k, R10 the polynomials, R11 o, R12 the
-// table r, R14 n·8; 0(SP) the end of the records.
-TEXT ·linearAVX2(SB), $8-8
+// Node c's block of n values is at byte offset c·n·8 in the polynomials and
+// in the table r. Down pass registers: R8 the record, R13 its factor
+// entry, R15 its state byte, SI the row, R9 the points t_k, R10 the
+// polynomials, R11 o, R12 the table r, R14 n·8; 0(SP) the end of the
+// records.
+TEXT ·linearAVX2(SB), $16-8
 	MOVQ a+0(FP), DI
 	MOVQ A_REC(DI), R8
 	MOVQ A_NREC(DI), AX
-	IMULQ $RECSIZE, AX
+	SHLQ $6, AX
 	ADDQ R8, AX
 	MOVQ AX, 0(SP)
 	MOVQ A_ROW(DI), SI
@@ -106,17 +100,23 @@ down:
 	JNE categorical
 
 routed:
-	// o_l = o_prev·g, o_r = o_prev − o_l, state o_l + 2·o_r.
+	// V: prev's table block when x agreed with prev's split, else the
+	// ones of block 0.
 	MOVLQSX R_PREV(R8), AX
 	MOVBLZX (R11)(AX*1), CX
-	MOVL CX, BP
+	IMULQ R14, AX
+	MOVQ CX, BP
+	NEGQ BP
+	ANDQ AX, BP
+	ADDQ R12, BP
+	// o_l = o_prev·g, o_r = o_prev − o_l, state o_l + 2·o_r.
 	MOVL BX, DX
 	ANDL CX, DX
 	XORL DX, CX
 	MOVLQSX R_CL(R8), AX
 	MOVB DX, (R11)(AX*1)
-	MOVLQSX R_CR(R8), AX
-	MOVB CX, (R11)(AX*1)
+	MOVLQSX R_CR(R8), DI
+	MOVB CX, (R11)(DI*1)
 	LEAL (DX)(CX*2), DX
 	MOVB DX, (R15)
 	SHLL $5, DX
@@ -124,33 +124,30 @@ routed:
 	VBROADCASTSD 8(R13)(DX*1), Y9
 	VBROADCASTSD 16(R13)(DX*1), Y10
 	VBROADCASTSD 24(R13)(DX*1), Y11
-	// The table block of prev when x agreed with it, else ones.
-	NEGL BP
-	ANDL R_VOFF(R8), BP
-	ADDQ R12, BP
-	MOVLQSX R_POFF(R8), AX
+	IMULQ R14, AX
 	ADDQ R10, AX
-	MOVLQSX R_LOFF(R8), CX
+	IMULQ R14, DI
+	ADDQ R10, DI
+	MOVLQSX R_PN(R8), CX
+	IMULQ R14, CX
 	ADDQ R10, CX
-	MOVLQSX R_ROFF(R8), DX
-	ADDQ R10, DX
 	XORL BX, BX
 
 downloop:
 	// P(c) = P(pn)·(a + b·t)·V for both children.
 	VMOVUPD (R9)(BX*1), Y0
-	VMOVUPD (AX)(BX*1), Y1
+	VMOVUPD (CX)(BX*1), Y1
 	VMOVUPD (BP)(BX*1), Y4
 	VMULPD Y0, Y9, Y2
 	VADDPD Y8, Y2, Y2
 	VMULPD Y2, Y1, Y2
 	VMULPD Y4, Y2, Y2
-	VMOVUPD Y2, (CX)(BX*1)
+	VMOVUPD Y2, (AX)(BX*1)
 	VMULPD Y0, Y11, Y3
 	VADDPD Y10, Y3, Y3
 	VMULPD Y3, Y1, Y3
 	VMULPD Y4, Y3, Y3
-	VMOVUPD Y3, (DX)(BX*1)
+	VMOVUPD Y3, (DI)(BX*1)
 	ADDQ $32, BX
 	CMPQ BX, R14
 	JLT downloop
@@ -162,33 +159,56 @@ downloop:
 	JLT down
 
 	// Up, from the last record to the first. Registers: R8 the record,
-	// R15 its state byte, R9 the block −1/(1 − t), R10 the polynomials
-	// (now the subtree sums), R12 the table r, R13 the per-point sums,
-	// R14 n·8; 0(SP) the first record.
+	// R15 its state byte, R11 the byte offset of the block 1/(1 − t), R9
+	// the block −1/(1 − t), R10 the polynomials (now the subtree sums),
+	// R12 the table r, R13 the per-point sums, R14 n·8; 0(SP) the first
+	// record, 8(SP) stride·8.
 	MOVQ a+0(FP), DI
 	MOVQ A_REC(DI), AX
 	MOVQ AX, 0(SP)
-	MOVQ A_NEG(DI), R9
-	ADDQ R12, R9
+	MOVQ A_STRIDE(DI), AX
+	SHLQ $3, AX
+	MOVQ AX, 8(SP)
+	MOVQ A_NN(DI), R11
+	IMULQ R14, R11
+	LEAQ (R12)(R11*1), R9
+	ADDQ R14, R9
 	MOVQ A_PHV(DI), R13
 
 up:
 	SUBQ $RECSIZE, R8
 	DECQ R15
+	// s, and 3·o_prev = 3·(s ≠ 0) for ap_s: ac[s] and ac[0] or ap.
 	MOVBLZX (R15), DX
-	MOVLQSX R_SA(R8)(DX*4), AX
-	MOVLQSX R_SD(R8)(DX*4), BX
-	MOVLQSX R_VA(R8)(DX*4), CX
-	MOVLQSX R_VP(R8)(DX*4), BP
+	LEAL 1(DX), CX
+	SHRL $1, CX
+	LEAL (CX)(CX*2), CX
 	VBROADCASTSD R_AC(R8)(DX*8), Y8
-	VBROADCASTSD R_AP(R8)(DX*8), Y9
+	VBROADCASTSD R_AC(R8)(CX*8), Y9
+	// The children's blocks, the agreeing one first; va and vp.
+	MOVLQSX R_CL(R8), AX
+	IMULQ R14, AX
+	MOVLQSX R_CR(R8), BX
+	IMULQ R14, BX
+	MOVLQSX R_PREV(R8), BP
+	IMULQ R14, BP
+	MOVQ AX, SI
+	CMPL DX, $2
+	CMOVQEQ BX, AX
+	CMOVQEQ SI, BX
+	MOVQ AX, CX
+	TESTL DX, DX
+	CMOVQEQ R11, CX
+	CMOVQEQ R11, BP
 	ADDQ R10, AX
 	ADDQ R10, BX
 	ADDQ R12, CX
 	ADDQ R12, BP
-	MOVLQSX R_POFF(R8), SI
+	MOVLQSX R_PN(R8), SI
+	IMULQ R14, SI
 	ADDQ R10, SI
-	MOVLQSX R_PHOFF(R8), DI
+	MOVLQSX R_FEAT(R8), DI
+	IMULQ 8(SP), DI
 	ADDQ R13, DI
 	XORL DX, DX
 

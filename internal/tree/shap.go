@@ -213,7 +213,7 @@ func NewEnsemble(trees []Tree, numFeatures int, opt *Options) (*Ensemble, error)
 			// to a multiple of 4 for the assembly's AVX2 lanes (more
 			// points are exact too).
 			n := (max(1, (distinctDepth(&p.t)+1)/2) + 3) &^ 3
-			if n > maxLinearPoints || !linFits(len(p.t.Nodes), n, numFeatures, maxLinearPoints) {
+			if n > maxLinearPoints {
 				continue
 			}
 			if rules[n] == nil {
@@ -222,11 +222,6 @@ func NewEnsemble(trees []Tree, numFeatures int, opt *Options) (*Ensemble, error)
 			p.buildLinear(n, rules[n])
 			e.maxLinear = max(e.maxLinear, n*len(p.t.Nodes))
 			e.maxPoints = max(e.maxPoints, n)
-		}
-		for i := range e.trees {
-			if l := e.trees[i].lin; l != nil {
-				l.setStride(e.maxPoints)
-			}
 		}
 	}
 	if method == Leafwise {
