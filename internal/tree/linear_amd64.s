@@ -35,6 +35,256 @@
 // edge, then of the right one (linFactors doubles).
 #define FACSIZE 96
 
+// DOWNNODE routes x at the record at R8 (into BX: 1 for left; a
+// categorical node's decision is read at CAT, which jumps back to ROUTED),
+// sets o of both children and the node's state, broadcasts the state's
+// factor scalars a_l, b_l, a_r, b_r into Y8-Y11, and leaves in CX the
+// node's polynomial block, in AX and DI its children's and in BP the
+// table block V: prev's when x agreed with prev's split, else the ones of
+// block 0. BX is 0 on exit.
+#define DOWNNODE(CAT, ROUTED) \
+	XORL BX, BX \
+	XORL CX, CX \
+	MOVLQSX R_FEAT(R8), AX \
+	MOVSD (SI)(AX*8), X0 \
+	UCOMISD R_THR(R8), X0 \
+	SETCS BX \
+	SETPS CX \
+	ANDB R_NDL(R8), CX \
+	XORL CX, BX \
+	CMPB R_CAT(R8), $0 \
+	JNE CAT \
+ROUTED: \
+	MOVLQSX R_PREV(R8), AX \
+	MOVBLZX (R11)(AX*1), CX \
+	IMULQ R14, AX \
+	MOVQ CX, BP \
+	NEGQ BP \
+	ANDQ AX, BP \
+	ADDQ R12, BP \
+	MOVL BX, DX \
+	ANDL CX, DX \
+	XORL DX, CX \
+	MOVLQSX R_CL(R8), AX \
+	MOVB DX, (R11)(AX*1) \
+	MOVLQSX R_CR(R8), DI \
+	MOVB CX, (R11)(DI*1) \
+	LEAL (DX)(CX*2), DX \
+	MOVB DX, (R15) \
+	SHLL $5, DX \
+	VBROADCASTSD 0(R13)(DX*1), Y8 \
+	VBROADCASTSD 8(R13)(DX*1), Y9 \
+	VBROADCASTSD 16(R13)(DX*1), Y10 \
+	VBROADCASTSD 24(R13)(DX*1), Y11 \
+	IMULQ R14, AX \
+	ADDQ R10, AX \
+	IMULQ R14, DI \
+	ADDQ R10, DI \
+	MOVLQSX R_PN(R8), CX \
+	IMULQ R14, CX \
+	ADDQ R10, CX \
+	XORL BX, BX
+
+// DOWNSTEP computes four points at byte OFF+BX of the blocks:
+// P(c) = P(pn)·(a + b·t)·V for both children.
+#define DOWNSTEP(OFF) \
+	VMOVUPD OFF(R9)(BX*1), Y0 \
+	VMOVUPD OFF(CX)(BX*1), Y1 \
+	VMOVUPD OFF(BP)(BX*1), Y4 \
+	VMULPD Y0, Y9, Y2 \
+	VADDPD Y8, Y2, Y2 \
+	VMULPD Y2, Y1, Y2 \
+	VMULPD Y4, Y2, Y2 \
+	VMOVUPD Y2, OFF(AX)(BX*1) \
+	VMULPD Y0, Y11, Y3 \
+	VADDPD Y10, Y3, Y3 \
+	VMULPD Y3, Y1, Y3 \
+	VMULPD Y4, Y3, Y3 \
+	VMOVUPD Y3, OFF(DI)(BX*1)
+
+// DOWNNEXT moves to the next record, and back to LOOP while there is one.
+#define DOWNNEXT(LOOP) \
+	ADDQ $RECSIZE, R8 \
+	ADDQ $FACSIZE, R13 \
+	INCQ R15 \
+	CMPQ R8, 0(SP) \
+	JLT LOOP
+
+// CATEGORICAL reads a categorical node's decision into BX.
+#define CATEGORICAL(ROUTED) \
+	MOVQ a+0(FP), DI \
+	MOVQ A_LEFT(DI), DX \
+	MOVLQSX R_PN(R8), CX \
+	MOVBLZX (DX)(CX*1), BX \
+	JMP ROUTED
+
+// UPSTART sets the up pass's registers: R8 stays at the end of the
+// records and R15 of the states; R11 the byte offset of the block
+// 1/(1 − t), R9 the block −1/(1 − t), R10 the polynomials (now the
+// subtree sums), R12 the table r, R13 the per-point sums, R14 n·8; 0(SP)
+// the first record, 8(SP) stride·8.
+#define UPSTART \
+	MOVQ a+0(FP), DI \
+	MOVQ A_REC(DI), AX \
+	MOVQ AX, 0(SP) \
+	MOVQ A_STRIDE(DI), AX \
+	SHLQ $3, AX \
+	MOVQ AX, 8(SP) \
+	MOVQ A_NN(DI), R11 \
+	IMULQ R14, R11 \
+	LEAQ (R12)(R11*1), R9 \
+	ADDQ R14, R9 \
+	MOVQ A_PHV(DI), R13
+
+// UPNODE steps back to the previous record and sets, from its state s,
+// Y8 = ac[s], Y9 = ap_s (ac[0] or ap, by 3·(s ≠ 0)), AX and BX the
+// agreeing and the other child's sum blocks, CX the block va and BP the
+// block vp, SI the node's block and DI its feature's per-point sums. DX
+// is 0 on exit.
+#define UPNODE \
+	SUBQ $RECSIZE, R8 \
+	DECQ R15 \
+	MOVBLZX (R15), DX \
+	LEAL 1(DX), CX \
+	SHRL $1, CX \
+	LEAL (CX)(CX*2), CX \
+	VBROADCASTSD R_AC(R8)(DX*8), Y8 \
+	VBROADCASTSD R_AC(R8)(CX*8), Y9 \
+	MOVLQSX R_CL(R8), AX \
+	IMULQ R14, AX \
+	MOVLQSX R_CR(R8), BX \
+	IMULQ R14, BX \
+	MOVLQSX R_PREV(R8), BP \
+	IMULQ R14, BP \
+	MOVQ AX, SI \
+	CMPL DX, $2 \
+	CMOVQEQ BX, AX \
+	CMOVQEQ SI, BX \
+	MOVQ AX, CX \
+	TESTL DX, DX \
+	CMOVQEQ R11, CX \
+	CMOVQEQ R11, BP \
+	ADDQ R10, AX \
+	ADDQ R10, BX \
+	ADDQ R12, CX \
+	ADDQ R12, BP \
+	MOVLQSX R_PN(R8), SI \
+	IMULQ R14, SI \
+	ADDQ R10, SI \
+	MOVLQSX R_FEAT(R8), DI \
+	IMULQ 8(SP), DI \
+	ADDQ R13, DI \
+	XORL DX, DX
+
+// UPSTEP computes four points at byte OFF+DX of the blocks: x = ap·vp,
+// u = ac·va − x, w = −1/(1 − t) − x; then ph += sa·u + sd·w and
+// S(pn) = sa + sd.
+#define UPSTEP(OFF) \
+	VMOVUPD OFF(AX)(DX*1), Y0 \
+	VMOVUPD OFF(BX)(DX*1), Y1 \
+	VMULPD OFF(BP)(DX*1), Y9, Y2 \
+	VMULPD OFF(CX)(DX*1), Y8, Y3 \
+	VSUBPD Y2, Y3, Y3 \
+	VMOVUPD OFF(R9)(DX*1), Y4 \
+	VSUBPD Y2, Y4, Y4 \
+	VMULPD Y3, Y0, Y3 \
+	VMULPD Y4, Y1, Y4 \
+	VADDPD Y4, Y3, Y3 \
+	VADDPD OFF(DI)(DX*1), Y3, Y3 \
+	VMOVUPD Y3, OFF(DI)(DX*1) \
+	VADDPD Y1, Y0, Y0 \
+	VMOVUPD Y0, OFF(SI)(DX*1)
+
+// func linearAVX2(a *linArgs)
+//
+// Node c's block of n values is at byte offset c·n·8 in the polynomials and
+// in the table r. Down pass registers: R8 the record, R13 its factor
+// entry, R15 its state byte, SI the row, R9 the points t_k, R10 the
+// polynomials, R11 o, R12 the table r, R14 n·8; 0(SP) the end of the
+// records. The passes are written out for 8 and 12 points (Random Forest
+// trees take 12, shallower ones 8), where the points' loop would cost a
+// fifth of the instructions, and looped for the other counts.
+TEXT ·linearAVX2(SB), $16-8
+	MOVQ a+0(FP), DI
+	MOVQ A_REC(DI), R8
+	MOVQ A_NREC(DI), AX
+	SHLQ $6, AX
+	ADDQ R8, AX
+	MOVQ AX, 0(SP)
+	MOVQ A_ROW(DI), SI
+	MOVQ A_FAC(DI), R13
+	MOVQ A_P(DI), R10
+	MOVQ A_O(DI), R11
+	MOVQ A_R(DI), R12
+	MOVQ A_TK(DI), R9
+	MOVQ A_ST(DI), R15
+	MOVQ A_N(DI), R14
+	SHLQ $3, R14
+	CMPQ R14, $96
+	JEQ down12
+	CMPQ R14, $64
+	JEQ down8
+
+down:
+	DOWNNODE(cat, routed)
+downloop:
+	DOWNSTEP(0)
+	ADDQ $32, BX
+	CMPQ BX, R14
+	JLT downloop
+	DOWNNEXT(down)
+	UPSTART
+up:
+	UPNODE
+uploop:
+	UPSTEP(0)
+	ADDQ $32, DX
+	CMPQ DX, R14
+	JLT uploop
+	CMPQ R8, 0(SP)
+	JGT up
+	VZEROUPPER
+	RET
+
+down12:
+	DOWNNODE(cat12, routed12)
+	DOWNSTEP(0)
+	DOWNSTEP(32)
+	DOWNSTEP(64)
+	DOWNNEXT(down12)
+	UPSTART
+up12:
+	UPNODE
+	UPSTEP(0)
+	UPSTEP(32)
+	UPSTEP(64)
+	CMPQ R8, 0(SP)
+	JGT up12
+	VZEROUPPER
+	RET
+
+down8:
+	DOWNNODE(cat8, routed8)
+	DOWNSTEP(0)
+	DOWNSTEP(32)
+	DOWNNEXT(down8)
+	UPSTART
+up8:
+	UPNODE
+	UPSTEP(0)
+	UPSTEP(32)
+	CMPQ R8, 0(SP)
+	JGT up8
+	VZEROUPPER
+	RET
+
+cat:
+	CATEGORICAL(routed)
+cat12:
+	CATEGORICAL(routed12)
+cat8:
+	CATEGORICAL(routed8)
+
 // func hasAVX2() bool
 TEXT ·hasAVX2(SB), NOSPLIT, $0-1
 	MOVL $1, AX
@@ -59,189 +309,3 @@ TEXT ·hasAVX2(SB), NOSPLIT, $0-1
 no:
 	MOVB $0, ret+0(FP)
 	RET
-
-// func linearAVX2(a *linArgs)
-//
-// Node c's block of n values is at byte offset c·n·8 in the polynomials and
-// in the table r. Down pass registers: R8 the record, R13 its factor
-// entry, R15 its state byte, SI the row, R9 the points t_k, R10 the
-// polynomials, R11 o, R12 the table r, R14 n·8; 0(SP) the end of the
-// records.
-TEXT ·linearAVX2(SB), $16-8
-	MOVQ a+0(FP), DI
-	MOVQ A_REC(DI), R8
-	MOVQ A_NREC(DI), AX
-	SHLQ $6, AX
-	ADDQ R8, AX
-	MOVQ AX, 0(SP)
-	MOVQ A_ROW(DI), SI
-	MOVQ A_FAC(DI), R13
-	MOVQ A_P(DI), R10
-	MOVQ A_O(DI), R11
-	MOVQ A_R(DI), R12
-	MOVQ A_TK(DI), R9
-	MOVQ A_ST(DI), R15
-	MOVQ A_N(DI), R14
-	SHLQ $3, R14
-
-down:
-	// x's direction g: v < thr, or NaN and NaN goes left (UCOMISD sets
-	// CF and PF when v is NaN); a categorical node's comes from a.left.
-	XORL BX, BX
-	XORL CX, CX
-	MOVLQSX R_FEAT(R8), AX
-	MOVSD (SI)(AX*8), X0
-	UCOMISD R_THR(R8), X0
-	SETCS BX
-	SETPS CX
-	ANDB R_NDL(R8), CX
-	XORL CX, BX
-	CMPB R_CAT(R8), $0
-	JNE categorical
-
-routed:
-	// V: prev's table block when x agreed with prev's split, else the
-	// ones of block 0.
-	MOVLQSX R_PREV(R8), AX
-	MOVBLZX (R11)(AX*1), CX
-	IMULQ R14, AX
-	MOVQ CX, BP
-	NEGQ BP
-	ANDQ AX, BP
-	ADDQ R12, BP
-	// o_l = o_prev·g, o_r = o_prev − o_l, state o_l + 2·o_r.
-	MOVL BX, DX
-	ANDL CX, DX
-	XORL DX, CX
-	MOVLQSX R_CL(R8), AX
-	MOVB DX, (R11)(AX*1)
-	MOVLQSX R_CR(R8), DI
-	MOVB CX, (R11)(DI*1)
-	LEAL (DX)(CX*2), DX
-	MOVB DX, (R15)
-	SHLL $5, DX
-	VBROADCASTSD 0(R13)(DX*1), Y8
-	VBROADCASTSD 8(R13)(DX*1), Y9
-	VBROADCASTSD 16(R13)(DX*1), Y10
-	VBROADCASTSD 24(R13)(DX*1), Y11
-	IMULQ R14, AX
-	ADDQ R10, AX
-	IMULQ R14, DI
-	ADDQ R10, DI
-	MOVLQSX R_PN(R8), CX
-	IMULQ R14, CX
-	ADDQ R10, CX
-	XORL BX, BX
-
-downloop:
-	// P(c) = P(pn)·(a + b·t)·V for both children.
-	VMOVUPD (R9)(BX*1), Y0
-	VMOVUPD (CX)(BX*1), Y1
-	VMOVUPD (BP)(BX*1), Y4
-	VMULPD Y0, Y9, Y2
-	VADDPD Y8, Y2, Y2
-	VMULPD Y2, Y1, Y2
-	VMULPD Y4, Y2, Y2
-	VMOVUPD Y2, (AX)(BX*1)
-	VMULPD Y0, Y11, Y3
-	VADDPD Y10, Y3, Y3
-	VMULPD Y3, Y1, Y3
-	VMULPD Y4, Y3, Y3
-	VMOVUPD Y3, (DI)(BX*1)
-	ADDQ $32, BX
-	CMPQ BX, R14
-	JLT downloop
-
-	ADDQ $RECSIZE, R8
-	ADDQ $FACSIZE, R13
-	INCQ R15
-	CMPQ R8, 0(SP)
-	JLT down
-
-	// Up, from the last record to the first. Registers: R8 the record,
-	// R15 its state byte, R11 the byte offset of the block 1/(1 − t), R9
-	// the block −1/(1 − t), R10 the polynomials (now the subtree sums),
-	// R12 the table r, R13 the per-point sums, R14 n·8; 0(SP) the first
-	// record, 8(SP) stride·8.
-	MOVQ a+0(FP), DI
-	MOVQ A_REC(DI), AX
-	MOVQ AX, 0(SP)
-	MOVQ A_STRIDE(DI), AX
-	SHLQ $3, AX
-	MOVQ AX, 8(SP)
-	MOVQ A_NN(DI), R11
-	IMULQ R14, R11
-	LEAQ (R12)(R11*1), R9
-	ADDQ R14, R9
-	MOVQ A_PHV(DI), R13
-
-up:
-	SUBQ $RECSIZE, R8
-	DECQ R15
-	// s, and 3·o_prev = 3·(s ≠ 0) for ap_s: ac[s] and ac[0] or ap.
-	MOVBLZX (R15), DX
-	LEAL 1(DX), CX
-	SHRL $1, CX
-	LEAL (CX)(CX*2), CX
-	VBROADCASTSD R_AC(R8)(DX*8), Y8
-	VBROADCASTSD R_AC(R8)(CX*8), Y9
-	// The children's blocks, the agreeing one first; va and vp.
-	MOVLQSX R_CL(R8), AX
-	IMULQ R14, AX
-	MOVLQSX R_CR(R8), BX
-	IMULQ R14, BX
-	MOVLQSX R_PREV(R8), BP
-	IMULQ R14, BP
-	MOVQ AX, SI
-	CMPL DX, $2
-	CMOVQEQ BX, AX
-	CMOVQEQ SI, BX
-	MOVQ AX, CX
-	TESTL DX, DX
-	CMOVQEQ R11, CX
-	CMOVQEQ R11, BP
-	ADDQ R10, AX
-	ADDQ R10, BX
-	ADDQ R12, CX
-	ADDQ R12, BP
-	MOVLQSX R_PN(R8), SI
-	IMULQ R14, SI
-	ADDQ R10, SI
-	MOVLQSX R_FEAT(R8), DI
-	IMULQ 8(SP), DI
-	ADDQ R13, DI
-	XORL DX, DX
-
-uploop:
-	// x = ap·vp, u = ac·va − x, w = −1/(1 − t) − x; then
-	// ph += sa·u + sd·w and S(pn) = sa + sd.
-	VMOVUPD (AX)(DX*1), Y0
-	VMOVUPD (BX)(DX*1), Y1
-	VMULPD (BP)(DX*1), Y9, Y2
-	VMULPD (CX)(DX*1), Y8, Y3
-	VSUBPD Y2, Y3, Y3
-	VMOVUPD (R9)(DX*1), Y4
-	VSUBPD Y2, Y4, Y4
-	VMULPD Y3, Y0, Y3
-	VMULPD Y4, Y1, Y4
-	VADDPD Y4, Y3, Y3
-	VADDPD (DI)(DX*1), Y3, Y3
-	VMOVUPD Y3, (DI)(DX*1)
-	VADDPD Y1, Y0, Y0
-	VMOVUPD Y0, (SI)(DX*1)
-	ADDQ $32, DX
-	CMPQ DX, R14
-	JLT uploop
-
-	CMPQ R8, 0(SP)
-	JGT up
-
-	VZEROUPPER
-	RET
-
-categorical:
-	MOVQ a+0(FP), DI
-	MOVQ A_LEFT(DI), DX
-	MOVLQSX R_PN(R8), CX
-	MOVBLZX (DX)(CX*1), BX
-	JMP routed

@@ -33,11 +33,15 @@ func TestLinearAsmMatchesGo(t *testing.T) {
 		t.Skip("no assembly passes on this machine or build (purego, or no AVX2)")
 	}
 	rng := rand.New(rand.NewPCG(31, 32))
+	points := map[int]bool{} // the assembly has its own code for 8 and 12 points
 	for _, spec := range []genSpec{
 		{features: 30, depth: 6, outputs: 1, leafProb: 0.05, catProb: 0.1, zeroProb: 0.05},
 		{features: 5, depth: 14, outputs: 2, leafProb: 0.2, catProb: 0.1},
 		{features: 118, depth: 30, outputs: 2, minCover: 40, root: 25000},
 		{features: 7, depth: 8, outputs: 1, leafProb: 0.1, loose: true},
+		{features: 12, depth: 10, outputs: 1, leafProb: 0.1, catProb: 0.05},
+		{features: 118, depth: 22, outputs: 1, leafProb: 0.3, spine: true, catProb: 0.05},
+		{features: 118, depth: 30, outputs: 1, leafProb: 0.3, spine: true},
 	} {
 		trees := make([]Tree, 5)
 		for i := range trees {
@@ -45,6 +49,11 @@ func TestLinearAsmMatchesGo(t *testing.T) {
 		}
 		e, err := NewEnsemble(trees, spec.features, nil)
 		require.NoError(t, err)
+		for i := range e.trees {
+			if l := e.trees[i].lin; l != nil {
+				points[l.n] = true
+			}
+		}
 		x, err := e.Explainer(randWeights(rng, trees))
 		require.NoError(t, err)
 		asm := make([]float64, spec.features)
@@ -60,6 +69,7 @@ func TestLinearAsmMatchesGo(t *testing.T) {
 			require.Equal(t, gov, asm, "spec %+v row %d", spec, r)
 		}
 	}
+	assert.Equal(t, map[int]bool{4: true, 8: true, 12: true, 16: true}, points, "points counts covered")
 }
 
 // TestLinearLayout checks the offsets linear_amd64.s assumes of linRec,
