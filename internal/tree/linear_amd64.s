@@ -85,22 +85,26 @@ ROUTED: \
 	ADDQ R10, CX \
 	XORL BX, BX
 
-// DOWNSTEP computes four points at byte OFF+BX of the blocks:
-// P(c) = P(pn)·(a + b·t)·V for both children.
-#define DOWNSTEP(OFF) \
-	VMOVUPD OFF(R9)(BX*1), Y0 \
+// DOWNSTEPT computes four points at byte OFF+BX of the blocks, with their
+// t_k in T: P(c) = P(pn)·(a + b·t)·V for both children.
+#define DOWNSTEPT(OFF, T) \
 	VMOVUPD OFF(CX)(BX*1), Y1 \
 	VMOVUPD OFF(BP)(BX*1), Y4 \
-	VMULPD Y0, Y9, Y2 \
+	VMULPD T, Y9, Y2 \
 	VADDPD Y8, Y2, Y2 \
 	VMULPD Y2, Y1, Y2 \
 	VMULPD Y4, Y2, Y2 \
 	VMOVUPD Y2, OFF(AX)(BX*1) \
-	VMULPD Y0, Y11, Y3 \
+	VMULPD T, Y11, Y3 \
 	VADDPD Y10, Y3, Y3 \
 	VMULPD Y3, Y1, Y3 \
 	VMULPD Y4, Y3, Y3 \
 	VMOVUPD Y3, OFF(DI)(BX*1)
+
+// DOWNSTEP is DOWNSTEPT with t_k loaded from R9.
+#define DOWNSTEP(OFF) \
+	VMOVUPD OFF(R9)(BX*1), Y0 \
+	DOWNSTEPT(OFF, Y0)
 
 // DOWNNEXT moves to the next record, and back to LOOP while there is one.
 #define DOWNNEXT(LOOP) \
@@ -176,17 +180,16 @@ ROUTED: \
 	ADDQ R13, DI \
 	XORL DX, DX
 
-// UPSTEP computes four points at byte OFF+DX of the blocks: x = ap·vp,
-// u = ac·va − x, w = −1/(1 − t) − x; then ph += sa·u + sd·w and
-// S(pn) = sa + sd.
-#define UPSTEP(OFF) \
+// UPSTEPN computes four points at byte OFF+DX of the blocks, with their
+// −1/(1 − t_k) in NG: x = ap·vp, u = ac·va − x, w = −1/(1 − t) − x; then
+// ph += sa·u + sd·w and S(pn) = sa + sd.
+#define UPSTEPN(OFF, NG) \
 	VMOVUPD OFF(AX)(DX*1), Y0 \
 	VMOVUPD OFF(BX)(DX*1), Y1 \
 	VMULPD OFF(BP)(DX*1), Y9, Y2 \
 	VMULPD OFF(CX)(DX*1), Y8, Y3 \
 	VSUBPD Y2, Y3, Y3 \
-	VMOVUPD OFF(R9)(DX*1), Y4 \
-	VSUBPD Y2, Y4, Y4 \
+	VSUBPD Y2, NG, Y4 \
 	VMULPD Y3, Y0, Y3 \
 	VMULPD Y4, Y1, Y4 \
 	VADDPD Y4, Y3, Y3 \
@@ -194,6 +197,11 @@ ROUTED: \
 	VMOVUPD Y3, OFF(DI)(DX*1) \
 	VADDPD Y1, Y0, Y0 \
 	VMOVUPD Y0, OFF(SI)(DX*1)
+
+// UPSTEP is UPSTEPN with −1/(1 − t_k) loaded from R9.
+#define UPSTEP(OFF) \
+	VMOVUPD OFF(R9)(DX*1), Y5 \
+	UPSTEPN(OFF, Y5)
 
 // func linearAVX2(a *linArgs)
 //
@@ -221,9 +229,9 @@ TEXT ·linearAVX2(SB), $16-8
 	MOVQ A_N(DI), R14
 	SHLQ $3, R14
 	CMPQ R14, $96
-	JEQ down12
+	JEQ twelve
 	CMPQ R14, $64
-	JEQ down8
+	JEQ eight
 
 down:
 	DOWNNODE(cat, routed)
@@ -246,33 +254,46 @@ uploop:
 	VZEROUPPER
 	RET
 
+twelve:
+	// t_k in Y12-Y14, then −1/(1 − t_k).
+	VMOVUPD 0(R9), Y12
+	VMOVUPD 32(R9), Y13
+	VMOVUPD 64(R9), Y14
 down12:
 	DOWNNODE(cat12, routed12)
-	DOWNSTEP(0)
-	DOWNSTEP(32)
-	DOWNSTEP(64)
+	DOWNSTEPT(0, Y12)
+	DOWNSTEPT(32, Y13)
+	DOWNSTEPT(64, Y14)
 	DOWNNEXT(down12)
 	UPSTART
+	VMOVUPD 0(R9), Y12
+	VMOVUPD 32(R9), Y13
+	VMOVUPD 64(R9), Y14
 up12:
 	UPNODE
-	UPSTEP(0)
-	UPSTEP(32)
-	UPSTEP(64)
+	UPSTEPN(0, Y12)
+	UPSTEPN(32, Y13)
+	UPSTEPN(64, Y14)
 	CMPQ R8, 0(SP)
 	JGT up12
 	VZEROUPPER
 	RET
 
+eight:
+	VMOVUPD 0(R9), Y12
+	VMOVUPD 32(R9), Y13
 down8:
 	DOWNNODE(cat8, routed8)
-	DOWNSTEP(0)
-	DOWNSTEP(32)
+	DOWNSTEPT(0, Y12)
+	DOWNSTEPT(32, Y13)
 	DOWNNEXT(down8)
 	UPSTART
+	VMOVUPD 0(R9), Y12
+	VMOVUPD 32(R9), Y13
 up8:
 	UPNODE
-	UPSTEP(0)
-	UPSTEP(32)
+	UPSTEPN(0, Y12)
+	UPSTEPN(32, Y13)
 	CMPQ R8, 0(SP)
 	JGT up8
 	VZEROUPPER
