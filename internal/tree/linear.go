@@ -100,8 +100,17 @@ type linTree struct {
 	n    int    // quadrature points
 	rule *gauss // shared by the trees with the same n
 	recs []linRec
-	// edges holds per record the edges into its left and right child,
-	// from which an Explainer builds its factor table (factors).
+	// down lists the internal nodes in the down pass's order: level by
+	// level from the root, and within a level first the nodes whose
+	// feature no ancestor split (whose table block V is ones whatever
+	// x, so that the assembly skips multiplying by it), then the others.
+	// segs holds the ends of these groups in down, alternately of the
+	// first kind and of the second. The up pass keeps the records' order,
+	// which fixes the order of the additions into the per-point sums.
+	down []linDown
+	segs []int32
+	// edges holds per entry of down the edges into its left and right
+	// child, from which an Explainer builds its factor table (factors).
 	edges [][2]linEdge
 	// cats lists the categorical nodes, whose decisions the passes read
 	// from scratch.left instead of comparing with the threshold.
@@ -155,6 +164,21 @@ type linRec struct {
 	ap float64            // 56
 }
 
+// linDown is an internal node as the down pass reads it (linear_amd64.s:
+// the offsets are fixed, and TestLinearLayout checks them): 32 bytes, the
+// fields of linRec up to cr.
+type linDown struct {
+	thr  float64 // 0
+	feat int32   // 8
+	ndl  uint8   // 12
+	cat  uint8   // 13
+	_    [2]byte // 14
+	pn   int32   // 16
+	prev int32   // 20
+	cl   int32   // 24
+	cr   int32   // 28
+}
+
 // linEdge is the edge from an internal node into child c.
 type linEdge struct {
 	c     int32   // the child
@@ -186,11 +210,11 @@ const linFactors = 4 * linStates
 
 // factors returns the down pass's factor scalars of l for the node scales
 // sc (per node, the weighted leaf value of a leaf and 1 otherwise):
-// linFactors values per record, for each state a and b of the left edge,
-// then of the right one.
+// linFactors values per entry of l.down, for each state a and b of the
+// left edge, then of the right one.
 func (l *linTree) factors(sc []float64) []float64 {
-	f := make([]float64, linFactors*len(l.recs))
-	for ri := range l.recs {
+	f := make([]float64, linFactors*len(l.down))
+	for ri := range l.down {
 		for s := range linStates {
 			op := b2u(s != linNone)
 			g := f[ri*linFactors+4*s : ri*linFactors+4*s+4]
@@ -286,7 +310,37 @@ func (p *prepared) buildLinear(n int, rule *gauss) {
 			l.cats = append(l.cats, int32(i))
 		}
 		l.recs = append(l.recs, rc)
-		l.edges = append(l.edges, [2]linEdge{el, er})
+	}
+	// The down pass's order: by level, and in a level the nodes without
+	// an earlier split of their feature first.
+	level := []int32{0}
+	if t.Nodes[0].IsLeaf() {
+		level = nil
+	}
+	for len(level) > 0 {
+		var next []int32
+		for hp := range int32(2) {
+			for _, i := range level {
+				nd := &t.Nodes[i]
+				el := edges[nd.Left]
+				if el.hp != hp {
+					continue
+				}
+				l.down = append(l.down, linDown{thr: nd.Threshold, feat: nd.Feature,
+					ndl: b2u(nd.Flags&DefaultLeft == 0), cat: b2u(nd.Flags&Categorical != 0),
+					pn: i, prev: el.prev, cl: nd.Left, cr: nd.Right})
+				l.edges = append(l.edges, [2]linEdge{el, edges[nd.Right]})
+			}
+			l.segs = append(l.segs, int32(len(l.down)))
+		}
+		for _, i := range level {
+			for _, c := range [2]int32{t.Nodes[i].Left, t.Nodes[i].Right} {
+				if !t.Nodes[c].IsLeaf() {
+					next = append(next, c)
+				}
+			}
+		}
+		level = next
 	}
 	p.lin = l
 }
@@ -304,7 +358,7 @@ func b2u(b bool) uint8 {
 // out for the assembly kernel (linear_amd64.s: the offsets are fixed).
 type linArgs struct {
 	rec    *linRec  // 0
-	nrec   int      // 8
+	nrec   int      // 8: records, and entries of down
 	row    *float64 // 16
 	left   *uint8   // 24: per categorical node, 1 when x goes left
 	fac    *float64 // 32: the Explainer's factor table (linTree.factors)
@@ -314,11 +368,14 @@ type linArgs struct {
 	phv    *float64 // 64: per feature, stride values: the per-point sums
 	tk     *float64 // 72: the quadrature points
 	n      int      // 80: points, a multiple of 4
-	st     *uint8   // 88: per record, its state (linNone, linLeft, linRight)
+	st     *uint8   // 88: per node, its state (linNone, linLeft, linRight)
 	nn     int      // 96: nodes
 	stride int      // 104
 	nrow   int      // 112: length of row
 	nphv   int      // 120: length of phv
+	down   *linDown // 128: linTree.down
+	segs   *int32   // 136: linTree.segs
+	nseg   int      // 144
 }
 
 // addLinear adds tree i's exact TreeSHAP values by Linear TreeSHAP to the
@@ -352,6 +409,7 @@ func (x *Explainer) addLinear(i int32, p *prepared, row []float64, s *scratch) {
 		rec: unsafe.SliceData(l.recs), nrec: len(l.recs), row: &row[0], left: &s.left[0],
 		fac: &x.fac[i][0], p: &P[0], o: &s.lo[0], r: &l.r[0], phv: &s.phv[0], tk: &l.rule.t[0],
 		n: n, st: &s.st[0], nn: N, stride: s.stride, nrow: len(row), nphv: len(s.phv),
+		down: &l.down[0], segs: &l.segs[0], nseg: len(l.segs),
 	}
 	if useAVX2 {
 		linearAVX2(&a)
@@ -364,6 +422,7 @@ func (x *Explainer) addLinear(i int32, p *prepared, row []float64, s *scratch) {
 func linearGo(a *linArgs) {
 	N, n := a.nn, a.n
 	recs := unsafe.Slice(a.rec, a.nrec)
+	down := unsafe.Slice(a.down, a.nrec)
 	row := unsafe.Slice(a.row, a.nrow)
 	left := unsafe.Slice(a.left, N)
 	fac := unsafe.Slice(a.fac, linFactors*a.nrec)
@@ -371,11 +430,13 @@ func linearGo(a *linArgs) {
 	o := unsafe.Slice(a.o, N)
 	R := unsafe.Slice(a.r, (N+2)*n)
 	tk := unsafe.Slice(a.tk, n)
-	st := unsafe.Slice(a.st, a.nrec)
+	st := unsafe.Slice(a.st, N)
 	phv := unsafe.Slice(a.phv, a.nphv)
 	blk := func(s []float64, c int32) []float64 { return s[int(c)*n : int(c)*n+n] }
-	for ri := range recs {
-		rc := &recs[ri]
+	// The down pass needs no groups: V is ones for the first kind, and
+	// multiplying by one is exact.
+	for ri := range down {
+		rc := &down[ri]
 		v := row[rc.feat]
 		// thr > v, or NaN and NaN goes left.
 		g := b2u(!(v >= rc.thr)) ^ (b2u(v != v) & rc.ndl)
@@ -387,7 +448,7 @@ func linearGo(a *linArgs) {
 		or := op ^ ol
 		o[rc.cl], o[rc.cr] = ol, or
 		s := ol + 2*or
-		st[ri] = s
+		st[rc.pn] = s
 		f := fac[ri*linFactors+4*int(s) : ri*linFactors+4*int(s)+4]
 		al0, bl, ar0, br := f[0], f[1], f[2], f[3]
 		pp := blk(P, rc.pn)
@@ -405,7 +466,7 @@ func linearGo(a *linArgs) {
 	neg := blk(R, iom+1)
 	for ri := len(recs) - 1; ri >= 0; ri-- {
 		rc := &recs[ri]
-		s := st[ri]
+		s := st[rc.pn]
 		ca, cd := rc.cl, rc.cr
 		if s == linRight {
 			ca, cd = cd, ca

@@ -17,6 +17,9 @@
 #define A_ST 88
 #define A_NN 96
 #define A_STRIDE 104
+#define A_DOWN 128
+#define A_SEGS 136
+#define A_NSEG 144
 
 // Offsets of linRec (linear.go; TestLinearLayout checks them).
 #define R_THR 0
@@ -31,18 +34,17 @@
 #define R_AP 56
 #define RECSIZE 64
 
+// linDown has the fields of linRec up to R_CR, in 32 bytes.
+#define DOWNSIZE 32
+
 // A record's entry in the factor table: per state, a and b of the left
 // edge, then of the right one (linFactors doubles).
 #define FACSIZE 96
 
-// DOWNNODE routes x at the record at R8 (into BX: 1 for left; a
-// categorical node's decision is read at CAT, which jumps back to ROUTED),
-// sets o of both children and the node's state, broadcasts the state's
-// factor scalars a_l, b_l, a_r, b_r into Y8-Y11, and leaves in CX the
-// node's polynomial block, in AX and DI its children's and in BP the
-// table block V: prev's when x agreed with prev's split, else the ones of
-// block 0. BX is 0 on exit.
-#define DOWNNODE(CAT, ROUTED) \
+// ROUTE leaves x's direction at the record at R8 in BX (1 for left): v <
+// thr, or NaN and NaN goes left (UCOMISD sets CF and PF when v is NaN); a
+// categorical node's decision is read at CAT, which jumps back to ROUTED.
+#define ROUTE(CAT, ROUTED) \
 	XORL BX, BX \
 	XORL CX, CX \
 	MOVLQSX R_FEAT(R8), AX \
@@ -54,7 +56,15 @@
 	XORL CX, BX \
 	CMPB R_CAT(R8), $0 \
 	JNE CAT \
-ROUTED: \
+ROUTED:
+
+// DOWNNODE routes x at the down record at R8, sets o of both children
+// and the node's state, broadcasts the state's factor scalars a_l, b_l,
+// a_r, b_r into Y8-Y11, and leaves in CX the node's polynomial block, in
+// AX and DI its children's and in BP the table block V: prev's when x
+// agreed with prev's split, else the ones of block 0. BX is 0 on exit.
+#define DOWNNODE(CAT, ROUTED) \
+	ROUTE(CAT, ROUTED) \
 	MOVLQSX R_PREV(R8), AX \
 	MOVBLZX (R11)(AX*1), CX \
 	IMULQ R14, AX \
@@ -70,7 +80,31 @@ ROUTED: \
 	MOVLQSX R_CR(R8), DI \
 	MOVB CX, (R11)(DI*1) \
 	LEAL (DX)(CX*2), DX \
-	MOVB DX, (R15) \
+	MOVLQSX R_PN(R8), CX \
+	MOVB DX, (R15)(CX*1) \
+	DOWNTAIL
+
+// DOWNNODE1 is DOWNNODE for a node whose feature no ancestor split: o_prev
+// is o(0) = 1, so o_l = g, o_r = 1 − g and the state is 2 − g; it leaves
+// no V, which is ones.
+#define DOWNNODE1(CAT, ROUTED) \
+	ROUTE(CAT, ROUTED) \
+	MOVLQSX R_CL(R8), AX \
+	MOVB BX, (R11)(AX*1) \
+	MOVL BX, CX \
+	XORL $1, CX \
+	MOVLQSX R_CR(R8), DI \
+	MOVB CX, (R11)(DI*1) \
+	MOVL $2, DX \
+	SUBL BX, DX \
+	MOVLQSX R_PN(R8), CX \
+	MOVB DX, (R15)(CX*1) \
+	DOWNTAIL
+
+// DOWNTAIL broadcasts the factor scalars of the state in DX (linNone,
+// linLeft, linRight) and turns the node indices in CX, AX and DI into
+// block addresses.
+#define DOWNTAIL \
 	SHLL $5, DX \
 	VBROADCASTSD 0(R13)(DX*1), Y8 \
 	VBROADCASTSD 8(R13)(DX*1), Y9 \
@@ -80,7 +114,6 @@ ROUTED: \
 	ADDQ R10, AX \
 	IMULQ R14, DI \
 	ADDQ R10, DI \
-	MOVLQSX R_PN(R8), CX \
 	IMULQ R14, CX \
 	ADDQ R10, CX \
 	XORL BX, BX
@@ -101,18 +134,49 @@ ROUTED: \
 	VMULPD Y4, Y3, Y3 \
 	VMOVUPD Y3, OFF(DI)(BX*1)
 
-// DOWNSTEP is DOWNSTEPT with t_k loaded from R9.
-#define DOWNSTEP(OFF) \
-	VMOVUPD OFF(R9)(BX*1), Y0 \
-	DOWNSTEPT(OFF, Y0)
+// DOWNSTEP1T is DOWNSTEPT without V (ones: multiplying by it is exact).
+#define DOWNSTEP1T(OFF, T) \
+	VMOVUPD OFF(CX)(BX*1), Y1 \
+	VMULPD T, Y9, Y2 \
+	VADDPD Y8, Y2, Y2 \
+	VMULPD Y2, Y1, Y2 \
+	VMOVUPD Y2, OFF(AX)(BX*1) \
+	VMULPD T, Y11, Y3 \
+	VADDPD Y10, Y3, Y3 \
+	VMULPD Y3, Y1, Y3 \
+	VMOVUPD Y3, OFF(DI)(BX*1)
 
-// DOWNNEXT moves to the next record, and back to LOOP while there is one.
-#define DOWNNEXT(LOOP) \
-	ADDQ $RECSIZE, R8 \
+// DOWNNEXT moves to the next down record, and back to LOOP while there is
+// one in the group, else to SEG for the next group.
+#define DOWNNEXT(LOOP, SEG) \
+	ADDQ $DOWNSIZE, R8 \
 	ADDQ $FACSIZE, R13 \
-	INCQ R15 \
 	CMPQ R8, 0(SP) \
-	JLT LOOP
+	JLT LOOP \
+	JMP SEG
+
+// NEXTGROUP starts the next group of down records (linTree.segs): 0(SP)
+// becomes its end, 32(SP) its kind (0: no earlier split of the feature,
+// at ONE; 1: at TWO); after the last group it goes to DONE. 8(SP) is the
+// next entry of segs, 16(SP) the end of segs, 24(SP) the first down
+// record.
+#define NEXTGROUP(SEG, ONE, TWO, DONE) \
+SEG: \
+	MOVQ 8(SP), AX \
+	CMPQ AX, 16(SP) \
+	JGE DONE \
+	MOVLQSX (AX), BX \
+	SHLQ $5, BX \
+	ADDQ 24(SP), BX \
+	MOVQ BX, 0(SP) \
+	ADDQ $4, AX \
+	MOVQ AX, 8(SP) \
+	XORQ $1, 32(SP) \
+	CMPQ R8, BX \
+	JGE SEG \
+	CMPQ 32(SP), $0 \
+	JEQ ONE \
+	JMP TWO
 
 // CATEGORICAL reads a categorical node's decision into BX.
 #define CATEGORICAL(ROUTED) \
@@ -122,8 +186,8 @@ ROUTED: \
 	MOVBLZX (DX)(CX*1), BX \
 	JMP ROUTED
 
-// UPSTART sets the up pass's registers: R8 stays at the end of the
-// records and R15 of the states; R11 the byte offset of the block
+// UPSTART sets the up pass's registers: R8 at the end of the records,
+// R15 the states (from the down pass); R11 the byte offset of the block
 // 1/(1 − t), R9 the block −1/(1 − t), R10 the polynomials (now the
 // subtree sums), R12 the table r, R13 the per-point sums, R14 n·8; 0(SP)
 // the first record, 8(SP) stride·8.
@@ -131,6 +195,9 @@ ROUTED: \
 	MOVQ a+0(FP), DI \
 	MOVQ A_REC(DI), AX \
 	MOVQ AX, 0(SP) \
+	MOVQ A_NREC(DI), R8 \
+	SHLQ $6, R8 \
+	ADDQ AX, R8 \
 	MOVQ A_STRIDE(DI), AX \
 	SHLQ $3, AX \
 	MOVQ AX, 8(SP) \
@@ -147,8 +214,8 @@ ROUTED: \
 // is 0 on exit.
 #define UPNODE \
 	SUBQ $RECSIZE, R8 \
-	DECQ R15 \
-	MOVBLZX (R15), DX \
+	MOVLQSX R_PN(R8), SI \
+	MOVBLZX (R15)(SI*1), DX \
 	LEAL 1(DX), CX \
 	SHRL $1, CX \
 	LEAL (CX)(CX*2), CX \
@@ -160,10 +227,10 @@ ROUTED: \
 	IMULQ R14, BX \
 	MOVLQSX R_PREV(R8), BP \
 	IMULQ R14, BP \
-	MOVQ AX, SI \
+	MOVQ AX, DI \
 	CMPL DX, $2 \
 	CMOVQEQ BX, AX \
-	CMOVQEQ SI, BX \
+	CMOVQEQ DI, BX \
 	MOVQ AX, CX \
 	TESTL DX, DX \
 	CMOVQEQ R11, CX \
@@ -172,7 +239,6 @@ ROUTED: \
 	ADDQ R10, BX \
 	ADDQ R12, CX \
 	ADDQ R12, BP \
-	MOVLQSX R_PN(R8), SI \
 	IMULQ R14, SI \
 	ADDQ R10, SI \
 	MOVLQSX R_FEAT(R8), DI \
@@ -206,19 +272,22 @@ ROUTED: \
 // func linearAVX2(a *linArgs)
 //
 // Node c's block of n values is at byte offset c·n·8 in the polynomials and
-// in the table r. Down pass registers: R8 the record, R13 its factor
-// entry, R15 its state byte, SI the row, R9 the points t_k, R10 the
-// polynomials, R11 o, R12 the table r, R14 n·8; 0(SP) the end of the
-// records. The passes are written out for 8 and 12 points (Random Forest
+// in the table r. Down pass registers: R8 the down record, R13 its factor
+// entry, R15 the states, SI the row, R9 the points t_k, R10 the
+// polynomials, R11 o, R12 the table r, R14 n·8; the frame as NEXTGROUP
+// says. The passes are written out for 8 and 12 points (Random Forest
 // trees take 12, shallower ones 8), where the points' loop would cost a
 // fifth of the instructions, and looped for the other counts.
-TEXT ·linearAVX2(SB), $16-8
+TEXT ·linearAVX2(SB), $40-8
 	MOVQ a+0(FP), DI
-	MOVQ A_REC(DI), R8
-	MOVQ A_NREC(DI), AX
-	SHLQ $6, AX
-	ADDQ R8, AX
-	MOVQ AX, 0(SP)
+	MOVQ A_DOWN(DI), R8
+	MOVQ R8, 24(SP)
+	MOVQ A_SEGS(DI), AX
+	MOVQ AX, 8(SP)
+	MOVQ A_NSEG(DI), BX
+	LEAQ (AX)(BX*4), AX
+	MOVQ AX, 16(SP)
+	MOVQ $1, 32(SP)
 	MOVQ A_ROW(DI), SI
 	MOVQ A_FAC(DI), R13
 	MOVQ A_P(DI), R10
@@ -233,14 +302,26 @@ TEXT ·linearAVX2(SB), $16-8
 	CMPQ R14, $64
 	JEQ eight
 
-down:
-	DOWNNODE(cat, routed)
-downloop:
-	DOWNSTEP(0)
+	NEXTGROUP(seg, down1, down2, downdone)
+down1:
+	DOWNNODE1(cat1, routed1)
+down1loop:
+	VMOVUPD (R9)(BX*1), Y0
+	DOWNSTEP1T(0, Y0)
 	ADDQ $32, BX
 	CMPQ BX, R14
-	JLT downloop
-	DOWNNEXT(down)
+	JLT down1loop
+	DOWNNEXT(down1, seg)
+down2:
+	DOWNNODE(cat2, routed2)
+down2loop:
+	VMOVUPD (R9)(BX*1), Y0
+	DOWNSTEPT(0, Y0)
+	ADDQ $32, BX
+	CMPQ BX, R14
+	JLT down2loop
+	DOWNNEXT(down2, seg)
+downdone:
 	UPSTART
 up:
 	UPNODE
@@ -259,12 +340,20 @@ twelve:
 	VMOVUPD 0(R9), Y12
 	VMOVUPD 32(R9), Y13
 	VMOVUPD 64(R9), Y14
-down12:
-	DOWNNODE(cat12, routed12)
+	NEXTGROUP(seg12, down12a, down12b, down12done)
+down12a:
+	DOWNNODE1(cat12a, routed12a)
+	DOWNSTEP1T(0, Y12)
+	DOWNSTEP1T(32, Y13)
+	DOWNSTEP1T(64, Y14)
+	DOWNNEXT(down12a, seg12)
+down12b:
+	DOWNNODE(cat12b, routed12b)
 	DOWNSTEPT(0, Y12)
 	DOWNSTEPT(32, Y13)
 	DOWNSTEPT(64, Y14)
-	DOWNNEXT(down12)
+	DOWNNEXT(down12b, seg12)
+down12done:
 	UPSTART
 	VMOVUPD 0(R9), Y12
 	VMOVUPD 32(R9), Y13
@@ -282,11 +371,18 @@ up12:
 eight:
 	VMOVUPD 0(R9), Y12
 	VMOVUPD 32(R9), Y13
-down8:
-	DOWNNODE(cat8, routed8)
+	NEXTGROUP(seg8, down8a, down8b, down8done)
+down8a:
+	DOWNNODE1(cat8a, routed8a)
+	DOWNSTEP1T(0, Y12)
+	DOWNSTEP1T(32, Y13)
+	DOWNNEXT(down8a, seg8)
+down8b:
+	DOWNNODE(cat8b, routed8b)
 	DOWNSTEPT(0, Y12)
 	DOWNSTEPT(32, Y13)
-	DOWNNEXT(down8)
+	DOWNNEXT(down8b, seg8)
+down8done:
 	UPSTART
 	VMOVUPD 0(R9), Y12
 	VMOVUPD 32(R9), Y13
@@ -299,12 +395,18 @@ up8:
 	VZEROUPPER
 	RET
 
-cat:
-	CATEGORICAL(routed)
-cat12:
-	CATEGORICAL(routed12)
-cat8:
-	CATEGORICAL(routed8)
+cat1:
+	CATEGORICAL(routed1)
+cat2:
+	CATEGORICAL(routed2)
+cat12a:
+	CATEGORICAL(routed12a)
+cat12b:
+	CATEGORICAL(routed12b)
+cat8a:
+	CATEGORICAL(routed8a)
+cat8b:
+	CATEGORICAL(routed8b)
 
 // func hasAVX2() bool
 TEXT ·hasAVX2(SB), NOSPLIT, $0-1

@@ -92,9 +92,27 @@ func TestLinearLayout(t *testing.T) {
 		{"ap", unsafe.Offsetof(r.ap), 56},
 		{"linRec size", unsafe.Sizeof(r), 64},
 		{"factor entry", linFactors * 8, 96},
+		{"linDown size", unsafe.Sizeof(linDown{}), 32},
 		{"state stride", 4 * 8, 32},
 	} {
 		assert.Equal(t, c.want, c.got, c.name)
+	}
+	// linDown has linRec's fields up to cr, at the same offsets.
+	var d linDown
+	for _, c := range []struct {
+		name      string
+		got, want uintptr
+	}{
+		{"thr", unsafe.Offsetof(d.thr), unsafe.Offsetof(r.thr)},
+		{"feat", unsafe.Offsetof(d.feat), unsafe.Offsetof(r.feat)},
+		{"ndl", unsafe.Offsetof(d.ndl), unsafe.Offsetof(r.ndl)},
+		{"cat", unsafe.Offsetof(d.cat), unsafe.Offsetof(r.cat)},
+		{"pn", unsafe.Offsetof(d.pn), unsafe.Offsetof(r.pn)},
+		{"prev", unsafe.Offsetof(d.prev), unsafe.Offsetof(r.prev)},
+		{"cl", unsafe.Offsetof(d.cl), unsafe.Offsetof(r.cl)},
+		{"cr", unsafe.Offsetof(d.cr), unsafe.Offsetof(r.cr)},
+	} {
+		assert.Equal(t, c.want, c.got, "linDown."+c.name)
 	}
 	var a linArgs
 	for _, c := range []struct {
@@ -115,6 +133,9 @@ func TestLinearLayout(t *testing.T) {
 		{"st", unsafe.Offsetof(a.st), 88},
 		{"nn", unsafe.Offsetof(a.nn), 96},
 		{"stride", unsafe.Offsetof(a.stride), 104},
+		{"down", unsafe.Offsetof(a.down), 128},
+		{"segs", unsafe.Offsetof(a.segs), 136},
+		{"nseg", unsafe.Offsetof(a.nseg), 144},
 	} {
 		assert.Equal(t, c.want, c.got, c.name)
 	}
