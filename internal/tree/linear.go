@@ -380,14 +380,14 @@ type linArgs struct {
 
 // addLinear adds tree i's exact TreeSHAP values by Linear TreeSHAP to the
 // per-feature, per-point sums s.phv (Explain adds them up over the points
-// at the end): one pass down the internal nodes (children follow parents)
+// at the end): one pass down the internal nodes, level by level (linTree.down),
 // that routes x, sets each node's state and builds the path polynomials,
-// one pass up for the subtree sums and the contributions. The state (x
-// disagreed with an earlier split of the feature, or agrees and goes left
-// or right) selects the scalars and table blocks from per-record tables by
-// index, not by branches, since x's way is as good as random from node to
-// node; and the contributions go to per-point sums, so that no addition
-// waits for the one before. The passes run in assembly where the CPU has
+// one pass up the records for the subtree sums and the contributions. The
+// state (x disagreed with an earlier split of the feature, or agrees and
+// goes left or right) selects the scalars and table blocks by index and
+// conditional moves, not by branches, since x's way is as good as random
+// from node to node; and the contributions go to per-point sums, so that
+// no addition waits for the one before. The passes run in assembly where the CPU has
 // AVX2 (linear_amd64.s), in Go elsewhere (linearGo), with the same results
 // bit for bit: the same operations in the same order, no fused
 // multiply-adds.
