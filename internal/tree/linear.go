@@ -205,23 +205,32 @@ func linFactor(e *linEdge, sc float64, op, oc uint8) (a, b float64) {
 }
 
 // linFactors is the width of a record's entry in a factor table: a and b
-// of both edges for each state.
-const linFactors = 4 * linStates
+// of both edges for each state. A node whose feature no ancestor split is
+// never in state linNone, and its entry leaves that state out
+// (linFactors1 values).
+const (
+	linFactors  = 4 * linStates
+	linFactors1 = linFactors - 4
+)
 
 // factors returns the down pass's factor scalars of l for the node scales
-// sc (per node, the weighted leaf value of a leaf and 1 otherwise):
-// linFactors values per entry of l.down, for each state a and b of the
-// left edge, then of the right one.
+// sc (per node, the weighted leaf value of a leaf and 1 otherwise): one
+// entry per entry of l.down, in that order, for each state (but linNone
+// for a node without an earlier split of its feature) a and b of the left
+// edge, then of the right one.
 func (l *linTree) factors(sc []float64) []float64 {
-	f := make([]float64, linFactors*len(l.down))
+	var f []float64
 	for ri := range l.down {
 		for s := range linStates {
+			if s == linNone && l.down[ri].prev == 0 {
+				continue
+			}
 			op := b2u(s != linNone)
-			g := f[ri*linFactors+4*s : ri*linFactors+4*s+4]
 			for side := range 2 {
 				e := &l.edges[ri][side]
 				oc := op & b2u(s == linLeft+side)
-				g[2*side], g[2*side+1] = linFactor(e, sc[e.c], op, oc)
+				a, b := linFactor(e, sc[e.c], op, oc)
+				f = append(f, a, b)
 			}
 		}
 	}
@@ -425,7 +434,8 @@ func linearGo(a *linArgs) {
 	down := unsafe.Slice(a.down, a.nrec)
 	row := unsafe.Slice(a.row, a.nrow)
 	left := unsafe.Slice(a.left, N)
-	fac := unsafe.Slice(a.fac, linFactors*a.nrec)
+	fac := unsafe.Slice(a.fac, linFactors*a.nrec) // at most
+	fo := 0                                       // the record's entry in fac
 	P := unsafe.Slice(a.p, N*n)
 	o := unsafe.Slice(a.o, N)
 	R := unsafe.Slice(a.r, (N+2)*n)
@@ -449,7 +459,12 @@ func linearGo(a *linArgs) {
 		o[rc.cl], o[rc.cr] = ol, or
 		s := ol + 2*or
 		st[rc.pn] = s
-		f := fac[ri*linFactors+4*int(s) : ri*linFactors+4*int(s)+4]
+		e, w := fo+4*int(s), linFactors
+		if rc.prev == 0 {
+			e, w = e-4, linFactors1
+		}
+		fo += w
+		f := fac[e : e+4]
 		al0, bl, ar0, br := f[0], f[1], f[2], f[3]
 		pp := blk(P, rc.pn)
 		// prev's table block when x agreed with its split, else ones.

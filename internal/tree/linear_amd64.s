@@ -41,6 +41,10 @@
 // edge, then of the right one (linFactors doubles).
 #define FACSIZE 96
 
+// The entry of a node without an earlier split of its feature, which
+// leaves out state linNone (linFactors1 doubles).
+#define FACSIZE1 64
+
 // ROUTE leaves x's direction at the record at R8 in BX (1 for left): v <
 // thr, or NaN and NaN goes left (UCOMISD sets CF and PF when v is NaN); a
 // categorical node's decision is read at CAT, which jumps back to ROUTED.
@@ -85,8 +89,8 @@ ROUTED:
 	DOWNTAIL
 
 // DOWNNODE1 is DOWNNODE for a node whose feature no ancestor split: o_prev
-// is o(0) = 1, so o_l = g, o_r = 1 − g and the state is 2 − g; it leaves
-// no V, which is ones.
+// is o(0) = 1, so o_l = g, o_r = 1 − g and the state is 2 − g; its
+// factor entry has no state linNone, and it leaves no V, which is ones.
 #define DOWNNODE1(CAT, ROUTED) \
 	ROUTE(CAT, ROUTED) \
 	MOVLQSX R_CL(R8), AX \
@@ -99,10 +103,11 @@ ROUTED:
 	SUBL BX, DX \
 	MOVLQSX R_PN(R8), CX \
 	MOVB DX, (R15)(CX*1) \
+	DECL DX \
 	DOWNTAIL
 
-// DOWNTAIL broadcasts the factor scalars of the state in DX (linNone,
-// linLeft, linRight) and turns the node indices in CX, AX and DI into
+// DOWNTAIL broadcasts the factor scalars of the entry's state in DX (its
+// index among the entry's states) and turns the node indices in CX, AX and DI into
 // block addresses.
 #define DOWNTAIL \
 	SHLL $5, DX \
@@ -146,11 +151,11 @@ ROUTED:
 	VMULPD Y3, Y1, Y3 \
 	VMOVUPD Y3, OFF(DI)(BX*1)
 
-// DOWNNEXT moves to the next down record, and back to LOOP while there is
+// DOWNNEXT moves to the next down record (FSIZE the factor entry's size), and back to LOOP while there is
 // one in the group, else to SEG for the next group.
-#define DOWNNEXT(LOOP, SEG) \
+#define DOWNNEXT(LOOP, SEG, FSIZE) \
 	ADDQ $DOWNSIZE, R8 \
-	ADDQ $FACSIZE, R13 \
+	ADDQ $FSIZE, R13 \
 	CMPQ R8, 0(SP) \
 	JLT LOOP \
 	JMP SEG
@@ -311,7 +316,7 @@ down1loop:
 	ADDQ $32, BX
 	CMPQ BX, R14
 	JLT down1loop
-	DOWNNEXT(down1, seg)
+	DOWNNEXT(down1, seg, FACSIZE1)
 down2:
 	DOWNNODE(cat2, routed2)
 down2loop:
@@ -320,7 +325,7 @@ down2loop:
 	ADDQ $32, BX
 	CMPQ BX, R14
 	JLT down2loop
-	DOWNNEXT(down2, seg)
+	DOWNNEXT(down2, seg, FACSIZE)
 downdone:
 	UPSTART
 up:
@@ -346,13 +351,13 @@ down12a:
 	DOWNSTEP1T(0, Y12)
 	DOWNSTEP1T(32, Y13)
 	DOWNSTEP1T(64, Y14)
-	DOWNNEXT(down12a, seg12)
+	DOWNNEXT(down12a, seg12, FACSIZE1)
 down12b:
 	DOWNNODE(cat12b, routed12b)
 	DOWNSTEPT(0, Y12)
 	DOWNSTEPT(32, Y13)
 	DOWNSTEPT(64, Y14)
-	DOWNNEXT(down12b, seg12)
+	DOWNNEXT(down12b, seg12, FACSIZE)
 down12done:
 	UPSTART
 	VMOVUPD 0(R9), Y12
@@ -376,12 +381,12 @@ down8a:
 	DOWNNODE1(cat8a, routed8a)
 	DOWNSTEP1T(0, Y12)
 	DOWNSTEP1T(32, Y13)
-	DOWNNEXT(down8a, seg8)
+	DOWNNEXT(down8a, seg8, FACSIZE1)
 down8b:
 	DOWNNODE(cat8b, routed8b)
 	DOWNSTEPT(0, Y12)
 	DOWNSTEPT(32, Y13)
-	DOWNNEXT(down8b, seg8)
+	DOWNNEXT(down8b, seg8, FACSIZE)
 down8done:
 	UPSTART
 	VMOVUPD 0(R9), Y12

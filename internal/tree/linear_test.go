@@ -92,6 +92,7 @@ func TestLinearLayout(t *testing.T) {
 		{"ap", unsafe.Offsetof(r.ap), 56},
 		{"linRec size", unsafe.Sizeof(r), 64},
 		{"factor entry", linFactors * 8, 96},
+		{"factor entry without linNone", linFactors1 * 8, 64},
 		{"linDown size", unsafe.Sizeof(linDown{}), 32},
 		{"state stride", 4 * 8, 32},
 	} {
