@@ -385,6 +385,7 @@ type linArgs struct {
 	down   *linDown // 128: linTree.down
 	segs   *int32   // 136: linTree.segs
 	nseg   int      // 144
+	nfac   int      // 152: length of fac
 }
 
 // addLinear adds tree i's exact TreeSHAP values by Linear TreeSHAP to the
@@ -418,7 +419,7 @@ func (x *Explainer) addLinear(i int32, p *prepared, row []float64, s *scratch) {
 		rec: unsafe.SliceData(l.recs), nrec: len(l.recs), row: &row[0], left: &s.left[0],
 		fac: &x.fac[i][0], p: &P[0], o: &s.lo[0], r: &l.r[0], phv: &s.phv[0], tk: &l.rule.t[0],
 		n: n, st: &s.st[0], nn: N, stride: s.stride, nrow: len(row), nphv: len(s.phv),
-		down: &l.down[0], segs: &l.segs[0], nseg: len(l.segs),
+		down: &l.down[0], segs: &l.segs[0], nseg: len(l.segs), nfac: len(x.fac[i]),
 	}
 	if useAVX2 {
 		linearAVX2(&a)
@@ -434,8 +435,8 @@ func linearGo(a *linArgs) {
 	down := unsafe.Slice(a.down, a.nrec)
 	row := unsafe.Slice(a.row, a.nrow)
 	left := unsafe.Slice(a.left, N)
-	fac := unsafe.Slice(a.fac, linFactors*a.nrec) // at most
-	fo := 0                                       // the record's entry in fac
+	fac := unsafe.Slice(a.fac, a.nfac)
+	fo := 0 // the record's entry in fac
 	P := unsafe.Slice(a.p, N*n)
 	o := unsafe.Slice(a.o, N)
 	R := unsafe.Slice(a.r, (N+2)*n)
