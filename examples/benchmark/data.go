@@ -128,25 +128,18 @@ func labels(t *dataset.Table) []float64 {
 	return y
 }
 
-// findFixture looks for shared/fixtures/xgboost/name in ../shared beside the
-// working directory or beside any of its parents (the repository root in CI,
-// examples/benchmark under go test).
+// findFixture returns name in the folder $XGBOOST_FIXTURES names (the
+// shared XGBoost fixtures), or an error that says how to point at it.
 func findFixture(name string) (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
+	dir := os.Getenv("XGBOOST_FIXTURES")
+	if dir == "" {
+		return "", fmt.Errorf("XGBoost fixture %s: XGBOOST_FIXTURES is not set (set it to the folder of the XGBoost fixtures, or use -model)", name)
 	}
-	for {
-		p := filepath.Join(dir, "..", "shared", "fixtures", "xgboost", name)
-		if _, err := os.Stat(p); err == nil {
-			return filepath.Clean(p), nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("XGBoost fixture %s not found in ../shared/fixtures/xgboost beside the working directory or a parent (use -model)", name)
-		}
-		dir = parent
+	p := filepath.Join(dir, name)
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("XGBoost fixture %s: %w (XGBOOST_FIXTURES=%s; or use -model)", name, err, dir)
 	}
+	return p, nil
 }
 
 // readFeatureCSV reads a header row of names and rows of numbers, as the

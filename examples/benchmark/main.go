@@ -32,9 +32,10 @@
 // NSL-KDD-schema traffic, labelled as such, and scores the XGBoost model on
 // the fixture's 500 encoded test rows, repeated.
 //
-// Run it from the repository root (with ../shared beside it):
+// The XGBoost part scores $XGBOOST_FIXTURES/binary_100.json (or -model);
+// without either it is skipped and says so. Run it from the repository root:
 //
-//	go run ./examples/benchmark -data ../shared/data/nsl-kdd
+//	XGBOOST_FIXTURES=DIR go run ./examples/benchmark -data NSLKDD_DIR
 //	go run ./examples/benchmark -quick -no-python   # a quick Go-only run
 //	go run ./examples/benchmark -json > bench.json  # machine-readable
 package main
@@ -57,7 +58,7 @@ func main() {
 	flag.BoolVar(&cfg.Quick, "quick", false, "one repetition, at most 3000 rows of each file, fewer single-row calls (for CI and smoke tests; overrides -reps)")
 	flag.StringVar(&cfg.Python, "python", defaultPython(), "Python interpreter for the reference half (default $PYTHON or /usr/bin/python3)")
 	flag.BoolVar(&cfg.NoPython, "no-python", false, "run only the Go half")
-	flag.StringVar(&cfg.Model, "model", "", "XGBoost model to score (default: shared/fixtures/xgboost/binary_100.json found in ../shared or a parent folder)")
+	flag.StringVar(&cfg.Model, "model", "", "XGBoost model to score (default: $XGBOOST_FIXTURES/binary_100.json)")
 	flag.BoolVar(&cfg.JSON, "json", false, "print the results as JSON instead of a Markdown table")
 	flag.Parse()
 	if flag.NArg() > 0 {

@@ -27,7 +27,7 @@ func testConfig(t *testing.T) Config {
 	return cfg
 }
 
-// haveFixture reports whether the shared XGBoost fixture is beside the repo.
+// haveFixture reports whether $XGBOOST_FIXTURES holds the XGBoost fixture.
 func haveFixture() bool {
 	_, err := findFixture("binary_100.json")
 	return err == nil

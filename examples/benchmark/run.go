@@ -44,8 +44,8 @@ type Config struct {
 	Python string
 	// NoPython skips the reference half.
 	NoPython bool
-	// Model is the XGBoost model; empty means binary_100.json from the shared
-	// fixtures (found by findFixture).
+	// Model is the XGBoost model; empty means binary_100.json in
+	// $XGBOOST_FIXTURES (skipped when that is unset).
 	Model string
 	// JSON selects JSON output in main.
 	JSON bool
@@ -131,7 +131,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if cfg.Model != "" {
 			return nil, fmt.Errorf("-model: %w", err)
 		}
-		// No shared fixtures beside this checkout: the rest still runs.
+		// No XGBoost fixtures named: the rest still runs.
 		rep.XGBData = "not run: " + err.Error()
 		logf("XGBoost part skipped: %v", err)
 		model = nil
@@ -208,7 +208,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return rep, nil
 }
 
-// modelPath is the -model flag or the shared binary_100.json fixture.
+// modelPath is the -model flag or $XGBOOST_FIXTURES/binary_100.json.
 func modelPath(flag string) string {
 	if flag != "" {
 		return flag
