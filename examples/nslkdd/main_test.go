@@ -246,10 +246,7 @@ func TestXGBoostNameCheck(t *testing.T) {
 // KDDTrain+_20Percent's 118; the run stops before any training.
 func TestXGBoostNameMismatch(t *testing.T) {
 	dir := nsltest.Dir(t)
-	path := filepath.Join("..", "..", "..", "shared", "fixtures", "xgboost", "binary_100.json")
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("XGBoost fixtures not found at %s", path)
-	}
+	path := nsltest.Fixture(t, "binary_100.json")
 	cfg := smallConfig(t.TempDir())
 	cfg.Data, cfg.XGB = dir, path
 	cfg.Train = "KDDTest+.txt" // a pipeline fitted on the test file's levels
@@ -271,11 +268,10 @@ func TestRealData(t *testing.T) {
 	cfg.Out = t.TempDir()
 	cfg.Trees = 50
 	cfg.Explain = 300
-	xgb := filepath.Join("..", "..", "..", "shared", "fixtures", "xgboost", "binary_100.json")
-	if _, err := os.Stat(xgb); err == nil {
+	if xgb, err := nsltest.FixturePath("binary_100.json"); err == nil {
 		cfg.XGB = xgb
 	} else {
-		t.Logf("no XGBoost fixture at %s: running without it", xgb)
+		t.Logf("no XGBoost fixture (%v): running without it", err)
 	}
 	res, err := run(context.Background(), io.Discard, io.Discard, cfg)
 	require.NoError(t, err)

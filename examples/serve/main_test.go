@@ -30,6 +30,7 @@ import (
 	"github.com/netwarden/netwarden/examples/internal/demo"
 	"github.com/netwarden/netwarden/examples/internal/syncbuf"
 	"github.com/netwarden/netwarden/features"
+	"github.com/netwarden/netwarden/internal/nsltest"
 )
 
 var (
@@ -512,10 +513,7 @@ func TestServeXGBoostBundle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real-data test skipped with -short (the full run checks it, with 4 parallel clients)")
 	}
-	fx := filepath.Join("..", "..", "..", "shared", "fixtures", "xgboost")
-	if _, err := os.Stat(filepath.Join(fx, "binary_100.json")); err != nil {
-		t.Skipf("needs the shared XGBoost fixtures in %s", fx)
-	}
+	fx := filepath.Dir(nsltest.Fixture(t, "binary_100.json"))
 	ctx := context.Background()
 	train, err := dataset.LoadNSLKDD(filepath.Join(dir, "KDDTrain+_20Percent.txt"))
 	require.NoError(t, err)

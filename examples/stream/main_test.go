@@ -23,6 +23,7 @@ import (
 	"github.com/netwarden/netwarden/dataset"
 	"github.com/netwarden/netwarden/examples/internal/demo"
 	"github.com/netwarden/netwarden/features"
+	"github.com/netwarden/netwarden/internal/nsltest"
 )
 
 var (
@@ -386,10 +387,7 @@ func TestStreamXGBoostBundle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real-data test skipped with -short")
 	}
-	fx := filepath.Join("..", "..", "..", "shared", "fixtures", "xgboost", "binary_100.json")
-	if _, err := os.Stat(fx); err != nil {
-		t.Skipf("needs the shared XGBoost fixture %s", fx)
-	}
+	fx := nsltest.Fixture(t, "binary_100.json")
 	ctx := context.Background()
 	train, err := dataset.LoadNSLKDD(filepath.Join(dir, "KDDTrain+_20Percent.txt"))
 	require.NoError(t, err)

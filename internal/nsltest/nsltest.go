@@ -10,6 +10,7 @@ package nsltest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -43,6 +44,35 @@ func Dir(tb testing.TB) string {
 		tb.Skipf("real-data test: %s=%q is not a readable directory", EnvVar, d)
 	}
 	return d
+}
+
+// FixturesEnvVar names the environment variable that points at the XGBoost
+// fixtures trained on NSL-KDD (binary_100.json and the files beside it).
+const FixturesEnvVar = "XGBOOST_FIXTURES"
+
+// FixturePath returns name in $XGBOOST_FIXTURES, or an error that says
+// what is missing: the variable, or the file.
+func FixturePath(name string) (string, error) {
+	d := os.Getenv(FixturesEnvVar)
+	if d == "" {
+		return "", fmt.Errorf("%s is unset: set it to the folder of the XGBoost fixtures", FixturesEnvVar)
+	}
+	p := filepath.Join(d, name)
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("%s=%s: %w", FixturesEnvVar, d, err)
+	}
+	return p, nil
+}
+
+// Fixture returns name in $XGBOOST_FIXTURES, or skips tb with a message
+// that says how to run it.
+func Fixture(tb testing.TB, name string) string {
+	tb.Helper()
+	p, err := FixturePath(name)
+	if err != nil {
+		tb.Skipf("needs the XGBoost fixture %s: %v", name, err)
+	}
+	return p
 }
 
 var (
