@@ -94,7 +94,7 @@ func gaussRule(n int) *gauss {
 }
 
 // linTree is what Linear TreeSHAP needs of one tree: one record per
-// internal node, in node order (children follow parents), and the table of
+// internal node, in the up pass's order (upOrder), and the table of
 // reciprocals.
 type linTree struct {
 	n    int    // quadrature points
@@ -105,13 +105,18 @@ type linTree struct {
 	// feature no ancestor split (whose table block V is ones whatever
 	// x, so that the assembly skips multiplying by it), then the others.
 	// segs holds the ends of these groups in down, alternately of the
-	// first kind and of the second. The up pass keeps the records' order,
-	// which fixes the order of the additions into the per-point sums.
+	// first kind and of the second. The up pass keeps reverse node order
+	// (recs), which fixes the order of the additions into the per-point
+	// sums.
 	down []linDown
 	segs []int32
 	// edges holds per entry of down the edges into its left and right
 	// child, from which an Explainer builds its factor table (factors).
 	edges [][2]linEdge
+	// usegs holds the ends of the up pass's groups in recs, alternately
+	// of nodes whose feature no ancestor split and of the others (see
+	// upOrder).
+	usegs []int32
 	// cats lists the categorical nodes, whose decisions the passes read
 	// from scratch.left instead of comparing with the threshold.
 	cats []int32
@@ -320,6 +325,7 @@ func (p *prepared) buildLinear(n int, rule *gauss) {
 		}
 		l.recs = append(l.recs, rc)
 	}
+	l.recs, l.usegs = upOrder(l.recs)
 	// The down pass's order: by level, and in a level the nodes without
 	// an earlier split of their feature first.
 	level := []int32{0}
@@ -354,6 +360,31 @@ func (p *prepared) buildLinear(n int, rule *gauss) {
 	p.lin = l
 }
 
+// upOrder returns the records of recs (in node order) in the up pass's
+// order, the reverse (children before parents; the order of the additions
+// into the per-point sums), with the ends of its groups: runs of records
+// alternately of nodes whose feature no ancestor split (ap = 0 and the
+// table block of prev ones, so that the assembly leaves out ap·r[vp]) and
+// of the others, starting with the first kind. Reordering the records to
+// lengthen the runs, within what keeps the values bit for bit (children
+// before parents, one feature's nodes in order), cuts the runs on Random
+// Forest trees to less than half but was slower: it separates parents
+// from children and puts nodes of one feature back to back.
+func upOrder(recs []linRec) ([]linRec, []int32) {
+	m := len(recs)
+	out := make([]linRec, m)
+	var segs []int32
+	cur := 0
+	for j := range recs {
+		out[j] = recs[m-1-j]
+		if k := int(b2u(out[j].prev != 0)); k != cur {
+			segs = append(segs, int32(j))
+			cur = k
+		}
+	}
+	return out, append(segs, int32(m))
+}
+
 // b2u returns 1 for true, 0 for false.
 func b2u(b bool) uint8 {
 	var u uint8
@@ -386,13 +417,16 @@ type linArgs struct {
 	segs   *int32   // 136: linTree.segs
 	nseg   int      // 144
 	nfac   int      // 152: length of fac
+	usegs  *int32   // 160: linTree.usegs
+	nuseg  int      // 168
 }
 
 // addLinear adds tree i's exact TreeSHAP values by Linear TreeSHAP to the
 // per-feature, per-point sums s.phv (Explain adds them up over the points
 // at the end): one pass down the internal nodes, level by level (linTree.down),
 // that routes x, sets each node's state and builds the path polynomials,
-// one pass up the records for the subtree sums and the contributions. The
+// one pass up the records (in runs by the same two kinds, see upOrder) for
+// the subtree sums and the contributions. The
 // state (x disagreed with an earlier split of the feature, or agrees and
 // goes left or right) selects the scalars and table blocks by index and
 // conditional moves, not by branches, since x's way is as good as random
@@ -420,6 +454,7 @@ func (x *Explainer) addLinear(i int32, p *prepared, row []float64, s *scratch) {
 		fac: &x.fac[i][0], p: &P[0], o: &s.lo[0], r: &l.r[0], phv: &s.phv[0], tk: &l.rule.t[0],
 		n: n, st: &s.st[0], nn: N, stride: s.stride, nrow: len(row), nphv: len(s.phv),
 		down: &l.down[0], segs: &l.segs[0], nseg: len(l.segs), nfac: len(x.fac[i]),
+		usegs: &l.usegs[0], nuseg: len(l.usegs),
 	}
 	if useAVX2 {
 		linearAVX2(&a)
@@ -480,7 +515,7 @@ func linearGo(a *linArgs) {
 	}
 	iom := int32(N)
 	neg := blk(R, iom+1)
-	for ri := len(recs) - 1; ri >= 0; ri-- {
+	for ri := range recs {
 		rc := &recs[ri]
 		s := st[rc.pn]
 		ca, cd := rc.cl, rc.cr

@@ -20,6 +20,8 @@
 #define A_DOWN 128
 #define A_SEGS 136
 #define A_NSEG 144
+#define A_USEGS 160
+#define A_NUSEG 168
 
 // Offsets of linRec (linear.go; TestLinearLayout checks them).
 #define R_THR 0
@@ -160,18 +162,19 @@ ROUTED:
 	JLT LOOP \
 	JMP SEG
 
-// NEXTGROUP starts the next group of down records (linTree.segs): 0(SP)
+// NEXTGROUP starts the next group of records (linTree.segs for the down
+// pass, linTree.usegs for the up pass; records of 1<<SH bytes): 0(SP)
 // becomes its end, 32(SP) its kind (0: no earlier split of the feature,
 // at ONE; 1: at TWO); after the last group it goes to DONE. 8(SP) is the
-// next entry of segs, 16(SP) the end of segs, 24(SP) the first down
+// next entry of the group ends, 16(SP) their end, 24(SP) the first
 // record.
-#define NEXTGROUP(SEG, ONE, TWO, DONE) \
+#define NEXTGROUP(SEG, ONE, TWO, DONE, SH) \
 SEG: \
 	MOVQ 8(SP), AX \
 	CMPQ AX, 16(SP) \
 	JGE DONE \
 	MOVLQSX (AX), BX \
-	SHLQ $5, BX \
+	SHLQ $SH, BX \
 	ADDQ 24(SP), BX \
 	MOVQ BX, 0(SP) \
 	ADDQ $4, AX \
@@ -191,34 +194,36 @@ SEG: \
 	MOVBLZX (DX)(CX*1), BX \
 	JMP ROUTED
 
-// UPSTART sets the up pass's registers: R8 at the end of the records,
-// R15 the states (from the down pass); R11 the byte offset of the block
+// UPSTART sets the up pass's registers: R8 at the first record, R15 the
+// states (from the down pass); R11 the byte offset of the block
 // 1/(1 − t), R9 the block −1/(1 − t), R10 the polynomials (now the
-// subtree sums), R12 the table r, R13 the per-point sums, R14 n·8; 0(SP)
-// the first record, 8(SP) stride·8.
+// subtree sums), R12 the table r, R13 the per-point sums, R14 n·8; the
+// frame for NEXTGROUP over linTree.usegs, and 40(SP) stride·8.
 #define UPSTART \
 	MOVQ a+0(FP), DI \
-	MOVQ A_REC(DI), AX \
-	MOVQ AX, 0(SP) \
-	MOVQ A_NREC(DI), R8 \
-	SHLQ $6, R8 \
-	ADDQ AX, R8 \
+	MOVQ A_REC(DI), R8 \
+	MOVQ R8, 24(SP) \
+	MOVQ A_USEGS(DI), AX \
+	MOVQ AX, 8(SP) \
+	MOVQ A_NUSEG(DI), BX \
+	LEAQ (AX)(BX*4), AX \
+	MOVQ AX, 16(SP) \
+	MOVQ $1, 32(SP) \
 	MOVQ A_STRIDE(DI), AX \
 	SHLQ $3, AX \
-	MOVQ AX, 8(SP) \
+	MOVQ AX, 40(SP) \
 	MOVQ A_NN(DI), R11 \
 	IMULQ R14, R11 \
 	LEAQ (R12)(R11*1), R9 \
 	ADDQ R14, R9 \
 	MOVQ A_PHV(DI), R13
 
-// UPNODE steps back to the previous record and sets, from its state s,
+// UPNODE sets, from the state s of the record at R8,
 // Y8 = ac[s], Y9 = ap_s (ac[0] or ap, by 3·(s ≠ 0)), AX and BX the
 // agreeing and the other child's sum blocks, CX the block va and BP the
 // block vp, SI the node's block and DI its feature's per-point sums. DX
 // is 0 on exit.
 #define UPNODE \
-	SUBQ $RECSIZE, R8 \
 	MOVLQSX R_PN(R8), SI \
 	MOVBLZX (R15)(SI*1), DX \
 	LEAL 1(DX), CX \
@@ -247,9 +252,61 @@ SEG: \
 	IMULQ R14, SI \
 	ADDQ R10, SI \
 	MOVLQSX R_FEAT(R8), DI \
-	IMULQ 8(SP), DI \
+	IMULQ 40(SP), DI \
 	ADDQ R13, DI \
 	XORL DX, DX
+
+// UPNODE1 is UPNODE for a node whose feature no ancestor split: its state
+// is linLeft or linRight, va the agreeing child, and it leaves no Y9, BP,
+// since ap = 0 (UPSTEP1N leaves out ap·r[vp], which is +0, so that u and
+// w are the same bit for bit).
+#define UPNODE1 \
+	MOVLQSX R_PN(R8), SI \
+	MOVBLZX (R15)(SI*1), DX \
+	VBROADCASTSD R_AC(R8)(DX*8), Y8 \
+	MOVLQSX R_CL(R8), AX \
+	IMULQ R14, AX \
+	MOVLQSX R_CR(R8), BX \
+	IMULQ R14, BX \
+	MOVQ AX, DI \
+	CMPL DX, $2 \
+	CMOVQEQ BX, AX \
+	CMOVQEQ DI, BX \
+	LEAQ (R12)(AX*1), CX \
+	ADDQ R10, AX \
+	ADDQ R10, BX \
+	IMULQ R14, SI \
+	ADDQ R10, SI \
+	MOVLQSX R_FEAT(R8), DI \
+	IMULQ 40(SP), DI \
+	ADDQ R13, DI \
+	XORL DX, DX
+
+// UPNEXT moves to the next record, and back to LOOP while there is one in
+// the group, else to SEG for the next group.
+#define UPNEXT(LOOP, SEG) \
+	ADDQ $RECSIZE, R8 \
+	CMPQ R8, 0(SP) \
+	JLT LOOP \
+	JMP SEG
+
+// UPSTEP1N is UPSTEPN for UPNODE1: u = ac·va, w = −1/(1 − t_k).
+#define UPSTEP1N(OFF, NG) \
+	VMOVUPD OFF(AX)(DX*1), Y0 \
+	VMOVUPD OFF(BX)(DX*1), Y1 \
+	VMULPD OFF(CX)(DX*1), Y8, Y3 \
+	VMULPD NG, Y1, Y4 \
+	VMULPD Y3, Y0, Y3 \
+	VADDPD Y4, Y3, Y3 \
+	VADDPD OFF(DI)(DX*1), Y3, Y3 \
+	VMOVUPD Y3, OFF(DI)(DX*1) \
+	VADDPD Y1, Y0, Y0 \
+	VMOVUPD Y0, OFF(SI)(DX*1)
+
+// UPSTEP1 is UPSTEP1N with −1/(1 − t_k) loaded from R9.
+#define UPSTEP1(OFF) \
+	VMOVUPD OFF(R9)(DX*1), Y5 \
+	UPSTEP1N(OFF, Y5)
 
 // UPSTEPN computes four points at byte OFF+DX of the blocks, with their
 // −1/(1 − t_k) in NG: x = ap·vp, u = ac·va − x, w = −1/(1 − t) − x; then
@@ -283,7 +340,7 @@ SEG: \
 // says. The passes are written out for 8 and 12 points (Random Forest
 // trees take 12, shallower ones 8), where the points' loop would cost a
 // fifth of the instructions, and looped for the other counts.
-TEXT ·linearAVX2(SB), $40-8
+TEXT ·linearAVX2(SB), $48-8
 	MOVQ a+0(FP), DI
 	MOVQ A_DOWN(DI), R8
 	MOVQ R8, 24(SP)
@@ -307,7 +364,7 @@ TEXT ·linearAVX2(SB), $40-8
 	CMPQ R14, $64
 	JEQ eight
 
-	NEXTGROUP(seg, down1, down2, downdone)
+	NEXTGROUP(seg, down1, down2, downdone, 5)
 down1:
 	DOWNNODE1(cat1, routed1)
 down1loop:
@@ -328,15 +385,24 @@ down2loop:
 	DOWNNEXT(down2, seg, FACSIZE)
 downdone:
 	UPSTART
-up:
+	NEXTGROUP(useg, up1, up2, updone, 6)
+up1:
+	UPNODE1
+up1loop:
+	UPSTEP1(0)
+	ADDQ $32, DX
+	CMPQ DX, R14
+	JLT up1loop
+	UPNEXT(up1, useg)
+up2:
 	UPNODE
-uploop:
+up2loop:
 	UPSTEP(0)
 	ADDQ $32, DX
 	CMPQ DX, R14
-	JLT uploop
-	CMPQ R8, 0(SP)
-	JGT up
+	JLT up2loop
+	UPNEXT(up2, useg)
+updone:
 	VZEROUPPER
 	RET
 
@@ -345,7 +411,7 @@ twelve:
 	VMOVUPD 0(R9), Y12
 	VMOVUPD 32(R9), Y13
 	VMOVUPD 64(R9), Y14
-	NEXTGROUP(seg12, down12a, down12b, down12done)
+	NEXTGROUP(seg12, down12a, down12b, down12done, 5)
 down12a:
 	DOWNNODE1(cat12a, routed12a)
 	DOWNSTEP1T(0, Y12)
@@ -363,20 +429,27 @@ down12done:
 	VMOVUPD 0(R9), Y12
 	VMOVUPD 32(R9), Y13
 	VMOVUPD 64(R9), Y14
-up12:
+	NEXTGROUP(useg12, up12a, up12b, up12done, 6)
+up12a:
+	UPNODE1
+	UPSTEP1N(0, Y12)
+	UPSTEP1N(32, Y13)
+	UPSTEP1N(64, Y14)
+	UPNEXT(up12a, useg12)
+up12b:
 	UPNODE
 	UPSTEPN(0, Y12)
 	UPSTEPN(32, Y13)
 	UPSTEPN(64, Y14)
-	CMPQ R8, 0(SP)
-	JGT up12
+	UPNEXT(up12b, useg12)
+up12done:
 	VZEROUPPER
 	RET
 
 eight:
 	VMOVUPD 0(R9), Y12
 	VMOVUPD 32(R9), Y13
-	NEXTGROUP(seg8, down8a, down8b, down8done)
+	NEXTGROUP(seg8, down8a, down8b, down8done, 5)
 down8a:
 	DOWNNODE1(cat8a, routed8a)
 	DOWNSTEP1T(0, Y12)
@@ -391,12 +464,18 @@ down8done:
 	UPSTART
 	VMOVUPD 0(R9), Y12
 	VMOVUPD 32(R9), Y13
-up8:
+	NEXTGROUP(useg8, up8a, up8b, up8done, 6)
+up8a:
+	UPNODE1
+	UPSTEP1N(0, Y12)
+	UPSTEP1N(32, Y13)
+	UPNEXT(up8a, useg8)
+up8b:
 	UPNODE
 	UPSTEPN(0, Y12)
 	UPSTEPN(32, Y13)
-	CMPQ R8, 0(SP)
-	JGT up8
+	UPNEXT(up8b, useg8)
+up8done:
 	VZEROUPPER
 	RET
 

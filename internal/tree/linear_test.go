@@ -137,6 +137,8 @@ func TestLinearLayout(t *testing.T) {
 		{"down", unsafe.Offsetof(a.down), 128},
 		{"segs", unsafe.Offsetof(a.segs), 136},
 		{"nseg", unsafe.Offsetof(a.nseg), 144},
+		{"usegs", unsafe.Offsetof(a.usegs), 160},
+		{"nuseg", unsafe.Offsetof(a.nuseg), 168},
 	} {
 		assert.Equal(t, c.want, c.got, c.name)
 	}
