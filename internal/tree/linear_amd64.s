@@ -91,21 +91,20 @@ ROUTED:
 	DOWNTAIL
 
 // DOWNNODE1 is DOWNNODE for a node whose feature no ancestor split: o_prev
-// is o(0) = 1, so o_l = g, o_r = 1 − g and the state is 2 − g; its
-// factor entry has no state linNone, and it leaves no V, which is ones.
+// is o(0) = 1, so o_l = g, o_r = 1 − g and the state is 2 − g, whose
+// index in the factor entry (which has no state linNone) is 1 − g; it
+// leaves no V, which is ones.
 #define DOWNNODE1(CAT, ROUTED) \
 	ROUTE(CAT, ROUTED) \
 	MOVLQSX R_CL(R8), AX \
 	MOVB BX, (R11)(AX*1) \
-	MOVL BX, CX \
-	XORL $1, CX \
+	XORL $1, BX \
 	MOVLQSX R_CR(R8), DI \
-	MOVB CX, (R11)(DI*1) \
-	MOVL $2, DX \
-	SUBL BX, DX \
+	MOVB BX, (R11)(DI*1) \
+	LEAL 1(BX), DX \
 	MOVLQSX R_PN(R8), CX \
 	MOVB DX, (R15)(CX*1) \
-	DECL DX \
+	MOVL BX, DX \
 	DOWNTAIL
 
 // DOWNTAIL broadcasts the factor scalars of the entry's state in DX (its
