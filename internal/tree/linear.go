@@ -152,15 +152,14 @@ const (
 // linNone, where va = vp = the block 1/(1 − t) and ac[s] = ap_s = −1, so
 // that both u are 0.
 type linRec struct {
-	thr  float64 // 0: the threshold of a numerical split
-	feat int32   // 8: the split feature
-	ndl  uint8   // 12: 1 when NaN goes right
-	cat  uint8   // 13: 1 for a categorical split
-	_    [2]byte // 14
-	pn   int32   // 16: the node's index
-	prev int32   // 20: the node whose incoming edge split the same feature last, or 0 (the root) for none
-	cl   int32   // 24: the left child
-	cr   int32   // 28: the right child
+	ocl  int32 // 0: the left child's block offset, cl·n·8
+	ocr  int32 // 4: the right child's, cr·n·8
+	feat int32 // 8: the split feature
+	opn  int32 // 12: the node's, pn·n·8
+	pn   int32 // 16: the node's index
+	prev int32 // 20: the node whose incoming edge split the same feature last, or 0 (the root) for none
+	cl   int32 // 24: the left child
+	cr   int32 // 28: the right child
 	// ac is indexed by the state: −1, then the left and the right edge's
 	// (1 − z_c) written as the per-edge form −1 + o·(2 − z) evaluates it;
 	// ap is hp·(1 − z_prev) alike, 0 without an earlier split. ac[0]
@@ -170,8 +169,8 @@ type linRec struct {
 }
 
 // linDown is an internal node as the down pass reads it (linear_amd64.s:
-// the offsets are fixed, and TestLinearLayout checks them): 32 bytes, the
-// fields of linRec up to cr.
+// the offsets are fixed, and TestLinearLayout checks them): 32 bytes, with
+// linRec's feat, pn, prev, cl and cr at the same offsets.
 type linDown struct {
 	thr  float64 // 0
 	feat int32   // 8
@@ -315,12 +314,12 @@ func (p *prepared) buildLinear(n int, rule *gauss) {
 			continue
 		}
 		el, er := edges[nd.Left], edges[nd.Right]
-		rc := linRec{thr: nd.Threshold, feat: nd.Feature, pn: int32(i),
-			ndl: b2u(nd.Flags&DefaultLeft == 0), cat: b2u(nd.Flags&Categorical != 0),
+		rc := linRec{feat: nd.Feature, pn: int32(i),
+			ocl: nd.Left * int32(8*n), ocr: nd.Right * int32(8*n), opn: int32(i * 8 * n),
 			prev: el.prev, cl: nd.Left, cr: nd.Right,
 			ac: [linStates]float64{-1, -1 + float64(2-el.z), -1 + float64(2-er.z)},
 			ap: float64(el.hp) * (-1 + float64(2-el.zp))}
-		if rc.cat != 0 {
+		if nd.Flags&Categorical != 0 {
 			l.cats = append(l.cats, int32(i))
 		}
 		l.recs = append(l.recs, rc)

@@ -23,11 +23,15 @@
 #define A_USEGS 160
 #define A_NUSEG 168
 
-// Offsets of linRec (linear.go; TestLinearLayout checks them).
+// Offsets of linDown and linRec (linear.go; TestLinearLayout checks
+// them): thr, ndl and cat are linDown's, ocl, ocr and opn linRec's.
 #define R_THR 0
+#define R_OCL 0
+#define R_OCR 4
 #define R_FEAT 8
 #define R_NDL 12
 #define R_CAT 13
+#define R_OPN 12
 #define R_PN 16
 #define R_PREV 20
 #define R_CL 24
@@ -36,7 +40,7 @@
 #define R_AP 56
 #define RECSIZE 64
 
-// linDown has the fields of linRec up to R_CR, in 32 bytes.
+// linDown is 32 bytes.
 #define DOWNSIZE 32
 
 // A record's entry in the factor table: per state, a and b of the left
@@ -230,10 +234,8 @@ SEG: \
 	LEAL (CX)(CX*2), CX \
 	VBROADCASTSD R_AC(R8)(DX*8), Y8 \
 	VBROADCASTSD R_AC(R8)(CX*8), Y9 \
-	MOVLQSX R_CL(R8), AX \
-	IMULQ R14, AX \
-	MOVLQSX R_CR(R8), BX \
-	IMULQ R14, BX \
+	MOVLQSX R_OCL(R8), AX \
+	MOVLQSX R_OCR(R8), BX \
 	MOVLQSX R_PREV(R8), BP \
 	IMULQ R14, BP \
 	MOVQ AX, DI \
@@ -248,7 +250,7 @@ SEG: \
 	ADDQ R10, BX \
 	ADDQ R12, CX \
 	ADDQ R12, BP \
-	IMULQ R14, SI \
+	MOVLQSX R_OPN(R8), SI \
 	ADDQ R10, SI \
 	MOVLQSX R_FEAT(R8), DI \
 	IMULQ 40(SP), DI \
@@ -263,10 +265,8 @@ SEG: \
 	MOVLQSX R_PN(R8), SI \
 	MOVBLZX (R15)(SI*1), DX \
 	VBROADCASTSD R_AC(R8)(DX*8), Y8 \
-	MOVLQSX R_CL(R8), AX \
-	IMULQ R14, AX \
-	MOVLQSX R_CR(R8), BX \
-	IMULQ R14, BX \
+	MOVLQSX R_OCL(R8), AX \
+	MOVLQSX R_OCR(R8), BX \
 	MOVQ AX, DI \
 	CMPL DX, $2 \
 	CMOVQEQ BX, AX \
@@ -274,7 +274,7 @@ SEG: \
 	LEAQ (R12)(AX*1), CX \
 	ADDQ R10, AX \
 	ADDQ R10, BX \
-	IMULQ R14, SI \
+	MOVLQSX R_OPN(R8), SI \
 	ADDQ R10, SI \
 	MOVLQSX R_FEAT(R8), DI \
 	IMULQ 40(SP), DI \

@@ -80,10 +80,10 @@ func TestLinearLayout(t *testing.T) {
 		name      string
 		got, want uintptr
 	}{
-		{"thr", unsafe.Offsetof(r.thr), 0},
+		{"ocl", unsafe.Offsetof(r.ocl), 0},
+		{"ocr", unsafe.Offsetof(r.ocr), 4},
 		{"feat", unsafe.Offsetof(r.feat), 8},
-		{"ndl", unsafe.Offsetof(r.ndl), 12},
-		{"cat", unsafe.Offsetof(r.cat), 13},
+		{"opn", unsafe.Offsetof(r.opn), 12},
 		{"pn", unsafe.Offsetof(r.pn), 16},
 		{"prev", unsafe.Offsetof(r.prev), 20},
 		{"cl", unsafe.Offsetof(r.cl), 24},
@@ -98,16 +98,17 @@ func TestLinearLayout(t *testing.T) {
 	} {
 		assert.Equal(t, c.want, c.got, c.name)
 	}
-	// linDown has linRec's fields up to cr, at the same offsets.
+	// linDown has thr, ndl and cat, and linRec's feat, pn, prev, cl and
+	// cr at the same offsets.
 	var d linDown
 	for _, c := range []struct {
 		name      string
 		got, want uintptr
 	}{
-		{"thr", unsafe.Offsetof(d.thr), unsafe.Offsetof(r.thr)},
+		{"thr", unsafe.Offsetof(d.thr), 0},
+		{"ndl", unsafe.Offsetof(d.ndl), 12},
+		{"cat", unsafe.Offsetof(d.cat), 13},
 		{"feat", unsafe.Offsetof(d.feat), unsafe.Offsetof(r.feat)},
-		{"ndl", unsafe.Offsetof(d.ndl), unsafe.Offsetof(r.ndl)},
-		{"cat", unsafe.Offsetof(d.cat), unsafe.Offsetof(r.cat)},
 		{"pn", unsafe.Offsetof(d.pn), unsafe.Offsetof(r.pn)},
 		{"prev", unsafe.Offsetof(d.prev), unsafe.Offsetof(r.prev)},
 		{"cl", unsafe.Offsetof(d.cl), unsafe.Offsetof(r.cl)},

@@ -213,7 +213,9 @@ func NewEnsemble(trees []Tree, numFeatures int, opt *Options) (*Ensemble, error)
 			// to a multiple of 4 for the assembly's AVX2 lanes (more
 			// points are exact too).
 			n := (max(1, (distinctDepth(&p.t)+1)/2) + 3) &^ 3
-			if n > maxLinearPoints {
+			// linRec holds block offsets (n·8 per node, N+2 blocks)
+			// as int32.
+			if n > maxLinearPoints || (len(p.t.Nodes)+2)*n*8 > math.MaxInt32 {
 				continue
 			}
 			if rules[n] == nil {
