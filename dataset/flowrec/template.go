@@ -581,26 +581,10 @@ func decodeRecord(t *template, b []byte, h *header, r *Record) (used int, ok boo
 	var end uint8
 	var tunnel bool
 	for _, f := range t.fields {
-		l := int(f.length)
-		if l == varLength {
-			if off >= len(b) {
-				return 0, false
-			}
-			l = int(b[off])
-			off++
-			if l == 255 {
-				if len(b)-off < 2 {
-					return 0, false
-				}
-				l = int(binary.BigEndian.Uint16(b[off:]))
-				off += 2
-			}
-		}
-		if len(b)-off < l {
+		var v []byte
+		if v, off, ok = nextValue(b, off, f.length); !ok {
 			return 0, false
 		}
-		v := b[off : off+l]
-		off += l
 		switch f.kind {
 		case kNone:
 		case kBytes:
