@@ -39,7 +39,7 @@ func (f *Forest) ScoreMatrix(ctx context.Context, X mat.Matrix, dst []float64) e
 	if n == 0 {
 		return nil
 	}
-	src := batchRows{dense: true, d: d, stride: d}
+	src := batchRows{d: d, stride: d}
 	if rm, ok := X.(mat.RawMatrixer); ok {
 		raw := rm.RawMatrix()
 		src.x, src.stride = raw.Data, raw.Stride
@@ -68,11 +68,10 @@ func (f *Forest) ScoreBatch(ctx context.Context, rows [][]float64, dst []float64
 	return f.scoreRows(ctx, len(rows), batchRows{rows: rows}, dst)
 }
 
-// batchRows gives a batch's rows: the rows of a row-major array of d
-// columns at stride (dense), or a slice of rows. A value, not a closure,
-// so that the one-worker path allocates nothing.
+// batchRows gives a batch's rows: a slice of rows, or (rows nil) the rows
+// of a row-major array of d columns at stride. A value, not a closure, so
+// that the one-worker path allocates nothing.
 type batchRows struct {
-	dense     bool
 	rows      [][]float64
 	x         []float64
 	d, stride int
@@ -80,10 +79,10 @@ type batchRows struct {
 
 // row returns row i.
 func (s *batchRows) row(i int) []float64 {
-	if s.dense {
-		return s.x[i*s.stride : i*s.stride+s.d]
+	if s.rows != nil {
+		return s.rows[i]
 	}
-	return s.rows[i]
+	return s.x[i*s.stride : i*s.stride+s.d]
 }
 
 // scoreRows scores n rows across workers, each taking a contiguous range

@@ -35,7 +35,7 @@ func BenchmarkPackedWalk(b *testing.B) {
 	n, _ := xte.Dims()
 	dst := make([]float64, n)
 	raw := xte.RawMatrix()
-	src := batchRows{dense: true, x: raw.Data, d: raw.Cols, stride: raw.Stride}
+	src := batchRows{x: raw.Data, d: raw.Cols, stride: raw.Stride}
 	for _, asm := range []bool{true, false} {
 		name := "walk=go"
 		if asm {
