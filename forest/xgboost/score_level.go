@@ -270,7 +270,7 @@ func (l *levels) addBlock(acc []float32, xs []float32) {
 		return
 	}
 	xs = xs[:l.nfeat*levelBlock]
-	if l.qs != nil && levelAsm && useQS && cap(acc) >= levelBlock {
+	if l.bits() && cap(acc) >= levelBlock {
 		// All 64 lanes are scored; those past nr hold values of earlier
 		// rows and their sums are not read.
 		var none pfRange
@@ -415,7 +415,7 @@ func (m *Model) scoreBatchLevels(ctx context.Context, X mat.Matrix, dst []float6
 	// A dense matrix is converted 16 rows at a time in registers, straight
 	// from its rows, where the CPU scores through the bit-vector layout.
 	var raw blas64.General
-	if rm, ok := X.(mat.RawMatrixer); ok && l.qs != nil && levelAsm && useQS {
+	if rm, ok := X.(mat.RawMatrixer); ok && l.bits() {
 		raw = rm.RawMatrix()
 	}
 	work := func() {

@@ -50,6 +50,10 @@ func qsSplit(k int) int {
 // it off to compare the other walks with it.
 var useQS = true
 
+// bits reports whether a batch is scored through l's bit-vector copy: it
+// was built (the CPU has AVX-512 and every tree fits) and is switched on.
+func (l *levels) bits() bool { return l.qs != nil && levelAsm && useQS }
+
 // qsSize returns the words of the bit-vector layout of trees (whose splits
 // newLevels checked), or 0 when the CPU lacks AVX-512 or a tree has more
 // than qsMaxLeaves leaves.
