@@ -402,9 +402,6 @@ func (b *Bundle) transformCount(s *scratch, r *dataset.Row, rec map[string]strin
 	return nil
 }
 
-// unseenNames returns Result.Unseen for the columns in s.unseen.
-func (b *Bundle) unseenNames(s *scratch) []string { return b.unseenNamesOf(s.unseen) }
-
 // ScoreRow scores the raw row r (of the pipeline's schema) and decides,
 // naming in Result.Unseen the categorical columns that held a value not
 // seen in training. It allocates nothing (unless two or more columns hold
@@ -446,7 +443,7 @@ func (b *Bundle) score(s *scratch) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("bundle: %w", err)
 	}
-	return Result{Score: v, Attack: b.threshold.Decide(v), Unseen: b.unseenNames(s)}, nil
+	return Result{Score: v, Attack: b.threshold.Decide(v), Unseen: b.unseenNamesOf(s.unseen)}, nil
 }
 
 // ExplainRow is ScoreRow that also fills Result.TopFeatures with at most k
