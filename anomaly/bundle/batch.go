@@ -117,18 +117,3 @@ func grow(buf []float64, n int) []float64 {
 	}
 	return buf[:n]
 }
-
-// unseenNamesOf returns Result.Unseen for the schema columns in unseen.
-func (b *Bundle) unseenNamesOf(unseen []int) []string {
-	switch len(unseen) {
-	case 0:
-		return nil
-	case 1:
-		return b.unseenOne[unseen[0]]
-	}
-	out := make([]string, len(unseen))
-	for i, j := range unseen {
-		out[i] = b.sources[j]
-	}
-	return out
-}

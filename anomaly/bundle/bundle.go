@@ -402,6 +402,21 @@ func (b *Bundle) transformCount(s *scratch, r *dataset.Row, rec map[string]strin
 	return nil
 }
 
+// unseenNamesOf returns Result.Unseen for the schema columns in unseen.
+func (b *Bundle) unseenNamesOf(unseen []int) []string {
+	switch len(unseen) {
+	case 0:
+		return nil
+	case 1:
+		return b.unseenOne[unseen[0]]
+	}
+	out := make([]string, len(unseen))
+	for i, j := range unseen {
+		out[i] = b.sources[j]
+	}
+	return out
+}
+
 // ScoreRow scores the raw row r (of the pipeline's schema) and decides,
 // naming in Result.Unseen the categorical columns that held a value not
 // seen in training. It allocates nothing (unless two or more columns hold
