@@ -13,8 +13,6 @@ type matrix struct {
 	n, d, stride int
 }
 
-func (m *matrix) at(i, j int) float64 { return m.x[i*m.stride+j] }
-
 // builder holds one worker's scratch space; it grows one tree at a time.
 type builder struct {
 	cfg  *resolved

@@ -148,7 +148,6 @@ type Bundle struct {
 	kind      Kind
 
 	sources  []string  // the raw columns outputs come from, schema order
-	srcOf    []int32   // per output: index into srcIdx/srcW
 	srcIdx   []int32   // flattened source indices
 	srcW     []float64 // and their weights (1 / number of sources)
 	srcStart []int32   // per output, start in srcIdx; len = outputs+1

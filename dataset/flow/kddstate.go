@@ -5,7 +5,6 @@ import "github.com/netwarden/netwarden/dataset/packet"
 // kddState is what the KDD feature set needs from each flow's packets.
 type kddState struct {
 	origSYN, respSYNACK bool // a SYN without ACK forward; a SYN+ACK backward
-	origRSTfirst        bool
 	wrongFrag, urgent   uint32
 }
 

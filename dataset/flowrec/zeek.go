@@ -26,13 +26,12 @@ import (
 // and field for a malformed line; the reader has then moved past it, so
 // Read may be called again to go on. A ZeekReader is for one goroutine.
 type ZeekReader struct {
-	l       lines
-	sep     string
-	unset   string
-	empty   string
-	fields  []string
-	idx     zeekIndex
-	skipped int
+	l      lines
+	sep    string
+	unset  string
+	empty  string
+	fields []string
+	idx    zeekIndex
 }
 
 type zeekIndex struct {
