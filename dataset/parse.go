@@ -1,7 +1,6 @@
 package dataset
 
 import (
-	"math"
 	"strconv"
 )
 
@@ -119,9 +118,6 @@ func parseInt(b []byte) (int, bool) {
 	}
 	return n, true
 }
-
-// finite reports whether f is neither NaN nor infinite.
-func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
 // interner returns one shared string per distinct byte sequence, so that
 // categorical values and labels cost no allocation per row. It stops adding

@@ -229,7 +229,6 @@ type Tracker struct {
 	row     dataset.Row
 	tok     []byte
 	lastEv  time.Time
-	started bool
 	ss      sessions
 	gnb     map[netip.Addr]*gnbWin
 	gnbTab  *dataset.Table

@@ -23,14 +23,6 @@ import (
 
 var testKey = []byte("fivegc-test-key-0123456789")
 
-func mustHex(s string) []byte {
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
-
 // pfcpEvent decodes a PFCP message into an event between two nodes.
 func pfcpEvent(t *testing.T, at time.Duration, src, dst string, b []byte) *Event {
 	ev := &Event{Proto: ProtoPFCP, Time: time.Unix(1700000000, 0).Add(at), Src: netip.MustParseAddr(src), Dst: netip.MustParseAddr(dst)}

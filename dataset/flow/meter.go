@@ -478,7 +478,6 @@ found:
 			ok = false
 		} else if m.activeNS >= 0 && now-st.startNS >= m.activeNS {
 			m.restart(idx, now)
-			st = m.flows.at(idx)
 		}
 		if ok {
 			m.update(idx, fwd, now, s)

@@ -226,7 +226,7 @@ func (t MessageType) Request() bool {
 		return t%2 == 0
 	case t >= 95 && t <= 100:
 		return t%2 == 1
-	case t >= 128 && t <= 255:
+	case t >= 128:
 		return t%2 == 0
 	}
 	return false
