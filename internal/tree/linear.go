@@ -36,9 +36,12 @@ import (
 //     cancel exactly whatever they are, so only polynomial parts remain.
 //
 // For o = 0, (o − z)/f(t) = −1/(1−t) whatever z, and for o = 1 it is
-// (1 − z)/(z + t·(1 − z)); the reciprocals 1/(z_c + t_k·(1 − z_c)) are
-// tabulated per node when the ensemble is prepared, so a row needs no
-// division.
+// (1 − z)/(z + t·(1 − z)). The down pass computes the reciprocals
+// 1/(z_c + t_k·(1 − z_c)) of the child x goes to, the only ones a row
+// needs, into the block beside its polynomial. A table of them for every
+// node, read instead, is the largest part of what a row would read of a
+// deep tree, and on trees too large for the caches the divisions cost
+// less than bringing the table from memory on every row.
 
 // maxLinearPoints bounds the quadrature points of a tree explained by
 // Linear TreeSHAP (paths of up to 2·maxLinearPoints distinct features);
@@ -50,6 +53,8 @@ type gauss struct {
 	t, w []float64
 	om   []float64 // 1 − t_k
 	iom  []float64 // 1 / (1 − t_k)
+	niom []float64 // −1 / (1 − t_k)
+	ones []float64
 }
 
 // gaussRule returns the n-point Gauss–Legendre rule on [0, 1]: the roots of
@@ -57,7 +62,8 @@ type gauss struct {
 // guesses cos(π(k+3/4)/(n+1/2)), and the weights 1/((1−x²)·P_n'(x)²), mapped
 // from [−1, 1] (Abramowitz and Stegun 25.4.29).
 func gaussRule(n int) *gauss {
-	g := &gauss{t: make([]float64, n), w: make([]float64, n), om: make([]float64, n), iom: make([]float64, n)}
+	g := &gauss{t: make([]float64, n), w: make([]float64, n), om: make([]float64, n), iom: make([]float64, n),
+		niom: make([]float64, n), ones: make([]float64, n)}
 	for k := 0; k < n; k++ {
 		x := math.Cos(math.Pi * (float64(k) + 0.75) / (float64(n) + 0.5))
 		var dp float64
@@ -89,20 +95,22 @@ func gaussRule(n int) *gauss {
 		g.w[k] = 1 / ((1 - x*x) * dp * dp) // 2/((1−x²)P'²) halved for [0, 1]
 		g.om[k] = 1 - g.t[k]
 		g.iom[k] = 1 / g.om[k]
+		g.niom[k] = -g.iom[k]
+		g.ones[k] = 1
 	}
 	return g
 }
 
 // linTree is what Linear TreeSHAP needs of one tree: one record per
-// internal node, in the up pass's order (upOrder), and the table of
-// reciprocals.
+// internal node, in the up pass's order (upOrder), and one in the down
+// pass's.
 type linTree struct {
 	n    int    // quadrature points
 	rule *gauss // shared by the trees with the same n
 	recs []linRec
 	// down lists the internal nodes in the down pass's order: level by
 	// level from the root, and within a level first the nodes whose
-	// feature no ancestor split (whose table block V is ones whatever
+	// feature no ancestor split (whose reciprocal block V is ones whatever
 	// x, so that the assembly skips multiplying by it), then the others.
 	// segs holds the ends of these groups in down, alternately of the
 	// first kind and of the second. The up pass keeps reverse node order
@@ -120,12 +128,15 @@ type linTree struct {
 	// cats lists the categorical nodes, whose decisions the passes read
 	// from scratch.left instead of comparing with the threshold.
 	cats []int32
-	// r holds N+2 blocks of n values: block 0 is all ones (for the root,
-	// which stands for "no earlier split of the feature"), block c for node
-	// c ≥ 1 is 1 / (z_c + t_k·(1 − z_c)), block N is 1 / (1 − t_k) and
-	// block N+1 is −1 / (1 − t_k).
-	r []float64
 }
+
+// A row's working memory for one tree is N+2 blocks of 2n values (the
+// scratch's lin): node c's block holds its polynomial P (then its subtree
+// sum S) in the first n values and its reciprocals R_c = 1 / (z_c +
+// t_k·(1 − z_c)) in the other n, written by the down pass when x goes to
+// c. R_0 is all ones (for the root, which stands for "no earlier split of
+// the feature"), R_N is 1 / (1 − t_k) and R_N+1 is −1 / (1 − t_k);
+// addLinear sets them and P(0) for every tree.
 
 // A node's state for a row, from the down pass to the up pass: linNone
 // when x disagreed with an earlier split of the node's feature on the path
@@ -140,26 +151,26 @@ const (
 
 // linRec is one internal node, laid out for the assembly passes
 // (linear_amd64.s: the offsets are fixed, and TestLinearLayout checks
-// them): 64 bytes, one cache line. Node c's n values in the polynomials and
-// in the table r are its block, at byte offset c·n·8. The up pass's
+// them): 64 bytes, one cache line. Node c's block of 2n values is at byte
+// offset c·2n·8, its reciprocals n·8 bytes further. The up pass's
 // operands follow from the node's state s:
 //
 //	u_a = ac[s]·r[va] − ap_s·r[vp],  u_d = −1/(1−t) − ap_s·r[vp],
 //	φ_feat += S[a]·u_a + S[d]·u_d,  S(node) = S[a] + S[d],
 //
 // with a the child x goes to (the left one in state linNone) and d the
-// other; va is a's block and vp prev's, and ap_s = ap, except in state
-// linNone, where va = vp = the block 1/(1 − t) and ac[s] = ap_s = −1, so
+// other; r[va] is R_a and r[vp] R_prev, and ap_s = ap, except in state
+// linNone, where both are R_N = 1/(1 − t) and ac[s] = ap_s = −1, so
 // that both u are 0.
 type linRec struct {
-	ocl  int32 // 0: the left child's block offset, cl·n·8
-	ocr  int32 // 4: the right child's, cr·n·8
-	feat int32 // 8: the split feature
-	opn  int32 // 12: the node's, pn·n·8
+	ocl  int32 // 0: the left child's block offset, cl·2n·8
+	ocr  int32 // 4: the right child's, cr·2n·8
+	foff int32 // 8: the byte offset of the feature's per-point sums, feat·stride·8 (set by NewEnsemble, which knows the stride)
+	opn  int32 // 12: the node's block offset, pn·2n·8
 	pn   int32 // 16: the node's index
-	prev int32 // 20: the node whose incoming edge split the same feature last, or 0 (the root) for none
-	cl   int32 // 24: the left child
-	cr   int32 // 28: the right child
+	oprv int32 // 20: the block offset of prev, the node whose incoming edge split the same feature last, or 0 (the root) for none
+	feat int32 // 24: the split feature
+	_    int32 // 28
 	// ac is indexed by the state: −1, then the left and the right edge's
 	// (1 − z_c) written as the per-edge form −1 + o·(2 − z) evaluates it;
 	// ap is hp·(1 − z_prev) alike, 0 without an earlier split. ac[0]
@@ -169,8 +180,7 @@ type linRec struct {
 }
 
 // linDown is an internal node as the down pass reads it (linear_amd64.s:
-// the offsets are fixed, and TestLinearLayout checks them): 32 bytes, with
-// linRec's feat, pn, prev, cl and cr at the same offsets.
+// the offsets are fixed, and TestLinearLayout checks them): 48 bytes.
 type linDown struct {
 	thr  float64 // 0
 	feat int32   // 8
@@ -178,9 +188,11 @@ type linDown struct {
 	cat  uint8   // 13
 	_    [2]byte // 14
 	pn   int32   // 16
-	prev int32   // 20
+	prev int32   // 20: the node whose incoming edge split the same feature last, or 0 (the root) for none
 	cl   int32   // 24
 	cr   int32   // 28
+	zl   float64 // 32: z of the edge into the left child (linEdge.z)
+	zr   float64 // 40: of the edge into the right one
 }
 
 // linEdge is the edge from an internal node into child c.
@@ -197,7 +209,7 @@ type linEdge struct {
 // edge e for a row in which x agrees with the earlier splits of the
 // feature (op = 1) or not, and goes along e (oc = 1) or not, with the
 // edge's child's scale sc (the weighted leaf value, or 1). It is
-// sc·f_c(t)/f_prev(t) without the division, which the table block of prev
+// sc·f_c(t)/f_prev(t) without the division, which the reciprocals of prev
 // does: with q = hp·(1 − op), a = sc·(z + q·(ratio − z)) and
 // b = sc·(oc + q·ratio) − a. The conversions keep the compiler from fusing
 // a multiply and an add.
@@ -270,12 +282,7 @@ func distinctDepth(t *Tree) int {
 func (p *prepared) buildLinear(n int, rule *gauss) {
 	t := &p.t
 	N := len(t.Nodes)
-	l := &linTree{n: n, rule: rule, r: make([]float64, (N+2)*n)}
-	for k := 0; k < n; k++ {
-		l.r[k] = 1
-		l.r[N*n+k] = rule.iom[k]
-		l.r[(N+1)*n+k] = -rule.iom[k]
-	}
+	l := &linTree{n: n, rule: rule}
 	edges := make([]linEdge, N)
 	last := map[int32]int32{} // feature → node whose edge split it last on the current path
 	var walk func(i int32)
@@ -294,10 +301,6 @@ func (p *prepared) buildLinear(n int, rule *gauss) {
 				e.z = e.zp * ratio
 			}
 			edges[c] = e
-			r := l.r[int(c)*n : int(c)*n+n]
-			for k := range r {
-				r[k] = 1 / (e.z + rule.t[k]*(1-e.z))
-			}
 			last[f] = c
 			walk(c)
 		}
@@ -314,9 +317,9 @@ func (p *prepared) buildLinear(n int, rule *gauss) {
 			continue
 		}
 		el, er := edges[nd.Left], edges[nd.Right]
+		bs := int32(16 * n) // block size in bytes
 		rc := linRec{feat: nd.Feature, pn: int32(i),
-			ocl: nd.Left * int32(8*n), ocr: nd.Right * int32(8*n), opn: int32(i * 8 * n),
-			prev: el.prev, cl: nd.Left, cr: nd.Right,
+			ocl: nd.Left * bs, ocr: nd.Right * bs, opn: int32(i) * bs, oprv: el.prev * bs,
 			ac: [linStates]float64{-1, -1 + float64(2-el.z), -1 + float64(2-er.z)},
 			ap: float64(el.hp) * (-1 + float64(2-el.zp))}
 		if nd.Flags&Categorical != 0 {
@@ -342,7 +345,7 @@ func (p *prepared) buildLinear(n int, rule *gauss) {
 				}
 				l.down = append(l.down, linDown{thr: nd.Threshold, feat: nd.Feature,
 					ndl: b2u(nd.Flags&DefaultLeft == 0), cat: b2u(nd.Flags&Categorical != 0),
-					pn: i, prev: el.prev, cl: nd.Left, cr: nd.Right})
+					pn: i, prev: el.prev, cl: nd.Left, cr: nd.Right, zl: el.z, zr: edges[nd.Right].z})
 				l.edges = append(l.edges, [2]linEdge{el, edges[nd.Right]})
 			}
 			l.segs = append(l.segs, int32(len(l.down)))
@@ -363,7 +366,7 @@ func (p *prepared) buildLinear(n int, rule *gauss) {
 // order, the reverse (children before parents; the order of the additions
 // into the per-point sums), with the ends of its groups: runs of records
 // alternately of nodes whose feature no ancestor split (ap = 0 and the
-// table block of prev ones, so that the assembly leaves out ap·r[vp]) and
+// reciprocals of prev ones, so that the assembly leaves out ap·r[vp]) and
 // of the others, starting with the first kind. Reordering the records to
 // lengthen the runs, within what keeps the values bit for bit (children
 // before parents, one feature's nodes in order), cuts the runs on Random
@@ -376,7 +379,7 @@ func upOrder(recs []linRec) ([]linRec, []int32) {
 	cur := 0
 	for j := range recs {
 		out[j] = recs[m-1-j]
-		if k := int(b2u(out[j].prev != 0)); k != cur {
+		if k := int(b2u(out[j].oprv != 0)); k != cur {
 			segs = append(segs, int32(j))
 			cur = k
 		}
@@ -401,23 +404,22 @@ type linArgs struct {
 	row    *float64 // 16
 	left   *uint8   // 24: per categorical node, 1 when x goes left
 	fac    *float64 // 32: the Explainer's factor table (linTree.factors)
-	p      *float64 // 40: n per node; P(0) holds the quadrature weights
+	p      *float64 // 40: N+2 blocks of 2n, P (then S) and R of each node, as linTree says
 	o      *uint8   // 48: per node; o(0) = 1
-	r      *float64 // 56: linTree.r
-	phv    *float64 // 64: per feature, stride values: the per-point sums
-	tk     *float64 // 72: the quadrature points
-	n      int      // 80: points, a multiple of 4
-	st     *uint8   // 88: per node, its state (linNone, linLeft, linRight)
-	nn     int      // 96: nodes
-	stride int      // 104
-	nrow   int      // 112: length of row
-	nphv   int      // 120: length of phv
-	down   *linDown // 128: linTree.down
-	segs   *int32   // 136: linTree.segs
-	nseg   int      // 144
-	nfac   int      // 152: length of fac
-	usegs  *int32   // 160: linTree.usegs
-	nuseg  int      // 168
+	phv    *float64 // 56: per feature, stride values: the per-point sums
+	tk     *float64 // 64: the quadrature points
+	n      int      // 72: points, a multiple of 4
+	st     *uint8   // 80: per node, its state (linNone, linLeft, linRight)
+	nn     int      // 88: nodes
+	stride int      // 96
+	nrow   int      // 104: length of row
+	nphv   int      // 112: length of phv
+	down   *linDown // 120: linTree.down
+	segs   *int32   // 128: linTree.segs
+	nseg   int      // 136
+	nfac   int      // 144: length of fac
+	usegs  *int32   // 152: linTree.usegs
+	nuseg  int      // 160
 }
 
 // addLinear adds tree i's exact TreeSHAP values by Linear TreeSHAP to the
@@ -445,12 +447,15 @@ func (x *Explainer) addLinear(i int32, p *prepared, row []float64, s *scratch) {
 	for _, c := range l.cats {
 		s.left[c] = b2u(t.GoesLeft(c, row))
 	}
-	P := s.lin[:N*n]
+	P := s.lin[:(N+2)*2*n]
 	copy(P[:n], l.rule.w[:n])
+	copy(P[n:2*n], l.rule.ones)
+	copy(P[(2*N+1)*n:], l.rule.iom)
+	copy(P[(2*N+3)*n:], l.rule.niom)
 	s.lo[0] = 1
 	a := linArgs{
 		rec: unsafe.SliceData(l.recs), nrec: len(l.recs), row: &row[0], left: &s.left[0],
-		fac: &x.fac[i][0], p: &P[0], o: &s.lo[0], r: &l.r[0], phv: &s.phv[0], tk: &l.rule.t[0],
+		fac: &x.fac[i][0], p: &P[0], o: &s.lo[0], phv: &s.phv[0], tk: &l.rule.t[0],
 		n: n, st: &s.st[0], nn: N, stride: s.stride, nrow: len(row), nphv: len(s.phv),
 		down: &l.down[0], segs: &l.segs[0], nseg: len(l.segs), nfac: len(x.fac[i]),
 		usegs: &l.usegs[0], nuseg: len(l.usegs),
@@ -471,13 +476,15 @@ func linearGo(a *linArgs) {
 	left := unsafe.Slice(a.left, N)
 	fac := unsafe.Slice(a.fac, a.nfac)
 	fo := 0 // the record's entry in fac
-	P := unsafe.Slice(a.p, N*n)
+	B := unsafe.Slice(a.p, (N+2)*2*n)
 	o := unsafe.Slice(a.o, N)
-	R := unsafe.Slice(a.r, (N+2)*n)
 	tk := unsafe.Slice(a.tk, n)
 	st := unsafe.Slice(a.st, N)
 	phv := unsafe.Slice(a.phv, a.nphv)
-	blk := func(s []float64, c int32) []float64 { return s[int(c)*n : int(c)*n+n] }
+	// P and R of node c, and the same by block offset in bytes.
+	pblk := func(c int32) []float64 { return B[int(c)*2*n : int(c)*2*n+n] }
+	rblk := func(c int32) []float64 { return B[int(c)*2*n+n : int(c)*2*n+2*n] }
+	at := func(off int32) []float64 { return B[int(off)/8 : int(off)/8+n] }
 	// The down pass needs no groups: V is ones for the first kind, and
 	// multiplying by one is exact.
 	for ri := range down {
@@ -501,38 +508,45 @@ func linearGo(a *linArgs) {
 		fo += w
 		f := fac[e : e+4]
 		al0, bl, ar0, br := f[0], f[1], f[2], f[3]
-		pp := blk(P, rc.pn)
-		// prev's table block when x agreed with its split, else ones.
-		V := blk(R, rc.prev&-int32(op))[:len(pp)]
-		pl := blk(P, rc.cl)[:len(pp)]
-		pr := blk(P, rc.cr)[:len(pp)]
+		pp := pblk(rc.pn)
+		// prev's reciprocals when x agreed with its split, else ones.
+		V := rblk(rc.prev & -int32(op))[:len(pp)]
+		pl := pblk(rc.cl)[:len(pp)]
+		pr := pblk(rc.cr)[:len(pp)]
+		// The reciprocals of the child x goes to (of the left one in
+		// state linNone, where nothing reads them).
+		ca, z := rc.cl, rc.zl
+		if g == 0 {
+			ca, z = rc.cr, rc.zr
+		}
+		zc := 1 - z
+		R := rblk(ca)[:len(pp)]
 		tt := tk[:len(pp)]
 		for k, pv := range pp {
+			R[k] = 1 / (z + float64(tt[k]*zc))
 			pl[k] = pv * (al0 + float64(bl*tt[k])) * V[k]
 			pr[k] = pv * (ar0 + float64(br*tt[k])) * V[k]
 		}
 	}
-	iom := int32(N)
-	neg := blk(R, iom+1)
+	iom := rblk(int32(N))
+	neg := rblk(int32(N) + 1)
 	for ri := range recs {
 		rc := &recs[ri]
 		s := st[rc.pn]
-		ca, cd := rc.cl, rc.cr
+		ca, cd := rc.ocl, rc.ocr
 		if s == linRight {
 			ca, cd = cd, ca
 		}
 		ac, ap := rc.ac[s], rc.ap
-		va, vp := ca, rc.prev
+		pp := at(rc.opn)
+		sa := at(ca)[:len(pp)]
+		sd := at(cd)[:len(pp)]
+		ra := at(ca + int32(8*n))[:len(pp)]
+		rp := at(rc.oprv + int32(8*n))[:len(pp)]
 		if s == linNone {
-			ap, va, vp = rc.ac[0], iom, iom
+			ap, ra, rp = rc.ac[0], iom, iom
 		}
-		pp := blk(P, rc.pn)
-		sa := blk(P, ca)[:len(pp)]
-		sd := blk(P, cd)[:len(pp)]
-		ra := blk(R, va)[:len(pp)]
-		rp := blk(R, vp)[:len(pp)]
-		f := int(rc.feat) * a.stride
-		ph := phv[f : f+len(pp)]
+		ph := phv[rc.foff/8 : int(rc.foff/8)+len(pp)]
 		ng := neg[:len(pp)]
 		for k := range pp {
 			a, b := sa[k], sd[k]

@@ -10,38 +10,37 @@
 #define A_FAC 32
 #define A_P 40
 #define A_O 48
-#define A_R 56
-#define A_PHV 64
-#define A_TK 72
-#define A_N 80
-#define A_ST 88
-#define A_NN 96
-#define A_STRIDE 104
-#define A_DOWN 128
-#define A_SEGS 136
-#define A_NSEG 144
-#define A_USEGS 160
-#define A_NUSEG 168
+#define A_PHV 56
+#define A_TK 64
+#define A_N 72
+#define A_ST 80
+#define A_NN 88
+#define A_DOWN 120
+#define A_SEGS 128
+#define A_NSEG 136
+#define A_USEGS 152
+#define A_NUSEG 160
 
-// Offsets of linDown and linRec (linear.go; TestLinearLayout checks
-// them): thr, ndl and cat are linDown's, ocl, ocr and opn linRec's.
-#define R_THR 0
-#define R_OCL 0
-#define R_OCR 4
-#define R_FEAT 8
-#define R_NDL 12
-#define R_CAT 13
-#define R_OPN 12
-#define R_PN 16
-#define R_PREV 20
-#define R_CL 24
-#define R_CR 28
-#define R_AC 32
-#define R_AP 56
+// Offsets of linDown (D_) and linRec (U_) (linear.go; TestLinearLayout
+// checks them).
+#define D_THR 0
+#define D_FEAT 8
+#define D_NDL 12
+#define D_CAT 13
+#define D_PN 16
+#define D_PREV 20
+#define D_CL 24
+#define D_CR 28
+#define D_Z 32
+#define DOWNSIZE 48
+#define U_OCL 0
+#define U_OCR 4
+#define U_FOFF 8
+#define U_OPN 12
+#define U_PN 16
+#define U_OPRV 20
+#define U_AC 32
 #define RECSIZE 64
-
-// linDown is 32 bytes.
-#define DOWNSIZE 32
 
 // A record's entry in the factor table: per state, a and b of the left
 // edge, then of the right one (linFactors doubles).
@@ -57,25 +56,27 @@
 #define ROUTE(CAT, ROUTED) \
 	XORL BX, BX \
 	XORL CX, CX \
-	MOVLQSX R_FEAT(R8), AX \
+	MOVLQSX D_FEAT(R8), AX \
 	MOVSD (SI)(AX*8), X0 \
-	UCOMISD R_THR(R8), X0 \
+	UCOMISD D_THR(R8), X0 \
 	SETCS BX \
 	SETPS CX \
-	ANDB R_NDL(R8), CX \
+	ANDB D_NDL(R8), CX \
 	XORL CX, BX \
-	CMPB R_CAT(R8), $0 \
+	CMPB D_CAT(R8), $0 \
 	JNE CAT \
 ROUTED:
 
 // DOWNNODE routes x at the down record at R8, sets o of both children
 // and the node's state, broadcasts the state's factor scalars a_l, b_l,
-// a_r, b_r into Y8-Y11, and leaves in CX the node's polynomial block, in
-// AX and DI its children's and in BP the table block V: prev's when x
-// agreed with prev's split, else the ones of block 0. BX is 0 on exit.
+// a_r, b_r into Y8-Y11 and z and 1 − z of the child x goes to into Y6 and
+// Y7, and leaves in CX the node's polynomial block, in AX and DI its
+// children's, in DX the reciprocals of the child x goes to and in BP
+// those of V: prev's when x agreed with prev's split, else the ones of
+// the root. BX is 0 on exit.
 #define DOWNNODE(CAT, ROUTED) \
 	ROUTE(CAT, ROUTED) \
-	MOVLQSX R_PREV(R8), AX \
+	MOVLQSX D_PREV(R8), AX \
 	MOVBLZX (R11)(AX*1), CX \
 	IMULQ R14, AX \
 	MOVQ CX, BP \
@@ -85,13 +86,14 @@ ROUTED:
 	MOVL BX, DX \
 	ANDL CX, DX \
 	XORL DX, CX \
-	MOVLQSX R_CL(R8), AX \
+	MOVLQSX D_CL(R8), AX \
 	MOVB DX, (R11)(AX*1) \
-	MOVLQSX R_CR(R8), DI \
+	MOVLQSX D_CR(R8), DI \
 	MOVB CX, (R11)(DI*1) \
 	LEAL (DX)(CX*2), DX \
-	MOVLQSX R_PN(R8), CX \
+	MOVLQSX D_PN(R8), CX \
 	MOVB DX, (R15)(CX*1) \
+	XORL $1, BX \
 	DOWNTAIL
 
 // DOWNNODE1 is DOWNNODE for a node whose feature no ancestor split: o_prev
@@ -100,37 +102,55 @@ ROUTED:
 // leaves no V, which is ones.
 #define DOWNNODE1(CAT, ROUTED) \
 	ROUTE(CAT, ROUTED) \
-	MOVLQSX R_CL(R8), AX \
+	MOVLQSX D_CL(R8), AX \
 	MOVB BX, (R11)(AX*1) \
 	XORL $1, BX \
-	MOVLQSX R_CR(R8), DI \
+	MOVLQSX D_CR(R8), DI \
 	MOVB BX, (R11)(DI*1) \
 	LEAL 1(BX), DX \
-	MOVLQSX R_PN(R8), CX \
+	MOVLQSX D_PN(R8), CX \
 	MOVB DX, (R15)(CX*1) \
 	MOVL BX, DX \
 	DOWNTAIL
 
-// DOWNTAIL broadcasts the factor scalars of the entry's state in DX (its
-// index among the entry's states) and turns the node indices in CX, AX and DI into
-// block addresses.
+// DOWNTAIL broadcasts z of the child x goes to (BX = 1 − g: 0 for the
+// left one) and the factor scalars of the entry's state in DX (its index
+// among the entry's states), and turns the node indices in CX, AX and DI
+// into block addresses and the child's into the address of its
+// reciprocals in DX.
 #define DOWNTAIL \
+	VBROADCASTSD D_Z(R8)(BX*8), Y6 \
 	SHLL $5, DX \
 	VBROADCASTSD 0(R13)(DX*1), Y8 \
 	VBROADCASTSD 8(R13)(DX*1), Y9 \
 	VBROADCASTSD 16(R13)(DX*1), Y10 \
 	VBROADCASTSD 24(R13)(DX*1), Y11 \
 	IMULQ R14, AX \
-	ADDQ R10, AX \
 	IMULQ R14, DI \
+	MOVQ AX, DX \
+	TESTL BX, BX \
+	CMOVQNE DI, DX \
+	ADDQ R12, DX \
+	ADDQ R10, AX \
 	ADDQ R10, DI \
 	IMULQ R14, CX \
 	ADDQ R10, CX \
+	VSUBPD Y6, Y15, Y7 \
 	XORL BX, BX
 
+// RECIP computes four reciprocals 1 / (z + t·(1 − z)) of the child x goes
+// to at byte OFF+BX of its block, with their t_k in T.
+#define RECIP(OFF, T) \
+	VMULPD T, Y7, Y5 \
+	VADDPD Y6, Y5, Y5 \
+	VDIVPD Y5, Y15, Y5 \
+	VMOVUPD Y5, OFF(DX)(BX*1)
+
 // DOWNSTEPT computes four points at byte OFF+BX of the blocks, with their
-// t_k in T: P(c) = P(pn)·(a + b·t)·V for both children.
+// t_k in T: the reciprocals, and P(c) = P(pn)·(a + b·t)·V for both
+// children.
 #define DOWNSTEPT(OFF, T) \
+	RECIP(OFF, T) \
 	VMOVUPD OFF(CX)(BX*1), Y1 \
 	VMOVUPD OFF(BP)(BX*1), Y4 \
 	VMULPD T, Y9, Y2 \
@@ -146,6 +166,7 @@ ROUTED:
 
 // DOWNSTEP1T is DOWNSTEPT without V (ones: multiplying by it is exact).
 #define DOWNSTEP1T(OFF, T) \
+	RECIP(OFF, T) \
 	VMOVUPD OFF(CX)(BX*1), Y1 \
 	VMULPD T, Y9, Y2 \
 	VADDPD Y8, Y2, Y2 \
@@ -166,18 +187,18 @@ ROUTED:
 	JMP SEG
 
 // NEXTGROUP starts the next group of records (linTree.segs for the down
-// pass, linTree.usegs for the up pass; records of 1<<SH bytes): 0(SP)
+// pass, linTree.usegs for the up pass; records of SIZE bytes): 0(SP)
 // becomes its end, 32(SP) its kind (0: no earlier split of the feature,
 // at ONE; 1: at TWO); after the last group it goes to DONE. 8(SP) is the
 // next entry of the group ends, 16(SP) their end, 24(SP) the first
 // record.
-#define NEXTGROUP(SEG, ONE, TWO, DONE, SH) \
+#define NEXTGROUP(SEG, ONE, TWO, DONE, SIZE) \
 SEG: \
 	MOVQ 8(SP), AX \
 	CMPQ AX, 16(SP) \
 	JGE DONE \
 	MOVLQSX (AX), BX \
-	SHLQ $SH, BX \
+	IMUL3Q $SIZE, BX, BX \
 	ADDQ 24(SP), BX \
 	MOVQ BX, 0(SP) \
 	ADDQ $4, AX \
@@ -193,15 +214,15 @@ SEG: \
 #define CATEGORICAL(ROUTED) \
 	MOVQ a+0(FP), DI \
 	MOVQ A_LEFT(DI), DX \
-	MOVLQSX R_PN(R8), CX \
+	MOVLQSX D_PN(R8), CX \
 	MOVBLZX (DX)(CX*1), BX \
 	JMP ROUTED
 
 // UPSTART sets the up pass's registers: R8 at the first record, R15 the
-// states (from the down pass); R11 the byte offset of the block
-// 1/(1 − t), R9 the block −1/(1 − t), R10 the polynomials (now the
-// subtree sums), R12 the table r, R13 the per-point sums, R14 n·8; the
-// frame for NEXTGROUP over linTree.usegs, and 40(SP) stride·8.
+// states (from the down pass); R10 the blocks (the polynomials become the
+// subtree sums) and R12 their reciprocals (R10 + n·8), R11 the offset of
+// R_N = 1/(1 − t) from R12, R9 the address of R_N+1 = −1/(1 − t), R13
+// the per-point sums, R14 n·8; the frame for NEXTGROUP over linTree.usegs.
 #define UPSTART \
 	MOVQ a+0(FP), DI \
 	MOVQ A_REC(DI), R8 \
@@ -212,32 +233,29 @@ SEG: \
 	LEAQ (AX)(BX*4), AX \
 	MOVQ AX, 16(SP) \
 	MOVQ $1, 32(SP) \
-	MOVQ A_STRIDE(DI), AX \
-	SHLQ $3, AX \
-	MOVQ AX, 40(SP) \
 	MOVQ A_NN(DI), R11 \
 	IMULQ R14, R11 \
 	LEAQ (R12)(R11*1), R9 \
 	ADDQ R14, R9 \
+	MOVQ 40(SP), R14 \
 	MOVQ A_PHV(DI), R13
 
 // UPNODE sets, from the state s of the record at R8,
 // Y8 = ac[s], Y9 = ap_s (ac[0] or ap, by 3·(s ≠ 0)), AX and BX the
-// agreeing and the other child's sum blocks, CX the block va and BP the
-// block vp, SI the node's block and DI its feature's per-point sums. DX
-// is 0 on exit.
+// agreeing and the other child's sum blocks, CX the reciprocals va and BP
+// vp, SI the node's block and DI its feature's per-point sums. DX is 0 on
+// exit.
 #define UPNODE \
-	MOVLQSX R_PN(R8), SI \
+	MOVLQSX U_PN(R8), SI \
 	MOVBLZX (R15)(SI*1), DX \
 	LEAL 1(DX), CX \
 	SHRL $1, CX \
 	LEAL (CX)(CX*2), CX \
-	VBROADCASTSD R_AC(R8)(DX*8), Y8 \
-	VBROADCASTSD R_AC(R8)(CX*8), Y9 \
-	MOVLQSX R_OCL(R8), AX \
-	MOVLQSX R_OCR(R8), BX \
-	MOVLQSX R_PREV(R8), BP \
-	IMULQ R14, BP \
+	VBROADCASTSD U_AC(R8)(DX*8), Y8 \
+	VBROADCASTSD U_AC(R8)(CX*8), Y9 \
+	MOVLQSX U_OCL(R8), AX \
+	MOVLQSX U_OCR(R8), BX \
+	MOVLQSX U_OPRV(R8), BP \
 	MOVQ AX, DI \
 	CMPL DX, $2 \
 	CMOVQEQ BX, AX \
@@ -250,10 +268,9 @@ SEG: \
 	ADDQ R10, BX \
 	ADDQ R12, CX \
 	ADDQ R12, BP \
-	MOVLQSX R_OPN(R8), SI \
+	MOVLQSX U_OPN(R8), SI \
 	ADDQ R10, SI \
-	MOVLQSX R_FEAT(R8), DI \
-	IMULQ 40(SP), DI \
+	MOVLQSX U_FOFF(R8), DI \
 	ADDQ R13, DI \
 	XORL DX, DX
 
@@ -262,11 +279,11 @@ SEG: \
 // since ap = 0 (UPSTEP1N leaves out ap·r[vp], which is +0, so that u and
 // w are the same bit for bit).
 #define UPNODE1 \
-	MOVLQSX R_PN(R8), SI \
+	MOVLQSX U_PN(R8), SI \
 	MOVBLZX (R15)(SI*1), DX \
-	VBROADCASTSD R_AC(R8)(DX*8), Y8 \
-	MOVLQSX R_OCL(R8), AX \
-	MOVLQSX R_OCR(R8), BX \
+	VBROADCASTSD U_AC(R8)(DX*8), Y8 \
+	MOVLQSX U_OCL(R8), AX \
+	MOVLQSX U_OCR(R8), BX \
 	MOVQ AX, DI \
 	CMPL DX, $2 \
 	CMOVQEQ BX, AX \
@@ -274,10 +291,9 @@ SEG: \
 	LEAQ (R12)(AX*1), CX \
 	ADDQ R10, AX \
 	ADDQ R10, BX \
-	MOVLQSX R_OPN(R8), SI \
+	MOVLQSX U_OPN(R8), SI \
 	ADDQ R10, SI \
-	MOVLQSX R_FEAT(R8), DI \
-	IMULQ 40(SP), DI \
+	MOVLQSX U_FOFF(R8), DI \
 	ADDQ R13, DI \
 	XORL DX, DX
 
@@ -332,11 +348,11 @@ SEG: \
 
 // func linearAVX2(a *linArgs)
 //
-// Node c's block of n values is at byte offset c·n·8 in the polynomials and
-// in the table r. Down pass registers: R8 the down record, R13 its factor
-// entry, R15 the states, SI the row, R9 the points t_k, R10 the
-// polynomials, R11 o, R12 the table r, R14 n·8; the frame as NEXTGROUP
-// says. The passes are written out for 8 and 12 points (Random Forest
+// Node c's block of 2n values is at byte offset c·2n·8, its reciprocals
+// n·8 bytes further. Down pass registers: R8 the down record, R13 its
+// factor entry, R15 the states, SI the row, R9 the points t_k, R10 the
+// blocks, R12 their reciprocals (R10 + n·8), R11 o, R14 the block size
+// 2n·8, Y15 ones; the frame as NEXTGROUP says, and 40(SP) n·8. The passes are written out for 8 and 12 points (Random Forest
 // trees take 12, shallower ones 8), where the points' loop would cost a
 // fifth of the instructions, and looped for the other counts.
 TEXT ·linearAVX2(SB), $48-8
@@ -353,24 +369,29 @@ TEXT ·linearAVX2(SB), $48-8
 	MOVQ A_FAC(DI), R13
 	MOVQ A_P(DI), R10
 	MOVQ A_O(DI), R11
-	MOVQ A_R(DI), R12
 	MOVQ A_TK(DI), R9
 	MOVQ A_ST(DI), R15
 	MOVQ A_N(DI), R14
 	SHLQ $3, R14
-	CMPQ R14, $96
+	MOVQ R14, 40(SP)
+	LEAQ (R10)(R14*1), R12
+	SHLQ $1, R14
+	MOVQ $0x3FF0000000000000, AX
+	MOVQ AX, X15
+	VBROADCASTSD X15, Y15
+	CMPQ 40(SP), $96
 	JEQ twelve
-	CMPQ R14, $64
+	CMPQ 40(SP), $64
 	JEQ eight
 
-	NEXTGROUP(seg, down1, down2, downdone, 5)
+	NEXTGROUP(seg, down1, down2, downdone, DOWNSIZE)
 down1:
 	DOWNNODE1(cat1, routed1)
 down1loop:
 	VMOVUPD (R9)(BX*1), Y0
 	DOWNSTEP1T(0, Y0)
 	ADDQ $32, BX
-	CMPQ BX, R14
+	CMPQ BX, 40(SP)
 	JLT down1loop
 	DOWNNEXT(down1, seg, FACSIZE1)
 down2:
@@ -379,12 +400,12 @@ down2loop:
 	VMOVUPD (R9)(BX*1), Y0
 	DOWNSTEPT(0, Y0)
 	ADDQ $32, BX
-	CMPQ BX, R14
+	CMPQ BX, 40(SP)
 	JLT down2loop
 	DOWNNEXT(down2, seg, FACSIZE)
 downdone:
 	UPSTART
-	NEXTGROUP(useg, up1, up2, updone, 6)
+	NEXTGROUP(useg, up1, up2, updone, RECSIZE)
 up1:
 	UPNODE1
 up1loop:
@@ -410,7 +431,7 @@ twelve:
 	VMOVUPD 0(R9), Y12
 	VMOVUPD 32(R9), Y13
 	VMOVUPD 64(R9), Y14
-	NEXTGROUP(seg12, down12a, down12b, down12done, 5)
+	NEXTGROUP(seg12, down12a, down12b, down12done, DOWNSIZE)
 down12a:
 	DOWNNODE1(cat12a, routed12a)
 	DOWNSTEP1T(0, Y12)
@@ -428,7 +449,7 @@ down12done:
 	VMOVUPD 0(R9), Y12
 	VMOVUPD 32(R9), Y13
 	VMOVUPD 64(R9), Y14
-	NEXTGROUP(useg12, up12a, up12b, up12done, 6)
+	NEXTGROUP(useg12, up12a, up12b, up12done, RECSIZE)
 up12a:
 	UPNODE1
 	UPSTEP1N(0, Y12)
@@ -448,7 +469,7 @@ up12done:
 eight:
 	VMOVUPD 0(R9), Y12
 	VMOVUPD 32(R9), Y13
-	NEXTGROUP(seg8, down8a, down8b, down8done, 5)
+	NEXTGROUP(seg8, down8a, down8b, down8done, DOWNSIZE)
 down8a:
 	DOWNNODE1(cat8a, routed8a)
 	DOWNSTEP1T(0, Y12)
@@ -463,7 +484,7 @@ down8done:
 	UPSTART
 	VMOVUPD 0(R9), Y12
 	VMOVUPD 32(R9), Y13
-	NEXTGROUP(useg8, up8a, up8b, up8done, 6)
+	NEXTGROUP(useg8, up8a, up8b, up8done, RECSIZE)
 up8a:
 	UPNODE1
 	UPSTEP1N(0, Y12)

@@ -73,73 +73,54 @@ func TestLinearAsmMatchesGo(t *testing.T) {
 }
 
 // TestLinearLayout checks the offsets linear_amd64.s assumes of linRec,
-// linArgs and the factor table.
+// linDown, linArgs and the factor table.
 func TestLinearLayout(t *testing.T) {
 	var r linRec
-	for _, c := range []struct {
-		name      string
-		got, want uintptr
-	}{
-		{"ocl", unsafe.Offsetof(r.ocl), 0},
-		{"ocr", unsafe.Offsetof(r.ocr), 4},
-		{"feat", unsafe.Offsetof(r.feat), 8},
-		{"opn", unsafe.Offsetof(r.opn), 12},
-		{"pn", unsafe.Offsetof(r.pn), 16},
-		{"prev", unsafe.Offsetof(r.prev), 20},
-		{"cl", unsafe.Offsetof(r.cl), 24},
-		{"cr", unsafe.Offsetof(r.cr), 28},
-		{"ac", unsafe.Offsetof(r.ac), 32},
-		{"ap", unsafe.Offsetof(r.ap), 56},
-		{"linRec size", unsafe.Sizeof(r), 64},
-		{"factor entry", linFactors * 8, 96},
-		{"factor entry without linNone", linFactors1 * 8, 64},
-		{"linDown size", unsafe.Sizeof(linDown{}), 32},
-		{"state stride", 4 * 8, 32},
-	} {
-		assert.Equal(t, c.want, c.got, c.name)
-	}
-	// linDown has thr, ndl and cat, and linRec's feat, pn, prev, cl and
-	// cr at the same offsets.
 	var d linDown
-	for _, c := range []struct {
-		name      string
-		got, want uintptr
-	}{
-		{"thr", unsafe.Offsetof(d.thr), 0},
-		{"ndl", unsafe.Offsetof(d.ndl), 12},
-		{"cat", unsafe.Offsetof(d.cat), 13},
-		{"feat", unsafe.Offsetof(d.feat), unsafe.Offsetof(r.feat)},
-		{"pn", unsafe.Offsetof(d.pn), unsafe.Offsetof(r.pn)},
-		{"prev", unsafe.Offsetof(d.prev), unsafe.Offsetof(r.prev)},
-		{"cl", unsafe.Offsetof(d.cl), unsafe.Offsetof(r.cl)},
-		{"cr", unsafe.Offsetof(d.cr), unsafe.Offsetof(r.cr)},
-	} {
-		assert.Equal(t, c.want, c.got, "linDown."+c.name)
-	}
 	var a linArgs
 	for _, c := range []struct {
 		name      string
 		got, want uintptr
 	}{
-		{"rec", unsafe.Offsetof(a.rec), 0},
-		{"nrec", unsafe.Offsetof(a.nrec), 8},
-		{"row", unsafe.Offsetof(a.row), 16},
-		{"left", unsafe.Offsetof(a.left), 24},
-		{"fac", unsafe.Offsetof(a.fac), 32},
-		{"p", unsafe.Offsetof(a.p), 40},
-		{"o", unsafe.Offsetof(a.o), 48},
-		{"r", unsafe.Offsetof(a.r), 56},
-		{"phv", unsafe.Offsetof(a.phv), 64},
-		{"tk", unsafe.Offsetof(a.tk), 72},
-		{"n", unsafe.Offsetof(a.n), 80},
-		{"st", unsafe.Offsetof(a.st), 88},
-		{"nn", unsafe.Offsetof(a.nn), 96},
-		{"stride", unsafe.Offsetof(a.stride), 104},
-		{"down", unsafe.Offsetof(a.down), 128},
-		{"segs", unsafe.Offsetof(a.segs), 136},
-		{"nseg", unsafe.Offsetof(a.nseg), 144},
-		{"usegs", unsafe.Offsetof(a.usegs), 160},
-		{"nuseg", unsafe.Offsetof(a.nuseg), 168},
+		{"linRec.ocl", unsafe.Offsetof(r.ocl), 0},
+		{"linRec.ocr", unsafe.Offsetof(r.ocr), 4},
+		{"linRec.foff", unsafe.Offsetof(r.foff), 8},
+		{"linRec.opn", unsafe.Offsetof(r.opn), 12},
+		{"linRec.pn", unsafe.Offsetof(r.pn), 16},
+		{"linRec.oprv", unsafe.Offsetof(r.oprv), 20},
+		{"linRec.ac", unsafe.Offsetof(r.ac), 32},
+		{"linRec.ap", unsafe.Offsetof(r.ap), 56},
+		{"linRec size", unsafe.Sizeof(r), 64},
+		{"factor entry", linFactors * 8, 96},
+		{"factor entry without linNone", linFactors1 * 8, 64},
+		{"state stride", 4 * 8, 32},
+		{"linDown.thr", unsafe.Offsetof(d.thr), 0},
+		{"linDown.feat", unsafe.Offsetof(d.feat), 8},
+		{"linDown.ndl", unsafe.Offsetof(d.ndl), 12},
+		{"linDown.cat", unsafe.Offsetof(d.cat), 13},
+		{"linDown.pn", unsafe.Offsetof(d.pn), 16},
+		{"linDown.prev", unsafe.Offsetof(d.prev), 20},
+		{"linDown.cl", unsafe.Offsetof(d.cl), 24},
+		{"linDown.cr", unsafe.Offsetof(d.cr), 28},
+		{"linDown.zl", unsafe.Offsetof(d.zl), 32},
+		{"linDown.zr", unsafe.Offsetof(d.zr), 40},
+		{"linDown size", unsafe.Sizeof(d), 48},
+		{"linArgs.rec", unsafe.Offsetof(a.rec), 0},
+		{"linArgs.row", unsafe.Offsetof(a.row), 16},
+		{"linArgs.left", unsafe.Offsetof(a.left), 24},
+		{"linArgs.fac", unsafe.Offsetof(a.fac), 32},
+		{"linArgs.p", unsafe.Offsetof(a.p), 40},
+		{"linArgs.o", unsafe.Offsetof(a.o), 48},
+		{"linArgs.phv", unsafe.Offsetof(a.phv), 56},
+		{"linArgs.tk", unsafe.Offsetof(a.tk), 64},
+		{"linArgs.n", unsafe.Offsetof(a.n), 72},
+		{"linArgs.st", unsafe.Offsetof(a.st), 80},
+		{"linArgs.nn", unsafe.Offsetof(a.nn), 88},
+		{"linArgs.down", unsafe.Offsetof(a.down), 120},
+		{"linArgs.segs", unsafe.Offsetof(a.segs), 128},
+		{"linArgs.nseg", unsafe.Offsetof(a.nseg), 136},
+		{"linArgs.usegs", unsafe.Offsetof(a.usegs), 152},
+		{"linArgs.nuseg", unsafe.Offsetof(a.nuseg), 160},
 	} {
 		assert.Equal(t, c.want, c.got, c.name)
 	}

@@ -150,7 +150,7 @@ type Ensemble struct {
 	numFeatures int
 	maxNodes    int
 	maxDepth    int         // of the trees explained leaf by leaf
-	maxLinear   int         // largest nodes × points of the Linear TreeSHAP trees
+	maxLinear   int         // largest working memory of a Linear TreeSHAP tree, (nodes+2)·2·points
 	maxPoints   int         // most quadrature points of a Linear TreeSHAP tree
 	weights     [][]float64 // Shapley weights by path length (shapleyWeights)
 	pool        sync.Pool
@@ -213,17 +213,26 @@ func NewEnsemble(trees []Tree, numFeatures int, opt *Options) (*Ensemble, error)
 			// to a multiple of 4 for the assembly's AVX2 lanes (more
 			// points are exact too).
 			n := (max(1, (distinctDepth(&p.t)+1)/2) + 3) &^ 3
-			// linRec holds block offsets (n·8 per node, N+2 blocks)
+			// linRec holds block offsets (2n·8 per node, N+2 blocks)
 			// as int32.
-			if n > maxLinearPoints || (len(p.t.Nodes)+2)*n*8 > math.MaxInt32 {
+			if n > maxLinearPoints || (len(p.t.Nodes)+2)*2*n*8 > math.MaxInt32 {
 				continue
 			}
 			if rules[n] == nil {
 				rules[n] = gaussRule(n)
 			}
 			p.buildLinear(n, rules[n])
-			e.maxLinear = max(e.maxLinear, n*len(p.t.Nodes))
+			e.maxLinear = max(e.maxLinear, (len(p.t.Nodes)+2)*2*n)
 			e.maxPoints = max(e.maxPoints, n)
+		}
+		// The up records address their feature's per-point sums, whose
+		// stride is the most points of a tree.
+		for i := range e.trees {
+			if l := e.trees[i].lin; l != nil {
+				for j := range l.recs {
+					l.recs[j].foff = l.recs[j].feat * int32(8*e.maxPoints)
+				}
+			}
 		}
 	}
 	if method == Leafwise {
