@@ -229,13 +229,12 @@ const (
 	linFactors1 = linFactors - 4
 )
 
-// factors returns the down pass's factor scalars of l for the node scales
+// factors appends to f the down pass's factor scalars of l for the node scales
 // sc (per node, the weighted leaf value of a leaf and 1 otherwise): one
 // entry per entry of l.down, in that order, for each state (but linNone
 // for a node without an earlier split of its feature) a and b of the left
 // edge, then of the right one.
-func (l *linTree) factors(sc []float64) []float64 {
-	var f []float64
+func (l *linTree) factors(f, sc []float64) []float64 {
 	for ri := range l.down {
 		for s := range linStates {
 			if s == linNone && l.down[ri].prev == 0 {
@@ -251,6 +250,18 @@ func (l *linTree) factors(sc []float64) []float64 {
 		}
 	}
 	return f
+}
+
+// nfactors returns the length of l's factor entries.
+func (l *linTree) nfactors() int {
+	n := 0
+	for ri := range l.down {
+		n += linFactors1
+		if l.down[ri].prev != 0 {
+			n += linFactors - linFactors1
+		}
+	}
+	return n
 }
 
 // distinctDepth returns the largest number of distinct features on a

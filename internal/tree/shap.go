@@ -226,12 +226,24 @@ func NewEnsemble(trees []Tree, numFeatures int, opt *Options) (*Ensemble, error)
 			e.maxPoints = max(e.maxPoints, n)
 		}
 		// The up records address their feature's per-point sums, whose
-		// stride is the most points of a tree.
+		// stride is the most points of a tree. The trees' records move to
+		// one array per pass, in tree order, which a row reads from
+		// start to end.
+		var nrec int
+		for i := range e.trees {
+			if l := e.trees[i].lin; l != nil {
+				nrec += len(l.recs)
+			}
+		}
+		recs, down := make([]linRec, 0, nrec), make([]linDown, 0, nrec)
 		for i := range e.trees {
 			if l := e.trees[i].lin; l != nil {
 				for j := range l.recs {
 					l.recs[j].foff = l.recs[j].feat * int32(8*e.maxPoints)
 				}
+				a := len(recs)
+				recs, down = append(recs, l.recs...), append(down, l.down...)
+				l.recs, l.down = recs[a:len(recs):len(recs)], down[a:len(down):len(down)]
 			}
 		}
 	}
@@ -682,6 +694,14 @@ func (e *Ensemble) Explainer(w [][]float64) (*Explainer, error) {
 		}
 	}
 	x.fac = make([][]float64, len(e.trees))
+	// The factor tables in one array, in tree order, as the records.
+	nfac := 0
+	for _, i := range x.active {
+		if l := x.e.trees[i].lin; l != nil {
+			nfac += l.nfactors()
+		}
+	}
+	fac := make([]float64, 0, nfac)
 	for _, i := range x.active {
 		x.base += x.nodeValue(i, x.e.trees[i].means, 0)
 		p := &x.e.trees[i]
@@ -695,7 +715,9 @@ func (e *Ensemble) Explainer(w [][]float64) (*Explainer, error) {
 				sc[j] = x.nodeValue(i, p.t.Values, int32(j))
 			}
 		}
-		x.fac[i] = p.lin.factors(sc)
+		a := len(fac)
+		fac = p.lin.factors(fac, sc)
+		x.fac[i] = fac[a:len(fac):len(fac)]
 	}
 	return x, nil
 }
