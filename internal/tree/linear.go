@@ -36,12 +36,21 @@ import (
 //     cancel exactly whatever they are, so only polynomial parts remain.
 //
 // For o = 0, (o − z)/f(t) = −1/(1−t) whatever z, and for o = 1 it is
-// (1 − z)/(z + t·(1 − z)). The down pass computes the reciprocals
-// 1/(z_c + t_k·(1 − z_c)) of the child x goes to, the only ones a row
-// needs, into the block beside its polynomial. A table of them for every
-// node, read instead, is the largest part of what a row would read of a
-// deep tree, and on trees too large for the caches the divisions cost
-// less than bringing the table from memory on every row.
+// (1 − z)/(z + t·(1 − z)). The reciprocals 1/(z_c + t_k·(1 − z_c)) are
+// tabulated per node when the ensemble is prepared, if the tables of all
+// its trees are small enough to stay in cache (linearTableLimit);
+// otherwise the down pass computes those of the child x goes to, the only
+// ones a row needs, into the block beside its polynomial. The tables are
+// the largest part of what a row reads of deep trees (4.8 MB for a
+// 100-tree Random Forest on NSL-KDD), and the divisions cost less than
+// bringing them from memory on every row.
+
+// linearTableLimit is the most bytes of tables of reciprocals an ensemble
+// is given (tests change it). Measured in one process on this library's
+// NSL-KDD models, alternating: with tables, the Isolation Forest (1.6 MB
+// of them) explains 3–5 % faster and XGBoost binary_100 (0.4 MB) 7–10 %;
+// without, the Random Forest (4.8 MB) 19–27 %.
+var linearTableLimit = 2 << 20
 
 // maxLinearPoints bounds the quadrature points of a tree explained by
 // Linear TreeSHAP (paths of up to 2·maxLinearPoints distinct features);
@@ -128,15 +137,26 @@ type linTree struct {
 	// cats lists the categorical nodes, whose decisions the passes read
 	// from scratch.left instead of comparing with the threshold.
 	cats []int32
+	// r, if not nil, holds the table: N+2 blocks of n values, block c for
+	// node c ≥ 1 R_c = 1 / (z_c + t_k·(1 − z_c)), block 0 all ones (for
+	// the root, which stands for "no earlier split of the feature"), block
+	// N 1 / (1 − t_k) and block N+1 −1 / (1 − t_k).
+	r []float64
 }
 
-// A row's working memory for one tree is N+2 blocks of 2n values (the
-// scratch's lin): node c's block holds its polynomial P (then its subtree
-// sum S) in the first n values and its reciprocals R_c = 1 / (z_c +
-// t_k·(1 − z_c)) in the other n, written by the down pass when x goes to
-// c. R_0 is all ones (for the root, which stands for "no earlier split of
-// the feature"), R_N is 1 / (1 − t_k) and R_N+1 is −1 / (1 − t_k);
-// addLinear sets them and P(0) for every tree.
+// stride returns the values per node of a row's working memory.
+func (l *linTree) stride() int {
+	if l.r != nil {
+		return l.n
+	}
+	return 2 * l.n
+}
+
+// A row's working memory for one tree (the scratch's lin) is N+2 blocks:
+// with a table, of n values, node c's polynomial P (then its subtree sum
+// S); without one, of 2n, P and then R_c, written by the down pass when x
+// goes to c, and blocks 0, N and N+1 have the table's values (addLinear
+// sets them and P(0) for every tree).
 
 // A node's state for a row, from the down pass to the up pass: linNone
 // when x disagreed with an earlier split of the node's feature on the path
@@ -151,8 +171,9 @@ const (
 
 // linRec is one internal node, laid out for the assembly passes
 // (linear_amd64.s: the offsets are fixed, and TestLinearLayout checks
-// them): 64 bytes, one cache line. Node c's block of 2n values is at byte
-// offset c·2n·8, its reciprocals n·8 bytes further. The up pass's
+// them): 64 bytes, one cache line. Node c's block is at byte offset
+// c·stride·8, its reciprocals at the same offset in the table or n·8
+// bytes further. The up pass's
 // operands follow from the node's state s:
 //
 //	u_a = ac[s]·r[va] − ap_s·r[vp],  u_d = −1/(1−t) − ap_s·r[vp],
@@ -163,10 +184,10 @@ const (
 // linNone, where both are R_N = 1/(1 − t) and ac[s] = ap_s = −1, so
 // that both u are 0.
 type linRec struct {
-	ocl  int32 // 0: the left child's block offset, cl·2n·8
-	ocr  int32 // 4: the right child's, cr·2n·8
+	ocl  int32 // 0: the left child's block offset, cl·stride·8
+	ocr  int32 // 4: the right child's, cr·stride·8
 	foff int32 // 8: the byte offset of the feature's per-point sums, feat·stride·8 (set by NewEnsemble, which knows the stride)
-	opn  int32 // 12: the node's block offset, pn·2n·8
+	opn  int32 // 12: the node's block offset, pn·stride·8
 	pn   int32 // 16: the node's index
 	oprv int32 // 20: the block offset of prev, the node whose incoming edge split the same feature last, or 0 (the root) for none
 	feat int32 // 24: the split feature
@@ -289,11 +310,18 @@ func distinctDepth(t *Tree) int {
 	return best
 }
 
-// buildLinear prepares p for Linear TreeSHAP with the rule of n points.
-func (p *prepared) buildLinear(n int, rule *gauss) {
+// buildLinear prepares p for Linear TreeSHAP with the rule of n points,
+// with a table of reciprocals or without.
+func (p *prepared) buildLinear(n int, rule *gauss, table bool) {
 	t := &p.t
 	N := len(t.Nodes)
 	l := &linTree{n: n, rule: rule}
+	if table {
+		l.r = make([]float64, (N+2)*n)
+		copy(l.r, rule.ones)
+		copy(l.r[N*n:], rule.iom)
+		copy(l.r[(N+1)*n:], rule.niom)
+	}
 	edges := make([]linEdge, N)
 	last := map[int32]int32{} // feature → node whose edge split it last on the current path
 	var walk func(i int32)
@@ -312,6 +340,12 @@ func (p *prepared) buildLinear(n int, rule *gauss) {
 				e.z = e.zp * ratio
 			}
 			edges[c] = e
+			if l.r != nil {
+				r := l.r[int(c)*n : int(c)*n+n]
+				for k := range r {
+					r[k] = 1 / (e.z + float64(rule.t[k]*(1-e.z)))
+				}
+			}
 			last[f] = c
 			walk(c)
 		}
@@ -328,7 +362,7 @@ func (p *prepared) buildLinear(n int, rule *gauss) {
 			continue
 		}
 		el, er := edges[nd.Left], edges[nd.Right]
-		bs := int32(16 * n) // block size in bytes
+		bs := int32(8 * l.stride()) // block size in bytes
 		rc := linRec{feat: nd.Feature, pn: int32(i),
 			ocl: nd.Left * bs, ocr: nd.Right * bs, opn: int32(i) * bs, oprv: el.prev * bs,
 			ac: [linStates]float64{-1, -1 + float64(2-el.z), -1 + float64(2-er.z)},
@@ -431,6 +465,7 @@ type linArgs struct {
 	nfac   int      // 144: length of fac
 	usegs  *int32   // 152: linTree.usegs
 	nuseg  int      // 160
+	r      *float64 // 168: linTree.r, or nil
 }
 
 // addLinear adds tree i's exact TreeSHAP values by Linear TreeSHAP to the
@@ -458,18 +493,23 @@ func (x *Explainer) addLinear(i int32, p *prepared, row []float64, s *scratch) {
 	for _, c := range l.cats {
 		s.left[c] = b2u(t.GoesLeft(c, row))
 	}
-	P := s.lin[:(N+2)*2*n]
+	P := s.lin[:(N+2)*l.stride()]
 	copy(P[:n], l.rule.w[:n])
-	copy(P[n:2*n], l.rule.ones)
-	copy(P[(2*N+1)*n:], l.rule.iom)
-	copy(P[(2*N+3)*n:], l.rule.niom)
+	var r *float64
+	if l.r != nil {
+		r = &l.r[0]
+	} else {
+		copy(P[n:2*n], l.rule.ones)
+		copy(P[(2*N+1)*n:], l.rule.iom)
+		copy(P[(2*N+3)*n:], l.rule.niom)
+	}
 	s.lo[0] = 1
 	a := linArgs{
 		rec: unsafe.SliceData(l.recs), nrec: len(l.recs), row: &row[0], left: &s.left[0],
 		fac: &x.fac[i][0], p: &P[0], o: &s.lo[0], phv: &s.phv[0], tk: &l.rule.t[0],
 		n: n, st: &s.st[0], nn: N, stride: s.stride, nrow: len(row), nphv: len(s.phv),
 		down: &l.down[0], segs: &l.segs[0], nseg: len(l.segs), nfac: len(x.fac[i]),
-		usegs: &l.usegs[0], nuseg: len(l.usegs),
+		usegs: &l.usegs[0], nuseg: len(l.usegs), r: r,
 	}
 	if useAVX2 {
 		linearAVX2(&a)
@@ -487,15 +527,26 @@ func linearGo(a *linArgs) {
 	left := unsafe.Slice(a.left, N)
 	fac := unsafe.Slice(a.fac, a.nfac)
 	fo := 0 // the record's entry in fac
-	B := unsafe.Slice(a.p, (N+2)*2*n)
+	// B holds the blocks of stride values, P of node c at c·stride and R_c
+	// at the same place in Rb.
+	stride := 2 * n
+	if a.r != nil {
+		stride = n
+	}
+	B := unsafe.Slice(a.p, (N+2)*stride)
+	Rb := B[n:]
+	if a.r != nil {
+		Rb = unsafe.Slice(a.r, (N+2)*n)
+	}
 	o := unsafe.Slice(a.o, N)
 	tk := unsafe.Slice(a.tk, n)
 	st := unsafe.Slice(a.st, N)
 	phv := unsafe.Slice(a.phv, a.nphv)
 	// P and R of node c, and the same by block offset in bytes.
-	pblk := func(c int32) []float64 { return B[int(c)*2*n : int(c)*2*n+n] }
-	rblk := func(c int32) []float64 { return B[int(c)*2*n+n : int(c)*2*n+2*n] }
+	pblk := func(c int32) []float64 { return B[int(c)*stride : int(c)*stride+n] }
+	rblk := func(c int32) []float64 { return Rb[int(c)*stride : int(c)*stride+n] }
 	at := func(off int32) []float64 { return B[int(off)/8 : int(off)/8+n] }
+	rat := func(off int32) []float64 { return Rb[int(off)/8 : int(off)/8+n] }
 	// The down pass needs no groups: V is ones for the first kind, and
 	// multiplying by one is exact.
 	for ri := range down {
@@ -530,11 +581,15 @@ func linearGo(a *linArgs) {
 		if g == 0 {
 			ca, z = rc.cr, rc.zr
 		}
-		zc := 1 - z
-		R := rblk(ca)[:len(pp)]
 		tt := tk[:len(pp)]
+		if a.r == nil {
+			zc := 1 - z
+			R := rblk(ca)[:len(pp)]
+			for k := range R {
+				R[k] = 1 / (z + float64(tt[k]*zc))
+			}
+		}
 		for k, pv := range pp {
-			R[k] = 1 / (z + float64(tt[k]*zc))
 			pl[k] = pv * (al0 + float64(bl*tt[k])) * V[k]
 			pr[k] = pv * (ar0 + float64(br*tt[k])) * V[k]
 		}
@@ -552,8 +607,8 @@ func linearGo(a *linArgs) {
 		pp := at(rc.opn)
 		sa := at(ca)[:len(pp)]
 		sd := at(cd)[:len(pp)]
-		ra := at(ca + int32(8*n))[:len(pp)]
-		rp := at(rc.oprv + int32(8*n))[:len(pp)]
+		ra := rat(ca)[:len(pp)]
+		rp := rat(rc.oprv)[:len(pp)]
 		if s == linNone {
 			ap, ra, rp = rc.ac[0], iom, iom
 		}

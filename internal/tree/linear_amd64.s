@@ -20,6 +20,7 @@
 #define A_NSEG 136
 #define A_USEGS 152
 #define A_NUSEG 160
+#define A_R 168
 
 // Offsets of linDown (D_) and linRec (U_) (linear.go; TestLinearLayout
 // checks them).
@@ -68,12 +69,9 @@
 ROUTED:
 
 // DOWNNODE routes x at the down record at R8, sets o of both children
-// and the node's state, broadcasts the state's factor scalars a_l, b_l,
-// a_r, b_r into Y8-Y11 and z and 1 − z of the child x goes to into Y6 and
-// Y7, and leaves in CX the node's polynomial block, in AX and DI its
-// children's, in DX the reciprocals of the child x goes to and in BP
-// those of V: prev's when x agreed with prev's split, else the ones of
-// the root. BX is 0 on exit.
+// and the node's state, and leaves in BP the reciprocals V: prev's when x
+// agreed with prev's split, else the ones of the root; DOWNTAIL or
+// DOWNTAILT follows.
 #define DOWNNODE(CAT, ROUTED) \
 	ROUTE(CAT, ROUTED) \
 	MOVLQSX D_PREV(R8), AX \
@@ -93,8 +91,7 @@ ROUTED:
 	LEAL (DX)(CX*2), DX \
 	MOVLQSX D_PN(R8), CX \
 	MOVB DX, (R15)(CX*1) \
-	XORL $1, BX \
-	DOWNTAIL
+	XORL $1, BX
 
 // DOWNNODE1 is DOWNNODE for a node whose feature no ancestor split: o_prev
 // is o(0) = 1, so o_l = g, o_r = 1 − g and the state is 2 − g, whose
@@ -110,14 +107,14 @@ ROUTED:
 	LEAL 1(BX), DX \
 	MOVLQSX D_PN(R8), CX \
 	MOVB DX, (R15)(CX*1) \
-	MOVL BX, DX \
-	DOWNTAIL
+	MOVL BX, DX
 
-// DOWNTAIL broadcasts z of the child x goes to (BX = 1 − g: 0 for the
-// left one) and the factor scalars of the entry's state in DX (its index
-// among the entry's states), and turns the node indices in CX, AX and DI
-// into block addresses and the child's into the address of its
-// reciprocals in DX.
+// DOWNTAIL broadcasts z and 1 − z of the child x goes to (BX = 1 − g: 0
+// for the left one) into Y6 and Y7 and the factor scalars a_l, b_l, a_r,
+// b_r of the entry's state in DX (its index among the entry's states)
+// into Y8-Y11, and turns the node indices in CX, AX and DI into block
+// addresses and the child's into the address of its reciprocals in DX.
+// BX is 0 on exit.
 #define DOWNTAIL \
 	VBROADCASTSD D_Z(R8)(BX*8), Y6 \
 	SHLL $5, DX \
@@ -138,6 +135,21 @@ ROUTED:
 	VSUBPD Y6, Y15, Y7 \
 	XORL BX, BX
 
+// DOWNTAILT is DOWNTAIL with a table of reciprocals: no z, no DX.
+#define DOWNTAILT \
+	SHLL $5, DX \
+	VBROADCASTSD 0(R13)(DX*1), Y8 \
+	VBROADCASTSD 8(R13)(DX*1), Y9 \
+	VBROADCASTSD 16(R13)(DX*1), Y10 \
+	VBROADCASTSD 24(R13)(DX*1), Y11 \
+	IMULQ R14, AX \
+	ADDQ R10, AX \
+	IMULQ R14, DI \
+	ADDQ R10, DI \
+	IMULQ R14, CX \
+	ADDQ R10, CX \
+	XORL BX, BX
+
 // RECIP computes four reciprocals 1 / (z + t·(1 − z)) of the child x goes
 // to at byte OFF+BX of its block, with their t_k in T.
 #define RECIP(OFF, T) \
@@ -151,6 +163,10 @@ ROUTED:
 // children.
 #define DOWNSTEPT(OFF, T) \
 	RECIP(OFF, T) \
+	DOWNSTEPTV(OFF, T)
+
+// DOWNSTEPTV is DOWNSTEPT without the reciprocals (read from a table).
+#define DOWNSTEPTV(OFF, T) \
 	VMOVUPD OFF(CX)(BX*1), Y1 \
 	VMOVUPD OFF(BP)(BX*1), Y4 \
 	VMULPD T, Y9, Y2 \
@@ -167,6 +183,10 @@ ROUTED:
 // DOWNSTEP1T is DOWNSTEPT without V (ones: multiplying by it is exact).
 #define DOWNSTEP1T(OFF, T) \
 	RECIP(OFF, T) \
+	DOWNSTEP1TV(OFF, T)
+
+// DOWNSTEP1TV is DOWNSTEP1T without the reciprocals.
+#define DOWNSTEP1TV(OFF, T) \
 	VMOVUPD OFF(CX)(BX*1), Y1 \
 	VMULPD T, Y9, Y2 \
 	VADDPD Y8, Y2, Y2 \
@@ -374,6 +394,9 @@ TEXT ·linearAVX2(SB), $48-8
 	MOVQ A_N(DI), R14
 	SHLQ $3, R14
 	MOVQ R14, 40(SP)
+	MOVQ A_R(DI), R12
+	TESTQ R12, R12
+	JNE tables
 	LEAQ (R10)(R14*1), R12
 	SHLQ $1, R14
 	MOVQ $0x3FF0000000000000, AX
@@ -387,6 +410,7 @@ TEXT ·linearAVX2(SB), $48-8
 	NEXTGROUP(seg, down1, down2, downdone, DOWNSIZE)
 down1:
 	DOWNNODE1(cat1, routed1)
+	DOWNTAIL
 down1loop:
 	VMOVUPD (R9)(BX*1), Y0
 	DOWNSTEP1T(0, Y0)
@@ -396,6 +420,7 @@ down1loop:
 	DOWNNEXT(down1, seg, FACSIZE1)
 down2:
 	DOWNNODE(cat2, routed2)
+	DOWNTAIL
 down2loop:
 	VMOVUPD (R9)(BX*1), Y0
 	DOWNSTEPT(0, Y0)
@@ -434,12 +459,14 @@ twelve:
 	NEXTGROUP(seg12, down12a, down12b, down12done, DOWNSIZE)
 down12a:
 	DOWNNODE1(cat12a, routed12a)
+	DOWNTAIL
 	DOWNSTEP1T(0, Y12)
 	DOWNSTEP1T(32, Y13)
 	DOWNSTEP1T(64, Y14)
 	DOWNNEXT(down12a, seg12, FACSIZE1)
 down12b:
 	DOWNNODE(cat12b, routed12b)
+	DOWNTAIL
 	DOWNSTEPT(0, Y12)
 	DOWNSTEPT(32, Y13)
 	DOWNSTEPT(64, Y14)
@@ -472,11 +499,13 @@ eight:
 	NEXTGROUP(seg8, down8a, down8b, down8done, DOWNSIZE)
 down8a:
 	DOWNNODE1(cat8a, routed8a)
+	DOWNTAIL
 	DOWNSTEP1T(0, Y12)
 	DOWNSTEP1T(32, Y13)
 	DOWNNEXT(down8a, seg8, FACSIZE1)
 down8b:
 	DOWNNODE(cat8b, routed8b)
+	DOWNTAIL
 	DOWNSTEPT(0, Y12)
 	DOWNSTEPT(32, Y13)
 	DOWNNEXT(down8b, seg8, FACSIZE)
@@ -499,6 +528,72 @@ up8done:
 	VZEROUPPER
 	RET
 
+tables:
+	// With a table of reciprocals (R12, blocks of n values like the
+	// polynomials': R14 = n·8); the up pass is the same.
+	CMPQ 40(SP), $96
+	JEQ twelvet
+	CMPQ 40(SP), $64
+	JEQ eightt
+	NEXTGROUP(segt, down1t, down2t, downdone, DOWNSIZE)
+down1t:
+	DOWNNODE1(cat1t, routed1t)
+	DOWNTAILT
+down1tloop:
+	VMOVUPD (R9)(BX*1), Y0
+	DOWNSTEP1TV(0, Y0)
+	ADDQ $32, BX
+	CMPQ BX, 40(SP)
+	JLT down1tloop
+	DOWNNEXT(down1t, segt, FACSIZE1)
+down2t:
+	DOWNNODE(cat2t, routed2t)
+	DOWNTAILT
+down2tloop:
+	VMOVUPD (R9)(BX*1), Y0
+	DOWNSTEPTV(0, Y0)
+	ADDQ $32, BX
+	CMPQ BX, 40(SP)
+	JLT down2tloop
+	DOWNNEXT(down2t, segt, FACSIZE)
+
+twelvet:
+	VMOVUPD 0(R9), Y12
+	VMOVUPD 32(R9), Y13
+	VMOVUPD 64(R9), Y14
+	NEXTGROUP(seg12t, down12ta, down12tb, down12done, DOWNSIZE)
+down12ta:
+	DOWNNODE1(cat12ta, routed12ta)
+	DOWNTAILT
+	DOWNSTEP1TV(0, Y12)
+	DOWNSTEP1TV(32, Y13)
+	DOWNSTEP1TV(64, Y14)
+	DOWNNEXT(down12ta, seg12t, FACSIZE1)
+down12tb:
+	DOWNNODE(cat12tb, routed12tb)
+	DOWNTAILT
+	DOWNSTEPTV(0, Y12)
+	DOWNSTEPTV(32, Y13)
+	DOWNSTEPTV(64, Y14)
+	DOWNNEXT(down12tb, seg12t, FACSIZE)
+
+eightt:
+	VMOVUPD 0(R9), Y12
+	VMOVUPD 32(R9), Y13
+	NEXTGROUP(seg8t, down8ta, down8tb, down8done, DOWNSIZE)
+down8ta:
+	DOWNNODE1(cat8ta, routed8ta)
+	DOWNTAILT
+	DOWNSTEP1TV(0, Y12)
+	DOWNSTEP1TV(32, Y13)
+	DOWNNEXT(down8ta, seg8t, FACSIZE1)
+down8tb:
+	DOWNNODE(cat8tb, routed8tb)
+	DOWNTAILT
+	DOWNSTEPTV(0, Y12)
+	DOWNSTEPTV(32, Y13)
+	DOWNNEXT(down8tb, seg8t, FACSIZE)
+
 cat1:
 	CATEGORICAL(routed1)
 cat2:
@@ -511,6 +606,18 @@ cat8a:
 	CATEGORICAL(routed8a)
 cat8b:
 	CATEGORICAL(routed8b)
+cat1t:
+	CATEGORICAL(routed1t)
+cat2t:
+	CATEGORICAL(routed2t)
+cat12ta:
+	CATEGORICAL(routed12ta)
+cat12tb:
+	CATEGORICAL(routed12tb)
+cat8ta:
+	CATEGORICAL(routed8ta)
+cat8tb:
+	CATEGORICAL(routed8tb)
 
 // func hasAVX2() bool
 TEXT ·hasAVX2(SB), NOSPLIT, $0-1

@@ -26,12 +26,14 @@ func TestGaussRule(t *testing.T) {
 }
 
 // TestLinearAsmMatchesGo checks that the assembly passes of Linear
-// TreeSHAP give the Go passes' values bit for bit, on shallow and deep
-// trees with repeated features, NaN, categorical splits and zero covers.
+// TreeSHAP give the Go passes' values bit for bit, with tables of
+// reciprocals and without, on shallow and deep trees with repeated
+// features, NaN, categorical splits and zero covers.
 func TestLinearAsmMatchesGo(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("no assembly passes on this machine or build (purego, or no AVX2)")
 	}
+	defer func(l int) { linearTableLimit = l }(linearTableLimit)
 	rng := rand.New(rand.NewPCG(31, 32))
 	points := map[int]bool{} // the assembly has its own code for 8 and 12 points
 	for _, spec := range []genSpec{
@@ -47,29 +49,49 @@ func TestLinearAsmMatchesGo(t *testing.T) {
 		for i := range trees {
 			trees[i] = genTree(rng, spec)
 		}
-		e, err := NewEnsemble(trees, spec.features, nil)
-		require.NoError(t, err)
-		for i := range e.trees {
-			if l := e.trees[i].lin; l != nil {
-				points[l.n] = true
-			}
+		w := randWeights(rng, trees)
+		rows := make([][]float64, 20)
+		for r := range rows {
+			rows[r] = genRow(rng, spec.features, 0.1)
 		}
-		x, err := e.Explainer(randWeights(rng, trees))
-		require.NoError(t, err)
-		asm := make([]float64, spec.features)
-		gov := make([]float64, spec.features)
-		for r := 0; r < 20; r++ {
-			row := genRow(rng, spec.features, 0.1)
-			_, err := x.Explain(row, asm)
-			require.NoError(t, err)
-			useAVX2 = false
-			_, err = x.Explain(row, gov)
-			useAVX2 = true
-			require.NoError(t, err)
-			require.Equal(t, gov, asm, "spec %+v row %d", spec, r)
-		}
+		// Reciprocals computed, and from a table: the same values.
+		linearTableLimit = 0
+		computed := testLinearAsmMatchesGo(t, spec, trees, w, rows, points)
+		linearTableLimit = 1 << 30
+		tabled := testLinearAsmMatchesGo(t, spec, trees, w, rows, points)
+		require.Equal(t, tabled, computed, "spec %+v: with and without tables", spec)
 	}
 	assert.Equal(t, map[int]bool{4: true, 8: true, 12: true, 16: true}, points, "points counts covered")
+}
+
+// testLinearAsmMatchesGo is TestLinearAsmMatchesGo for one ensemble,
+// recording the points counts of its trees in points; it returns the
+// values.
+func testLinearAsmMatchesGo(t *testing.T, spec genSpec, trees []Tree, w [][]float64, rows [][]float64, points map[int]bool) [][]float64 {
+	e, err := NewEnsemble(trees, spec.features, nil)
+	require.NoError(t, err)
+	for i := range e.trees {
+		if l := e.trees[i].lin; l != nil {
+			points[l.n] = true
+			require.Equal(t, linearTableLimit > 0, l.r != nil, "table")
+		}
+	}
+	x, err := e.Explainer(w)
+	require.NoError(t, err)
+	var out [][]float64
+	for r, row := range rows {
+		asm := make([]float64, spec.features)
+		gov := make([]float64, spec.features)
+		_, err := x.Explain(row, asm)
+		require.NoError(t, err)
+		useAVX2 = false
+		_, err = x.Explain(row, gov)
+		useAVX2 = true
+		require.NoError(t, err)
+		require.Equal(t, gov, asm, "spec %+v row %d, table limit %d", spec, r, linearTableLimit)
+		out = append(out, asm)
+	}
+	return out
 }
 
 // TestLinearLayout checks the offsets linear_amd64.s assumes of linRec,
@@ -121,6 +143,7 @@ func TestLinearLayout(t *testing.T) {
 		{"linArgs.nseg", unsafe.Offsetof(a.nseg), 136},
 		{"linArgs.usegs", unsafe.Offsetof(a.usegs), 152},
 		{"linArgs.nuseg", unsafe.Offsetof(a.nuseg), 160},
+		{"linArgs.r", unsafe.Offsetof(a.r), 168},
 	} {
 		assert.Equal(t, c.want, c.got, c.name)
 	}

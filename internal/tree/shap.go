@@ -207,6 +207,8 @@ func NewEnsemble(trees []Tree, numFeatures int, opt *Options) (*Ensemble, error)
 	// XGBoost's depth-6 trees included (BenchmarkExplainXGBoost).
 	rules := map[int]*gauss{}
 	if method == Auto {
+		points := make([]int, len(e.trees))
+		table := 0 // bytes of the tables of reciprocals
 		for i := range e.trees {
 			p := &e.trees[i]
 			// Exact for paths of up to 2n distinct features; rounded up
@@ -218,10 +220,22 @@ func NewEnsemble(trees []Tree, numFeatures int, opt *Options) (*Ensemble, error)
 			if n > maxLinearPoints || (len(p.t.Nodes)+2)*2*n*8 > math.MaxInt32 {
 				continue
 			}
+			points[i] = n
+			table += (len(p.t.Nodes) + 2) * n * 8
+		}
+		// Tables of the reciprocals while they stay in cache; past that a
+		// row computes the ones it needs (see linTree).
+		tables := table <= linearTableLimit
+		for i := range e.trees {
+			n := points[i]
+			if n == 0 {
+				continue
+			}
 			if rules[n] == nil {
 				rules[n] = gaussRule(n)
 			}
-			p.buildLinear(n, rules[n])
+			p := &e.trees[i]
+			p.buildLinear(n, rules[n], tables)
 			e.maxLinear = max(e.maxLinear, (len(p.t.Nodes)+2)*2*n)
 			e.maxPoints = max(e.maxPoints, n)
 		}
