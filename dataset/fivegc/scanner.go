@@ -252,7 +252,9 @@ func protoOfPorts(a, b uint16) Proto {
 // more yields the next message of the current frame, or nil.
 func (s *Scanner) more() *Event {
 	ev := &s.ev
-	for s.follow != nil {
+	// A message piggybacked on the one before (PFCP's FO, GTPv2's P flag)
+	// comes first; each call yields at most one.
+	if s.follow != nil {
 		b, p := s.follow, s.followOf
 		s.follow = nil
 		ev.Proto, ev.Payload, ev.HasNAS, ev.Err = p, b, false, nil
