@@ -4,12 +4,12 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	gobuild "go/build"
 	"io"
 	"net"
 	"net/http"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -28,7 +28,11 @@ func TestSIGTERMBinary(t *testing.T) {
 	}
 	testBundle(t)
 	bin := filepath.Join(t.TempDir(), "serve")
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(gobuild.Default.GOROOT, "bin", "go")
+	}
+	build := exec.Command(goBin, "build", "-o", bin, ".")
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, string(out))
 

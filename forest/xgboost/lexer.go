@@ -706,7 +706,7 @@ func (l *lexer) arrayLen() (int, error) {
 		// its commas plus one (or none when it holds only blanks).
 		if end := bytes.IndexByte(l.buf[l.pos:], ']'); end >= 0 {
 			seg := l.buf[l.pos : l.pos+end]
-			if bytes.IndexAny(seg, "[{\"") < 0 {
+			if !bytes.ContainsAny(seg, "[{\"") {
 				if len(bytes.Trim(seg, " \t\r\n")) == 0 {
 					return 0, nil
 				}
