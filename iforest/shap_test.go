@@ -221,7 +221,8 @@ func TestExplainConcurrent(t *testing.T) {
 // in one process: Fast TreeSHAP v2 tables within the explainer's budget
 // and Linear TreeSHAP for the other trees (what Explain runs), tables and
 // the leaf-wise walk (the evaluation Linear TreeSHAP replaced), and each
-// method alone.
+// method alone (Linear TreeSHAP with its reciprocals from tables, as the
+// default budget has it for this forest, and computed).
 func BenchmarkExplainMethods(b *testing.B) {
 	normal, test := benchData(b)
 	n, d := test.Dims()
@@ -242,6 +243,7 @@ func BenchmarkExplainMethods(b *testing.B) {
 		{"tables+linear", tree.Options{TableBudget: 1 << 18}},
 		{"tables+leafwise", tree.Options{TableBudget: 1 << 18, Method: tree.Leafwise}},
 		{"linear", tree.Options{TableBudget: -1}},
+		{"linear-reciprocals-computed", tree.Options{TableBudget: -1, ReciprocalBudget: -1}},
 		{"leafwise", tree.Options{TableBudget: -1, Method: tree.Leafwise}},
 		{"tables", tree.Options{TableBudget: 1 << 30}},
 	} {

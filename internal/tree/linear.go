@@ -38,19 +38,19 @@ import (
 // For o = 0, (o − z)/f(t) = −1/(1−t) whatever z, and for o = 1 it is
 // (1 − z)/(z + t·(1 − z)). The reciprocals 1/(z_c + t_k·(1 − z_c)) are
 // tabulated per node when the ensemble is prepared, if the tables of all
-// its trees are small enough to stay in cache (linearTableLimit);
+// its trees are small enough to stay in cache (Options.ReciprocalBudget);
 // otherwise the down pass computes those of the child x goes to, the only
 // ones a row needs, into the block beside its polynomial. The tables are
 // the largest part of what a row reads of deep trees (4.8 MB for a
 // 100-tree Random Forest on NSL-KDD), and the divisions cost less than
 // bringing them from memory on every row.
 
-// linearTableLimit is the most bytes of tables of reciprocals an ensemble
-// is given (tests change it). Measured in one process on this library's
-// NSL-KDD models, alternating: with tables, the Isolation Forest (1.6 MB
-// of them) explains 3–5 % faster and XGBoost binary_100 (0.4 MB) 7–10 %;
-// without, the Random Forest (4.8 MB) 19–27 %.
-var linearTableLimit = 2 << 20
+// DefaultReciprocalBudget is Options.ReciprocalBudget's default, 2 MiB:
+// the NSL-KDD Isolation Forest (1.6 MB of tables) and XGBoost binary_100
+// (0.4 MB) explain faster with tables, the Random Forest (4.8 MB) without
+// (the benchmarks' reciprocals=tables and reciprocals=computed modes
+// compare them).
+const DefaultReciprocalBudget = 2 << 20
 
 // maxLinearPoints bounds the quadrature points of a tree explained by
 // Linear TreeSHAP (paths of up to 2·maxLinearPoints distinct features);

@@ -33,7 +33,6 @@ func TestLinearAsmMatchesGo(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("no assembly passes on this machine or build (purego, or no AVX2)")
 	}
-	defer func(l int) { linearTableLimit = l }(linearTableLimit)
 	rng := rand.New(rand.NewPCG(31, 32))
 	points := map[int]bool{} // the assembly has its own code for 8 and 12 points
 	for _, spec := range []genSpec{
@@ -55,25 +54,23 @@ func TestLinearAsmMatchesGo(t *testing.T) {
 			rows[r] = genRow(rng, spec.features, 0.1)
 		}
 		// Reciprocals computed, and from a table: the same values.
-		linearTableLimit = 0
-		computed := testLinearAsmMatchesGo(t, spec, trees, w, rows, points)
-		linearTableLimit = 1 << 30
-		tabled := testLinearAsmMatchesGo(t, spec, trees, w, rows, points)
+		computed := testLinearAsmMatchesGo(t, spec, trees, w, rows, points, -1)
+		tabled := testLinearAsmMatchesGo(t, spec, trees, w, rows, points, 1<<30)
 		require.Equal(t, tabled, computed, "spec %+v: with and without tables", spec)
 	}
 	assert.Equal(t, map[int]bool{4: true, 8: true, 12: true, 16: true}, points, "points counts covered")
 }
 
 // testLinearAsmMatchesGo is TestLinearAsmMatchesGo for one ensemble,
-// recording the points counts of its trees in points; it returns the
-// values.
-func testLinearAsmMatchesGo(t *testing.T, spec genSpec, trees []Tree, w [][]float64, rows [][]float64, points map[int]bool) [][]float64 {
-	e, err := NewEnsemble(trees, spec.features, nil)
+// with reciprocal tables within budget, recording the points counts of
+// its trees in points; it returns the values.
+func testLinearAsmMatchesGo(t *testing.T, spec genSpec, trees []Tree, w [][]float64, rows [][]float64, points map[int]bool, budget int) [][]float64 {
+	e, err := NewEnsemble(trees, spec.features, &Options{ReciprocalBudget: budget})
 	require.NoError(t, err)
 	for i := range e.trees {
 		if l := e.trees[i].lin; l != nil {
 			points[l.n] = true
-			require.Equal(t, linearTableLimit > 0, l.r != nil, "table")
+			require.Equal(t, budget > 0, l.r != nil, "table")
 		}
 	}
 	x, err := e.Explainer(w)
@@ -88,7 +85,7 @@ func testLinearAsmMatchesGo(t *testing.T, spec genSpec, trees []Tree, w [][]floa
 		_, err = x.Explain(row, gov)
 		useAVX2 = true
 		require.NoError(t, err)
-		require.Equal(t, gov, asm, "spec %+v row %d, table limit %d", spec, r, linearTableLimit)
+		require.Equal(t, gov, asm, "spec %+v row %d, reciprocal budget %d", spec, r, budget)
 		out = append(out, asm)
 	}
 	return out

@@ -87,6 +87,13 @@ type Options struct {
 	// leaf by leaf. Zero means DefaultTableBudget; a negative value disables
 	// the tables.
 	TableBudget int
+	// ReciprocalBudget is the most bytes of tables of reciprocals the
+	// trees explained by Linear TreeSHAP may hold together (n values per
+	// node, n the tree's quadrature points); an ensemble whose tables
+	// would exceed it has none, and each row computes the reciprocals it
+	// needs (see linear.go). Zero means DefaultReciprocalBudget; a
+	// negative value disables the tables.
+	ReciprocalBudget int
 	// Method chooses the evaluation of exact TreeSHAP; the zero value is
 	// Auto. All give the same values up to rounding.
 	Method Method
@@ -225,7 +232,11 @@ func NewEnsemble(trees []Tree, numFeatures int, opt *Options) (*Ensemble, error)
 		}
 		// Tables of the reciprocals while they stay in cache; past that a
 		// row computes the ones it needs (see linTree).
-		tables := table <= linearTableLimit
+		rbudget := DefaultReciprocalBudget
+		if opt != nil && opt.ReciprocalBudget != 0 {
+			rbudget = opt.ReciprocalBudget
+		}
+		tables := table <= rbudget
 		for i := range e.trees {
 			n := points[i]
 			if n == 0 {

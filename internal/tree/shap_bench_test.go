@@ -31,24 +31,28 @@ func benchExplain(b *testing.B, f func(row, dst []float64) (float64, error), row
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
 
-// benchModes runs exact TreeSHAP by Linear TreeSHAP (the default), with
-// Fast TreeSHAP v2 tables within the default budget and leaf by leaf
-// beyond it, leaf by leaf only, and Saabas on trees.
+// benchModes runs exact TreeSHAP by Linear TreeSHAP (the default, and with
+// its reciprocals always from tables and always computed), with Fast
+// TreeSHAP v2 tables within the default budget and leaf by leaf beyond it,
+// leaf by leaf only, and Saabas on trees.
 func benchModes(b *testing.B, trees []Tree, rows [][]float64, w [][]float64) {
 	m := len(rows[0])
 	for _, mode := range []struct {
-		name   string
-		budget int
-		method Method
-		approx bool
+		name    string
+		budget  int
+		rbudget int
+		method  Method
+		approx  bool
 	}{
-		{"exact", 0, Auto, false},
-		{"exact-tables", 0, Tables, false},
-		{"exact-leafwise", -1, Leafwise, false},
-		{"saabas", 0, Auto, true},
+		{"exact", 0, 0, Auto, false},
+		{"exact-reciprocals-tabled", 0, 1 << 62, Auto, false},
+		{"exact-reciprocals-computed", 0, -1, Auto, false},
+		{"exact-tables", 0, 0, Tables, false},
+		{"exact-leafwise", -1, 0, Leafwise, false},
+		{"saabas", 0, 0, Auto, true},
 	} {
 		b.Run(mode.name, func(b *testing.B) {
-			e, err := NewEnsemble(trees, m, &Options{TableBudget: mode.budget, Method: mode.method})
+			e, err := NewEnsemble(trees, m, &Options{TableBudget: mode.budget, ReciprocalBudget: mode.rbudget, Method: mode.method})
 			if err != nil {
 				b.Fatal(err)
 			}
