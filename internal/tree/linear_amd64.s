@@ -366,6 +366,68 @@ SEG: \
 	VMOVUPD OFF(R9)(DX*1), Y5 \
 	UPSTEPN(OFF, Y5)
 
+// DOWN12 is the down pass for 12 points, t_k in Y12-Y14: groups from
+// SEG, records of the first kind at ONE (DOWNNODE1) and of the other at
+// TWO (DOWNNODE), then DONE; TAIL, STEP1 and STEP are the tail and the
+// steps, with the reciprocals computed (DOWNTAIL, DOWNSTEP1T, DOWNSTEPT)
+// or from a table (DOWNTAILT, DOWNSTEP1TV, DOWNSTEPTV).
+#define DOWN12(SEG, ONE, TWO, DONE, CAT1, ROUTED1, CAT2, ROUTED2, TAIL, STEP1, STEP) \
+	NEXTGROUP(SEG, ONE, TWO, DONE, DOWNSIZE) \
+ONE: \
+	DOWNNODE1(CAT1, ROUTED1) \
+	TAIL \
+	STEP1(0, Y12) \
+	STEP1(32, Y13) \
+	STEP1(64, Y14) \
+	DOWNNEXT(ONE, SEG, FACSIZE1) \
+TWO: \
+	DOWNNODE(CAT2, ROUTED2) \
+	TAIL \
+	STEP(0, Y12) \
+	STEP(32, Y13) \
+	STEP(64, Y14) \
+	DOWNNEXT(TWO, SEG, FACSIZE)
+
+// DOWN8 is DOWN12 for 8 points, t_k in Y12 and Y13.
+#define DOWN8(SEG, ONE, TWO, DONE, CAT1, ROUTED1, CAT2, ROUTED2, TAIL, STEP1, STEP) \
+	NEXTGROUP(SEG, ONE, TWO, DONE, DOWNSIZE) \
+ONE: \
+	DOWNNODE1(CAT1, ROUTED1) \
+	TAIL \
+	STEP1(0, Y12) \
+	STEP1(32, Y13) \
+	DOWNNEXT(ONE, SEG, FACSIZE1) \
+TWO: \
+	DOWNNODE(CAT2, ROUTED2) \
+	TAIL \
+	STEP(0, Y12) \
+	STEP(32, Y13) \
+	DOWNNEXT(TWO, SEG, FACSIZE)
+
+// DOWNN is DOWN12 for any multiple of 4 points, looping over them.
+#define DOWNN(SEG, ONE, TWO, DONE, CAT1, ROUTED1, CAT2, ROUTED2, TAIL, STEP1, STEP, LOOP1, LOOP2) \
+	NEXTGROUP(SEG, ONE, TWO, DONE, DOWNSIZE) \
+ONE: \
+	DOWNNODE1(CAT1, ROUTED1) \
+	TAIL \
+LOOP1: \
+	VMOVUPD (R9)(BX*1), Y0 \
+	STEP1(0, Y0) \
+	ADDQ $32, BX \
+	CMPQ BX, 40(SP) \
+	JLT LOOP1 \
+	DOWNNEXT(ONE, SEG, FACSIZE1) \
+TWO: \
+	DOWNNODE(CAT2, ROUTED2) \
+	TAIL \
+LOOP2: \
+	VMOVUPD (R9)(BX*1), Y0 \
+	STEP(0, Y0) \
+	ADDQ $32, BX \
+	CMPQ BX, 40(SP) \
+	JLT LOOP2 \
+	DOWNNEXT(TWO, SEG, FACSIZE)
+
 // func linearAVX2(a *linArgs)
 //
 // Node c's block of 2n values is at byte offset c·2n·8, its reciprocals
@@ -407,27 +469,7 @@ TEXT ·linearAVX2(SB), $48-8
 	CMPQ 40(SP), $64
 	JEQ eight
 
-	NEXTGROUP(seg, down1, down2, downdone, DOWNSIZE)
-down1:
-	DOWNNODE1(cat1, routed1)
-	DOWNTAIL
-down1loop:
-	VMOVUPD (R9)(BX*1), Y0
-	DOWNSTEP1T(0, Y0)
-	ADDQ $32, BX
-	CMPQ BX, 40(SP)
-	JLT down1loop
-	DOWNNEXT(down1, seg, FACSIZE1)
-down2:
-	DOWNNODE(cat2, routed2)
-	DOWNTAIL
-down2loop:
-	VMOVUPD (R9)(BX*1), Y0
-	DOWNSTEPT(0, Y0)
-	ADDQ $32, BX
-	CMPQ BX, 40(SP)
-	JLT down2loop
-	DOWNNEXT(down2, seg, FACSIZE)
+	DOWNN(seg, down1, down2, downdone, cat1, routed1, cat2, routed2, DOWNTAIL, DOWNSTEP1T, DOWNSTEPT, down1loop, down2loop)
 downdone:
 	UPSTART
 	NEXTGROUP(useg, up1, up2, updone, RECSIZE)
@@ -456,21 +498,7 @@ twelve:
 	VMOVUPD 0(R9), Y12
 	VMOVUPD 32(R9), Y13
 	VMOVUPD 64(R9), Y14
-	NEXTGROUP(seg12, down12a, down12b, down12done, DOWNSIZE)
-down12a:
-	DOWNNODE1(cat12a, routed12a)
-	DOWNTAIL
-	DOWNSTEP1T(0, Y12)
-	DOWNSTEP1T(32, Y13)
-	DOWNSTEP1T(64, Y14)
-	DOWNNEXT(down12a, seg12, FACSIZE1)
-down12b:
-	DOWNNODE(cat12b, routed12b)
-	DOWNTAIL
-	DOWNSTEPT(0, Y12)
-	DOWNSTEPT(32, Y13)
-	DOWNSTEPT(64, Y14)
-	DOWNNEXT(down12b, seg12, FACSIZE)
+	DOWN12(seg12, down12a, down12b, down12done, cat12a, routed12a, cat12b, routed12b, DOWNTAIL, DOWNSTEP1T, DOWNSTEPT)
 down12done:
 	UPSTART
 	VMOVUPD 0(R9), Y12
@@ -496,19 +524,7 @@ up12done:
 eight:
 	VMOVUPD 0(R9), Y12
 	VMOVUPD 32(R9), Y13
-	NEXTGROUP(seg8, down8a, down8b, down8done, DOWNSIZE)
-down8a:
-	DOWNNODE1(cat8a, routed8a)
-	DOWNTAIL
-	DOWNSTEP1T(0, Y12)
-	DOWNSTEP1T(32, Y13)
-	DOWNNEXT(down8a, seg8, FACSIZE1)
-down8b:
-	DOWNNODE(cat8b, routed8b)
-	DOWNTAIL
-	DOWNSTEPT(0, Y12)
-	DOWNSTEPT(32, Y13)
-	DOWNNEXT(down8b, seg8, FACSIZE)
+	DOWN8(seg8, down8a, down8b, down8done, cat8a, routed8a, cat8b, routed8b, DOWNTAIL, DOWNSTEP1T, DOWNSTEPT)
 down8done:
 	UPSTART
 	VMOVUPD 0(R9), Y12
@@ -535,64 +551,18 @@ tables:
 	JEQ twelvet
 	CMPQ 40(SP), $64
 	JEQ eightt
-	NEXTGROUP(segt, down1t, down2t, downdone, DOWNSIZE)
-down1t:
-	DOWNNODE1(cat1t, routed1t)
-	DOWNTAILT
-down1tloop:
-	VMOVUPD (R9)(BX*1), Y0
-	DOWNSTEP1TV(0, Y0)
-	ADDQ $32, BX
-	CMPQ BX, 40(SP)
-	JLT down1tloop
-	DOWNNEXT(down1t, segt, FACSIZE1)
-down2t:
-	DOWNNODE(cat2t, routed2t)
-	DOWNTAILT
-down2tloop:
-	VMOVUPD (R9)(BX*1), Y0
-	DOWNSTEPTV(0, Y0)
-	ADDQ $32, BX
-	CMPQ BX, 40(SP)
-	JLT down2tloop
-	DOWNNEXT(down2t, segt, FACSIZE)
+	DOWNN(segt, down1t, down2t, downdone, cat1t, routed1t, cat2t, routed2t, DOWNTAILT, DOWNSTEP1TV, DOWNSTEPTV, down1tloop, down2tloop)
 
 twelvet:
 	VMOVUPD 0(R9), Y12
 	VMOVUPD 32(R9), Y13
 	VMOVUPD 64(R9), Y14
-	NEXTGROUP(seg12t, down12ta, down12tb, down12done, DOWNSIZE)
-down12ta:
-	DOWNNODE1(cat12ta, routed12ta)
-	DOWNTAILT
-	DOWNSTEP1TV(0, Y12)
-	DOWNSTEP1TV(32, Y13)
-	DOWNSTEP1TV(64, Y14)
-	DOWNNEXT(down12ta, seg12t, FACSIZE1)
-down12tb:
-	DOWNNODE(cat12tb, routed12tb)
-	DOWNTAILT
-	DOWNSTEPTV(0, Y12)
-	DOWNSTEPTV(32, Y13)
-	DOWNSTEPTV(64, Y14)
-	DOWNNEXT(down12tb, seg12t, FACSIZE)
+	DOWN12(seg12t, down12ta, down12tb, down12done, cat12ta, routed12ta, cat12tb, routed12tb, DOWNTAILT, DOWNSTEP1TV, DOWNSTEPTV)
 
 eightt:
 	VMOVUPD 0(R9), Y12
 	VMOVUPD 32(R9), Y13
-	NEXTGROUP(seg8t, down8ta, down8tb, down8done, DOWNSIZE)
-down8ta:
-	DOWNNODE1(cat8ta, routed8ta)
-	DOWNTAILT
-	DOWNSTEP1TV(0, Y12)
-	DOWNSTEP1TV(32, Y13)
-	DOWNNEXT(down8ta, seg8t, FACSIZE1)
-down8tb:
-	DOWNNODE(cat8tb, routed8tb)
-	DOWNTAILT
-	DOWNSTEPTV(0, Y12)
-	DOWNSTEPTV(32, Y13)
-	DOWNNEXT(down8tb, seg8t, FACSIZE)
+	DOWN8(seg8t, down8ta, down8tb, down8done, cat8ta, routed8ta, cat8tb, routed8tb, DOWNTAILT, DOWNSTEP1TV, DOWNSTEPTV)
 
 cat1:
 	CATEGORICAL(routed1)
